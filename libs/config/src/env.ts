@@ -1,0 +1,116 @@
+/**
+ * Every setting runbox reads, as a table: name, default, parser, meaning. `loadConfig` reads the
+ * environment through it and nothing else in the code base reads `process.env`. The README's
+ * table of variables is generated from this list (`npm run config:doc`), so the two agree.
+ */
+import { availableParallelism } from 'node:os';
+import { DEFAULT_LIMITS, DEFAULT_MAX_LIMITS } from '@runbox/contract';
+
+export type Parser<T> = (raw: string) => T;
+
+export interface Setting<T = unknown> {
+  default: T | undefined;
+  parse: Parser<T>;
+  doc: string;
+}
+
+export class BadValue extends Error {}
+
+export const int =
+  (min: number, max = Number.MAX_SAFE_INTEGER): Parser<number> =>
+  (raw) => {
+    if (!/^-?\d+$/.test(raw.trim())) throw new BadValue('must be an integer');
+    const n = Number(raw);
+    if (n < min || n > max) throw new BadValue(`must be between ${min} and ${max}`);
+    return n;
+  };
+export const bool: Parser<boolean> = (raw) => {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+  throw new BadValue('must be true or false');
+};
+export const text: Parser<string> = (raw) => raw;
+export const oneOf =
+  <T extends string>(...values: T[]): Parser<T> =>
+  (raw) => {
+    if (!values.includes(raw as T)) throw new BadValue(`must be one of ${values.join(', ')}`);
+    return raw as T;
+  };
+export const url =
+  (...protocols: string[]): Parser<string> =>
+  (raw) => {
+    let u: URL;
+    try {
+      u = new URL(raw);
+    } catch {
+      throw new BadValue('must be a URL');
+    }
+    if (!protocols.includes(u.protocol)) throw new BadValue(`must use ${protocols.join(' or ')}`);
+    return raw;
+  };
+export const list: Parser<string[]> = (raw) =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+const setting = <T>(def: T | undefined, parse: Parser<T>, doc: string): Setting<T> => ({ default: def, parse, doc });
+
+export const SETTINGS = {
+  // HTTP
+  PORT: setting(3000, int(1, 65535), 'API listening port'),
+  HOST: setting('127.0.0.1', text, 'API listening address (use 0.0.0.0 in containers)'),
+  BODY_LIMIT_BYTES: setting(2_097_152, int(1024), 'largest request body; larger ones get 413'),
+  WAIT_MAX_MS: setting(30_000, int(0, 600_000), 'longest `?wait=true` hold before answering 202'),
+  LOG_LEVEL: setting('info', oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), 'log level'),
+  // Redis and queue
+  REDIS_URL: setting('redis://127.0.0.1:6379', url('redis:', 'rediss:'), 'Redis to use (`npm start` starts a private one when unset)'),
+  QUEUE_PREFIX: setting('runbox', text, 'prefix of every BullMQ key in Redis'),
+  RESULT_RETENTION_S: setting(86_400, int(1), 'how long finished jobs (and their results) are kept'),
+  JOB_ATTEMPTS: setting(2, int(1, 10), 'runs of a job whose worker or sandbox failed before it is marked failed'),
+  LOCK_DURATION_MS: setting(30_000, int(1000), 'a job whose worker stops renewing its lock this long is re-queued'),
+  // Request size limits
+  MAX_FILES: setting(20, int(1, 1000), 'files per job'),
+  MAX_FILE_BYTES: setting(262_144, int(1), 'bytes of one file (and of `source`)'),
+  MAX_STDIN_BYTES: setting(1_048_576, int(0), 'bytes of stdin (per job and per test)'),
+  MAX_ARGS: setting(64, int(0, 4096), 'program arguments'),
+  MAX_ARG_BYTES: setting(4096, int(1), 'bytes of one argument'),
+  MAX_TESTS: setting(100, int(1, 10_000), 'tests per job'),
+  MAX_BATCH: setting(50, int(1, 1000), 'jobs per batch request'),
+  // Limits: defaults and maxima
+  DEFAULT_CPU_TIME_MS: setting(DEFAULT_LIMITS.cpuTimeMs, int(1), 'default CPU time of a run'),
+  DEFAULT_WALL_TIME_MS: setting(DEFAULT_LIMITS.wallTimeMs, int(1), 'default wall time of a run'),
+  DEFAULT_MEMORY_MB: setting(DEFAULT_LIMITS.memoryMb, int(8), 'default memory of a run'),
+  DEFAULT_PROCESSES: setting(DEFAULT_LIMITS.processes, int(1), 'default processes+threads of a run'),
+  DEFAULT_OUTPUT_BYTES: setting(DEFAULT_LIMITS.outputBytes, int(0), 'default bytes kept of stdout and of stderr'),
+  MAX_CPU_TIME_MS: setting(DEFAULT_MAX_LIMITS.cpuTimeMs, int(1), 'largest cpuTimeMs a client may ask for'),
+  MAX_WALL_TIME_MS: setting(DEFAULT_MAX_LIMITS.wallTimeMs, int(1), 'largest wallTimeMs'),
+  MAX_MEMORY_MB: setting(DEFAULT_MAX_LIMITS.memoryMb, int(8), 'largest memoryMb'),
+  MAX_PROCESSES: setting(DEFAULT_MAX_LIMITS.processes, int(1), 'largest processes'),
+  MAX_OUTPUT_BYTES: setting(DEFAULT_MAX_LIMITS.outputBytes, int(0), 'largest outputBytes'),
+  // Worker and sandbox
+  WORKER_SLOTS: setting(availableParallelism(), int(1, 256), 'sandboxes run at once by one worker (default: CPU cores)'),
+  WORKER_UID_BASE: setting(60_000, int(1000, 4_000_000_000), 'slot N runs as uid/gid BASE+N'),
+  WORKSPACE_DIR: setting('/var/lib/runbox/slots', text, 'where each slot mounts its size-limited workspace'),
+  BOX_DISK_MB: setting(64, int(1, 65_536), 'size of /box (the slot workspace tmpfs)'),
+  TMP_DISK_MB: setting(64, int(1, 65_536), 'size of /tmp inside the sandbox'),
+  LAUNCHER_PATH: setting(undefined, text, 'the native launcher (default: native/build/runbox-launcher of this checkout)'),
+  CGROUP_PARENT: setting('runbox', text, 'cgroup folder (under each hierarchy) holding the runs'),
+  PREPARED_SANDBOXES: setting(true, bool, 'build each slot\'s next sandbox before its job arrives'),
+  SHUTDOWN_GRACE_MS: setting(10_000, int(0), 'on SIGTERM, how long running jobs may finish before they are cancelled'),
+  LANGUAGES_FILE: setting(undefined, text, 'language table (default: libs/languages/languages.json)'),
+  // Grading and webhooks
+  WEBHOOK_SECRET: setting(undefined, text, 'Standard Webhooks secret (`whsec_…` base64) signing callbacks'),
+  WEBHOOK_ALLOW: setting([], list, 'hosts/CIDRs callbacks may reach despite the SSRF guard (comma-separated)'),
+  WEBHOOK_ATTEMPTS: setting(5, int(1, 20), 'deliveries tried per callback'),
+  // Access control
+  API_KEYS: setting(undefined, text, 'API keys: `id:scope:sha256hex` entries, comma-separated (scope submit or admin)'),
+  API_KEYS_FILE: setting(undefined, text, 'file with one `id:scope:sha256hex` entry per line'),
+  RATE_LIMIT_PER_MIN: setting(600, int(1), 'requests per minute per key (or per address when open)'),
+  MAX_ACTIVE_JOBS_PER_KEY: setting(200, int(1), 'queued+running jobs one key may have'),
+  MAX_QUEUE_LENGTH: setting(10_000, int(1), 'queued jobs overall; beyond it submissions get 503'),
+} satisfies Record<string, Setting<any>>;
+
+export type SettingName = keyof typeof SETTINGS;
+export type Env = { [K in SettingName]: (typeof SETTINGS)[K] extends Setting<infer T> ? T : never };

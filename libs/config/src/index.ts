@@ -1,0 +1,3 @@
+export { SETTINGS, type SettingName } from './env';
+export { Config, ConfigError, loadConfig, repoRoot } from './load-config';
+export { ConfigModule } from './config.module';

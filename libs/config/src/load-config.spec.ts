@@ -1,0 +1,27 @@
+import { ConfigError, loadConfig } from './load-config';
+
+describe('loadConfig', () => {
+  it('uses the defaults when nothing is set', () => {
+    const c = loadConfig({});
+    expect(c.http.port).toBe(3000);
+    expect(c.limits.defaults.memoryMb).toBeLessThanOrEqual(c.limits.maxima.memoryMb);
+    expect(Object.isFrozen(c.limits.defaults)).toBe(true);
+  });
+
+  it('names every bad variable in one error', () => {
+    try {
+      loadConfig({ PORT: 'eighty', WORKER_SLOTS: '0', REDIS_URL: 'http://x' });
+      throw new Error('no error');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const problems = (e as ConfigError).problems.join('\n');
+      expect(problems).toMatch(/PORT=.*integer/);
+      expect(problems).toMatch(/WORKER_SLOTS=.*between 1 and 256/);
+      expect(problems).toMatch(/REDIS_URL=.*redis:/);
+    }
+  });
+
+  it('refuses a default above its maximum', () => {
+    expect(() => loadConfig({ DEFAULT_MEMORY_MB: '512', MAX_MEMORY_MB: '256' })).toThrow(/memoryMb/);
+  });
+});

@@ -1,0 +1,134 @@
+/**
+ * The worker's re-validation of a dequeued job. Whatever sits in Redis is treated as untrusted
+ * input: a job written by an older API, by hand, or by someone who reached Redis must not make
+ * the worker run with wrong limits or write outside the box.
+ */
+import { CHECKER_TYPES, FILE_ENCODINGS, type Checker, type SourceFile } from './checker';
+import type { JobData, TestCase } from './job';
+import { LIMIT_FIELDS, type RunLimits } from './run';
+import { MIN_LIMITS } from './limits';
+
+export class InvalidJobData extends Error {
+  constructor(
+    readonly field: string,
+    readonly rule: string,
+  ) {
+    super(`invalid job data: ${field} (${rule})`);
+    this.name = 'InvalidJobData';
+  }
+}
+
+/** Largest number of path components and bytes a file path may have. */
+export const MAX_PATH_DEPTH = 8;
+export const MAX_PATH_BYTES = 255;
+const PATH_COMPONENT = /^[A-Za-z0-9._+-]+$/;
+
+/**
+ * Why `path` is not a safe relative path inside the box, or null when it is. A safe path is
+ * relative, has no `.`/`..`/empty component, and only portable file-name characters, so it can
+ * be joined to the box directory without resolving anything.
+ */
+export function filePathProblem(path: string): string | null {
+  if (typeof path !== 'string' || path.length === 0) return 'must be a non-empty string';
+  if (Buffer.byteLength(path) > MAX_PATH_BYTES) return `must be at most ${MAX_PATH_BYTES} bytes`;
+  const parts = path.split('/');
+  if (parts.length > MAX_PATH_DEPTH) return `must have at most ${MAX_PATH_DEPTH} components`;
+  for (const part of parts) {
+    if (part === '' || part === '.' || part === '..') return 'must be relative, without empty, "." or ".." components';
+    if (!PATH_COMPONENT.test(part)) return 'may only contain letters, digits and . _ + -';
+  }
+  return null;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function str(v: unknown, field: string): string {
+  if (typeof v !== 'string') throw new InvalidJobData(field, 'must be a string');
+  return v;
+}
+function strArray(v: unknown, field: string): string[] {
+  if (!Array.isArray(v)) throw new InvalidJobData(field, 'must be an array');
+  return v.map((x, i) => str(x, `${field}[${i}]`));
+}
+function int(v: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new InvalidJobData(field, 'must be an integer');
+  if (v < min || v > max) throw new InvalidJobData(field, `must be between ${min} and ${max}`);
+  return v;
+}
+function num(v: unknown, field: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new InvalidJobData(field, 'must be a finite number ≥ 0');
+  return v;
+}
+
+function parseFiles(v: unknown, field: string): SourceFile[] {
+  if (!Array.isArray(v) || v.length === 0) throw new InvalidJobData(field, 'must be a non-empty array');
+  return v.map((f, i) => {
+    const at = `${field}[${i}]`;
+    if (!isObj(f)) throw new InvalidJobData(at, 'must be an object');
+    const path = str(f.path, `${at}.path`);
+    const problem = filePathProblem(path);
+    if (problem) throw new InvalidJobData(`${at}.path`, problem);
+    const encoding = f.encoding ?? 'utf8';
+    if (!FILE_ENCODINGS.includes(encoding as never)) throw new InvalidJobData(`${at}.encoding`, 'must be utf8 or base64');
+    return { path, content: str(f.content, `${at}.content`), encoding: encoding as SourceFile['encoding'] };
+  });
+}
+
+function parseLimits(v: unknown, maxima: RunLimits): RunLimits {
+  if (!isObj(v)) throw new InvalidJobData('limits', 'must be an object');
+  const out = {} as RunLimits;
+  for (const f of LIMIT_FIELDS) out[f] = int(v[f], `limits.${f}`, MIN_LIMITS[f], maxima[f]);
+  return out;
+}
+
+function parseChecker(v: unknown): Checker {
+  if (!isObj(v) || !CHECKER_TYPES.includes(v.type as never)) throw new InvalidJobData('checker.type', `must be one of ${CHECKER_TYPES.join(', ')}`);
+  switch (v.type) {
+    case 'float':
+      return {
+        type: 'float',
+        absoluteTolerance: v.absoluteTolerance === undefined ? undefined : num(v.absoluteTolerance, 'checker.absoluteTolerance'),
+        relativeTolerance: v.relativeTolerance === undefined ? undefined : num(v.relativeTolerance, 'checker.relativeTolerance'),
+      };
+    case 'custom':
+      return { type: 'custom', language: str(v.language, 'checker.language'), files: parseFiles(v.files, 'checker.files') };
+    default:
+      return { type: v.type } as Checker;
+  }
+}
+
+function parseTests(v: unknown): TestCase[] | null {
+  if (v === null) return null;
+  if (!Array.isArray(v)) throw new InvalidJobData('tests', 'must be an array or null');
+  return v.map((t, i) => {
+    const at = `tests[${i}]`;
+    if (!isObj(t)) throw new InvalidJobData(at, 'must be an object');
+    return {
+      name: str(t.name, `${at}.name`),
+      stdin: str(t.stdin ?? '', `${at}.stdin`),
+      args: strArray(t.args ?? [], `${at}.args`),
+      expectedOutput: t.expectedOutput === undefined || t.expectedOutput === null ? undefined : str(t.expectedOutput, `${at}.expectedOutput`),
+      points: int(t.points ?? 0, `${at}.points`, 0, 1_000_000),
+    };
+  });
+}
+
+/** Checks a dequeued job field by field and returns a clean copy, or throws `InvalidJobData`. */
+export function parseJobData(raw: unknown, maxima: RunLimits): JobData {
+  if (!isObj(raw)) throw new InvalidJobData('job', 'must be an object');
+  if (raw.v !== 1) throw new InvalidJobData('v', 'must be 1');
+  return {
+    v: 1,
+    language: str(raw.language, 'language'),
+    files: parseFiles(raw.files, 'files'),
+    stdin: str(raw.stdin, 'stdin'),
+    args: strArray(raw.args, 'args'),
+    limits: parseLimits(raw.limits, maxima),
+    tests: parseTests(raw.tests),
+    checker: parseChecker(raw.checker),
+    stopOnFirstFailure: raw.stopOnFirstFailure === true,
+    callbackUrl: raw.callbackUrl === null || raw.callbackUrl === undefined ? null : str(raw.callbackUrl, 'callbackUrl'),
+    createdAt: str(raw.createdAt, 'createdAt'),
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * The job contract (HTTP API v1). `JobRequest` is what a client sends, `JobView` what it reads
+ * back; `JobData` is what travels through the queue. There is no other definition of a job.
+ */
+import type { Checker, SourceFile } from './checker';
+import type { Run, RunLimits, Verdict } from './run';
+
+export interface TestCase {
+  name?: string;
+  stdin?: string;
+  args?: string[];
+  expectedOutput?: string;
+  points?: number;
+}
+
+/** The body of `POST /v1/jobs`. Exactly one of `source` and `files`. */
+export interface JobRequest {
+  language: string;
+  source?: string;
+  files?: SourceFile[];
+  stdin?: string;
+  args?: string[];
+  limits?: Partial<RunLimits>;
+  tests?: TestCase[];
+  checker?: Checker;
+  stopOnFirstFailure?: boolean;
+  callbackUrl?: string;
+}
+
+export const JOB_STATUSES = ['queued', 'running', 'completed', 'cancelled', 'failed'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const FINAL_STATUSES: readonly JobStatus[] = ['completed', 'cancelled', 'failed'];
+
+export interface TestResult {
+  name: string;
+  verdict: Verdict;
+  points: number;
+  run: Run | null;
+  /** The checker's message, or what differed. */
+  message?: string;
+  expectedOutput?: string;
+}
+
+export interface Score {
+  points: number;
+  maxPoints: number;
+}
+
+export interface JobResult {
+  verdict: Verdict;
+  compile: Run | null;
+  /** The single run when the job has no tests. */
+  run: Run | null;
+  tests?: TestResult[];
+  score?: Score;
+}
+
+export interface WebhookDelivery {
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  lastStatusCode?: number;
+  lastError?: string;
+  deliveredAt?: string;
+}
+
+export interface JobView {
+  id: string;
+  status: JobStatus;
+  language: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  result: JobResult | null;
+  /** Why runbox could not run the job (status `failed`) or who cancelled it. */
+  error?: string;
+  webhook?: WebhookDelivery;
+}
+
+/**
+ * What the API puts on the queue: the request after validation, with the language resolved to
+ * its canonical id, every file normalised and every limit filled in. The worker re-validates it
+ * (`parseJobData`) before it runs anything.
+ */
+export interface JobData {
+  v: 1;
+  language: string;
+  files: SourceFile[];
+  stdin: string;
+  args: string[];
+  limits: RunLimits;
+  tests: TestCase[] | null;
+  checker: Checker;
+  stopOnFirstFailure: boolean;
+  callbackUrl: string | null;
+  createdAt: string;
+}
+
+/** Live events of a job (`GET /v1/jobs/{id}/events`), in the order they happen. */
+export const JOB_EVENT_TYPES = ['queued', 'running', 'compiled', 'test', 'completed', 'failed', 'cancelled'] as const;
+export type JobEventType = (typeof JOB_EVENT_TYPES)[number];
+
+export interface JobEvent {
+  jobId: string;
+  type: JobEventType;
+  at: string;
+  /** `compiled`: the compile run; `test`: the finished test and its index; final events: the job. */
+  data?: unknown;
+}

@@ -1,0 +1,32 @@
+/**
+ * Names shared by everything that touches Redis. Renaming a queue strands the jobs already in
+ * it: treat these as persistent identifiers, not code. Every other key and channel is composed
+ * under the configured prefix (`jobKey(config, CANCEL_CHANNEL)` → `runbox:cancel`).
+ */
+export const JOBS_QUEUE = 'jobs';
+export const WEBHOOKS_QUEUE = 'webhooks';
+
+/** Pub/sub channel on which an API asks the worker holding a job to kill its sandbox. */
+export const CANCEL_CHANNEL = 'cancel';
+/** Pub/sub channel carrying live job events (SSE) between workers and every API process. */
+export const EVENTS_CHANNEL = 'events';
+/** Key of a job cancelled while still queued: `<prefix>:cancelled:<id>`. */
+export const CANCELLED_KEY = 'cancelled';
+/** Key of a worker's heartbeat (`<prefix>:worker:<id>`, with a TTL); readiness needs one alive. */
+export const WORKER_HEARTBEAT_KEY = 'worker';
+/** Seconds a heartbeat lives; workers refresh it at a third of that. */
+export const WORKER_HEARTBEAT_TTL_S = 15;
+
+/** The reason a cancelled job carries as BullMQ's `failedReason`. */
+export const CANCELLED_REASON = 'cancelled';
+
+/** What a worker announces in its heartbeat. */
+export interface WorkerHeartbeat {
+  id: string;
+  host: string;
+  pid: number;
+  slots: number;
+  startedAt: string;
+  cgroupMode: string | null;
+  languages: { id: string; name: string; aliases: string[]; version: string; compiled: boolean }[];
+}

@@ -1,0 +1,6 @@
+import type { Config } from '@runbox/config';
+
+/** A runbox key in Redis, under the same prefix as the queue's, so one Redis can host several runboxes. */
+export function jobKey(config: Config, ...parts: string[]): string {
+  return [config.redis.prefix, ...parts].join(':');
+}
