@@ -1,0 +1,58 @@
+/**
+ * Tells the API tier this worker is alive and which runtimes it really has (GET /v1/languages
+ * and /health/ready read these heartbeats). The versions are measured once, at start-up.
+ */
+import { hostname } from 'node:os';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { WORKER_HEARTBEAT_KEY, WORKER_HEARTBEAT_TTL_S, type WorkerHeartbeat } from '@runbox/contract';
+import { Config } from '@runbox/config';
+import { detectInstalled, LanguageRegistry } from '@runbox/languages';
+import { jobKey, REDIS } from '@runbox/queue';
+
+@Injectable()
+export class HeartbeatService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(HeartbeatService.name);
+  private timer: NodeJS.Timeout | null = null;
+  private beat: WorkerHeartbeat | null = null;
+  private readonly key: string;
+
+  constructor(
+    private readonly config: Config,
+    private readonly languages: LanguageRegistry,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {
+    this.key = jobKey(config, WORKER_HEARTBEAT_KEY, `${hostname()}:${process.pid}`);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const installed = await detectInstalled(this.languages);
+    const missing = this.languages.languages.filter((l) => !installed.some((i) => i.id === l.id)).map((l) => l.id);
+    if (missing.length) this.logger.warn(`runtimes not installed on this host (not offered): ${missing.join(', ')}`);
+    this.beat = {
+      id: `${hostname()}:${process.pid}`,
+      host: hostname(),
+      pid: process.pid,
+      slots: this.config.worker.slots,
+      startedAt: new Date().toISOString(),
+      cgroupMode: null,
+      languages: installed.map(({ id, name, aliases, version, compiled }) => ({ id, name, aliases, version, compiled })),
+    };
+    await this.send();
+    this.timer = setInterval(() => void this.send(), (WORKER_HEARTBEAT_TTL_S * 1000) / 3);
+    this.timer.unref();
+  }
+
+  private async send(): Promise<void> {
+    try {
+      await this.redis.set(this.key, JSON.stringify(this.beat), 'EX', WORKER_HEARTBEAT_TTL_S);
+    } catch (e) {
+      this.logger.warn(`heartbeat not sent: ${(e as Error).message}`);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.redis.del(this.key).catch(() => undefined);
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Moves jobs in and results out. One BullMQ worker whose concurrency is the number of sandbox
+ * slots. Each active job has an AbortController: a cancel request (pub/sub from any API) or the
+ * shutdown deadline aborts it, which kills its sandbox. A cancelled job fails with the reason
+ * `cancelled` and is never retried; runbox's own failures are retried (bounded), then fail.
+ */
+import { hostname } from 'node:os';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Job, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import {
+  CANCEL_CHANNEL,
+  CANCELLED_KEY,
+  CANCELLED_REASON,
+  EVENTS_CHANNEL,
+  InvalidJobData,
+  JOBS_QUEUE,
+  parseJobData,
+  type JobData,
+  type JobEvent,
+  type JobEventType,
+  type JobResult,
+} from '@runbox/contract';
+import { Config } from '@runbox/config';
+import { jobKey, recordJobFinished, recordSandboxFailure, REDIS, REDIS_SUBSCRIBER } from '@runbox/queue';
+import { SlotPool } from '../sandbox/slots';
+import { RunService } from './run.service';
+
+/** Marker reason for a job aborted because this worker is shutting down (it is retried elsewhere). */
+const SHUTDOWN = 'worker shutting down';
+
+@Injectable()
+export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(RunProcessor.name);
+  private readonly active = new Map<string, AbortController>();
+  private worker: Worker<JobData, JobResult> | null = null;
+  readonly id = `${hostname()}:${process.pid}`;
+
+  constructor(
+    private readonly config: Config,
+    private readonly runs: RunService,
+    private readonly slots: SlotPool,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.slots.start();
+    const channel = jobKey(this.config, CANCEL_CHANNEL);
+    await this.subscriber.subscribe(channel);
+    this.subscriber.on('message', (ch: string, id: string) => {
+      if (ch === channel) this.active.get(id)?.abort(CANCELLED_REASON);
+    });
+    const { url } = this.config.redis;
+    const u = new URL(url);
+    this.worker = new Worker<JobData, JobResult>(JOBS_QUEUE, (job) => this.process(job), {
+      connection: {
+        host: u.hostname,
+        port: Number(u.port || 6379),
+        username: u.username ? decodeURIComponent(u.username) : undefined,
+        password: u.password ? decodeURIComponent(u.password) : undefined,
+        db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
+        tls: u.protocol === 'rediss:' ? {} : undefined,
+        maxRetriesPerRequest: null,
+      },
+      prefix: this.config.redis.prefix,
+      concurrency: this.config.worker.slots, // one job per sandbox slot
+      lockDuration: this.config.queue.lockDurationMs,
+      stalledInterval: Math.max(1000, Math.floor(this.config.queue.lockDurationMs / 2)),
+      maxStalledCount: 1,
+    });
+    this.worker.on('failed', (job, err) => {
+      if (!job || err.message === CANCELLED_REASON) return;
+      this.logger.warn(`job ${job.id} failed (attempt ${job.attemptsMade}/${job.opts.attempts ?? 1}): ${err.message}`);
+    });
+    this.worker.on('error', (err) => this.logger.error(`queue error: ${err.message}`));
+    this.logger.log(`worker ${this.id} consuming "${JOBS_QUEUE}" with ${this.config.worker.slots} slots`);
+  }
+
+  async process(job: Job<JobData, JobResult>): Promise<JobResult> {
+    const id = job.id!;
+    let data: JobData;
+    try {
+      data = parseJobData(job.data, this.config.limits.maxima);
+    } catch (e) {
+      if (e instanceof InvalidJobData) throw new UnrecoverableError(`rejected by the worker: ${e.message}`);
+      throw e;
+    }
+    const controller = new AbortController();
+    this.active.set(id, controller);
+    try {
+      // A cancel published before this worker subscribed the job's controller leaves a mark.
+      if (await this.redis.exists(jobKey(this.config, CANCELLED_KEY, id))) controller.abort(CANCELLED_REASON);
+      this.emit(id, 'running');
+      const startedAt = Date.now();
+      let result: JobResult;
+      try {
+        result = await this.runs.run(data, controller.signal, (type, d) => this.emit(id, type, d));
+      } catch (e) {
+        if (controller.signal.reason === CANCELLED_REASON) throw new UnrecoverableError(CANCELLED_REASON);
+        await recordSandboxFailure(this.redis, this.config.redis.prefix, data.language).catch(() => undefined);
+        throw e;
+      }
+      if (controller.signal.reason === CANCELLED_REASON) throw new UnrecoverableError(CANCELLED_REASON);
+      await recordJobFinished(this.redis, this.config.redis.prefix, {
+        status: 'completed',
+        verdict: result.verdict,
+        language: data.language,
+        queueWaitMs: Math.max(0, (job.processedOn ?? startedAt) - job.timestamp),
+        runMs: Date.now() - startedAt,
+      }).catch(() => undefined);
+      this.emit(id, 'completed', result);
+      return result;
+    } catch (e) {
+      const reason = (e as Error).message;
+      if (reason === CANCELLED_REASON) {
+        this.emit(id, 'cancelled');
+        await recordJobFinished(this.redis, this.config.redis.prefix, { status: 'cancelled', verdict: null, language: data.language, queueWaitMs: 0, runMs: 0 }).catch(() => undefined);
+      } else if (e instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+        this.emit(id, 'failed', { error: reason });
+        await recordJobFinished(this.redis, this.config.redis.prefix, { status: 'failed', verdict: null, language: data.language, queueWaitMs: 0, runMs: 0 }).catch(() => undefined);
+      }
+      throw e;
+    } finally {
+      this.active.delete(id);
+    }
+  }
+
+  private emit(jobId: string, type: JobEventType, data?: unknown): void {
+    const event: JobEvent = { jobId, type, at: new Date().toISOString(), ...(data === undefined ? {} : { data }) };
+    this.redis.publish(jobKey(this.config, EVENTS_CHANNEL), JSON.stringify(event)).catch(() => undefined);
+  }
+
+  /** Drain: take no new jobs, let running ones finish within the grace period, then abort them (they are retried elsewhere). */
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.worker) return this.slots.close();
+    const closing = this.worker.close();
+    const deadline = setTimeout(() => {
+      for (const c of this.active.values()) c.abort(SHUTDOWN);
+    }, this.config.worker.shutdownGraceMs);
+    await closing;
+    clearTimeout(deadline);
+    await this.slots.close(); // no sandbox is left behind
+    this.logger.log('worker drained');
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * From what the launcher saw to what the client reads. Pure: no I/O, fully unit-tested.
+ */
+import type { LauncherReport, Run, TestResult, Verdict } from '@runbox/contract';
+
+const LIMIT_VERDICT = { cpu: 'time_limit', wall: 'time_limit', memory: 'memory_limit', output: 'output_limit' } as const;
+
+/** The verdict of one run, from the report alone (no expected output involved). */
+export function runVerdict(report: LauncherReport): Verdict {
+  if (report.limit) return LIMIT_VERDICT[report.limit];
+  if (report.signal !== null || report.exitCode !== 0) return 'runtime_error';
+  return 'ok';
+}
+
+function limitMessage(report: LauncherReport, limits: { cpuTimeMs: number; wallTimeMs: number; memoryMb: number; outputBytes: number }): string | undefined {
+  switch (report.limit) {
+    case 'cpu':
+      return `CPU time limit exceeded (${limits.cpuTimeMs} ms)`;
+    case 'wall':
+      return `wall time limit exceeded (${limits.wallTimeMs} ms)`;
+    case 'memory':
+      return `memory limit exceeded (${limits.memoryMb} MB)`;
+    case 'output':
+      return `output limit exceeded (${limits.outputBytes} bytes per stream)`;
+    default:
+      if (report.processesLimitHit) return 'the process limit was reached';
+      return undefined;
+  }
+}
+
+/** Builds the client's `Run` from a launcher outcome. Output is decoded lossily as UTF-8. */
+export function toRun(
+  report: LauncherReport,
+  stdout: Buffer,
+  stderr: Buffer,
+  limits: { cpuTimeMs: number; wallTimeMs: number; memoryMb: number; outputBytes: number },
+): Run {
+  const run: Run = {
+    exitCode: report.exitCode,
+    signal: report.signal,
+    stdout: stdout.toString('utf8'),
+    stderr: stderr.toString('utf8'),
+    stdoutTruncated: report.stdoutTruncated || report.stdoutBytes > stdout.length,
+    stderrTruncated: report.stderrTruncated || report.stderrBytes > stderr.length,
+    cpuTimeMs: report.cpuTimeMs,
+    wallTimeMs: report.wallTimeMs,
+    memoryKb: report.memoryKb,
+    verdict: runVerdict(report),
+  };
+  const message = limitMessage(report, limits);
+  if (message) run.message = message;
+  return run;
+}
+
+/** The job's verdict: the first test's verdict that is not `ok`, in order, else `ok`. */
+export function overallVerdict(tests: readonly Pick<TestResult, 'verdict'>[]): Verdict {
+  return tests.find((t) => t.verdict !== 'ok')?.verdict ?? 'ok';
+}

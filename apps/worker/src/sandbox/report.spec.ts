@@ -1,0 +1,39 @@
+import { parseReport } from './report';
+import { SandboxError } from './sandbox.errors';
+
+const good = {
+  exitCode: 0, signal: null, limit: null, cpuTimeMs: 1, wallTimeMs: 2, memoryKb: 812,
+  stdoutBytes: 3, stderrBytes: 0, stdoutTruncated: false, stderrTruncated: false,
+  processesLimitHit: false, cgroupMode: 'v1', error: null,
+};
+const line = (o: object) => JSON.stringify(o);
+
+describe('parseReport', () => {
+  it('accepts a well-formed report', () => {
+    expect(parseReport(line(good))).toEqual(good);
+  });
+
+  it('accepts a signal or a limit in place of an exit code', () => {
+    expect(parseReport(line({ ...good, exitCode: null, signal: 'SIGSEGV' })).signal).toBe('SIGSEGV');
+    expect(parseReport(line({ ...good, exitCode: null, signal: 'SIGKILL', limit: 'cpu' })).limit).toBe('cpu');
+  });
+
+  it.each([
+    ['not JSON', 'oops'],
+    ['a negative count', line({ ...good, memoryKb: -1 })],
+    ['a fractional time', line({ ...good, cpuTimeMs: 1.5 })],
+    ['an unknown limit', line({ ...good, limit: 'disk' })],
+    ['a bad signal name', line({ ...good, exitCode: null, signal: 'segv' })],
+    ['an exit code above 255', line({ ...good, exitCode: 256 })],
+    ['no outcome', line({ ...good, exitCode: null })],
+    ['a missing field', line({ ...good, stdoutTruncated: undefined })],
+    ['an unknown cgroup mode', line({ ...good, cgroupMode: 'v3' })],
+    ['an array', '[]'],
+  ])('refuses %s', (_name, text) => {
+    expect(() => parseReport(text)).toThrow(SandboxError);
+  });
+
+  it('turns the launcher\'s own error into a SandboxError carrying it', () => {
+    expect(() => parseReport(line({ ...good, error: 'mount /box: ENOENT' }))).toThrow(/mount \/box: ENOENT/);
+  });
+});

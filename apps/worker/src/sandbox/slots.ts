@@ -1,0 +1,144 @@
+/**
+ * Sandbox slots: one uid/gid, one workspace tmpfs and (in prepared mode) one sandbox built ahead
+ * of its run, per slot. A slot runs one sandbox at a time. Slots are claimed host-wide through
+ * owner files, so several worker processes on one host never share a uid or a workspace.
+ */
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { join } from 'node:path';
+import { Injectable, Logger } from '@nestjs/common';
+import { Config } from '@runbox/config';
+import { LanguageRegistry } from '@runbox/languages';
+import { mountWorkspace, Sandbox, unmountWorkspace, type SandboxSetup } from './launcher';
+
+export interface Slot {
+  index: number;
+  uid: number;
+  gid: number;
+  workspaceDir: string;
+  setup: SandboxSetup;
+  /** The sandbox built for this slot's next run (prepared mode). */
+  next: Promise<Sandbox> | null;
+}
+
+const MAX_SLOT_INDEX = 4096;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+@Injectable()
+export class SlotPool {
+  private readonly logger = new Logger(SlotPool.name);
+  private readonly free: Slot[] = [];
+  private readonly all: Slot[] = [];
+  private readonly waiters: ((s: Slot) => void)[] = [];
+  private closing = false;
+
+  constructor(
+    private readonly config: Config,
+    private readonly languages: LanguageRegistry,
+  ) {}
+
+  /** Claims `count` slots on this host, mounts their workspaces and prepares their sandboxes. */
+  async start(): Promise<void> {
+    const { workspaceDir, slots, uidBase, boxDiskMb, tmpDiskMb, launcherPath, cgroupParent } = this.config.worker;
+    await mkdir(workspaceDir, { recursive: true, mode: 0o755 });
+    for (let index = 0; this.all.length < slots && index < MAX_SLOT_INDEX; index++) {
+      if (!(await this.claim(index))) continue;
+      const dir = join(workspaceDir, String(index));
+      await mountWorkspace(launcherPath, dir, boxDiskMb * 1024); // a fresh, empty tmpfs
+      const slot: Slot = {
+        index,
+        uid: uidBase + index,
+        gid: uidBase + index,
+        workspaceDir: dir,
+        setup: { launcherPath, uid: uidBase + index, gid: uidBase + index, workspaceDir: dir, tmpSizeKb: tmpDiskMb * 1024, cgroupParent, mounts: this.languages.allMounts() },
+        next: null,
+      };
+      this.prepare(slot);
+      this.all.push(slot);
+      this.free.push(slot);
+    }
+    if (this.all.length < slots) throw new Error(`could claim only ${this.all.length} of ${slots} sandbox slots under ${workspaceDir}`);
+    this.logger.log(`${slots} sandbox slots ready (uids ${this.all.map((s) => s.uid).join(', ')}; prepared sandboxes ${this.config.worker.preparedSandboxes ? 'on' : 'off'})`);
+  }
+
+  /** Waits for a free slot. */
+  acquire(): Promise<Slot> {
+    const slot = this.free.shift();
+    if (slot) return Promise.resolve(slot);
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  release(slot: Slot): void {
+    const waiter = this.waiters.shift();
+    if (waiter) waiter(slot);
+    else this.free.push(slot);
+  }
+
+  /** This slot's prepared sandbox (taken: the slot starts preparing the next one), or null in one-shot mode. */
+  async takePrepared(slot: Slot): Promise<Sandbox | null> {
+    const next = slot.next;
+    slot.next = null;
+    if (!next) return null;
+    try {
+      const box = await next;
+      if (box.alive) return box;
+      this.logger.warn(`slot ${slot.index}: prepared sandbox died before its run; building one now`);
+    } catch (e) {
+      this.logger.warn(`slot ${slot.index}: preparing a sandbox failed (${(e as Error).message}); building one now`);
+    }
+    return null;
+  }
+
+  /** Starts building the slot's next sandbox, off the next job's critical path. */
+  prepare(slot: Slot): void {
+    if (!this.config.worker.preparedSandboxes || this.closing || slot.next) return;
+    const next = Sandbox.prepare(slot.setup);
+    next.catch(() => undefined); // reported when taken
+    slot.next = next;
+  }
+
+  /** Disposes the prepared sandboxes, unmounts the workspaces and gives the slots back. Called once jobs have drained. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(
+      this.all.map(async (slot) => {
+        const next = slot.next;
+        slot.next = null;
+        await next?.then((s) => s.dispose()).catch(() => undefined);
+        await unmountWorkspace(this.config.worker.launcherPath, slot.workspaceDir).catch((e) => this.logger.warn((e as Error).message));
+        await rm(this.ownerFile(slot.index), { force: true });
+      }),
+    );
+  }
+
+  private ownerFile(index: number): string {
+    return join(this.config.worker.workspaceDir, `${index}.owner`);
+  }
+
+  /** Takes slot `index` unless a live process owns it; a dead owner's claim is taken over. */
+  private async claim(index: number): Promise<boolean> {
+    const file = this.ownerFile(index);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const fh = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+        await fh.writeFile(String(process.pid));
+        await fh.close();
+        return true;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        const owner = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+        if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) return false;
+        await rm(file, { force: true }); // stale claim of a dead worker
+      }
+    }
+    return false;
+  }
+}

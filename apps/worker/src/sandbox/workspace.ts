@@ -1,0 +1,57 @@
+/**
+ * The only code that writes into a box or removes one. Boxes live on their slot's size-limited
+ * tmpfs. Everything is written before any program runs in the box; afterwards the worker (root)
+ * never opens, follows or chowns anything inside it — it only removes the whole box, which
+ * unlinks symlinks, hardlinks and FIFOs without following them (Judge0 CVE-2024-28185/28189).
+ */
+import { randomBytes } from 'node:crypto';
+import { chown, mkdir, open, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { filePathProblem, type SourceFile } from '@runbox/contract';
+import { SandboxError } from './sandbox.errors';
+
+export interface Box {
+  /** Directory name inside the workspace (what the launcher binds at /box). */
+  name: string;
+  /** Host path of the box. */
+  path: string;
+}
+
+export function decode(file: SourceFile): Buffer {
+  return file.encoding === 'base64' ? Buffer.from(file.content, 'base64') : Buffer.from(file.content, 'utf8');
+}
+
+/**
+ * Creates a fresh, empty box owned by the slot's uid, and writes `files` into it (root-owned,
+ * read-only to the program: a program may add files, not rewrite its inputs).
+ */
+export async function createBox(workspaceDir: string, uid: number, gid: number, files: readonly SourceFile[]): Promise<Box> {
+  const name = `box-${randomBytes(8).toString('hex')}`;
+  const path = join(workspaceDir, name);
+  await mkdir(path, { mode: 0o755 });
+  for (const file of files) await writeFileInBox(path, file);
+  await chown(path, uid, gid);
+  return { name, path };
+}
+
+/** Writes one file. Its path was validated by the API and again by `parseJobData`; check once more here, where it matters. */
+export async function writeFileInBox(boxPath: string, file: SourceFile): Promise<void> {
+  const problem = filePathProblem(file.path);
+  if (problem) throw new SandboxError(`file path ${JSON.stringify(file.path)} ${problem}`);
+  const target = join(boxPath, file.path);
+  if (!target.startsWith(boxPath + '/')) throw new SandboxError(`file path ${JSON.stringify(file.path)} leaves the box`);
+  await mkdir(dirname(target), { recursive: true, mode: 0o755 });
+  // O_EXCL|O_NOFOLLOW: never write through something already there.
+  const fh = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+  try {
+    await fh.writeFile(decode(file));
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Removes a box and everything a program left in it, following nothing. */
+export async function removeBox(box: Box): Promise<void> {
+  await rm(box.path, { recursive: true, force: true, maxRetries: 2 });
+}
