@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// `npm start`: the whole service on one machine. Without REDIS_URL it starts a private
+// redis-server (AOF on, data under .runbox/redis, port RUNBOX_REDIS_PORT or 6390, loopback only),
+// then one API and one worker pointed at it. SIGINT/SIGTERM stop everything in order:
+// API and worker first (the worker drains its jobs), Redis last.
+'use strict';
+const { spawn, spawnSync } = require('node:child_process');
+const { existsSync, mkdirSync } = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const say = (msg) => console.log(`[runbox] ${msg}`);
+const children = [];
+let stopping = false;
+
+function ensureBuilt() {
+  const missing = ['apps/api/dist/main.js', 'apps/worker/dist/main.js', 'native/build/runbox-launcher'].filter(
+    (f) => !existsSync(path.join(root, f)),
+  );
+  if (missing.length === 0) return;
+  say(`building (missing: ${missing.join(', ')})`);
+  const r = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+function waitForPort(port, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => (s.destroy(), resolve()));
+      s.once('error', () => {
+        s.destroy();
+        if (Date.now() > deadline) reject(new Error(`nothing listens on 127.0.0.1:${port}`));
+        else setTimeout(attempt, 100);
+      });
+    };
+    attempt();
+  });
+}
+
+function start(name, cmd, args, env) {
+  const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: 'inherit' });
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      say(`${name} exited (${signal ?? code}); stopping the rest`);
+      stop(1);
+    }
+  });
+  children.push({ name, child });
+  return child;
+}
+
+async function startRedis() {
+  if (spawnSync('redis-server', ['--version']).status !== 0) {
+    console.error('[runbox] redis-server is not installed: run `npm run setup`, or set REDIS_URL to an existing Redis');
+    process.exit(1);
+  }
+  const port = Number(process.env.RUNBOX_REDIS_PORT || 6390);
+  const dir = path.join(root, '.runbox', 'redis');
+  mkdirSync(dir, { recursive: true });
+  start('redis', 'redis-server', [
+    '--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--dir', dir,
+    '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--maxmemory-policy', 'noeviction',
+  ]);
+  await waitForPort(port, 15_000);
+  say(`private Redis on 127.0.0.1:${port} (AOF in ${path.relative(root, dir)})`);
+  return `redis://127.0.0.1:${port}`;
+}
+
+async function stop(code) {
+  if (stopping) return;
+  stopping = true;
+  const order = [...children].reverse().filter((c) => c.name !== 'redis');
+  const redis = children.find((c) => c.name === 'redis');
+  await Promise.all(order.map(({ child }) => terminate(child)));
+  if (redis) await terminate(redis.child);
+  process.exit(code);
+}
+
+function terminate(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  });
+}
+
+async function main() {
+  ensureBuilt();
+  if (process.getuid && process.getuid() !== 0) {
+    console.error('[runbox] the worker must run as root (it builds namespaces, cgroups and mounts); run `sudo npm start`');
+    process.exit(1);
+  }
+  const redisUrl = process.env.REDIS_URL || (await startRedis());
+  const env = { REDIS_URL: redisUrl };
+  start('worker', process.execPath, [path.join(root, 'apps/worker/dist/main.js')], env);
+  start('api', process.execPath, [path.join(root, 'apps/api/dist/main.js')], env);
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => stop(0));
+}
+
+main().catch((e) => {
+  console.error(`[runbox] ${e.message}`);
+  stop(1);
+});
