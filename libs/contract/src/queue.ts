@@ -12,6 +12,11 @@ export const CANCEL_CHANNEL = 'cancel';
 export const EVENTS_CHANNEL = 'events';
 /** Key of a job cancelled while still queued: `<prefix>:cancelled:<id>`. */
 export const CANCELLED_KEY = 'cancelled';
+/**
+ * Key marking a cancel request for a running job (`<prefix>:cancel-requested:<id>`, short TTL):
+ * a worker that takes the job after the pub/sub message went out still sees it.
+ */
+export const CANCEL_REQUESTED_KEY = 'cancel-requested';
 /** Key of a worker's heartbeat (`<prefix>:worker:<id>`, with a TTL); readiness needs one alive. */
 export const WORKER_HEARTBEAT_KEY = 'worker';
 /** Seconds a heartbeat lives; workers refresh it at a third of that. */

@@ -10,7 +10,7 @@ import { Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   CANCEL_CHANNEL,
-  CANCELLED_KEY,
+  CANCEL_REQUESTED_KEY,
   CANCELLED_REASON,
   EVENTS_CHANNEL,
   InvalidJobData,
@@ -90,7 +90,7 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     this.active.set(id, controller);
     try {
       // A cancel published before this worker subscribed the job's controller leaves a mark.
-      if (await this.redis.exists(jobKey(this.config, CANCELLED_KEY, id))) controller.abort(CANCELLED_REASON);
+      if (await this.redis.exists(jobKey(this.config, CANCEL_REQUESTED_KEY, id))) controller.abort(CANCELLED_REASON);
       this.emit(id, 'running');
       const startedAt = Date.now();
       let result: JobResult;
