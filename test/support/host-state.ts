@@ -1,0 +1,93 @@
+/**
+ * What a sandbox may leave on the host, read from the kernel's own views: processes of the
+ * sandbox uids (/proc), cgroups under runbox's parent, host mounts, and box directories.
+ * Security and fault tests assert all of them after every hostile program.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface SandboxHost {
+  uidBase: number;
+  slots: number;
+  workspaceDir: string;
+  cgroupParent: string;
+}
+
+export interface HostState {
+  sandboxProcesses: string[];
+  runCgroups: string[];
+  boxes: string[];
+  mounts: number;
+}
+
+function uidOf(pid: string): number | null {
+  try {
+    const m = /^Uid:\s+(\d+)\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[2]) : null;
+  } catch {
+    return null; // gone meanwhile
+  }
+}
+
+function cmdline(pid: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+  } catch {
+    return '?';
+  }
+}
+
+/** Cgroups of runs (not of the runbox parent itself) in every hierarchy runbox uses. */
+function runCgroups(parent: string): string[] {
+  const roots = existsSync('/sys/fs/cgroup/cgroup.controllers')
+    ? [join('/sys/fs/cgroup', parent)]
+    : ['memory', 'pids', 'cpuacct'].map((c) => join('/sys/fs/cgroup', c, parent));
+  return roots.flatMap((r) => {
+    try {
+      return readdirSync(r, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(r, d.name));
+    } catch {
+      return [];
+    }
+  });
+}
+
+export function hostState(h: SandboxHost): HostState {
+  const sandboxProcesses = readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      const uid = uidOf(p);
+      return uid !== null && uid >= h.uidBase && uid < h.uidBase + 4096;
+    })
+    .map((p) => `${p}: ${cmdline(p)}`);
+  const boxes = existsSync(h.workspaceDir)
+    ? readdirSync(h.workspaceDir).flatMap((slot) => {
+        try {
+          return readdirSync(join(h.workspaceDir, slot)).map((b) => join(slot, b));
+        } catch {
+          return [];
+        }
+      })
+    : [];
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').trim().split('\n').length;
+  return { sandboxProcesses, runCgroups: runCgroups(h.cgroupParent), boxes, mounts };
+}
+
+/**
+ * Waits (briefly: teardown is asynchronous only by milliseconds) until nothing of finished runs
+ * remains: no sandbox process, no box, no mount beyond the baseline, and no more run cgroups
+ * than the prepared sandboxes waiting for their jobs (one per slot).
+ */
+export async function expectCleanHost(h: SandboxHost, baselineMounts: number, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let s = hostState(h);
+  const clean = () => s.sandboxProcesses.length === 0 && s.boxes.length === 0 && s.mounts <= baselineMounts && s.runCgroups.length <= h.slots * 3;
+  while (!clean() && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    s = hostState(h);
+  }
+  expect(s.sandboxProcesses).toEqual([]);
+  expect(s.boxes).toEqual([]);
+  expect(s.mounts).toBeLessThanOrEqual(baselineMounts);
+  // v1 has one directory per hierarchy (memory, pids, cpuacct) for each prepared sandbox
+  expect(s.runCgroups.length).toBeLessThanOrEqual(h.slots * 3);
+}
