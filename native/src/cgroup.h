@@ -1,0 +1,46 @@
+/* cgroup.h — this run's control group. Two implementations (cgroup_v1.c, cgroup_v2.c) behind one
+ * interface; nothing outside these files asks which hierarchy it got. Enforces DESIGN.md sandbox
+ * properties 4 (memory without swap, processes/threads, CPU time of the whole tree), 6 (CPU time
+ * and peak memory from the kernel) and 7 (v1 and v2 chosen at run time); the destroy step is
+ * part of property 5 (no cgroup remains). */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "args.h"   /* struct run_limits */
+#include "errors.h" /* struct rb_error */
+
+struct cgroup; /* opaque: this run's group(s) and their open directory fds */
+
+struct cgroup_usage {
+    uint64_t cpu_time_us, memory_peak_kb;
+    bool oom_killed, pids_max_hit;
+};
+
+struct cgroup_ops {
+    const char *name; /* "v1" or "v2", copied into the report */
+    /* mkdir <hierarchy>/<parent>/run-<pid>-<n> (parent created on first use). */
+    int (*create)(const char *parent, struct cgroup **out, struct rb_error *err);
+    /* fd for clone3(CLONE_INTO_CGROUP), or -1 when the hierarchy needs attach(). */
+    int (*clone_fd)(struct cgroup *cg);
+    /* Moves pid into the group (v1; a no-op on v2 where clone3 placed it). */
+    int (*attach)(struct cgroup *cg, pid_t pid, struct rb_error *err);
+    /* Writes the run's limits and starts accounting from here (baseline of CPU time, peak). */
+    int (*start)(struct cgroup *cg, const struct run_limits *lim, struct rb_error *err);
+    /* CPU time of the tree since start(), microseconds; cheap (pread on an open fd). */
+    int (*cpu_us)(struct cgroup *cg, uint64_t *out);
+    int (*usage)(struct cgroup *cg, struct cgroup_usage *out, struct rb_error *err);
+    /* Kills every task in the group (v2: cgroup.kill; v1: SIGKILL each listed pid). */
+    void (*kill)(struct cgroup *cg);
+    /* Kills what is left, waits until empty, rmdir in every hierarchy, frees cg. NULL is ok. */
+    int (*destroy)(struct cgroup *cg, struct rb_error *err);
+};
+
+extern const struct cgroup_ops cgroup_v1, cgroup_v2;
+const struct cgroup_ops *cgroup_detect(struct rb_error *err); /* statfs once */
+
+/* Shared by both implementations (cgroup.c). */
+int cgroup_mkdir_run(int parent_fd, char *name, size_t size, struct rb_error *err);
+int cgroup_rmdir_wait(int parent_fd, const char *name, int procs_fd, struct rb_error *err);
+void cgroup_kill_procs(int procs_fd);

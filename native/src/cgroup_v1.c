@@ -1,0 +1,213 @@
+/* cgroup_v1.c — the run's groups on cgroup v1, where each controller is its own hierarchy under
+ * /sys/fs/cgroup/<controller>: memory (limit with swap excluded through memory.memsw, peak, OOM
+ * kills), pids (processes + threads, limit hits) and cpuacct (CPU time of the tree). Property 4
+ * (tree-wide memory/processes/CPU), 6 (accounting from the kernel), 5 (removed after the run).
+ * The host's hierarchies are never reconfigured: groups are made only under <h>/<parent>/. */
+#include "cgroup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+enum { H_MEMORY, H_PIDS, H_CPUACCT, H_N };
+
+/* Hierarchy mount points, with the co-mounted spelling some distributions use. */
+static const char *const hierarchy_paths[H_N][2] = {
+    [H_MEMORY] = {"/sys/fs/cgroup/memory", NULL},
+    [H_PIDS] = {"/sys/fs/cgroup/pids", NULL},
+    [H_CPUACCT] = {"/sys/fs/cgroup/cpuacct", "/sys/fs/cgroup/cpu,cpuacct"},
+};
+
+struct cgroup {
+    int parent_fd[H_N], dir_fd[H_N], procs_fd[H_N];
+    int cpu_fd; /* cpuacct.usage, nanoseconds */
+    bool memsw;
+    uint64_t cpu_base_ns;
+    char name[64];
+};
+
+static int v1_destroy(struct cgroup *cg, struct rb_error *err);
+
+static int v1_create(const char *parent, struct cgroup **out, struct rb_error *err)
+{
+    struct cgroup *cg = calloc(1, sizeof *cg);
+    if (!cg)
+        return rb_fail(err, ENOMEM, "cgroup");
+    for (int h = 0; h < H_N; h++)
+        cg->parent_fd[h] = cg->dir_fd[h] = cg->procs_fd[h] = -1;
+    cg->cpu_fd = -1;
+
+    for (int h = 0; h < H_N; h++) {
+        autofd int root = -1;
+        const char *path = NULL;
+        for (int alt = 0; alt < 2 && root < 0 && hierarchy_paths[h][alt]; alt++) {
+            path = hierarchy_paths[h][alt];
+            root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        }
+        if (root < 0) {
+            rb_fail(err, errno, "cgroup v1 hierarchy %s", path);
+            goto fail;
+        }
+        if (mkdir_p_at(root, parent, 0755, err) < 0)
+            goto fail;
+        cg->parent_fd[h] = openat(root, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (cg->parent_fd[h] < 0) {
+            rb_fail(err, errno, "open %s/%s", path, parent);
+            goto fail;
+        }
+        if (h == 0) {
+            if (cgroup_mkdir_run(cg->parent_fd[h], cg->name, sizeof cg->name, err) < 0) {
+                cg->name[0] = '\0';
+                goto fail;
+            }
+        } else if (mkdirat(cg->parent_fd[h], cg->name, 0755) < 0 && errno != EEXIST) {
+            rb_fail(err, errno, "mkdir %s/%s/%s", path, parent, cg->name);
+            goto fail;
+        }
+        cg->dir_fd[h] = openat(cg->parent_fd[h], cg->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (cg->dir_fd[h] < 0) {
+            rb_fail(err, errno, "open %s/%s/%s", path, parent, cg->name);
+            goto fail;
+        }
+        cg->procs_fd[h] = openat(cg->dir_fd[h], "cgroup.procs", O_RDWR | O_CLOEXEC);
+        if (cg->procs_fd[h] < 0) {
+            rb_fail(err, errno, "open %s/.../cgroup.procs", path);
+            goto fail;
+        }
+    }
+    cg->memsw = faccessat(cg->dir_fd[H_MEMORY], "memory.memsw.limit_in_bytes", W_OK, 0) == 0;
+    cg->cpu_fd = openat(cg->dir_fd[H_CPUACCT], "cpuacct.usage", O_RDONLY | O_CLOEXEC);
+    if (cg->cpu_fd < 0) {
+        rb_fail(err, errno, "open cpuacct.usage");
+        goto fail;
+    }
+    *out = cg;
+    return 0;
+fail:;
+    struct rb_error ignored = {0};
+    v1_destroy(cg, &ignored);
+    return -1;
+}
+
+static int v1_clone_fd(struct cgroup *cg)
+{
+    (void)cg;
+    return -1;
+}
+
+static int v1_attach(struct cgroup *cg, pid_t pid, struct rb_error *err)
+{
+    char buf[24];
+    int len = snprintf(buf, sizeof buf, "%d", (int)pid);
+    for (int h = 0; h < H_N; h++)
+        if (write(cg->procs_fd[h], buf, (size_t)len) != len)
+            return rb_fail(err, errno, "attach %d to cgroup %s (hierarchy %d)", (int)pid,
+                           cg->name, h);
+    return 0;
+}
+
+static int read_u64_at(int dirfd, const char *name, uint64_t *out, struct rb_error *err)
+{
+    char buf[64];
+    if (read_file_at(dirfd, name, buf, sizeof buf, err) < 0)
+        return -1;
+    *out = strtoull(buf, NULL, 10);
+    return 0;
+}
+
+static int v1_start(struct cgroup *cg, const struct run_limits *lim, struct rb_error *err)
+{
+    char v[32];
+    int mem = cg->dir_fd[H_MEMORY];
+    snprintf(v, sizeof v, "%" PRIu64, lim->memory_kb * 1024);
+    /* memory.limit ≤ memsw.limit at every moment: both start unlimited, memory goes first.
+     * memsw = memory means the group cannot use swap at all. */
+    if (write_file_at(mem, "memory.limit_in_bytes", v, err) < 0 ||
+        (cg->memsw && write_file_at(mem, "memory.memsw.limit_in_bytes", v, err) < 0))
+        return -1;
+    snprintf(v, sizeof v, "%" PRIu64, lim->processes + 1); /* + the sandbox's init */
+    if (write_file_at(cg->dir_fd[H_PIDS], "pids.max", v, err) < 0)
+        return -1;
+    /* The peak so far is the init's set-up; count the run's from here. */
+    if (write_file_at(mem, "memory.max_usage_in_bytes", "0", err) < 0)
+        return -1;
+    char buf[32];
+    if (pread_str(cg->cpu_fd, buf, sizeof buf) < 0)
+        return rb_fail(err, errno, "read cpuacct.usage");
+    cg->cpu_base_ns = strtoull(buf, NULL, 10);
+    return 0;
+}
+
+static int v1_cpu_us(struct cgroup *cg, uint64_t *out)
+{
+    char buf[32];
+    if (pread_str(cg->cpu_fd, buf, sizeof buf) < 0)
+        return -1;
+    uint64_t ns = strtoull(buf, NULL, 10);
+    *out = ns > cg->cpu_base_ns ? (ns - cg->cpu_base_ns) / 1000 : 0;
+    return 0;
+}
+
+static int v1_usage(struct cgroup *cg, struct cgroup_usage *out, struct rb_error *err)
+{
+    char buf[512];
+    uint64_t v = 0;
+    if (v1_cpu_us(cg, &out->cpu_time_us) < 0)
+        return rb_fail(err, errno, "read cpuacct.usage");
+    if (read_u64_at(cg->dir_fd[H_MEMORY], "memory.max_usage_in_bytes", &v, err) < 0)
+        return -1;
+    out->memory_peak_kb = v / 1024;
+    if (read_file_at(cg->dir_fd[H_MEMORY], "memory.oom_control", buf, sizeof buf, err) < 0)
+        return -1;
+    out->oom_killed = find_key_u64(buf, "oom_kill", &v) == 0 && v > 0;
+    if (read_file_at(cg->dir_fd[H_PIDS], "pids.events", buf, sizeof buf, err) < 0)
+        return -1;
+    out->pids_max_hit = find_key_u64(buf, "max", &v) == 0 && v > 0;
+    return 0;
+}
+
+static void v1_kill(struct cgroup *cg)
+{
+    /* Every task of the run is in its pid namespace; the caller kills that namespace's init,
+     * which makes the kernel kill the rest. This covers anything listed on top of that. */
+    cgroup_kill_procs(cg->procs_fd[H_PIDS]);
+    cgroup_kill_procs(cg->procs_fd[H_MEMORY]);
+}
+
+static int v1_destroy(struct cgroup *cg, struct rb_error *err)
+{
+    int ret = 0;
+    if (!cg)
+        return 0;
+    for (int h = 0; h < H_N; h++) {
+        if (cg->parent_fd[h] >= 0 && cg->name[0] &&
+            cgroup_rmdir_wait(cg->parent_fd[h], cg->name, cg->procs_fd[h],
+                              ret ? &(struct rb_error){0} : err) < 0)
+            ret = -1;
+        rb_closep(&cg->procs_fd[h]);
+        rb_closep(&cg->dir_fd[h]);
+        rb_closep(&cg->parent_fd[h]);
+    }
+    rb_closep(&cg->cpu_fd);
+    free(cg);
+    return ret;
+}
+
+const struct cgroup_ops cgroup_v1 = {
+    .name = "v1",
+    .create = v1_create,
+    .clone_fd = v1_clone_fd,
+    .attach = v1_attach,
+    .start = v1_start,
+    .cpu_us = v1_cpu_us,
+    .usage = v1_usage,
+    .kill = v1_kill,
+    .destroy = v1_destroy,
+};

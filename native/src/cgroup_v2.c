@@ -1,0 +1,238 @@
+/* cgroup_v2.c — the run's group on the unified hierarchy (cgroup v2): memory.max with
+ * memory.swap.max = 0 (swap excluded), pids.max, CPU time from cpu.stat, peak from memory.peak,
+ * OOM kills from memory.events; the init is cloned straight into the group (CLONE_INTO_CGROUP),
+ * so no migration happens; cgroup.kill ends the tree. Properties 4, 5, 6, 7. The root's
+ * controllers are only used, never changed: the parent (<root>/<parent>) gets +memory +pids
+ * (+cpu) in its subtree_control when its own parent offers them. */
+#include "cgroup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define V2_ROOT "/sys/fs/cgroup"
+
+struct cgroup {
+    int parent_fd, dir_fd, procs_fd, cpu_fd;
+    uint64_t cpu_base_us;
+    bool swap;
+    char name[64];
+};
+
+static int v2_destroy(struct cgroup *cg, struct rb_error *err);
+
+static bool has_word(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = list; (p = strstr(p, word)); p += n)
+        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\n' || p[n] == '\0'))
+            return true;
+    return false;
+}
+
+/* Makes memory and pids (and cpu when offered) available to the children of dirfd. */
+static int enable_controllers(int dirfd, const char *what, struct rb_error *err)
+{
+    char have[512], offered[512], req[64] = "";
+    if (read_file_at(dirfd, "cgroup.subtree_control", have, sizeof have, err) < 0)
+        return rb_wrap(err, "%s", what);
+    if (has_word(have, "memory") && has_word(have, "pids"))
+        return 0;
+    if (read_file_at(dirfd, "cgroup.controllers", offered, sizeof offered, err) < 0)
+        return rb_wrap(err, "%s", what);
+    if (!has_word(offered, "memory") || !has_word(offered, "pids"))
+        return rb_fail(err, ENOTSUP, "cgroup v2: %s is not offered the memory and pids "
+                                     "controllers (its parent's subtree_control lacks them)",
+                       what);
+    strcat(req, "+memory +pids");
+    if (has_word(offered, "cpu"))
+        strcat(req, " +cpu");
+    if (write_file_at(dirfd, "cgroup.subtree_control", req, err) < 0)
+        return rb_wrap(err, "%s", what);
+    return 0;
+}
+
+static int v2_create(const char *parent, struct cgroup **out, struct rb_error *err)
+{
+    struct cgroup *cg = calloc(1, sizeof *cg);
+    if (!cg)
+        return rb_fail(err, ENOMEM, "cgroup");
+    cg->parent_fd = cg->dir_fd = cg->procs_fd = cg->cpu_fd = -1;
+
+    autofd int root = open(V2_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0) {
+        rb_fail(err, errno, "open " V2_ROOT);
+        goto fail;
+    }
+    /* Fast path: the parent exists and is set up (every run after the first). */
+    cg->parent_fd = openat(root, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (cg->parent_fd < 0 || enable_controllers(cg->parent_fd, parent, err) < 0) {
+        /* Walk down from the root: each level below the root enables the controllers for the
+         * next one; the root's own subtree_control is left as the host configured it. */
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s", parent);
+        for (char *p = path;; p++) {
+            if (*p != '/' && *p != '\0')
+                continue;
+            char c = *p;
+            *p = '\0';
+            if (mkdirat(root, path, 0755) < 0 && errno != EEXIST) {
+                rb_fail(err, errno, "mkdir " V2_ROOT "/%s", path);
+                goto fail;
+            }
+            autofd int lvl = openat(root, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (lvl < 0 || enable_controllers(lvl, path, err) < 0) {
+                if (lvl < 0)
+                    rb_fail(err, errno, "open " V2_ROOT "/%s", path);
+                goto fail;
+            }
+            if (!c)
+                break;
+            *p = c;
+        }
+        rb_closep(&cg->parent_fd);
+        cg->parent_fd = openat(root, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (cg->parent_fd < 0) {
+            rb_fail(err, errno, "open " V2_ROOT "/%s", parent);
+            goto fail;
+        }
+    }
+    if (cgroup_mkdir_run(cg->parent_fd, cg->name, sizeof cg->name, err) < 0) {
+        cg->name[0] = '\0';
+        goto fail;
+    }
+    cg->dir_fd = openat(cg->parent_fd, cg->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (cg->dir_fd < 0) {
+        rb_fail(err, errno, "open cgroup %s", cg->name);
+        goto fail;
+    }
+    cg->procs_fd = openat(cg->dir_fd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+    cg->cpu_fd = openat(cg->dir_fd, "cpu.stat", O_RDONLY | O_CLOEXEC);
+    if (cg->procs_fd < 0 || cg->cpu_fd < 0) {
+        rb_fail(err, errno, "open cgroup %s files", cg->name);
+        goto fail;
+    }
+    cg->swap = faccessat(cg->dir_fd, "memory.swap.max", W_OK, 0) == 0;
+    *out = cg;
+    return 0;
+fail:;
+    struct rb_error ignored = {0};
+    v2_destroy(cg, &ignored);
+    return -1;
+}
+
+static int v2_clone_fd(struct cgroup *cg)
+{
+    return cg->dir_fd;
+}
+
+static int v2_attach(struct cgroup *cg, pid_t pid, struct rb_error *err)
+{
+    (void)cg, (void)pid, (void)err; /* clone3(CLONE_INTO_CGROUP) put it there */
+    return 0;
+}
+
+static int v2_cpu_raw(struct cgroup *cg, uint64_t *out)
+{
+    char buf[512];
+    if (pread_str(cg->cpu_fd, buf, sizeof buf) < 0)
+        return -1;
+    if (find_key_u64(buf, "usage_usec", out) < 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    return 0;
+}
+
+static int v2_start(struct cgroup *cg, const struct run_limits *lim, struct rb_error *err)
+{
+    char v[32];
+    snprintf(v, sizeof v, "%" PRIu64, lim->memory_kb * 1024);
+    if (write_file_at(cg->dir_fd, "memory.max", v, err) < 0 ||
+        (cg->swap && write_file_at(cg->dir_fd, "memory.swap.max", "0", err) < 0))
+        return -1;
+    snprintf(v, sizeof v, "%" PRIu64, lim->processes + 1); /* + the sandbox's init */
+    if (write_file_at(cg->dir_fd, "pids.max", v, err) < 0)
+        return -1;
+    if (v2_cpu_raw(cg, &cg->cpu_base_us) < 0)
+        return rb_fail(err, errno, "read cpu.stat");
+    return 0;
+}
+
+static int v2_cpu_us(struct cgroup *cg, uint64_t *out)
+{
+    uint64_t v;
+    if (v2_cpu_raw(cg, &v) < 0)
+        return -1;
+    *out = v > cg->cpu_base_us ? v - cg->cpu_base_us : 0;
+    return 0;
+}
+
+static int v2_usage(struct cgroup *cg, struct cgroup_usage *out, struct rb_error *err)
+{
+    char buf[512];
+    uint64_t v = 0;
+    if (v2_cpu_us(cg, &out->cpu_time_us) < 0)
+        return rb_fail(err, errno, "read cpu.stat");
+    struct rb_error ignored = {0};
+    if (read_file_at(cg->dir_fd, "memory.peak", buf, sizeof buf, &ignored) < 0 && /* ≥ 5.19 */
+        read_file_at(cg->dir_fd, "memory.current", buf, sizeof buf, err) < 0)
+        return -1;
+    out->memory_peak_kb = strtoull(buf, NULL, 10) / 1024;
+    if (read_file_at(cg->dir_fd, "memory.events", buf, sizeof buf, err) < 0)
+        return -1;
+    out->oom_killed = find_key_u64(buf, "oom_kill", &v) == 0 && v > 0;
+    if (read_file_at(cg->dir_fd, "pids.events", buf, sizeof buf, err) < 0)
+        return -1;
+    out->pids_max_hit = find_key_u64(buf, "max", &v) == 0 && v > 0;
+    return 0;
+}
+
+static void v2_kill(struct cgroup *cg)
+{
+    struct rb_error ignored = {0};
+    if (write_file_at(cg->dir_fd, "cgroup.kill", "1", &ignored) < 0) /* < 5.14 */
+        cgroup_kill_procs(cg->procs_fd);
+}
+
+static int v2_destroy(struct cgroup *cg, struct rb_error *err)
+{
+    int ret = 0;
+    if (!cg)
+        return 0;
+    if (cg->parent_fd >= 0 && cg->name[0]) {
+        if (cg->dir_fd >= 0) {
+            /* Normally empty already (the pid namespace is gone); cheap to check first. */
+            char buf[16];
+            if (pread_str(cg->procs_fd, buf, sizeof buf) != 0)
+                v2_kill(cg);
+        }
+        ret = cgroup_rmdir_wait(cg->parent_fd, cg->name, cg->procs_fd, err);
+    }
+    rb_closep(&cg->cpu_fd);
+    rb_closep(&cg->procs_fd);
+    rb_closep(&cg->dir_fd);
+    rb_closep(&cg->parent_fd);
+    free(cg);
+    return ret;
+}
+
+const struct cgroup_ops cgroup_v2 = {
+    .name = "v2",
+    .create = v2_create,
+    .clone_fd = v2_clone_fd,
+    .attach = v2_attach,
+    .start = v2_start,
+    .cpu_us = v2_cpu_us,
+    .usage = v2_usage,
+    .kill = v2_kill,
+    .destroy = v2_destroy,
+};

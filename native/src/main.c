@@ -1,0 +1,272 @@
+/* main.c — one invocation, one run (or one workspace helper). run_box() owns the order of
+ * set-up and teardown; main() alone turns an error into the report / stderr and the exit status
+ * (0 report valid · 2 runbox failed · 64 bad usage). Property 5's launcher half: whatever happens
+ * after the cgroup exists, the init is killed and reaped and the cgroup removed, and a cgroup that
+ * cannot be removed fails the run. SIGTERM/SIGINT/SIGHUP end the run the same way. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "cgroup.h"
+#include "ns.h"
+#include "report.h"
+#include "supervise.h"
+#include "util.h"
+#include "workspace.h"
+
+enum run_result { RUN_REPORT, RUN_NO_REQUEST, RUN_BAD_REQUEST };
+
+#define MAX_REQUEST (1u << 20)
+
+/* Prepared mode: reads the request from the control fd. 1 = complete, 0 = EOF before a complete
+ * request (tear down quietly), -1 = error (the init died, a signal, a read error). */
+static int read_request(int control_fd, int sigfd, int status_fd, char **out, size_t *len,
+                        struct rb_error *err)
+{
+    size_t cap = 4096, have = 0;
+    char *buf = malloc(cap);
+    if (!buf)
+        return rb_fail(err, ENOMEM, "request");
+    for (;;) {
+        struct pollfd pfd[3] = {{control_fd, POLLIN, 0}, {sigfd, POLLIN, 0}, {status_fd, POLLIN, 0}};
+        if (poll(pfd, 3, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            free(buf);
+            return rb_fail(err, errno, "poll");
+        }
+        if (pfd[1].revents) {
+            free(buf);
+            return rb_fail(err, EINTR, "terminated by a signal while waiting for the request");
+        }
+        if (pfd[2].revents) {
+            free(buf);
+            return rb_fail(err, 0, "the sandbox's init ended before the request");
+        }
+        if (!pfd[0].revents)
+            continue;
+        if (have == cap) {
+            if (cap >= MAX_REQUEST) {
+                free(buf);
+                return rb_fail(err, E2BIG, "request larger than %u bytes", MAX_REQUEST);
+            }
+            char *nb = realloc(buf, cap *= 2);
+            if (!nb) {
+                free(buf);
+                return rb_fail(err, ENOMEM, "request");
+            }
+            buf = nb;
+        }
+        ssize_t n = read(control_fd, buf + have, cap - have);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (n <= 0) {
+            free(buf);
+            if (n == 0)
+                return 0;
+            return rb_fail(err, errno, "read the control fd");
+        }
+        have += (size_t)n;
+        ssize_t end = args_request_end(buf, have);
+        if (end >= 0) {
+            *out = buf;
+            *len = (size_t)end;
+            return 1;
+        }
+    }
+}
+
+static int run_box(struct cli *c, int sigfd, struct report *rep, enum run_result *result,
+                   struct rb_error *err)
+{
+    const struct cgroup_ops *ops = cgroup_detect(err);
+    struct cgroup *cg = NULL;
+    struct sandbox sb = {.init = -1, .go_fd = -1, .status_fd = -1, .out_fd = -1, .err_fd = -1};
+    struct rb_error cleanup = {0};
+    struct outcome o = {0};
+    struct run_opts req_run;
+    const struct run_opts *run = &c->run;
+    autofree char *req = NULL;
+    size_t req_len = 0;
+    bool ran = false;
+    int ret = -1;
+
+    *result = RUN_REPORT;
+    if (!ops)
+        return -1;
+    rep->cgroup_mode = ops->name;
+    if (ops->create(c->setup.cgroup_parent, &cg, err) < 0)
+        return rb_wrap(err, "cgroup");
+
+    if (ns_spawn(c, ops->clone_fd(cg), &sb, err) < 0)
+        goto out;
+    if (ops->attach(cg, sb.init, err) < 0 || ns_send_attached(&sb, err) < 0)
+        goto out;
+    struct rb_msg m;
+    if (ns_read_msg(&sb, &m, err) < 0)
+        goto out;
+    if (m.type != MSG_READY) {
+        rb_fail(err, m.err > 0 ? m.err : 0, "%s", m.text);
+        goto out;
+    }
+
+    if (c->mode == MODE_PREPARED) {
+        static const char ready[] = "{\"ready\":true}\n";
+        if (write_all(c->setup.report_fd, ready, sizeof ready - 1) < 0) {
+            rb_fail(err, errno, "write the ready line");
+            goto out;
+        }
+        int got = read_request(c->setup.control_fd, sigfd, sb.status_fd, &req, &req_len, err);
+        if (got <= 0) {
+            if (got == 0) {
+                *result = RUN_NO_REQUEST;
+                ret = 0;
+            }
+            goto out;
+        }
+        if (args_parse_request(req, req_len, &req_run, err) < 0) {
+            *result = RUN_BAD_REQUEST;
+            goto out;
+        }
+        if (req_run.box && !c->setup.workspace) {
+            rb_fail(err, 0, "--box needs --workspace");
+            *result = RUN_BAD_REQUEST;
+            goto out;
+        }
+        run = &req_run;
+    }
+
+    if (ops->start(cg, &run->lim, err) < 0)
+        goto out;
+    uint64_t start = now_ns();
+    if (ns_go(&sb, req, (uint32_t)req_len, err) < 0)
+        goto out;
+    ran = true;
+    if (supervise(&sb, ops, cg, &run->lim, sigfd, start, &o, err) < 0)
+        goto out;
+    ret = 0;
+out:
+    if (sb.init > 0) {
+        if (ret < 0 || *result != RUN_REPORT)
+            kill(sb.init, SIGKILL);
+        while (waitpid(sb.init, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    ns_close(&sb);
+    if (ran && ret == 0) {
+        struct cgroup_usage u = {0};
+        if (ops->usage(cg, &u, err) < 0) {
+            ret = -1;
+        } else {
+            rep->cpu_us = u.cpu_time_us;
+            rep->memory_kb = u.memory_peak_kb;
+            rep->processes_limit_hit = u.pids_max_hit;
+            rep->limit = o.limit;
+            /* The OOM killer acted on the run: the memory limit ended it (or part of it). */
+            if (!rep->limit && u.oom_killed)
+                rep->limit = "memory";
+            /* Over the CPU budget without the supervisor noticing in time (RLIMIT_CPU backstop,
+             * or the program finished while overshooting). */
+            if (!rep->limit && u.cpu_time_us > run->lim.cpu_ms * 1000)
+                rep->limit = "cpu";
+            rep->have_status = o.have_status;
+            rep->status = o.status;
+            if (rep->limit && !o.have_status) { /* we killed it: the program died of SIGKILL */
+                rep->have_status = true;
+                rep->status = SIGKILL;
+            }
+            rep->wall_ns = o.wall_ns;
+            rep->stdout_bytes = o.out_bytes;
+            rep->stderr_bytes = o.err_bytes;
+            rep->stdout_truncated = o.out_truncated;
+            rep->stderr_truncated = o.err_truncated;
+            if (o.failed) {
+                *err = o.child_err;
+                ret = -1;
+            } else if (o.launcher_signal) {
+                rb_fail(err, 0, "the launcher was terminated by SIG%s",
+                        sigabbrev_np(o.launcher_signal));
+                ret = -1;
+            } else if (!o.have_status && !rep->limit) {
+                rb_fail(err, 0, "the sandbox's init ended without the program's status");
+                ret = -1;
+            }
+        }
+    }
+    if (ops->destroy(cg, &cleanup) < 0 && ret == 0) {
+        *err = cleanup; /* a run that leaves a cgroup behind has failed */
+        rb_wrap(err, "teardown");
+        ret = -1;
+    }
+    return ret;
+}
+
+static void usage_hint(void)
+{
+    fprintf(stderr, "usage: runbox-launcher --uid N --gid N --report-fd N [options] -- PROGRAM "
+                    "[ARG...]\n       (see native/README.md)\n");
+}
+
+int main(int argc, char **argv)
+{
+    struct cli c;
+    struct rb_error err = {0};
+    if (args_parse_cli(argc, argv, &c, &err) < 0) {
+        fprintf(stderr, "runbox-launcher: %s\n", err.msg);
+        usage_hint();
+        return 64;
+    }
+    if (c.mode == MODE_WS_MOUNT || c.mode == MODE_WS_UNMOUNT) {
+        int r = c.mode == MODE_WS_MOUNT ? workspace_mount(c.ws_dir, c.disk_kb, c.inodes, &err)
+                                        : workspace_unmount(c.ws_dir, &err);
+        if (r < 0) {
+            fprintf(stderr, "runbox-launcher: %s\n", err.msg);
+            return 2;
+        }
+        return 0;
+    }
+    if (fcntl(c.setup.report_fd, F_GETFD) < 0 ||
+        (c.mode == MODE_PREPARED && fcntl(c.setup.control_fd, F_GETFD) < 0)) {
+        fprintf(stderr, "runbox-launcher: --report-fd/--control-fd is not an open descriptor\n");
+        return 64;
+    }
+    /* Our own descriptors must not reach the program (the init closes all it does not use;
+     * CLOEXEC covers the launcher's own children, if any). */
+    fcntl(c.setup.report_fd, F_SETFD, FD_CLOEXEC);
+    if (c.mode == MODE_PREPARED)
+        fcntl(c.setup.control_fd, F_SETFD, FD_CLOEXEC);
+
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    int sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    signal(SIGPIPE, SIG_IGN); /* a closed fd 1/2 reader must not kill the supervisor */
+
+    struct report rep = {0};
+    enum run_result result;
+    int r = run_box(&c, sigfd, &rep, &result, &err);
+    if (result == RUN_BAD_REQUEST) {
+        fprintf(stderr, "runbox-launcher: bad request: %s\n", err.msg);
+        return 64;
+    }
+    if (result == RUN_NO_REQUEST && r == 0)
+        return 0;
+    if (r < 0) {
+        rep.error = err.msg[0] ? err.msg : "unknown failure";
+        rep.have_status = rep.have_status && !rep.error;
+    }
+    if (report_write(c.setup.report_fd, &rep) < 0 && r == 0)
+        return 2;
+    return r < 0 ? 2 : 0;
+}

@@ -1,0 +1,134 @@
+/* ns.c — creating the sandbox's namespaces (clone3 of the init) and the launcher side of the
+ * launcher ↔ init protocol; on the init side the UTS and network set-up. DESIGN.md property 1:
+ * pid (the program sees only its tree; pid 1 is our reaper), net (only lo: no host network, no
+ * host loopback services), ipc (no host SysV/POSIX IPC objects), mnt (see rootfs.c), uts (own
+ * hostname), cgroup (entered by the init once it is in the run's group, so /proc/self/cgroup
+ * shows "/" and nothing of the host's layout). */
+#include "ns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "util.h"
+
+_Noreturn void init_main(const struct cli *c); /* reaper.c */
+
+#define NS_FLAGS (CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWUTS)
+
+/* Puts the init's four pipe ends at INIT_*_FD and closes every other descriptor ≥ 3 the
+ * launcher had (report fd, control fd, ...). fd 0 stays: it is the program's stdin. */
+static int place_init_fds(const int fds[4])
+{
+    int tmp[4];
+    for (int i = 0; i < 4; i++) {
+        tmp[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 64);
+        if (tmp[i] < 0)
+            return -1;
+    }
+    for (int i = 0; i < 4; i++)
+        if (dup3(tmp[i], INIT_GO_FD + i, O_CLOEXEC) < 0)
+            return -1;
+    return (int)syscall(SYS_close_range, INIT_ERR_FD + 1, ~0u, 0);
+}
+
+int ns_spawn(const struct cli *c, int cgroup_fd, struct sandbox *sb, struct rb_error *err)
+{
+    int go[2], st[2], out[2], er[2];
+    if (pipe2(go, O_CLOEXEC) < 0 || pipe2(st, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
+        pipe2(er, O_CLOEXEC) < 0)
+        return rb_fail(err, errno, "pipe");
+
+    struct clone_args ca = {
+        .flags = NS_FLAGS | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0),
+        .exit_signal = SIGCHLD,
+        .cgroup = cgroup_fd >= 0 ? (uint64_t)cgroup_fd : 0,
+    };
+    pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
+    if (pid < 0 && errno == ENOSYS && cgroup_fd < 0) /* pre-5.3 kernel: plain clone */
+        pid = (pid_t)syscall(SYS_clone, NS_FLAGS | SIGCHLD, 0, 0, 0, 0);
+    if (pid < 0) {
+        int e = errno;
+        close(go[0]), close(go[1]), close(st[0]), close(st[1]);
+        close(out[0]), close(out[1]), close(er[0]), close(er[1]);
+        return rb_fail(err, e, "clone3 (namespaces)");
+    }
+    if (pid == 0) {
+        int fds[4] = {go[0], st[1], out[1], er[1]};
+        if (place_init_fds(fds) < 0)
+            _exit(125);
+        init_main(c);
+    }
+    close(go[0]), close(st[1]), close(out[1]), close(er[1]);
+    *sb = (struct sandbox){.init = pid, .go_fd = go[1], .status_fd = st[0], .out_fd = out[0],
+                           .err_fd = er[0]};
+    return 0;
+}
+
+int ns_send_attached(struct sandbox *sb, struct rb_error *err)
+{
+    if (write_all(sb->go_fd, "A", 1) < 0)
+        return rb_fail(err, errno, "release the sandbox's init");
+    return 0;
+}
+
+int ns_read_msg(struct sandbox *sb, struct rb_msg *m, struct rb_error *err)
+{
+    ssize_t n = read_all(sb->status_fd, m, sizeof *m);
+    if (n < 0)
+        return rb_fail(err, errno, "read from the sandbox's init");
+    if (n != (ssize_t)sizeof *m)
+        return rb_fail(err, 0, "the sandbox's init ended unexpectedly");
+    m->text[sizeof m->text - 1] = '\0';
+    return 0;
+}
+
+int ns_go(struct sandbox *sb, const char *req, uint32_t len, struct rb_error *err)
+{
+    char head[5] = {'G'};
+    memcpy(head + 1, &len, sizeof len);
+    if (write_all(sb->go_fd, head, sizeof head) < 0 || (len && write_all(sb->go_fd, req, len) < 0))
+        return rb_fail(err, errno, "start the program");
+    return 0;
+}
+
+void ns_close(struct sandbox *sb)
+{
+    rb_closep(&sb->go_fd);
+    rb_closep(&sb->status_fd);
+    rb_closep(&sb->out_fd);
+    rb_closep(&sb->err_fd);
+}
+
+int ns_setup_uts_net(const char *hostname, struct rb_error *err)
+{
+    if (sethostname(hostname, strlen(hostname)) < 0)
+        return rb_fail(err, errno, "sethostname");
+    /* A fresh network namespace has only lo, and it is down. */
+    autofd int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (sock < 0)
+        return rb_fail(err, errno, "socket");
+    struct ifreq ifr = {0};
+    strcpy(ifr.ifr_name, "lo");
+    ifr.ifr_flags = IFF_UP | IFF_RUNNING;
+    if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0)
+        return rb_fail(err, errno, "bring lo up");
+    return 0;
+}
+
+void ns_send_error(const struct rb_error *e)
+{
+    struct rb_msg m = {.type = MSG_ERROR, .err = e->err};
+    memcpy(m.text, e->msg, sizeof m.text);
+    m.text[sizeof m.text - 1] = '\0';
+    (void)!write(INIT_STATUS_FD, &m, sizeof m); /* ≤ PIPE_BUF: atomic */
+}

@@ -1,0 +1,221 @@
+/* reaper.c — the sandbox's init (pid 1 of the run's pid namespace) and the program's child.
+ * The init builds the sandbox (rootfs.c, ns.c, seccomp compile) before the job is known, forks
+ * the program when told, reaps everything, and when the program ends kills every other process
+ * of the namespace (double-forked, setsid, SIGTERM-ignoring, stopped ones) before reporting the
+ * program's status: property 5 (nothing remains) and the exit code half of property 6.
+ * The child becomes the program: rlimits, unprivileged uid/gid, no capabilities, no_new_privs,
+ * seccomp, cwd /box, only the requested environment (property 3; property 4 via rlimits.c). */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "ns.h"
+#include "rlimits.h"
+#include "rootfs.h"
+#include "seccomp.h"
+#include "util.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+_Noreturn static void die(const struct rb_error *e)
+{
+    ns_send_error(e);
+    _exit(1);
+}
+
+/* execve with a PATH search in the *requested* environment (not ours). */
+static int exec_program(char **argv, char **env, struct rb_error *err)
+{
+    const char *prog = argv[0];
+    if (strchr(prog, '/')) {
+        execve(prog, argv, env);
+        return rb_fail(err, errno, "exec %s", prog);
+    }
+    const char *path = "/usr/local/bin:/usr/bin:/bin";
+    for (char **e = env; *e; e++)
+        if (!strncmp(*e, "PATH=", 5))
+            path = *e + 5;
+    int first_err = ENOENT;
+    for (const char *p = path;;) {
+        const char *end = strchrnul(p, ':');
+        char full[PATH_MAX];
+        int n = snprintf(full, sizeof full, "%.*s%s%s", (int)(end - p), p, end > p ? "/" : "",
+                         prog);
+        if (n > 0 && (size_t)n < sizeof full) {
+            execve(full, argv, env);
+            if (errno != ENOENT && errno != ENOTDIR && first_err == ENOENT)
+                first_err = errno;
+        }
+        if (!*end)
+            break;
+        p = end + 1;
+    }
+    return rb_fail(err, first_err, "exec %s", prog);
+}
+
+/* The program's child: from root in the sandbox to the unprivileged program. Never returns. */
+_Noreturn static void become_program(const struct cli *c, const struct run_opts *r,
+                                     const struct sock_fprog *filter)
+{
+    struct rb_error err = {0};
+    if (setsid() < 0) {
+        rb_fail(&err, errno, "setsid");
+        goto fail;
+    }
+    if (dup2(INIT_OUT_FD, 1) < 0 || dup2(INIT_ERR_FD, 2) < 0) {
+        rb_fail(&err, errno, "dup2 stdout/stderr");
+        goto fail;
+    }
+    /* Every descriptor ≥ 3 is gone at execve; the status pipe stays usable until then. */
+    if (syscall(SYS_close_range, 3, ~0u, CLOSE_RANGE_CLOEXEC) < 0) {
+        rb_fail(&err, errno, "close_range");
+        goto fail;
+    }
+    if (chdir("/box") < 0) {
+        rb_fail(&err, errno, "chdir /box");
+        goto fail;
+    }
+    if (rlimits_apply(&r->lim, &err) < 0)
+        goto fail;
+    /* Identity: supplementary groups, gid, then the bounding set (needs CAP_SETPCAP, so while
+     * still root), then uid: with every uid ≠ 0 the kernel clears the permitted, effective and
+     * ambient capability sets. */
+    if (setgroups(0, NULL) < 0 || setresgid(c->setup.gid, c->setup.gid, c->setup.gid) < 0) {
+        rb_fail(&err, errno, "setgid %u", (unsigned)c->setup.gid);
+        goto fail;
+    }
+    for (int cap = 0; cap < 64; cap++)
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+            if (errno == EINVAL) /* past CAP_LAST_CAP */
+                break;
+            rb_fail(&err, errno, "drop capability %d from the bounding set", cap);
+            goto fail;
+        }
+    if (setresuid(c->setup.uid, c->setup.uid, c->setup.uid) < 0) {
+        rb_fail(&err, errno, "setuid %u", (unsigned)c->setup.uid);
+        goto fail;
+    }
+    if (seccomp_install(filter, &err) < 0) /* sets no_new_privs first */
+        goto fail;
+    exec_program(r->argv, r->env, &err);
+fail:
+    ns_send_error(&err);
+    _exit(127);
+}
+
+static void send_status(int status)
+{
+    struct rb_msg m = {.type = MSG_STATUS, .status = status};
+    (void)!write(INIT_STATUS_FD, &m, sizeof m);
+}
+
+/* Reaps until no process is left in the namespace; once the program has ended, kills the rest. */
+_Noreturn static void reap(pid_t program)
+{
+    int prog_status = 0;
+    bool prog_done = false;
+    for (;;) {
+        int st;
+        pid_t w = waitpid(-1, &st, 0);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            break; /* ECHILD: the namespace holds nothing but us */
+        }
+        if (w == program && !prog_done) {
+            prog_done = true;
+            prog_status = st;
+            /* From pid 1 of the namespace this reaches every other process in it, whatever it
+             * did to itself: setsid, ignored SIGTERM, SIGSTOP. */
+            kill(-1, SIGKILL);
+        }
+    }
+    send_status(prog_status);
+    _exit(0);
+}
+
+static void read_exact_or_exit(void *buf, size_t len)
+{
+    ssize_t n = read_all(INIT_GO_FD, buf, len);
+    if (n != (ssize_t)len) /* EOF: the launcher is gone or no longer needs this sandbox */
+        _exit(0);
+}
+
+_Noreturn void init_main(const struct cli *c)
+{
+    struct rb_error err = {0};
+    struct sock_fprog filter;
+    const struct run_opts *run = &c->run;
+    bool prepared = c->mode == MODE_PREPARED;
+
+    /* The launcher may die at any time; so do we, and the kernel then kills the namespace. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
+
+    if (seccomp_compile(&filter, &err) < 0 ||
+        rootfs_build(&c->setup, prepared ? NULL : run->box, prepared, &err) < 0 ||
+        ns_setup_uts_net(c->setup.hostname, &err) < 0) {
+        rb_wrap(&err, "sandbox set-up");
+        die(&err);
+    }
+    /* Launcher died before PR_SET_PDEATHSIG took effect → EOF here. */
+    char a;
+    read_exact_or_exit(&a, 1);
+    /* Now inside the run's cgroup: make it the root of what the program can see. */
+    if (unshare(CLONE_NEWCGROUP) < 0) {
+        rb_fail(&err, errno, "unshare cgroup namespace");
+        die(&err);
+    }
+    struct rb_msg ready = {.type = MSG_READY};
+    if (write_all(INIT_STATUS_FD, &ready, sizeof ready) < 0)
+        _exit(1);
+
+    char head[5];
+    uint32_t len;
+    read_exact_or_exit(head, sizeof head);
+    memcpy(&len, head + 1, sizeof len);
+    struct run_opts req;
+    if (prepared) {
+        char *buf = malloc((size_t)len + 1);
+        if (!buf)
+            _exit(1);
+        read_exact_or_exit(buf, len);
+        if (args_parse_request(buf, len, &req, &err) < 0) /* validated by the launcher */
+            die(&err);
+        run = &req;
+        if (rootfs_mount_box(&c->setup, run->box, &err) < 0) {
+            rb_wrap(&err, "/box");
+            die(&err);
+        }
+    }
+
+    pid_t prog = fork();
+    if (prog < 0) {
+        rb_fail(&err, errno, "fork the program");
+        die(&err);
+    }
+    if (prog == 0)
+        become_program(c, run, &filter);
+    close(INIT_OUT_FD);
+    close(INIT_ERR_FD);
+    close(INIT_GO_FD);
+    rootfs_hide_workspace(); /* prepared: other boxes of the workspace leave the namespace */
+    reap(prog);
+}

@@ -1,0 +1,41 @@
+/* util.h — small helpers shared by the launcher, the sandbox's init and the program's child:
+ * scope-bound cleanup (autofd/autofree, as in crun utils.h), whole reads/writes, cgroup-style
+ * file access relative to a directory fd, the monotonic clock, and number parsing.
+ * Enforces no sandbox property by itself. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/types.h>
+
+#include "errors.h"
+
+void rb_closep(int *fd);
+void rb_freep(void *p);
+#define autofd __attribute__((cleanup(rb_closep)))
+#define autofree __attribute__((cleanup(rb_freep)))
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* write()/read() the whole buffer, retrying on EINTR and short transfers. read_all returns the
+ * number of bytes read (< len only at EOF) or -1. */
+int write_all(int fd, const void *buf, size_t len);
+ssize_t read_all(int fd, void *buf, size_t len);
+
+/* Writes `val` to dirfd/name (a cgroup or /proc knob): open, one write, close. */
+int write_file_at(int dirfd, const char *name, const char *val, struct rb_error *err);
+/* Reads at most size-1 bytes of dirfd/name into buf (NUL-terminated). Returns length or -1. */
+ssize_t read_file_at(int dirfd, const char *name, char *buf, size_t size, struct rb_error *err);
+/* pread from offset 0 of an already open file (cheap re-reads of cgroup counters). */
+ssize_t pread_str(int fd, char *buf, size_t size);
+/* Finds "key value" (a line starting with key followed by a space) in text; -1 when absent. */
+int find_key_u64(const char *text, const char *key, uint64_t *out);
+
+uint64_t now_ns(void); /* CLOCK_MONOTONIC */
+
+/* Parses a decimal unsigned integer in [min, max]; false on junk or out of range. */
+bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+/* mkdir -p of `path` (relative to dirfd, no leading '/'), mode for the created components. */
+int mkdir_p_at(int dirfd, const char *path, mode_t mode, struct rb_error *err);
