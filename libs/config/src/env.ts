@@ -104,6 +104,7 @@ export const SETTINGS = {
   WEBHOOK_SECRET: setting(undefined, text, 'Standard Webhooks secret (`whsec_…` base64) signing callbacks'),
   WEBHOOK_ALLOW: setting([], list, 'hosts/CIDRs callbacks may reach despite the SSRF guard (comma-separated)'),
   WEBHOOK_ATTEMPTS: setting(5, int(1, 20), 'deliveries tried per callback'),
+  WEBHOOK_BACKOFF_MS: setting(1_000, int(1, 3_600_000), 'wait before the 2nd delivery try; doubles before each next one'),
   // Access control
   API_KEYS: setting(undefined, text, 'API keys: `id:scope:sha256hex` entries, comma-separated (scope submit or admin)'),
   API_KEYS_FILE: setting(undefined, text, 'file with one `id:scope:sha256hex` entry per line'),

@@ -55,7 +55,7 @@ export class Config {
     shutdownGraceMs: number;
   };
   readonly languagesFile!: string;
-  readonly webhooks!: { secret: string | undefined; allow: string[]; attempts: number };
+  readonly webhooks!: { secret: string | undefined; allow: string[]; attempts: number; backoffMs: number };
   readonly auth!: {
     keys: string | undefined;
     keysFile: string | undefined;
@@ -141,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secret: r.WEBHOOK_SECRET as string | undefined,
       allow: r.WEBHOOK_ALLOW as string[],
       attempts: r.WEBHOOK_ATTEMPTS as number,
+      backoffMs: r.WEBHOOK_BACKOFF_MS as number,
     },
     auth: {
       keys: r.API_KEYS as string | undefined,

@@ -1,0 +1,50 @@
+/**
+ * Announcing a finished job to its `callbackUrl`: one delivery job on the dedicated webhooks
+ * queue, retried with exponential backoff by the worker's webhook sender, and a delivery record
+ * that the job's view shows (`JobView.webhook`).
+ */
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { WEBHOOKS_QUEUE, type WebhookDelivery } from '@runbox/contract';
+import type { Config } from '@runbox/config';
+import { WEBHOOK_KEY } from './job-view';
+import { jobKey } from './keys';
+
+/** What one delivery job carries; the sender loads the job's view itself, when it sends. */
+export interface WebhookJobData {
+  jobId: string;
+  callbackUrl: string;
+}
+
+/** BullMQ job name of a delivery (informational: the sender handles every job of its queue). */
+export const WEBHOOK_JOB_NAME = 'deliver';
+
+/**
+ * The delivery's id: the BullMQ job id on the webhooks queue and the `webhook-id` header, the
+ * same on every retry so receivers can deduplicate. Fixed per job, so a job is announced once
+ * however often it is enqueued. (BullMQ 6 refuses custom ids with one `:`, hence the dot.)
+ */
+export function webhookDeliveryId(jobId: string): string {
+  return `${jobId}.final`;
+}
+
+/**
+ * Queues the announcement of finished job `jobId` to `callbackUrl`. Call it once the job is
+ * final in BullMQ (completed, failed for good, cancelled), so the view the sender loads is the
+ * final one. Calling it again for the same job changes nothing.
+ */
+export async function enqueueWebhook(queue: Queue, config: Config, redis: Redis, jobId: string, callbackUrl: string): Promise<void> {
+  if (queue.name !== WEBHOOKS_QUEUE) throw new Error(`enqueueWebhook needs the "${WEBHOOKS_QUEUE}" queue, got "${queue.name}"`);
+  const retentionS = config.queue.resultRetentionS;
+  const initial: WebhookDelivery = { status: 'pending', attempts: 0 };
+  // NX: a repeated announcement must not reset the record of a delivery already under way or done.
+  await redis.set(jobKey(config, WEBHOOK_KEY, jobId), JSON.stringify(initial), 'EX', retentionS, 'NX');
+  const data: WebhookJobData = { jobId, callbackUrl };
+  await queue.add(WEBHOOK_JOB_NAME, data, {
+    jobId: webhookDeliveryId(jobId),
+    attempts: config.webhooks.attempts,
+    backoff: { type: 'exponential', delay: config.webhooks.backoffMs },
+    removeOnComplete: { age: retentionS },
+    removeOnFail: { age: retentionS },
+  });
+}
