@@ -1,0 +1,413 @@
+/**
+ * Callbacks end to end: real Redis, the real webhooks queue and the worker's real WebhooksModule
+ * (Nest DI, BullMQ worker, retries with backoff, delivery records, the SSRF guard), receivers the
+ * test starts on 127.0.0.1 and ::1, verified with the Standard Webhooks verifier.
+ *
+ * Nothing here sends a packet to a non-loopback address: refused destinations are stopped by the
+ * URL check or by the resolver hook (fed by a fake resolver) before any socket connects.
+ *
+ * The last block goes through the whole stack (API → worker → callback) and needs the lead's
+ * wiring (enqueueWebhook from the run processor) and test/support/stack.ts.
+ */
+import { once } from 'node:events';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getQueueToken } from '@nestjs/bullmq';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { Webhook } from 'standardwebhooks';
+import { JOBS_QUEUE, WEBHOOKS_QUEUE, type JobData, type JobResult, type JobView, type WebhookDelivery } from '@runbox/contract';
+import { Config, ConfigModule, loadConfig } from '@runbox/config';
+import { enqueueWebhook, loadJobView, QueueModule, REDIS, webhookDeliveryId } from '@runbox/queue';
+import { WebhooksModule } from '../../apps/worker/src/webhooks/webhooks.module';
+import { WebhooksProcessor } from '../../apps/worker/src/webhooks/webhooks.processor';
+
+jest.setTimeout(60_000);
+
+const REDIS_URL = process.env.RUNBOX_TEST_REDIS_URL!;
+const SECRET = `whsec_${Buffer.from('runbox webhook test secret 32by').toString('base64')}`;
+
+interface Hit {
+  headers: IncomingHttpHeaders;
+  body: string;
+  at: number;
+}
+
+/** A receiver on a loopback address that answers with the next status of `script` (then the last one). */
+async function startReceiver(host: '127.0.0.1' | '::1', script: number[] = [204]) {
+  const hits: Hit[] = [];
+  let connections = 0;
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (body += c));
+    req.on('end', () => {
+      hits.push({ headers: req.headers, body, at: Date.now() });
+      res.writeHead(script[Math.min(hits.length - 1, script.length - 1)]!).end('thanks');
+    });
+  });
+  server.on('connection', () => connections++);
+  server.listen(0, host);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    hits,
+    connections: () => connections,
+    url: (path = '/hook') => `http://${host.includes(':') ? `[${host}]` : host}:${port}${path}`,
+    port,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+const ipv6Loopback = async () => {
+  const s = createServer();
+  try {
+    s.listen(0, '::1');
+    await once(s, 'listening');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    s.close();
+  }
+};
+
+/** One webhook-delivering worker with its own config, queue prefix and finished jobs to announce. */
+async function startDelivery(env: Record<string, string>) {
+  const config = loadConfig({
+    REDIS_URL,
+    QUEUE_PREFIX: `test-webhooks-${process.env.JEST_WORKER_ID ?? 0}-${Math.random().toString(36).slice(2, 8)}`,
+    WEBHOOK_ATTEMPTS: '3',
+    WEBHOOK_BACKOFF_MS: '100',
+    ...env,
+  });
+  const moduleRef: TestingModule = await Test.createTestingModule({ imports: [ConfigModule, QueueModule, WebhooksModule] })
+    .overrideProvider(Config)
+    .useValue(config)
+    .compile();
+  moduleRef.useLogger(false);
+  await moduleRef.init();
+  const jobs = moduleRef.get<Queue<JobData, JobResult>>(getQueueToken(JOBS_QUEUE));
+  const webhooks = moduleRef.get<Queue>(getQueueToken(WEBHOOKS_QUEUE));
+  const redis = moduleRef.get<Redis>(REDIS);
+  const processor = moduleRef.get(WebhooksProcessor);
+
+  // Stands in for the run worker: finishes every job at once, or fails those whose stdin says so.
+  const runner = new Worker<JobData, JobResult>(
+    JOBS_QUEUE,
+    async (job) => {
+      if (job.data.stdin === 'fail') throw new Error('sandbox broke');
+      return { verdict: 'ok', compile: null, run: { exitCode: 0, signal: null, stdout: 'hi\n', stderr: '', stdoutTruncated: false, stderrTruncated: false, cpuTimeMs: 1, wallTimeMs: 2, memoryKb: 3, verdict: 'ok' } };
+    },
+    { connection: jobs.opts.connection, prefix: config.redis.prefix },
+  );
+
+  let n = 0;
+  /** A finished job (completed, or failed for good) whose callback goes to `callbackUrl`. */
+  const finishedJob = async (callbackUrl: string, outcome: 'completed' | 'failed' = 'completed') => {
+    const data: JobData = {
+      v: 1, language: 'python', files: [{ path: 'main.py', content: 'print("hi")', encoding: 'utf8' }], stdin: outcome === 'failed' ? 'fail' : '',
+      args: [], limits: config.limits.defaults, tests: null, checker: { type: 'lines' }, stopOnFirstFailure: false, callbackUrl, createdAt: new Date().toISOString(),
+    };
+    const job = await jobs.add('run', data, { jobId: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`, attempts: 1 });
+    try {
+      await job.waitUntilFinished(await queueEvents(), 10_000);
+    } catch {
+      /* a failed job rejects here; its state is what matters */
+    }
+    return job.id!;
+  };
+  let events: import('bullmq').QueueEvents | undefined;
+  const queueEvents = async () => {
+    if (!events) {
+      const { QueueEvents } = await import('bullmq');
+      events = new QueueEvents(JOBS_QUEUE, { connection: jobs.opts.connection, prefix: config.redis.prefix });
+      await events.waitUntilReady();
+    }
+    return events;
+  };
+  await queueEvents();
+
+  const announce = async (id: string, url: string) => enqueueWebhook(webhooks, config, redis, id, url);
+  const view = async (id: string) => (await loadJobView(jobs, redis, config, id))!;
+  /** Waits until the delivery record of `id` satisfies `done`. */
+  const delivery = async (id: string, done: (d: WebhookDelivery) => boolean = (d) => d.status !== 'pending', ms = 15_000): Promise<WebhookDelivery> => {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const d = (await view(id)).webhook;
+      if (d && done(d)) return d;
+      if (Date.now() > deadline) throw new Error(`delivery of ${id} still ${JSON.stringify(d)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  return {
+    config, processor, webhooks, redis, finishedJob, announce, view, delivery,
+    async stop() {
+      await runner.close();
+      await events?.close();
+      await moduleRef.close();
+    },
+  };
+}
+
+type Delivery = Awaited<ReturnType<typeof startDelivery>>;
+
+describe('webhooks: signed delivery to an allowed loopback receiver', () => {
+  let d: Delivery;
+  beforeAll(async () => {
+    d = await startDelivery({ WEBHOOK_ALLOW: '127.0.0.1,::1', WEBHOOK_SECRET: SECRET });
+  });
+  afterAll(() => d?.stop());
+
+  it('POSTs the finished job, signed; the Standard Webhooks verifier accepts it and rejects a tampered copy', async () => {
+    const rx = await startReceiver('127.0.0.1');
+    try {
+      const id = await d.finishedJob(rx.url());
+      await d.announce(id, rx.url());
+      const record = await d.delivery(id);
+      expect(record).toMatchObject({ status: 'delivered', attempts: 1, lastStatusCode: 204 });
+      expect(new Date(record.deliveredAt!).getTime()).toBeGreaterThan(Date.now() - 60_000);
+
+      expect(rx.hits).toHaveLength(1);
+      const [hit] = rx.hits;
+      expect(hit!.headers['content-type']).toBe('application/json');
+      expect(hit!.headers['webhook-id']).toBe(webhookDeliveryId(id));
+      expect(Number(hit!.headers['webhook-timestamp'])).toBeCloseTo(Date.now() / 1000, -2);
+      const verified = new Webhook(SECRET).verify(hit!.body, hit!.headers as Record<string, string>) as JobView;
+      expect(verified).toMatchObject({ id, status: 'completed', language: 'python', result: { verdict: 'ok', run: { stdout: 'hi\n' } } });
+      expect(verified.finishedAt).not.toBeNull();
+      expect(verified).not.toHaveProperty('webhook'); // the record of this very delivery is not part of it
+
+      const tampered = hit!.body.replace('"ok"', '"wrong_answer"');
+      expect(() => new Webhook(SECRET).verify(tampered, hit!.headers as Record<string, string>)).toThrow();
+      const otherSecret = `whsec_${Buffer.from('another secret of 32 bytes long!').toString('base64')}`;
+      expect(() => new Webhook(otherSecret).verify(hit!.body, hit!.headers as Record<string, string>)).toThrow();
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it('announces a job once, however often it is enqueued', async () => {
+    const rx = await startReceiver('127.0.0.1');
+    try {
+      const id = await d.finishedJob(rx.url());
+      await d.announce(id, rx.url());
+      await d.delivery(id);
+      await d.announce(id, rx.url());
+      await new Promise((r) => setTimeout(r, 300));
+      expect(rx.hits).toHaveLength(1);
+      expect((await d.view(id)).webhook).toMatchObject({ status: 'delivered', attempts: 1 });
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it('announces a job that failed for good, with its error', async () => {
+    const rx = await startReceiver('127.0.0.1');
+    try {
+      const id = await d.finishedJob(rx.url(), 'failed');
+      await d.announce(id, rx.url());
+      await d.delivery(id);
+      const body = new Webhook(SECRET).verify(rx.hits[0]!.body, rx.hits[0]!.headers as Record<string, string>) as JobView;
+      expect(body).toMatchObject({ id, status: 'failed', error: 'sandbox broke', result: null });
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it('retries a receiver that fails twice, with growing backoff and the same id and valid signatures', async () => {
+    const rx = await startReceiver('127.0.0.1', [500, 502, 200]);
+    try {
+      const id = await d.finishedJob(rx.url());
+      await d.announce(id, rx.url());
+      const pending = await d.delivery(id, (x) => x.attempts >= 1);
+      expect(pending).toMatchObject({ status: 'pending', attempts: 1, lastStatusCode: 500, lastError: expect.stringMatching(/receiver answered 500/) });
+      const record = await d.delivery(id);
+      expect(record).toMatchObject({ status: 'delivered', attempts: 3, lastStatusCode: 200 });
+      expect(record).not.toHaveProperty('lastError');
+      expect(rx.hits).toHaveLength(3);
+      expect(new Set(rx.hits.map((h) => h.headers['webhook-id']))).toEqual(new Set([webhookDeliveryId(id)]));
+      for (const h of rx.hits) expect(() => new Webhook(SECRET).verify(h.body, h.headers as Record<string, string>)).not.toThrow();
+      // exponential backoff from WEBHOOK_BACKOFF_MS=100: ~100 ms, then ~200 ms
+      expect(rx.hits[1]!.at - rx.hits[0]!.at).toBeGreaterThanOrEqual(90);
+      expect(rx.hits[2]!.at - rx.hits[1]!.at).toBeGreaterThanOrEqual(190);
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it('marks the delivery failed after the last attempt (WEBHOOK_ATTEMPTS)', async () => {
+    const rx = await startReceiver('127.0.0.1', [503]);
+    try {
+      const id = await d.finishedJob(rx.url());
+      await d.announce(id, rx.url());
+      const record = await d.delivery(id);
+      expect(record).toMatchObject({ status: 'failed', attempts: 3, lastStatusCode: 503, lastError: 'receiver answered 503: thanks' });
+      expect(rx.hits).toHaveLength(3);
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it('delivers to an IPv6 loopback receiver ([::1])', async () => {
+    if (!(await ipv6Loopback())) return console.warn('no ::1 on this host: IPv6 receiver not tested');
+    const rx = await startReceiver('::1');
+    try {
+      const id = await d.finishedJob(rx.url());
+      await d.announce(id, rx.url());
+      expect(await d.delivery(id)).toMatchObject({ status: 'delivered', attempts: 1 });
+      expect(rx.hits).toHaveLength(1);
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it('connects to the address the resolver hook checked, with the URL host in Host', async () => {
+    const rx = await startReceiver('127.0.0.1');
+    const calls: string[] = [];
+    d.processor.resolver = async (host) => {
+      calls.push(host);
+      return host === 'hooks.runbox.test' ? [{ address: '127.0.0.1', family: 4 }] : [];
+    };
+    try {
+      const url = `http://hooks.runbox.test:${rx.port}/hook`;
+      const id = await d.finishedJob(url);
+      await d.announce(id, url);
+      expect(await d.delivery(id)).toMatchObject({ status: 'delivered' });
+      expect(calls).toEqual(['hooks.runbox.test']);
+      expect(rx.hits[0]!.headers.host).toBe(`hooks.runbox.test:${rx.port}`);
+    } finally {
+      d.processor.resolver = undefined;
+      await rx.close();
+    }
+  });
+
+  it('refuses every other class even with loopback allowed, without retrying and without a connection', async () => {
+    const refused: [string, RegExp][] = [
+      ['http://10.0.0.1/hook', /private/],
+      ['http://172.16.5.4/hook', /private/],
+      ['http://192.168.1.1/hook', /private/],
+      ['http://100.64.0.1/hook', /carrier-grade NAT/],
+      ['http://169.254.169.254/latest/meta-data/', /metadata/],
+      ['http://169.254.1.1/hook', /link-local/],
+      ['http://224.0.0.1/hook', /multicast/],
+      ['http://255.255.255.255/hook', /broadcast/],
+      ['http://[fd00::1]/hook', /private/],
+      ['http://[fe80::1]/hook', /link-local/],
+      ['http://[ff02::1]/hook', /multicast/],
+      ['http://[::ffff:10.0.0.1]/hook', /IPv4-mapped form of 10\.0\.0\.1/],
+      ['http://[::ffff:a9fe:a9fe]/hook', /metadata/],
+      ['http://[64:ff9b::c0a8:101]/hook', /NAT64 form of 192\.168\.1\.1/],
+      ['http://0.0.0.0/hook', /unspecified/],
+      ['ftp://example.com/hook', /only http and https/],
+      ['http://user:pw@example.com/hook', /credentials/],
+    ];
+    const ids = [];
+    for (const [url] of refused) {
+      const id = await d.finishedJob(url);
+      await d.announce(id, url);
+      ids.push(id);
+    }
+    for (const [i, id] of ids.entries()) {
+      expect(await d.delivery(id)).toMatchObject({ status: 'failed', attempts: 1, lastError: expect.stringMatching(refused[i]![1]) });
+    }
+  });
+
+  it('refuses names that resolve to refused addresses (fake resolver), and a mix of public and private', async () => {
+    const answers: Record<string, { address: string; family: number }[]> = {
+      'private.runbox.test': [{ address: '10.0.0.1', family: 4 }],
+      'metadata.runbox.test': [{ address: '169.254.169.254', family: 4 }],
+      'mapped.runbox.test': [{ address: '::ffff:192.168.1.1', family: 6 }],
+      'mixed.runbox.test': [{ address: '8.8.8.8', family: 4 }, { address: '10.0.0.1', family: 4 }],
+    };
+    d.processor.resolver = async (host) => answers[host] ?? [];
+    try {
+      for (const host of Object.keys(answers)) {
+        const url = `http://${host}/hook`;
+        const id = await d.finishedJob(url);
+        await d.announce(id, url);
+        expect(await d.delivery(id)).toMatchObject({ status: 'failed', attempts: 1, lastError: expect.stringMatching(/refused: .* resolves to/) });
+      }
+    } finally {
+      d.processor.resolver = undefined;
+    }
+  });
+});
+
+describe('webhooks: without the allow-list', () => {
+  let d: Delivery;
+  beforeAll(async () => {
+    d = await startDelivery({ WEBHOOK_SECRET: SECRET });
+  });
+  afterAll(() => d?.stop());
+
+  it.each([['127.0.0.1'], ['::1'], ['localhost']])('refuses a loopback receiver (%s), which never sees a connection', async (host) => {
+    const family = host === '::1' ? '::1' : '127.0.0.1';
+    if (family === '::1' && !(await ipv6Loopback())) return;
+    const rx = await startReceiver(family);
+    try {
+      const url = host === 'localhost' ? `http://localhost:${rx.port}/hook` : rx.url();
+      const id = await d.finishedJob(url);
+      await d.announce(id, url);
+      expect(await d.delivery(id)).toMatchObject({ status: 'failed', attempts: 1, lastError: expect.stringMatching(/loopback/) });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(rx.connections()).toBe(0);
+      expect(rx.hits).toEqual([]);
+    } finally {
+      await rx.close();
+    }
+  });
+});
+
+describe('webhooks: without a secret', () => {
+  let d: Delivery;
+  beforeAll(async () => {
+    d = await startDelivery({ WEBHOOK_ALLOW: '127.0.0.1' });
+  });
+  afterAll(() => d?.stop());
+
+  it('delivers unsigned', async () => {
+    const rx = await startReceiver('127.0.0.1');
+    try {
+      const id = await d.finishedJob(rx.url());
+      await d.announce(id, rx.url());
+      expect(await d.delivery(id)).toMatchObject({ status: 'delivered' });
+      expect(rx.hits[0]!.headers).not.toHaveProperty('webhook-signature');
+      expect(JSON.parse(rx.hits[0]!.body)).toMatchObject({ id, status: 'completed' });
+    } finally {
+      await rx.close();
+    }
+  });
+});
+
+describe('webhooks through the whole stack (API → worker → callback)', () => {
+  it('announces a graded job to its callbackUrl, signed', async () => {
+    // Needs test/support/stack.ts and the run processor calling enqueueWebhook; loaded here so the
+    // blocks above run without them.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { startStack } = require('../support/stack') as typeof import('../support/stack');
+    const rx = await startReceiver('127.0.0.1');
+    const stack = await startStack({ worker: true, env: { WEBHOOK_ALLOW: '127.0.0.1', WEBHOOK_SECRET: SECRET } } as Parameters<typeof startStack>[0]);
+    try {
+      const { default: request } = await import('supertest');
+      const res = await request(stack.http)
+        .post('/v1/jobs?wait=true')
+        .send({ language: 'python', source: 'print(int(input()) * 2)', tests: [{ name: 'two', stdin: '2\n', expectedOutput: '4\n', points: 1 }], callbackUrl: rx.url() });
+      expect(res.status).toBe(200);
+      const deadline = Date.now() + 15_000;
+      while (rx.hits.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const body = new Webhook(SECRET).verify(rx.hits[0]!.body, rx.hits[0]!.headers as Record<string, string>) as JobView;
+      expect(body).toMatchObject({ id: res.body.id, status: 'completed', result: { verdict: 'ok', score: { points: 1, maxPoints: 1 } } });
+      let view = (await request(stack.http).get(`/v1/jobs/${res.body.id}`)).body as JobView;
+      while (view.webhook?.status !== 'delivered' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+        view = (await request(stack.http).get(`/v1/jobs/${res.body.id}`)).body as JobView;
+      }
+      expect(view.webhook).toMatchObject({ status: 'delivered', attempts: 1, lastStatusCode: 204 });
+    } finally {
+      await stack.stop();
+      await rx.close();
+    }
+  });
+});
