@@ -1,0 +1,47 @@
+/**
+ * The API: feature modules, the one validation pipe and the one exception filter. Built from a
+ * given `Config` (main.ts reads the environment; tests pass their own), so a test app is the
+ * production app.
+ */
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { Config } from '@runbox/config';
+import { QueueModule } from '@runbox/queue';
+import { HealthModule } from './health/health.module';
+import { ProblemFilter } from './http/problem.filter';
+import { RequestValidationPipe } from './http/validation';
+import { JobsModule } from './jobs/jobs.module';
+import { LanguagesModule } from './languages/languages.module';
+import { MetricsModule } from './metrics/metrics.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: Config): DynamicModule {
+    return {
+      module: AppModule,
+      // Global, so QueueModule and every feature module inject this exact Config.
+      global: true,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            // Request bodies hold users' programs; headers may hold credentials.
+            redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
+          },
+        }),
+        QueueModule,
+        JobsModule,
+        LanguagesModule,
+        HealthModule,
+        MetricsModule,
+      ],
+      providers: [
+        { provide: Config, useValue: config },
+        { provide: APP_PIPE, useClass: RequestValidationPipe },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+      ],
+      exports: [Config],
+    };
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { WorkersModule } from '../workers/workers.module';
+import { HealthController } from './health.controller';
+import { ReadinessIndicators } from './readiness.indicators';
+
+// Terminus' own logger would print every failed probe; the 503 body already names what is down.
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false }), WorkersModule],
+  controllers: [HealthController],
+  providers: [ReadinessIndicators],
+})
+export class HealthModule {}

@@ -1,0 +1,102 @@
+/**
+ * The one exception filter, and the only code that knows which error is which HTTP status.
+ * Every error answer has one shape, `{ statusCode, error, message, errors? }`. Anything it does
+ * not recognise is runbox's fault: 500 with an `errorId` that is also logged with the stack.
+ */
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { JobAlreadyFinished, JobNotFound, RequestTooLarge, UnprocessableJob } from '../jobs/jobs.errors';
+import { InvalidRequest, type FieldError } from './validation';
+
+export interface Problem {
+  statusCode: number;
+  error: string;
+  message: string;
+  errors?: FieldError[];
+  errorId?: string;
+}
+
+const problem = (statusCode: number, message: string, errors?: FieldError[]): Problem => ({
+  statusCode,
+  error: STATUS_CODES[statusCode] ?? 'Error',
+  message,
+  ...(errors ? { errors } : {}),
+});
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null;
+
+/** The error body-parser (or Express) raised, if this is one: they carry `type` and a 4xx `status`. */
+function parserError(e: unknown): { type: string; status: number; limit?: unknown } | undefined {
+  const cause = e instanceof HttpException ? e.cause : e;
+  if (!isObj(cause) || typeof cause.type !== 'string') return undefined;
+  const status = Number(cause.status ?? cause.statusCode);
+  return status >= 400 && status < 500 ? { type: cause.type, status, limit: cause.limit } : undefined;
+}
+
+/** A 4xx HttpException's message, without echoing framework objects. */
+function httpMessage(e: HttpException): string {
+  const response = e.getResponse();
+  if (typeof response === 'string') return response;
+  if (isObj(response)) {
+    const m = response.message;
+    if (typeof m === 'string') return m;
+    if (Array.isArray(m)) return m.filter((x) => typeof x === 'string').join('; ');
+    // @nestjs/terminus answers with its health report: name what is down.
+    if (isObj(response.error)) {
+      const down = Object.entries(response.error).map(([name, v]) => `${name}: ${isObj(v) && typeof v.message === 'string' ? v.message : 'down'}`);
+      return `not ready (${down.join('; ')})`;
+    }
+  }
+  return e.message;
+}
+
+/** The answer for an exception, and whether it was unexpected (to be logged with an id). */
+export function toProblem(e: unknown): { body: Problem; unexpected: boolean } {
+  const expected = (body: Problem) => ({ body, unexpected: false });
+  if (e instanceof InvalidRequest) return expected(problem(HttpStatus.BAD_REQUEST, e.message, e.errors));
+  if (e instanceof JobNotFound) return expected(problem(HttpStatus.NOT_FOUND, e.message));
+  if (e instanceof JobAlreadyFinished) return expected(problem(HttpStatus.CONFLICT, `${e.message}: only a queued or running job can be cancelled`));
+  if (e instanceof UnprocessableJob) return expected(problem(HttpStatus.UNPROCESSABLE_ENTITY, e.message, e.errors));
+  if (e instanceof RequestTooLarge) return expected(problem(HttpStatus.PAYLOAD_TOO_LARGE, e.message, e.errors));
+
+  const parser = parserError(e);
+  if (parser?.type === 'entity.parse.failed') {
+    return expected(problem(HttpStatus.BAD_REQUEST, 'the request body is not valid JSON', [{ field: 'body', rule: 'json', message: 'body must be valid JSON' }]));
+  }
+  if (parser?.type === 'entity.too.large') {
+    const message = `the request body is larger than ${typeof parser.limit === 'number' ? `${parser.limit} bytes` : 'the server accepts'}`;
+    return expected(problem(HttpStatus.PAYLOAD_TOO_LARGE, message, [{ field: 'body', rule: 'maxBytes', message }]));
+  }
+  if (parser) return expected(problem(parser.status, `the request body could not be read (${parser.type})`));
+
+  if (e instanceof HttpException) {
+    const status = e.getStatus();
+    // 503 is deliberate (readiness); any other 5xx from the framework is a fault of ours.
+    if (status < 500 || status === HttpStatus.SERVICE_UNAVAILABLE) return expected(problem(status, httpMessage(e)));
+  }
+  return { body: problem(HttpStatus.INTERNAL_SERVER_ERROR, 'internal error'), unexpected: true };
+}
+
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ProblemFilter.name);
+
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const { body, unexpected } = toProblem(exception);
+    if (unexpected) {
+      body.errorId = randomUUID();
+      body.message = `internal error (errorId ${body.errorId})`;
+      this.logger.error({ errorId: body.errorId, err: exception }, `unexpected error ${body.errorId}`);
+    }
+    const ctx = host.switchToHttp();
+    const res = ctx.getResponse();
+    const { httpAdapter } = this.adapterHost;
+    if (isObj(res) && res.headersSent) return; // too late to answer; the log above has it
+    httpAdapter.reply(res, body, body.statusCode);
+  }
+}

@@ -1,0 +1,19 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMinSize, IsArray, IsObject, ValidateNested } from 'class-validator';
+import { CreateJobDto } from './create-job.dto';
+
+export class CreateBatchDto {
+  @ApiProperty({ type: [CreateJobDto], description: 'at most MAX_BATCH jobs; all are checked before any is queued' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @IsObject({ each: true })
+  @ValidateNested({ each: true })
+  @Type(() => CreateJobDto)
+  jobs!: CreateJobDto[];
+}
+
+export class BatchCreatedDto {
+  @ApiProperty({ type: [String], description: 'the new jobs, in the order they were given' })
+  ids!: string[];
+}

@@ -1,0 +1,98 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUrl,
+  MaxLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import type { Checker, JobRequest } from '@runbox/contract';
+import { CheckerDto } from './checker.dto';
+import { LimitsDto } from './limits.dto';
+import { ExactlyOneOf, IsStringIfPresent, UniquePaths } from './rules';
+import { SourceFileDto } from './source-file.dto';
+import { TestCaseDto } from './test-case.dto';
+
+export const MAX_LANGUAGE_LENGTH = 64;
+export const MAX_CALLBACK_URL_LENGTH = 2048;
+
+/**
+ * The body of `POST /v1/jobs`: shapes and types only. What depends on the server's configuration
+ * (the language table, limit maxima, size caps) is checked by the service, so one rule lives in
+ * one place and a changed setting needs no new code.
+ */
+export class CreateJobDto implements JobRequest {
+  @ApiProperty({ description: 'an id or alias from GET /v1/languages', example: 'python', maxLength: MAX_LANGUAGE_LENGTH })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(MAX_LANGUAGE_LENGTH)
+  language!: string;
+
+  @ApiPropertyOptional({ description: 'the program as one file; exactly one of source and files', example: 'print(input())' })
+  @ExactlyOneOf('files')
+  @IsStringIfPresent()
+  source?: string;
+
+  @ApiPropertyOptional({ type: [SourceFileDto], description: 'the program as several files; exactly one of source and files' })
+  @ValidateIf((o: CreateJobDto) => o.files !== undefined && o.files !== null)
+  @IsArray()
+  @ArrayMinSize(1)
+  @IsObject({ each: true })
+  @UniquePaths()
+  @ValidateNested({ each: true })
+  @Type(() => SourceFileDto)
+  files?: SourceFileDto[];
+
+  @ApiPropertyOptional({ example: 'hi\n' })
+  @IsOptional()
+  @IsString()
+  stdin?: string;
+
+  @ApiPropertyOptional({ type: [String], example: ['--fast'] })
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  args?: string[];
+
+  @ApiPropertyOptional({ type: LimitsDto, description: 'each omitted limit takes the server default' })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => LimitsDto)
+  limits?: LimitsDto;
+
+  @ApiPropertyOptional({ type: [TestCaseDto], description: 'run the program once per test and judge each' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @IsObject({ each: true })
+  @ValidateNested({ each: true })
+  @Type(() => TestCaseDto)
+  tests?: TestCaseDto[];
+
+  @ApiPropertyOptional({ type: CheckerDto, description: 'how test outputs are judged; default lines' })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => CheckerDto)
+  checker?: Checker;
+
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @IsBoolean()
+  stopOnFirstFailure?: boolean;
+
+  @ApiPropertyOptional({ description: 'receives the finished job (http or https)', example: 'https://grader.example/hooks/runbox', maxLength: MAX_CALLBACK_URL_LENGTH })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_CALLBACK_URL_LENGTH)
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+  callbackUrl?: string;
+}

@@ -1,0 +1,67 @@
+/**
+ * The answer shapes of the jobs routes, for the OpenAPI document only: the service returns the
+ * contract's `JobView`, and these classes `implements` it so the document cannot drift from it.
+ */
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { JOB_STATUSES, VERDICTS, type JobResult, type JobStatus, type JobView, type Run, type Score, type TestResult, type Verdict, type WebhookDelivery } from '@runbox/contract';
+
+export class RunDto implements Run {
+  @ApiProperty({ type: Number, nullable: true }) exitCode!: number | null;
+  @ApiProperty({ type: String, nullable: true, example: 'SIGSEGV', description: 'the signal that ended the program' }) signal!: string | null;
+  @ApiProperty() stdout!: string;
+  @ApiProperty() stderr!: string;
+  @ApiProperty() stdoutTruncated!: boolean;
+  @ApiProperty() stderrTruncated!: boolean;
+  @ApiProperty() cpuTimeMs!: number;
+  @ApiProperty() wallTimeMs!: number;
+  @ApiProperty() memoryKb!: number;
+  @ApiProperty({ enum: VERDICTS }) verdict!: Verdict;
+  @ApiPropertyOptional({ description: 'which limit ended it, a checker message' }) message?: string;
+}
+
+export class TestResultDto implements TestResult {
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: VERDICTS }) verdict!: Verdict;
+  @ApiProperty() points!: number;
+  @ApiProperty({ type: RunDto, nullable: true }) run!: Run | null;
+  @ApiPropertyOptional() message?: string;
+  @ApiPropertyOptional() expectedOutput?: string;
+}
+
+export class ScoreDto implements Score {
+  @ApiProperty() points!: number;
+  @ApiProperty() maxPoints!: number;
+}
+
+export class JobResultDto implements JobResult {
+  @ApiProperty({ enum: VERDICTS }) verdict!: Verdict;
+  @ApiProperty({ type: RunDto, nullable: true }) compile!: Run | null;
+  @ApiProperty({ type: RunDto, nullable: true, description: 'the single run when the job has no tests' }) run!: Run | null;
+  @ApiPropertyOptional({ type: [TestResultDto] }) tests?: TestResult[];
+  @ApiPropertyOptional({ type: ScoreDto }) score?: Score;
+}
+
+export class WebhookDeliveryDto implements WebhookDelivery {
+  @ApiProperty({ enum: ['pending', 'delivered', 'failed'] }) status!: 'pending' | 'delivered' | 'failed';
+  @ApiProperty() attempts!: number;
+  @ApiPropertyOptional() lastStatusCode?: number;
+  @ApiPropertyOptional() lastError?: string;
+  @ApiPropertyOptional() deliveredAt?: string;
+}
+
+export class JobViewDto implements JobView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: JOB_STATUSES }) status!: JobStatus;
+  @ApiProperty({ description: 'canonical language id', example: 'python' }) language!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) startedAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) finishedAt!: string | null;
+  @ApiProperty({ type: JobResultDto, nullable: true }) result!: JobResult | null;
+  @ApiPropertyOptional({ description: 'why runbox could not run the job (status failed)' }) error?: string;
+  @ApiPropertyOptional({ type: WebhookDeliveryDto }) webhook?: WebhookDelivery;
+}
+
+export class JobListDto {
+  @ApiProperty({ type: [JobViewDto], description: 'the jobs found, in the order asked' }) jobs!: JobView[];
+  @ApiProperty({ type: [String], description: 'ids with no job' }) notFound!: string[];
+}

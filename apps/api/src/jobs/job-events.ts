@@ -1,0 +1,34 @@
+/**
+ * This process's one `QueueEvents` (a blocking reader of the queue's event stream): every
+ * `?wait=true` and every cancel waits on it, instead of one Redis connection per waiting request.
+ */
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Queue, QueueEvents, type Job } from 'bullmq';
+import { JOBS_QUEUE } from '@runbox/contract';
+
+@Injectable()
+export class JobEvents implements OnModuleInit, OnApplicationShutdown {
+  private readonly events: QueueEvents;
+
+  constructor(@InjectQueue(JOBS_QUEUE) queue: Queue) {
+    this.events = new QueueEvents(JOBS_QUEUE, { connection: queue.opts.connection, prefix: queue.opts.prefix });
+    // A lost connection is retried by the client; a wait that misses its event ends at its deadline.
+    this.events.on('error', () => undefined);
+  }
+
+  /** Reading must have started before the first job is added, or its events could be missed. */
+  async onModuleInit(): Promise<void> {
+    await this.events.waitUntilReady();
+  }
+
+  /** Resolves when `job` has finished (completed or failed) or after `ms`, whichever comes first. */
+  async settle(job: Job, ms: number): Promise<void> {
+    if (ms <= 0) return;
+    await job.waitUntilFinished(this.events, ms).catch(() => undefined);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.events.close();
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * From a validated request to the `JobData` the queue carries. The checks that depend on the
+ * server's configuration live here (known language, limit maxima, size caps), then every default
+ * is filled in, so the worker never has to guess. Pure: the same request and configuration
+ * always give the same job.
+ */
+import {
+  DEFAULT_CHECKER,
+  LIMIT_FIELDS,
+  type Checker,
+  type JobData,
+  type JobRequest,
+  type RunLimits,
+  type SourceFile,
+  type TestCase,
+} from '@runbox/contract';
+import type { Config } from '@runbox/config';
+import type { Language, LanguageRegistry } from '@runbox/languages';
+import { LimitAboveMaximum, RequestTooLarge, UnknownLanguage } from './jobs.errors';
+
+export interface RequestContext {
+  config: Config;
+  languages: LanguageRegistry;
+}
+
+const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+
+/** Bytes a file will have in the box: base64 is measured decoded, without decoding it. */
+export function fileBytes(f: SourceFile): number {
+  if (f.encoding !== 'base64') return utf8Bytes(f.content);
+  const padding = f.content.endsWith('==') ? 2 : f.content.endsWith('=') ? 1 : 0;
+  return (f.content.length / 4) * 3 - padding;
+}
+
+function resolveLanguage(name: string, field: string, languages: LanguageRegistry): Language {
+  const lang = languages.find(name);
+  if (!lang) throw new UnknownLanguage(field, name, languages.languages.map((l) => l.id).sort());
+  return lang;
+}
+
+function checkCount(items: readonly unknown[] | undefined, field: string, max: number): void {
+  if (items && items.length > max) throw new RequestTooLarge(field, max, 'items');
+}
+
+function checkBytes(bytes: number, field: string, max: number): void {
+  if (bytes > max) throw new RequestTooLarge(field, max, 'bytes');
+}
+
+function checkProgram(source: string | undefined, files: readonly SourceFile[] | undefined, at: string, config: Config): void {
+  const { maxFiles, maxFileBytes } = config.requests;
+  if (source !== undefined && source !== null) checkBytes(utf8Bytes(source), `${at}source`, maxFileBytes);
+  checkCount(files ?? undefined, `${at}files`, maxFiles);
+  files?.forEach((f, i) => checkBytes(fileBytes(f), `${at}files[${i}].content`, maxFileBytes));
+}
+
+function checkRun(stdin: string | undefined, args: readonly string[] | undefined, at: string, config: Config): void {
+  const { maxStdinBytes, maxArgs, maxArgBytes } = config.requests;
+  if (typeof stdin === 'string') checkBytes(utf8Bytes(stdin), `${at}stdin`, maxStdinBytes);
+  checkCount(args ?? undefined, `${at}args`, maxArgs);
+  args?.forEach((a, i) => checkBytes(utf8Bytes(a), `${at}args[${i}]`, maxArgBytes));
+}
+
+/** The request's limits, each checked against the server's maximum and filled from its default. */
+function limitsOf(requested: Partial<RunLimits> | undefined, at: string, config: Config): RunLimits {
+  const limits = { ...config.limits.defaults };
+  for (const f of LIMIT_FIELDS) {
+    const v = requested?.[f];
+    if (v === undefined || v === null) continue;
+    if (v > config.limits.maxima[f]) throw new LimitAboveMaximum(`${at}limits.${f}`, config.limits.maxima[f]);
+    limits[f] = v;
+  }
+  return limits;
+}
+
+const toFiles = (source: string | undefined, files: readonly SourceFile[] | undefined, lang: Language): SourceFile[] =>
+  typeof source === 'string'
+    ? [{ path: lang.sourceFile, content: source, encoding: 'utf8' }]
+    : (files ?? []).map((f) => ({ path: f.path, content: f.content, encoding: f.encoding ?? 'utf8' }));
+
+function toChecker(checker: Checker | undefined, at: string, ctx: RequestContext): Checker {
+  if (!checker) return { ...DEFAULT_CHECKER };
+  switch (checker.type) {
+    case 'float': {
+      const out: Checker = { type: 'float' };
+      if (typeof checker.absoluteTolerance === 'number') out.absoluteTolerance = checker.absoluteTolerance;
+      if (typeof checker.relativeTolerance === 'number') out.relativeTolerance = checker.relativeTolerance;
+      return out;
+    }
+    case 'custom': {
+      const lang = resolveLanguage(checker.language, `${at}checker.language`, ctx.languages);
+      checkProgram(checker.source, checker.files, `${at}checker.`, ctx.config);
+      return { type: 'custom', language: lang.id, files: toFiles(checker.source, checker.files, lang) };
+    }
+    default:
+      return { type: checker.type };
+  }
+}
+
+const toTest = (t: TestCase, i: number): TestCase => ({
+  name: t.name ?? `test ${i + 1}`,
+  stdin: t.stdin ?? '',
+  args: t.args ? [...t.args] : [],
+  ...(typeof t.expectedOutput === 'string' ? { expectedOutput: t.expectedOutput } : {}),
+  points: t.points ?? 0,
+});
+
+/**
+ * Checks `req` against the server's configuration and returns the job to queue. `at` prefixes
+ * every field named in an error (`jobs[3].` in a batch). Throws `UnknownLanguage`,
+ * `LimitAboveMaximum` or `RequestTooLarge`.
+ */
+export function toJobData(req: JobRequest, ctx: RequestContext, at = '', now = new Date()): JobData {
+  const { config } = ctx;
+  const lang = resolveLanguage(req.language, `${at}language`, ctx.languages);
+  const limits = limitsOf(req.limits ?? undefined, at, config);
+  checkProgram(req.source, req.files, at, config);
+  checkRun(req.stdin, req.args, at, config);
+  checkCount(req.tests ?? undefined, `${at}tests`, config.requests.maxTests);
+  req.tests?.forEach((t, i) => checkRun(t.stdin, t.args, `${at}tests[${i}].`, config));
+  return {
+    v: 1,
+    language: lang.id,
+    files: toFiles(req.source, req.files, lang),
+    stdin: req.stdin ?? '',
+    args: req.args ? [...req.args] : [],
+    limits,
+    tests: req.tests ? req.tests.map(toTest) : null,
+    checker: toChecker(req.checker ?? undefined, at, ctx),
+    stopOnFirstFailure: req.stopOnFirstFailure ?? false,
+    callbackUrl: req.callbackUrl ?? null,
+    createdAt: now.toISOString(),
+  };
+}

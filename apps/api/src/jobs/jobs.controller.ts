@@ -1,0 +1,77 @@
+import { Body, Controller, Delete, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { JobView } from '@runbox/contract';
+import { ProblemDto } from '../http/problem.dto';
+import { Reply } from '../http/reply';
+import { BatchCreatedDto, CreateBatchDto } from './dto/batch.dto';
+import { CreateJobDto } from './dto/create-job.dto';
+import { ListJobsQueryDto, SubmitQueryDto } from './dto/job-query.dto';
+import { JobListDto, JobViewDto } from './dto/job-view.dto';
+import { JobsService, type Outcome } from './jobs.service';
+
+const location = (id: string) => `/v1/jobs/${id}`;
+/** 200 once the job has ended, 202 while it is still going. */
+const reply = ({ view, settled }: Outcome, headers: Record<string, string> = {}) =>
+  new Reply<JobView>(settled ? HttpStatus.OK : HttpStatus.ACCEPTED, view, headers);
+
+@ApiTags('jobs')
+@ApiBadRequestResponse({ type: ProblemDto, description: 'a field broke a rule; `errors` names each' })
+@Controller('v1/jobs')
+export class JobsController {
+  constructor(private readonly jobs: JobsService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Queue a job', description: 'With `?wait=true`, answers 200 with the finished job, or 202 when the server wait maximum passes first.' })
+  @ApiAcceptedResponse({ type: JobViewDto, description: 'queued (Location: /v1/jobs/{id})' })
+  @ApiOkResponse({ type: JobViewDto, description: 'finished (with ?wait=true)' })
+  @ApiPayloadTooLargeResponse({ type: ProblemDto })
+  @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'unknown language, or a limit above the server maximum' })
+  async submit(@Body() body: CreateJobDto, @Query() query: SubmitQueryDto): Promise<Reply<JobView>> {
+    const outcome = await this.jobs.submit(body, query.wait === 'true');
+    return reply(outcome, { Location: location(outcome.view.id) });
+  }
+
+  @Post('batch')
+  @ApiOperation({ summary: 'Queue several jobs; all are checked before any is queued' })
+  @ApiAcceptedResponse({ type: BatchCreatedDto })
+  @ApiPayloadTooLargeResponse({ type: ProblemDto })
+  @ApiUnprocessableEntityResponse({ type: ProblemDto })
+  async submitBatch(@Body() body: CreateBatchDto): Promise<Reply<BatchCreatedDto>> {
+    return new Reply(HttpStatus.ACCEPTED, { ids: await this.jobs.submitBatch(body.jobs) });
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Read several jobs: GET /v1/jobs?ids=a,b' })
+  @ApiOkResponse({ type: JobListDto })
+  findMany(@Query() query: ListJobsQueryDto): Promise<JobListDto> {
+    return this.jobs.findMany(query.ids);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Read a job' })
+  @ApiOkResponse({ type: JobViewDto })
+  @ApiNotFoundResponse({ type: ProblemDto })
+  find(@Param('id') id: string): Promise<JobView> {
+    return this.jobs.find(id);
+  }
+
+  @Delete(':id')
+  @ApiOperation({ summary: 'Cancel a job: dequeue it, or kill its sandbox', description: '200 once cancelled, 202 when the kill is not confirmed yet.' })
+  @ApiOkResponse({ type: JobViewDto })
+  @ApiAcceptedResponse({ type: JobViewDto })
+  @ApiNotFoundResponse({ type: ProblemDto })
+  @ApiConflictResponse({ type: ProblemDto, description: 'the job has already ended' })
+  async cancel(@Param('id') id: string): Promise<Reply<JobView>> {
+    return reply(await this.jobs.cancel(id));
+  }
+}

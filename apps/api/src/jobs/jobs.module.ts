@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { LanguagesModule } from '../languages/languages.module';
+import { JobEvents } from './job-events';
+import { JobsController } from './jobs.controller';
+import { JobsService } from './jobs.service';
+
+@Module({
+  imports: [LanguagesModule],
+  controllers: [JobsController],
+  providers: [JobsService, JobEvents],
+})
+export class JobsModule {}

@@ -1,0 +1,135 @@
+/**
+ * Jobs as the API sees them: submit (one or a batch), read, cancel. Everything lives in Redis,
+ * so any number of API processes can answer for any job.
+ */
+import { randomUUID } from 'node:crypto';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable } from '@nestjs/common';
+import { Queue, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import {
+  CANCEL_CHANNEL,
+  CANCEL_REQUESTED_KEY,
+  CANCELLED_KEY,
+  FINAL_STATUSES,
+  JOBS_QUEUE,
+  type JobData,
+  type JobRequest,
+  type JobResult,
+  type JobView,
+} from '@runbox/contract';
+import { Config } from '@runbox/config';
+import { LanguageRegistry } from '@runbox/languages';
+import { jobKey, loadJobView, REDIS, toJobView, toStatus } from '@runbox/queue';
+import { JobEvents } from './job-events';
+import { toJobData, type RequestContext } from './job-request';
+import { JobAlreadyFinished, JobNotFound, RequestTooLarge } from './jobs.errors';
+
+/** How long DELETE waits for a running job's worker to confirm the kill before answering 202. */
+export const CANCEL_WAIT_MS = 3_000;
+/** Life of the cancel mark a worker checks when it takes a job; only needs to outlive a race. */
+export const CANCEL_MARK_TTL_S = 60;
+/** BullMQ's job name; the id is what matters. */
+const JOB_NAME = 'run';
+/** Ids are `randomUUID()`s: anything else cannot be a job, and is not looked up. */
+const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export const isJobId = (id: string): boolean => JOB_ID.test(id);
+
+/** A job view, and whether the job has ended (so the caller answers 200 rather than 202). */
+export interface Outcome {
+  view: JobView;
+  settled: boolean;
+}
+
+const settled = (view: JobView): Outcome => ({ view, settled: FINAL_STATUSES.includes(view.status) });
+
+@Injectable()
+export class JobsService {
+  private readonly ctx: RequestContext;
+
+  constructor(
+    private readonly config: Config,
+    languages: LanguageRegistry,
+    @InjectQueue(JOBS_QUEUE) private readonly queue: Queue<JobData, JobResult>,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly events: JobEvents,
+  ) {
+    this.ctx = { config, languages };
+  }
+
+  /** Queues one job; with `wait`, holds until it ends or the server's wait maximum passes. */
+  async submit(req: JobRequest, wait: boolean): Promise<Outcome> {
+    const data = toJobData(req, this.ctx);
+    const job = await this.queue.add(JOB_NAME, data, { jobId: randomUUID() });
+    if (!wait) return { view: toJobView(job, 'waiting'), settled: false };
+    await this.events.settle(job, this.config.http.waitMaxMs);
+    return settled(await this.find(job.id!));
+  }
+
+  /** Checks every job first, so a batch is queued whole or not at all. */
+  async submitBatch(reqs: readonly JobRequest[]): Promise<string[]> {
+    if (reqs.length > this.config.requests.maxBatch) throw new RequestTooLarge('jobs', this.config.requests.maxBatch, 'items');
+    const data = reqs.map((req, i) => toJobData(req, this.ctx, `jobs[${i}].`));
+    const jobs = await this.queue.addBulk(data.map((d) => ({ name: JOB_NAME, data: d, opts: { jobId: randomUUID() } })));
+    return jobs.map((j) => j.id!);
+  }
+
+  async find(id: string): Promise<JobView> {
+    const view = isJobId(id) ? await loadJobView(this.queue, this.redis, this.config, id) : undefined;
+    if (!view) throw new JobNotFound(id);
+    return view;
+  }
+
+  /** The jobs of a comma-separated id list, in order, and the ids that have none. */
+  async findMany(idList: string): Promise<{ jobs: JobView[]; notFound: string[] }> {
+    const ids = [...new Set(idList.split(',').map((s) => s.trim()).filter(Boolean))];
+    if (ids.length > this.config.requests.maxBatch) throw new RequestTooLarge('ids', this.config.requests.maxBatch, 'items');
+    const views = await Promise.all(ids.map((id) => (isJobId(id) ? loadJobView(this.queue, this.redis, this.config, id) : undefined)));
+    return {
+      jobs: views.filter((v): v is JobView => v !== undefined),
+      notFound: ids.filter((_, i) => views[i] === undefined),
+    };
+  }
+
+  /**
+   * A queued job is taken off the queue and leaves a tombstone (its view, status cancelled) for
+   * the retention period. A running job is killed by the worker holding it, told through pub/sub
+   * (plus a short-lived mark for a worker that takes it in the same instant); the answer waits a
+   * little for the worker to confirm.
+   */
+  async cancel(id: string): Promise<Outcome> {
+    const job = isJobId(id) ? await this.queue.getJob(id) : undefined;
+    const state = job ? await job.getState() : 'unknown';
+    if (!job || state === 'unknown') {
+      const gone = isJobId(id) ? await loadJobView(this.queue, this.redis, this.config, id) : undefined;
+      if (gone) throw new JobAlreadyFinished(id, gone.status);
+      throw new JobNotFound(id);
+    }
+    const status = toStatus(state, job.failedReason);
+    if (FINAL_STATUSES.includes(status)) throw new JobAlreadyFinished(id, status);
+    if (status === 'queued') {
+      const removed = await this.dequeue(job, state);
+      if (removed) return settled(removed);
+    }
+    return this.kill(job);
+  }
+
+  /** The tombstone goes first, so a GET between the two steps never answers 404. */
+  private async dequeue(job: Job<JobData, JobResult>, state: string): Promise<JobView | undefined> {
+    const key = jobKey(this.config, CANCELLED_KEY, job.id!);
+    const view: JobView = { ...toJobView(job, state), status: 'cancelled', finishedAt: new Date().toISOString() };
+    await this.redis.set(key, JSON.stringify(view), 'EX', this.config.queue.resultRetentionS);
+    if ((await this.queue.remove(job.id!)) === 1) return view;
+    await this.redis.del(key); // a worker took it meanwhile: it is running now
+    return undefined;
+  }
+
+  private async kill(job: Job<JobData, JobResult>): Promise<Outcome> {
+    const id = job.id!;
+    await this.redis.set(jobKey(this.config, CANCEL_REQUESTED_KEY, id), '1', 'EX', CANCEL_MARK_TTL_S);
+    await this.redis.publish(jobKey(this.config, CANCEL_CHANNEL), id);
+    await this.events.settle(job, CANCEL_WAIT_MS);
+    return settled(await this.find(id));
+  }
+}

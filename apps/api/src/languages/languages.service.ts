@@ -1,0 +1,12 @@
+import { Injectable } from '@nestjs/common';
+import { WorkerHeartbeats } from '../workers/worker-heartbeats';
+import { availableLanguages, type AvailableLanguage } from './available-languages';
+
+@Injectable()
+export class LanguagesService {
+  constructor(private readonly workers: WorkerHeartbeats) {}
+
+  async installed(): Promise<AvailableLanguage[]> {
+    return availableLanguages(await this.workers.list());
+  }
+}
