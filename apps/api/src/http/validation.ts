@@ -73,7 +73,10 @@ export function flattenValidationErrors(errors: readonly ValidationError[], path
   const out: FieldError[] = [];
   for (const e of errors) {
     const field = child(path, e.property, parentIsArray);
-    for (const [rule, message] of Object.entries(e.constraints ?? {})) {
+    const constraints = Object.entries(e.constraints ?? {});
+    // A missing value breaks every rule of its field; saying it is missing is enough.
+    const missing = constraints.filter(([rule]) => rule === 'isDefined');
+    for (const [rule, message] of missing.length ? missing : constraints) {
       if (rule === 'whitelistValidation') {
         out.push({ field, rule: 'unknownField', message: `${field} is not a known field` });
         continue;

@@ -4,6 +4,7 @@ import {
   ArrayMinSize,
   IsArray,
   IsBoolean,
+  IsDefined,
   IsNotEmpty,
   IsObject,
   IsOptional,
@@ -30,6 +31,7 @@ export const MAX_CALLBACK_URL_LENGTH = 2048;
  */
 export class CreateJobDto implements JobRequest {
   @ApiProperty({ description: 'an id or alias from GET /v1/languages', example: 'python', maxLength: MAX_LANGUAGE_LENGTH })
+  @IsDefined({ message: '$property is required' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(MAX_LANGUAGE_LENGTH)
