@@ -1,25 +1,26 @@
 /**
  * A Prometheus histogram whose buckets were counted elsewhere: workers count durations in Redis
  * (libs/queue metrics-store), and this metric only shows the latest snapshot of those counts.
- * prom-client's Histogram counts observations in this process, so `get()` is replaced.
+ * prom-client's Histogram counts observations in this process, so the method its registry reads
+ * (`getForPromString`, which `get()` also goes through) is replaced.
  */
 import { Histogram, type Registry } from 'prom-client';
 import { DURATION_BUCKETS_MS, type HistogramSnapshot } from '@runbox/queue';
 
 const seconds = (ms: number) => ms / 1000;
 
-export class RedisHistogram extends Histogram<'language' | 'le'> {
+export class RedisHistogram extends Histogram<'language'> {
   constructor(
     private readonly metricName: string,
-    help: string,
+    private readonly metricHelp: string,
     registry: Registry,
     private readonly read: () => readonly HistogramSnapshot[],
   ) {
-    super({ name: metricName, help, labelNames: ['language'], buckets: DURATION_BUCKETS_MS.map(seconds), registers: [registry] });
+    super({ name: metricName, help: metricHelp, labelNames: ['language'], buckets: DURATION_BUCKETS_MS.map(seconds), registers: [registry] });
   }
 
-  override async get() {
-    const base = await super.get();
+  /** Not in prom-client's typings, but what its Registry and `get()` call. */
+  async getForPromString() {
     const name = this.metricName;
     const values = this.read().flatMap(({ language, buckets, sumMs, count }) => [
       ...DURATION_BUCKETS_MS.map((le, i) => ({ metricName: `${name}_bucket`, labels: { language, le: seconds(le) }, value: buckets[i] ?? 0 })),
@@ -27,6 +28,6 @@ export class RedisHistogram extends Histogram<'language' | 'le'> {
       { metricName: `${name}_sum`, labels: { language }, value: seconds(sumMs) },
       { metricName: `${name}_count`, labels: { language }, value: count },
     ]);
-    return { ...base, values };
+    return { name, help: this.metricHelp, type: 'histogram', values, aggregator: 'sum' };
   }
 }
