@@ -33,6 +33,32 @@ const struct cgroup_ops *cgroup_detect(struct rb_error *err)
     return NULL;
 }
 
+int cgroup_open_knob(int dirfd, const char *name, int flags, struct rb_error *err)
+{
+    int fd = openat(dirfd, name, flags | O_CLOEXEC);
+    if (fd < 0)
+        return rb_fail(err, errno, "open cgroup file %s", name);
+    return fd;
+}
+
+int cgroup_write_knob(int fd, const char *name, const char *val, struct rb_error *err)
+{
+    size_t len = strlen(val);
+    ssize_t n = pwrite(fd, val, len, 0);
+    if (n < 0)
+        return rb_fail(err, errno, "write %s to %s", val, name);
+    if ((size_t)n != len)
+        return rb_fail(err, EIO, "short write to %s", name);
+    return 0;
+}
+
+int cgroup_read_knob(int fd, const char *name, char *buf, size_t size, struct rb_error *err)
+{
+    if (pread_str(fd, buf, size) < 0)
+        return rb_fail(err, errno, "read %s", name);
+    return 0;
+}
+
 int cgroup_mkdir_run(int parent_fd, char *name, size_t size, struct rb_error *err)
 {
     /* Unique among live launchers by pid; a leftover of a dead launcher with the same pid is

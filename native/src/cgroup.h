@@ -40,7 +40,11 @@ struct cgroup_ops {
 extern const struct cgroup_ops cgroup_v1, cgroup_v2;
 const struct cgroup_ops *cgroup_detect(struct rb_error *err); /* statfs once */
 
-/* Shared by both implementations (cgroup.c). */
+/* Shared by both implementations (cgroup.c). Knob files are opened once when the group is made,
+ * so starting a run and collecting its usage cost one pread/pwrite each. */
+int cgroup_open_knob(int dirfd, const char *name, int flags, struct rb_error *err);
+int cgroup_write_knob(int fd, const char *name, const char *val, struct rb_error *err);
+int cgroup_read_knob(int fd, const char *name, char *buf, size_t size, struct rb_error *err);
 int cgroup_mkdir_run(int parent_fd, char *name, size_t size, struct rb_error *err);
 int cgroup_rmdir_wait(int parent_fd, const char *name, int procs_fd, struct rb_error *err);
 void cgroup_kill_procs(int procs_fd);

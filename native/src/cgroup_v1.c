@@ -25,10 +25,27 @@ static const char *const hierarchy_paths[H_N][2] = {
     [H_CPUACCT] = {"/sys/fs/cgroup/cpuacct", "/sys/fs/cgroup/cpu,cpuacct"},
 };
 
+/* The files a run reads or writes, opened when the group is made. */
+enum { K_CPU, K_MEM_LIMIT, K_MEMSW_LIMIT, K_MEM_PEAK, K_OOM, K_PIDS_MAX, K_PIDS_EVENTS, K_N };
+static const struct knob {
+    int h;
+    const char *name;
+    int flags;
+    bool optional;
+} knobs[K_N] = {
+    [K_CPU] = {H_CPUACCT, "cpuacct.usage", O_RDONLY, false},
+    [K_MEM_LIMIT] = {H_MEMORY, "memory.limit_in_bytes", O_WRONLY, false},
+    /* absent when the kernel does not account swap (then there is none to exclude) */
+    [K_MEMSW_LIMIT] = {H_MEMORY, "memory.memsw.limit_in_bytes", O_WRONLY, true},
+    [K_MEM_PEAK] = {H_MEMORY, "memory.max_usage_in_bytes", O_RDWR, false},
+    [K_OOM] = {H_MEMORY, "memory.oom_control", O_RDONLY, false},
+    [K_PIDS_MAX] = {H_PIDS, "pids.max", O_WRONLY, false},
+    [K_PIDS_EVENTS] = {H_PIDS, "pids.events", O_RDONLY, false},
+};
+
 struct cgroup {
     int parent_fd[H_N], dir_fd[H_N], procs_fd[H_N];
-    int cpu_fd; /* cpuacct.usage, nanoseconds */
-    bool memsw;
+    int knob[K_N];
     uint64_t cpu_base_ns;
     char name[64];
 };
@@ -42,7 +59,8 @@ static int v1_create(const char *parent, struct cgroup **out, struct rb_error *e
         return rb_fail(err, ENOMEM, "cgroup");
     for (int h = 0; h < H_N; h++)
         cg->parent_fd[h] = cg->dir_fd[h] = cg->procs_fd[h] = -1;
-    cg->cpu_fd = -1;
+    for (int k = 0; k < K_N; k++)
+        cg->knob[k] = -1;
 
     for (int h = 0; h < H_N; h++) {
         autofd int root = -1;
@@ -82,11 +100,13 @@ static int v1_create(const char *parent, struct cgroup **out, struct rb_error *e
             goto fail;
         }
     }
-    cg->memsw = faccessat(cg->dir_fd[H_MEMORY], "memory.memsw.limit_in_bytes", W_OK, 0) == 0;
-    cg->cpu_fd = openat(cg->dir_fd[H_CPUACCT], "cpuacct.usage", O_RDONLY | O_CLOEXEC);
-    if (cg->cpu_fd < 0) {
-        rb_fail(err, errno, "open cpuacct.usage");
-        goto fail;
+    for (int k = 0; k < K_N; k++) {
+        const struct knob *kn = &knobs[k];
+        if (kn->optional && faccessat(cg->dir_fd[kn->h], kn->name, F_OK, 0) < 0)
+            continue;
+        cg->knob[k] = cgroup_open_knob(cg->dir_fd[kn->h], kn->name, kn->flags, err);
+        if (cg->knob[k] < 0)
+            goto fail;
     }
     *out = cg;
     return 0;
@@ -113,34 +133,26 @@ static int v1_attach(struct cgroup *cg, pid_t pid, struct rb_error *err)
     return 0;
 }
 
-static int read_u64_at(int dirfd, const char *name, uint64_t *out, struct rb_error *err)
-{
-    char buf[64];
-    if (read_file_at(dirfd, name, buf, sizeof buf, err) < 0)
-        return -1;
-    *out = strtoull(buf, NULL, 10);
-    return 0;
-}
-
 static int v1_start(struct cgroup *cg, const struct run_limits *lim, struct rb_error *err)
 {
     char v[32];
-    int mem = cg->dir_fd[H_MEMORY];
+    const int *k = cg->knob;
     snprintf(v, sizeof v, "%" PRIu64, lim->memory_kb * 1024);
     /* memory.limit ≤ memsw.limit at every moment: both start unlimited, memory goes first.
      * memsw = memory means the group cannot use swap at all. */
-    if (write_file_at(mem, "memory.limit_in_bytes", v, err) < 0 ||
-        (cg->memsw && write_file_at(mem, "memory.memsw.limit_in_bytes", v, err) < 0))
+    if (cgroup_write_knob(k[K_MEM_LIMIT], "memory.limit_in_bytes", v, err) < 0 ||
+        (k[K_MEMSW_LIMIT] >= 0 &&
+         cgroup_write_knob(k[K_MEMSW_LIMIT], "memory.memsw.limit_in_bytes", v, err) < 0))
         return -1;
     snprintf(v, sizeof v, "%" PRIu64, lim->processes + 1); /* + the sandbox's init */
-    if (write_file_at(cg->dir_fd[H_PIDS], "pids.max", v, err) < 0)
+    if (cgroup_write_knob(k[K_PIDS_MAX], "pids.max", v, err) < 0)
         return -1;
     /* The peak so far is the init's set-up; count the run's from here. */
-    if (write_file_at(mem, "memory.max_usage_in_bytes", "0", err) < 0)
+    if (cgroup_write_knob(k[K_MEM_PEAK], "memory.max_usage_in_bytes", "0", err) < 0)
         return -1;
     char buf[32];
-    if (pread_str(cg->cpu_fd, buf, sizeof buf) < 0)
-        return rb_fail(err, errno, "read cpuacct.usage");
+    if (cgroup_read_knob(k[K_CPU], "cpuacct.usage", buf, sizeof buf, err) < 0)
+        return -1;
     cg->cpu_base_ns = strtoull(buf, NULL, 10);
     return 0;
 }
@@ -148,7 +160,7 @@ static int v1_start(struct cgroup *cg, const struct run_limits *lim, struct rb_e
 static int v1_cpu_us(struct cgroup *cg, uint64_t *out)
 {
     char buf[32];
-    if (pread_str(cg->cpu_fd, buf, sizeof buf) < 0)
+    if (pread_str(cg->knob[K_CPU], buf, sizeof buf) < 0)
         return -1;
     uint64_t ns = strtoull(buf, NULL, 10);
     *out = ns > cg->cpu_base_ns ? (ns - cg->cpu_base_ns) / 1000 : 0;
@@ -161,13 +173,14 @@ static int v1_usage(struct cgroup *cg, struct cgroup_usage *out, struct rb_error
     uint64_t v = 0;
     if (v1_cpu_us(cg, &out->cpu_time_us) < 0)
         return rb_fail(err, errno, "read cpuacct.usage");
-    if (read_u64_at(cg->dir_fd[H_MEMORY], "memory.max_usage_in_bytes", &v, err) < 0)
+    if (cgroup_read_knob(cg->knob[K_MEM_PEAK], "memory.max_usage_in_bytes", buf, sizeof buf,
+                         err) < 0)
         return -1;
-    out->memory_peak_kb = v / 1024;
-    if (read_file_at(cg->dir_fd[H_MEMORY], "memory.oom_control", buf, sizeof buf, err) < 0)
+    out->memory_peak_kb = strtoull(buf, NULL, 10) / 1024;
+    if (cgroup_read_knob(cg->knob[K_OOM], "memory.oom_control", buf, sizeof buf, err) < 0)
         return -1;
     out->oom_killed = find_key_u64(buf, "oom_kill", &v) == 0 && v > 0;
-    if (read_file_at(cg->dir_fd[H_PIDS], "pids.events", buf, sizeof buf, err) < 0)
+    if (cgroup_read_knob(cg->knob[K_PIDS_EVENTS], "pids.events", buf, sizeof buf, err) < 0)
         return -1;
     out->pids_max_hit = find_key_u64(buf, "max", &v) == 0 && v > 0;
     return 0;
@@ -175,10 +188,11 @@ static int v1_usage(struct cgroup *cg, struct cgroup_usage *out, struct rb_error
 
 static void v1_kill(struct cgroup *cg)
 {
-    /* Every task of the run is in its pid namespace; the caller kills that namespace's init,
-     * which makes the kernel kill the rest. This covers anything listed on top of that. */
-    cgroup_kill_procs(cg->procs_fd[H_PIDS]);
-    cgroup_kill_procs(cg->procs_fd[H_MEMORY]);
+    /* Nothing to do here: every task of the run is in its pid namespace and the caller kills
+     * that namespace's init, which makes the kernel kill all of them at once (no freezer
+     * needed: nothing can fork its way out of a dying namespace). destroy() still kills
+     * whatever a group lists before removing it. */
+    (void)cg;
 }
 
 static int v1_destroy(struct cgroup *cg, struct rb_error *err)
@@ -195,7 +209,8 @@ static int v1_destroy(struct cgroup *cg, struct rb_error *err)
         rb_closep(&cg->dir_fd[h]);
         rb_closep(&cg->parent_fd[h]);
     }
-    rb_closep(&cg->cpu_fd);
+    for (int k = 0; k < K_N; k++)
+        rb_closep(&cg->knob[k]);
     free(cg);
     return ret;
 }

@@ -20,10 +20,28 @@
 
 #define V2_ROOT "/sys/fs/cgroup"
 
+/* The files a run reads or writes, opened when the group is made. */
+enum { K_CPU, K_MEM_MAX, K_SWAP_MAX, K_MEM_PEAK, K_MEM_EVENTS, K_PIDS_MAX, K_PIDS_EVENTS, K_N };
+static const struct knob {
+    const char *name, *fallback;
+    int flags;
+    bool optional;
+} knobs[K_N] = {
+    [K_CPU] = {"cpu.stat", NULL, O_RDONLY, false},
+    [K_MEM_MAX] = {"memory.max", NULL, O_WRONLY, false},
+    /* absent without swap accounting (then there is no swap to exclude) */
+    [K_SWAP_MAX] = {"memory.swap.max", NULL, O_WRONLY, true},
+    /* memory.peak is 5.19+; before that the end-of-run usage is the best there is */
+    [K_MEM_PEAK] = {"memory.peak", "memory.current", O_RDONLY, false},
+    [K_MEM_EVENTS] = {"memory.events", NULL, O_RDONLY, false},
+    [K_PIDS_MAX] = {"pids.max", NULL, O_WRONLY, false},
+    [K_PIDS_EVENTS] = {"pids.events", NULL, O_RDONLY, false},
+};
+
 struct cgroup {
-    int parent_fd, dir_fd, procs_fd, cpu_fd;
+    int parent_fd, dir_fd, procs_fd;
+    int knob[K_N];
     uint64_t cpu_base_us;
-    bool swap;
     char name[64];
 };
 
@@ -65,7 +83,9 @@ static int v2_create(const char *parent, struct cgroup **out, struct rb_error *e
     struct cgroup *cg = calloc(1, sizeof *cg);
     if (!cg)
         return rb_fail(err, ENOMEM, "cgroup");
-    cg->parent_fd = cg->dir_fd = cg->procs_fd = cg->cpu_fd = -1;
+    cg->parent_fd = cg->dir_fd = cg->procs_fd = -1;
+    for (int k = 0; k < K_N; k++)
+        cg->knob[k] = -1;
 
     autofd int root = open(V2_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (root < 0) {
@@ -114,13 +134,20 @@ static int v2_create(const char *parent, struct cgroup **out, struct rb_error *e
         rb_fail(err, errno, "open cgroup %s", cg->name);
         goto fail;
     }
-    cg->procs_fd = openat(cg->dir_fd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
-    cg->cpu_fd = openat(cg->dir_fd, "cpu.stat", O_RDONLY | O_CLOEXEC);
-    if (cg->procs_fd < 0 || cg->cpu_fd < 0) {
-        rb_fail(err, errno, "open cgroup %s files", cg->name);
+    cg->procs_fd = cgroup_open_knob(cg->dir_fd, "cgroup.procs", O_RDONLY, err);
+    if (cg->procs_fd < 0)
         goto fail;
+    for (int k = 0; k < K_N; k++) {
+        const struct knob *kn = &knobs[k];
+        const char *name = kn->name;
+        if (kn->fallback && faccessat(cg->dir_fd, name, F_OK, 0) < 0)
+            name = kn->fallback;
+        if (kn->optional && faccessat(cg->dir_fd, name, F_OK, 0) < 0)
+            continue;
+        cg->knob[k] = cgroup_open_knob(cg->dir_fd, name, kn->flags, err);
+        if (cg->knob[k] < 0)
+            goto fail;
     }
-    cg->swap = faccessat(cg->dir_fd, "memory.swap.max", W_OK, 0) == 0;
     *out = cg;
     return 0;
 fail:;
@@ -143,7 +170,7 @@ static int v2_attach(struct cgroup *cg, pid_t pid, struct rb_error *err)
 static int v2_cpu_raw(struct cgroup *cg, uint64_t *out)
 {
     char buf[512];
-    if (pread_str(cg->cpu_fd, buf, sizeof buf) < 0)
+    if (pread_str(cg->knob[K_CPU], buf, sizeof buf) < 0)
         return -1;
     if (find_key_u64(buf, "usage_usec", out) < 0) {
         errno = EINVAL;
@@ -155,12 +182,13 @@ static int v2_cpu_raw(struct cgroup *cg, uint64_t *out)
 static int v2_start(struct cgroup *cg, const struct run_limits *lim, struct rb_error *err)
 {
     char v[32];
+    const int *k = cg->knob;
     snprintf(v, sizeof v, "%" PRIu64, lim->memory_kb * 1024);
-    if (write_file_at(cg->dir_fd, "memory.max", v, err) < 0 ||
-        (cg->swap && write_file_at(cg->dir_fd, "memory.swap.max", "0", err) < 0))
+    if (cgroup_write_knob(k[K_MEM_MAX], "memory.max", v, err) < 0 ||
+        (k[K_SWAP_MAX] >= 0 && cgroup_write_knob(k[K_SWAP_MAX], "memory.swap.max", "0", err) < 0))
         return -1;
     snprintf(v, sizeof v, "%" PRIu64, lim->processes + 1); /* + the sandbox's init */
-    if (write_file_at(cg->dir_fd, "pids.max", v, err) < 0)
+    if (cgroup_write_knob(k[K_PIDS_MAX], "pids.max", v, err) < 0)
         return -1;
     if (v2_cpu_raw(cg, &cg->cpu_base_us) < 0)
         return rb_fail(err, errno, "read cpu.stat");
@@ -182,15 +210,13 @@ static int v2_usage(struct cgroup *cg, struct cgroup_usage *out, struct rb_error
     uint64_t v = 0;
     if (v2_cpu_us(cg, &out->cpu_time_us) < 0)
         return rb_fail(err, errno, "read cpu.stat");
-    struct rb_error ignored = {0};
-    if (read_file_at(cg->dir_fd, "memory.peak", buf, sizeof buf, &ignored) < 0 && /* ≥ 5.19 */
-        read_file_at(cg->dir_fd, "memory.current", buf, sizeof buf, err) < 0)
+    if (cgroup_read_knob(cg->knob[K_MEM_PEAK], "memory.peak", buf, sizeof buf, err) < 0)
         return -1;
     out->memory_peak_kb = strtoull(buf, NULL, 10) / 1024;
-    if (read_file_at(cg->dir_fd, "memory.events", buf, sizeof buf, err) < 0)
+    if (cgroup_read_knob(cg->knob[K_MEM_EVENTS], "memory.events", buf, sizeof buf, err) < 0)
         return -1;
     out->oom_killed = find_key_u64(buf, "oom_kill", &v) == 0 && v > 0;
-    if (read_file_at(cg->dir_fd, "pids.events", buf, sizeof buf, err) < 0)
+    if (cgroup_read_knob(cg->knob[K_PIDS_EVENTS], "pids.events", buf, sizeof buf, err) < 0)
         return -1;
     out->pids_max_hit = find_key_u64(buf, "max", &v) == 0 && v > 0;
     return 0;
@@ -217,7 +243,8 @@ static int v2_destroy(struct cgroup *cg, struct rb_error *err)
         }
         ret = cgroup_rmdir_wait(cg->parent_fd, cg->name, cg->procs_fd, err);
     }
-    rb_closep(&cg->cpu_fd);
+    for (int k = 0; k < K_N; k++)
+        rb_closep(&cg->knob[k]);
     rb_closep(&cg->procs_fd);
     rb_closep(&cg->dir_fd);
     rb_closep(&cg->parent_fd);

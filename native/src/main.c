@@ -153,6 +153,10 @@ static int run_box(struct cli *c, int sigfd, struct report *rep, enum run_result
     if (supervise(&sb, ops, cg, &run->lim, sigfd, start, &o, err) < 0)
         goto out;
     ret = 0;
+    /* The program's tree is gone (the init is exiting): read the accounting meanwhile. */
+    struct cgroup_usage u = {0};
+    if (ops->usage(cg, &u, err) < 0)
+        ret = -1;
 out:
     if (sb.init > 0) {
         if (ret < 0 || *result != RUN_REPORT)
@@ -162,10 +166,7 @@ out:
     }
     ns_close(&sb);
     if (ran && ret == 0) {
-        struct cgroup_usage u = {0};
-        if (ops->usage(cg, &u, err) < 0) {
-            ret = -1;
-        } else {
+        {
             rep->cpu_us = u.cpu_time_us;
             rep->memory_kb = u.memory_peak_kb;
             rep->processes_limit_hit = u.pids_max_hit;

@@ -91,20 +91,13 @@ _Noreturn static void become_program(const struct cli *c, const struct run_opts 
     }
     if (rlimits_apply(&r->lim, &err) < 0)
         goto fail;
-    /* Identity: supplementary groups, gid, then the bounding set (needs CAP_SETPCAP, so while
-     * still root), then uid: with every uid ≠ 0 the kernel clears the permitted, effective and
-     * ambient capability sets. */
+    /* Identity: supplementary groups, gid, then uid: with every uid ≠ 0 the kernel clears the
+     * permitted, effective and ambient capability sets (the bounding set is already empty, see
+     * drop_bounding_set()). */
     if (setgroups(0, NULL) < 0 || setresgid(c->setup.gid, c->setup.gid, c->setup.gid) < 0) {
         rb_fail(&err, errno, "setgid %u", (unsigned)c->setup.gid);
         goto fail;
     }
-    for (int cap = 0; cap < 64; cap++)
-        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
-            if (errno == EINVAL) /* past CAP_LAST_CAP */
-                break;
-            rb_fail(&err, errno, "drop capability %d from the bounding set", cap);
-            goto fail;
-        }
     if (setresuid(c->setup.uid, c->setup.uid, c->setup.uid) < 0) {
         rb_fail(&err, errno, "setuid %u", (unsigned)c->setup.uid);
         goto fail;
@@ -115,6 +108,33 @@ _Noreturn static void become_program(const struct cli *c, const struct run_opts 
 fail:
     ns_send_error(&err);
     _exit(127);
+}
+
+/* Empties the capability bounding set of the init, inherited by the program: nothing it execs can
+ * ever gain a capability. The init keeps its own effective set (it still mounts /box). */
+static int drop_bounding_set(struct rb_error *err)
+{
+    for (int cap = 0; cap < 64; cap++)
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+            if (errno == EINVAL) /* past CAP_LAST_CAP */
+                return 0;
+            return rb_fail(err, errno, "drop capability %d from the bounding set", cap);
+        }
+    return 0;
+}
+
+/* The program's child shares the init's memory until it execs (CLONE_VM | CLONE_VFORK, like
+ * posix_spawn): no page-table copy on the job's critical path. It only touches its own stack. */
+struct child_args {
+    const struct cli *c;
+    const struct run_opts *r;
+    const struct sock_fprog *filter;
+};
+
+static int child_entry(void *arg)
+{
+    struct child_args *a = arg;
+    become_program(a->c, a->r, a->filter);
 }
 
 static void send_status(int status)
@@ -155,6 +175,8 @@ static void read_exact_or_exit(void *buf, size_t len)
         _exit(0);
 }
 
+static char child_stack[256 * 1024] __attribute__((aligned(16)));
+
 _Noreturn void init_main(const struct cli *c)
 {
     struct rb_error err = {0};
@@ -169,7 +191,7 @@ _Noreturn void init_main(const struct cli *c)
     sigprocmask(SIG_SETMASK, &none, NULL);
     signal(SIGPIPE, SIG_DFL);
 
-    if (seccomp_compile(&filter, &err) < 0 ||
+    if (seccomp_compile(&filter, &err) < 0 || drop_bounding_set(&err) < 0 ||
         rootfs_build(&c->setup, prepared ? NULL : run->box, prepared, &err) < 0 ||
         ns_setup_uts_net(c->setup.hostname, &err) < 0) {
         rb_wrap(&err, "sandbox set-up");
@@ -206,13 +228,13 @@ _Noreturn void init_main(const struct cli *c)
         }
     }
 
-    pid_t prog = fork();
+    struct child_args ca = {c, run, &filter};
+    pid_t prog = clone(child_entry, child_stack + sizeof child_stack,
+                       CLONE_VM | CLONE_VFORK | SIGCHLD, &ca);
     if (prog < 0) {
-        rb_fail(&err, errno, "fork the program");
+        rb_fail(&err, errno, "start the program");
         die(&err);
     }
-    if (prog == 0)
-        become_program(c, run, &filter);
     close(INIT_OUT_FD);
     close(INIT_ERR_FD);
     close(INIT_GO_FD);

@@ -300,10 +300,13 @@ int rootfs_build(const struct setup_opts *s, const char *box, bool prepared, str
             rb_fail(err, errno, "stage workspace %s", s->workspace);
             goto out;
         }
-    } else if (!prepared && box) {
+    }
+    if (!prepared && box) {
         if (bind_box(ws, box, rootfd, "box", err) < 0)
             goto out;
-    } else if (!prepared && empty_box(STAGE "/box", s, err) < 0) {
+    } else if (empty_box(STAGE "/box", s, err) < 0) {
+        /* prepared: mounted now so that a request without --box costs nothing; a --box is
+         * bound on top of it */
         goto out;
     }
     if (mount(NULL, STAGE, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
@@ -334,8 +337,9 @@ out:
 
 int rootfs_mount_box(const struct setup_opts *s, const char *box, struct rb_error *err)
 {
+    (void)s;
     if (!box)
-        return empty_box("/box", s, err);
+        return 0; /* the empty tmpfs is there since rootfs_build() */
     if (ws_fd < 0)
         return rb_fail(err, EINVAL, "--box needs --workspace");
     return bind_box(ws_fd, box, AT_FDCWD, "/box", err);

@@ -107,7 +107,10 @@ int supervise(struct sandbox *sb, const struct cgroup_ops *ops, struct cgroup *c
         fcntl(streams[i].fd, F_SETFL, fl | O_NONBLOCK);
     }
 
-    while (streams[0].fd >= 0 || streams[1].fd >= 0 || status_fd >= 0) {
+    /* Until the output is drained and the program's status is known (the init has killed and
+     * reaped everything else by then); the init's own exit is the caller's to wait for, so
+     * that the usage can be read meanwhile. */
+    while (streams[0].fd >= 0 || streams[1].fd >= 0 || (status_fd >= 0 && !o->have_status)) {
         uint64_t now = now_ns();
         uint64_t wake = UINT64_MAX;
         if (!killed) {

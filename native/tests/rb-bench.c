@@ -20,7 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
+/* Every contender and the program it runs get this same small environment (the launcher passes
+ * it on with --env, see bench.js); inheriting the caller's would make the bare run differ. */
+static char *bench_env[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", NULL};
 
 static uint64_t now_us(void)
 {
@@ -82,7 +84,7 @@ static int run_exec(int n, long gap, char **argv)
             sleep_ms(gap);
         uint64_t t0 = now_us();
         pid_t pid;
-        if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0)
+        if (posix_spawn(&pid, argv[0], &fa, NULL, argv, bench_env) != 0)
             die("posix_spawn");
         if (!wait_ok(pid)) {
             fprintf(stderr, "rb-bench: %s failed\n", argv[0]);
@@ -149,7 +151,7 @@ static int run_prepared(int n, long gap, int argc, char **argv)
         posix_spawn_file_actions_adddup2(&fa, ctl[0], 4);
         uint64_t t_spawn = now_us();
         pid_t pid;
-        if (posix_spawn(&pid, largv[0], &fa, NULL, largv, environ) != 0)
+        if (posix_spawn(&pid, largv[0], &fa, NULL, largv, bench_env) != 0)
             die("posix_spawn launcher");
         posix_spawn_file_actions_destroy(&fa);
         close(rep[1]);
