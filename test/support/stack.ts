@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Config, loadConfig } from '@runbox/config';
 import { createApi } from '../../apps/api/src/bootstrap';
+import type { SandboxHost } from './host-state';
 import { startWorker, type WorkerProcess } from './worker';
 
 export interface StackOptions {
@@ -25,7 +26,26 @@ export interface Stack {
   /** The environment both processes were given. */
   env: Record<string, string>;
   worker: WorkerProcess | null;
+  /** Where the worker's sandboxes live on this host (uids, workspace, cgroup parent). */
+  sandboxHost: SandboxHost;
   stop(): Promise<void>;
+}
+
+let stacks = 0;
+
+/**
+ * Worker settings of a test stack: its own workspace folder and its own uid range, so stacks
+ * (and a developer's own `npm start`) never share a slot.
+ */
+function workerEnv(): Record<string, string> {
+  const n = stacks++;
+  return {
+    WORKER_SLOTS: '2',
+    WORKER_UID_BASE: String(61_000 + ((process.pid % 500) * 8 + n * 2) % 4000),
+    WORKSPACE_DIR: `/tmp/runbox-test-${process.pid}-${n}/slots`,
+    LOCK_DURATION_MS: '5000',
+    SHUTDOWN_GRACE_MS: '5000',
+  };
 }
 
 export function testRedisUrl(): string {
@@ -38,7 +58,7 @@ export function testRedisUrl(): string {
 export const uniquePrefix = () => `test-${process.pid}-${randomBytes(4).toString('hex')}`;
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
-  const env: Record<string, string> = { REDIS_URL: testRedisUrl(), QUEUE_PREFIX: uniquePrefix(), LOG_LEVEL: 'silent', ...opts.env };
+  const env: Record<string, string> = { REDIS_URL: testRedisUrl(), QUEUE_PREFIX: uniquePrefix(), LOG_LEVEL: 'silent', ...workerEnv(), ...opts.env };
   const config = loadConfig(env);
   const app = await createApi(config);
   let worker: WorkerProcess | null = null;
@@ -54,6 +74,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     app,
     env,
     worker,
+    sandboxHost: {
+      uidBase: config.worker.uidBase,
+      slots: config.worker.slots,
+      workspaceDir: config.worker.workspaceDir,
+      cgroupParent: config.worker.cgroupParent,
+    },
     async stop() {
       await worker?.stop();
       await app.close();
