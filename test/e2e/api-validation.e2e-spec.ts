@@ -2,12 +2,14 @@
  * The API on its own: real Redis, the production bootstrap, no worker. Every bad input gets its
  * 4xx naming the field and the rule; jobs are queued, read, listed and cancelled while queued;
  * health, languages, metrics and the OpenAPI document answer; and no input of any shape, on any
- * route, gets a 5xx (property-based).
+ * route, gets a 5xx (property-based). A last block puts a stand-in BullMQ consumer (not the real
+ * worker) on the queue to drive jobs to each end, for the API's side of ?wait=true and cancel.
  */
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import request from 'supertest';
-import { WORKER_HEARTBEAT_KEY, type WorkerHeartbeat } from '@runbox/contract';
+import { CANCEL_CHANNEL, CANCELLED_REASON, JOBS_QUEUE, WORKER_HEARTBEAT_KEY, type JobData, type JobResult, type WorkerHeartbeat } from '@runbox/contract';
 import { jobKey, recordJobFinished, recordSandboxFailure } from '@runbox/queue';
 import { bodies } from '../support/bodies';
 import { startStack, testRedisUrl, type Stack } from '../support/stack';
@@ -523,5 +525,86 @@ describe('API without a worker', () => {
         { numRuns: Number(process.env.FUZZ_RUNS ?? 400) },
       );
     });
+  });
+});
+
+describe('API with a stand-in consumer on the queue', () => {
+  let stack: Stack;
+  let subscriber: Redis;
+  let consumer: Worker<JobData, JobResult>;
+  const hanging = new Map<string, () => void>();
+  const http = () => request(stack.http);
+  const result: JobResult = {
+    verdict: 'ok',
+    compile: null,
+    run: { exitCode: 0, signal: null, stdout: 'hi\n', stderr: '', stdoutTruncated: false, stderrTruncated: false, cpuTimeMs: 1, wallTimeMs: 2, memoryKb: 3, verdict: 'ok' },
+  };
+
+  /** stdin says what to do: `ok` completes, `slow` a bit later, `crash` fails (runbox's own failure), `hang` runs until cancelled. */
+  async function consume(job: Job<JobData, JobResult>): Promise<JobResult> {
+    if (job.data.stdin === 'slow') await new Promise((r) => setTimeout(r, 100));
+    if (job.data.stdin === 'crash') throw new UnrecoverableError('launcher exploded');
+    if (job.data.stdin === 'hang') {
+      await new Promise<void>((resolve) => hanging.set(job.id!, resolve));
+      throw new UnrecoverableError(CANCELLED_REASON);
+    }
+    return result;
+  }
+
+  beforeAll(async () => {
+    stack = await startStack({ env: { WAIT_MAX_MS: '5000' } });
+    const url = new URL(testRedisUrl());
+    consumer = new Worker<JobData, JobResult>(JOBS_QUEUE, consume, {
+      connection: { host: url.hostname, port: Number(url.port), maxRetriesPerRequest: null },
+      prefix: stack.config.redis.prefix,
+      concurrency: 4,
+    });
+    subscriber = new Redis(testRedisUrl());
+    await subscriber.subscribe(jobKey(stack.config, CANCEL_CHANNEL));
+    subscriber.on('message', (_channel: string, id: string) => hanging.get(id)?.());
+    await consumer.waitUntilReady();
+  });
+  afterAll(async () => {
+    for (const release of hanging.values()) release();
+    await consumer?.close();
+    subscriber?.disconnect();
+    await stack?.stop();
+  });
+
+  it('?wait=true answers 200 with the completed job and its result', async () => {
+    const res = await http().post('/v1/jobs?wait=true').send({ ...good, stdin: 'ok' });
+    expect(res.status).toBe(200);
+    expect(res.headers.location).toBe(`/v1/jobs/${res.body.id}`);
+    expect(res.body).toMatchObject({ status: 'completed', result, startedAt: expect.any(String), finishedAt: expect.any(String) });
+  });
+
+  it('?wait=true answers 200 with a failed job and the reason', async () => {
+    const res = await http().post('/v1/jobs?wait=true').send({ ...good, stdin: 'crash' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'failed', error: 'launcher exploded', result: null });
+  });
+
+  it('holds many waits at once, each answered when its job ends', async () => {
+    const all = await Promise.all(Array.from({ length: 30 }, () => http().post('/v1/jobs?wait=true').send({ ...good, stdin: 'slow' })));
+    expect(all.map((r) => [r.status, r.body.status])).toEqual(all.map(() => [200, 'completed']));
+  });
+
+  it('cancels a running job through the worker: 200 cancelled; then 409', async () => {
+    const { body: job } = await http().post('/v1/jobs').send({ ...good, stdin: 'hang' });
+    for (let i = 0; i < 100 && !hanging.has(job.id); i++) await new Promise((r) => setTimeout(r, 20));
+    expect((await http().get(`/v1/jobs/${job.id}`)).body.status).toBe('running');
+    const del = await http().delete(`/v1/jobs/${job.id}`);
+    expect(del.status).toBe(200);
+    expect(del.body).toMatchObject({ id: job.id, status: 'cancelled', startedAt: expect.any(String), finishedAt: expect.any(String) });
+    expect((await http().get(`/v1/jobs/${job.id}`)).body.status).toBe('cancelled');
+    expect((await http().delete(`/v1/jobs/${job.id}`)).status).toBe(409);
+  });
+
+  it('409 for cancelling a completed job', async () => {
+    const { body: job } = await http().post('/v1/jobs?wait=true').send({ ...good, stdin: 'ok' });
+    const del = await http().delete(`/v1/jobs/${job.id}`);
+    expect(del.status).toBe(409);
+    expect(del.body).toEqual(bodies.conflict());
+    expect(del.body.message).toMatch(/completed/);
   });
 });

@@ -13,6 +13,10 @@ export class JobEvents implements OnModuleInit, OnApplicationShutdown {
 
   constructor(@InjectQueue(JOBS_QUEUE) queue: Queue) {
     this.events = new QueueEvents(JOBS_QUEUE, { connection: queue.opts.connection, prefix: queue.opts.prefix });
+    // Every waiting request listens on both (BullMQ's waitUntilFinished also watches the queue
+    // closing); hundreds of concurrent waits are normal here, not a leak.
+    this.events.setMaxListeners(0);
+    queue.setMaxListeners(0);
     // A lost connection is retried by the client; a wait that misses its event ends at its deadline.
     this.events.on('error', () => undefined);
   }
