@@ -19,7 +19,7 @@ const C_HEAD = [
   '#define _GNU_SOURCE',
   '#include <stdio.h>', '#include <stdlib.h>', '#include <string.h>', '#include <errno.h>', '#include <unistd.h>',
   '#include <fcntl.h>', '#include <sched.h>', '#include <signal.h>', '#include <sys/syscall.h>', '#include <sys/mount.h>',
-  '#include <sys/ptrace.h>', '#include <sys/ioctl.h>', '#include <sys/socket.h>', '#include <sys/stat.h>',
+  '#include <sys/ptrace.h>', '#include <sys/sysmacros.h>', '#include <sys/ioctl.h>', '#include <sys/socket.h>', '#include <sys/stat.h>',
   '#include <netinet/in.h>', '#include <arpa/inet.h>', '#include <termios.h>', '#include <pthread.h>', '#include <sys/un.h>',
 ].join('\n');
 /** A C program that makes one attempt and prints the errno name it got, or SUCCEEDED. */
@@ -140,8 +140,8 @@ describe('hostile programs are confined', () => {
     { name: 'thread bomb', language: 'c', source: `${C_HEAD}\nstatic void *spin(void *a){ (void)a; for(;;) pause(); }\nint main(void){ int n = 0; pthread_t t; while (pthread_create(&t, 0, spin, 0) == 0) n++; printf("%d\\n", n); return 0; }`, limits: { processes: 16 }, verdict: ['ok'], check: (r) => expect(Number(r.stdout)).toBeLessThan(16) },
     { name: 'memory bomb', language: 'c', source: `${C_HEAD}\nint main(void){ for(;;){ char *p = malloc(1 << 20); if (!p) return 3; memset(p, 1, 1 << 20); } }`, limits: { memoryMb: 64 }, verdict: ['memory_limit'] },
     { name: 'CPU spin in many threads', language: 'c', source: `${C_HEAD}\nstatic void *spin(void *a){ (void)a; for(;;); }\nint main(void){ pthread_t t; for (int i = 0; i < 8; i++) pthread_create(&t, 0, spin, 0); for(;;); }`, limits: { cpuTimeMs: 500, wallTimeMs: 10000 }, verdict: ['time_limit'], check: (r) => expect(r.signal).toBe('SIGKILL') },
-    { name: 'fill /box', language: 'bash', source: 'dd if=/dev/zero of=big bs=1M count=100000 2>&1 | grep -o "No space left\\|File too large" | head -1', limits: { wallTimeMs: 20000 }, verdict: ['ok'], stdout: /^(No space left|File too large)\n$/ },
-    { name: 'fill /tmp', language: 'bash', source: 'dd if=/dev/zero of=/tmp/big bs=1M count=100000 2>&1 | grep -o "No space left\\|File too large" | head -1', limits: { wallTimeMs: 20000 }, verdict: ['ok'], stdout: /^(No space left|File too large)\n$/ },
+    { name: 'fill /box', language: 'bash', source: 'dd if=/dev/zero of=big bs=1M count=100000 2>/tmp/err; echo "rc=$?"; grep -o "No space left\\|File too large" /tmp/err | head -1', limits: { wallTimeMs: 20000 }, verdict: ['ok'], stdout: /^rc=(1\n(No space left|File too large)|153)\n$/ }, // ENOSPC, or SIGXFSZ (128+25) at the file-size limit
+    { name: 'fill /tmp', language: 'bash', source: 'dd if=/dev/zero of=/tmp/big bs=1M count=100000 2>err; echo "rc=$?"; grep -o "No space left\\|File too large" err | head -1', limits: { wallTimeMs: 20000 }, verdict: ['ok'], stdout: /^rc=(1\n(No space left|File too large)|153)\n$/ }, // ENOSPC, or SIGXFSZ (128+25) at the file-size limit
     { name: 'exhaust inodes of /tmp', language: 'python', source: 'import os\nn = 0\ntry:\n    while n < 2_000_000:\n        open(f"/tmp/f{n}", "w").close(); n += 1\n    print("NO LIMIT")\nexcept OSError as e:\n    print(type(e).__name__, e.errno)', limits: { wallTimeMs: 30000, cpuTimeMs: 20000 }, verdict: ['ok'], stdout: /^OSError 28\n$/ },
     { name: 'huge sparse file', language: 'bash', source: 'truncate -s 100G sparse 2>&1; ls -la sparse 2>/dev/null | wc -l', verdict: ['ok', 'runtime_error'] },
     { name: 'stdout flood', language: 'c', source: `${C_HEAD}\nint main(void){ char b[65536]; memset(b, 'x', sizeof b); for(;;) fwrite(b, 1, sizeof b, stdout); }`, limits: { outputBytes: 4096 }, verdict: ['output_limit'], check: (r) => expect(r.stdout.length).toBe(4096) },
