@@ -6,8 +6,8 @@
  * Nothing here sends a packet to a non-loopback address: refused destinations are stopped by the
  * URL check or by the resolver hook (fed by a fake resolver) before any socket connects.
  *
- * The last block goes through the whole stack (API → worker → callback) and needs the lead's
- * wiring (enqueueWebhook from the run processor) and test/support/stack.ts.
+ * The last block goes through the whole stack (API → worker process → callback) and needs the
+ * run processor to call enqueueWebhook when a job becomes final.
  */
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -17,11 +17,13 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
+import request from 'supertest';
 import { JOBS_QUEUE, WEBHOOKS_QUEUE, type JobData, type JobResult, type JobView, type WebhookDelivery } from '@runbox/contract';
 import { Config, ConfigModule, loadConfig } from '@runbox/config';
 import { enqueueWebhook, loadJobView, QueueModule, REDIS, webhookDeliveryId } from '@runbox/queue';
 import { WebhooksModule } from '../../apps/worker/src/webhooks/webhooks.module';
 import { WebhooksProcessor } from '../../apps/worker/src/webhooks/webhooks.processor';
+import { startStack } from '../support/stack';
 
 jest.setTimeout(60_000);
 
@@ -383,14 +385,10 @@ describe('webhooks: without a secret', () => {
 
 describe('webhooks through the whole stack (API → worker → callback)', () => {
   it('announces a graded job to its callbackUrl, signed', async () => {
-    // Needs test/support/stack.ts and the run processor calling enqueueWebhook; loaded here so the
-    // blocks above run without them.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { startStack } = require('../support/stack') as typeof import('../support/stack');
+    // Needs the run processor to call enqueueWebhook when a job becomes final (the lead's wiring).
     const rx = await startReceiver('127.0.0.1');
-    const stack = await startStack({ worker: true, env: { WEBHOOK_ALLOW: '127.0.0.1', WEBHOOK_SECRET: SECRET } } as Parameters<typeof startStack>[0]);
+    const stack = await startStack({ worker: true, env: { WEBHOOK_ALLOW: '127.0.0.1', WEBHOOK_SECRET: SECRET } });
     try {
-      const { default: request } = await import('supertest');
       const res = await request(stack.http)
         .post('/v1/jobs?wait=true')
         .send({ language: 'python', source: 'print(int(input()) * 2)', tests: [{ name: 'two', stdin: '2\n', expectedOutput: '4\n', points: 1 }], callbackUrl: rx.url() });

@@ -13,7 +13,7 @@ export interface WaitHooks {
 
 export interface WaitOptions {
   timeoutMs: number;
-  /** Delay between polls. */
+  /** First delay between polls; it grows by half each time, up to MAX_POLL_MS. */
   pollMs?: number;
   hooks?: WaitHooks;
   /** Aborts the wait (Ctrl-C); the caller cancels the job. */
@@ -26,6 +26,9 @@ export class GaveUp extends Error {
     this.name = 'GaveUp';
   }
 }
+
+/** Polls start fast (short jobs finish in a fraction of a second) and slow down for long ones. */
+const MAX_POLL_MS = 1_000;
 
 /** The contract's FINAL_STATUSES (its values are not imported: the built CLI needs no runbox package at run time). */
 const FINAL: ReadonlySet<string> = new Set<JobStatus>(['completed', 'failed', 'cancelled']);
@@ -48,7 +51,8 @@ const sleep = (ms: number, signal: AbortSignal) =>
   });
 
 export async function waitForJob(api: ApiClient, id: string, opts: WaitOptions): Promise<JobView> {
-  const { hooks = {}, pollMs = 500 } = opts;
+  const { hooks = {} } = opts;
+  let pollMs = opts.pollMs ?? 100;
   const deadline = AbortSignal.timeout(opts.timeoutMs);
   const stop = opts.signal ? AbortSignal.any([deadline, opts.signal]) : deadline;
   const check = () => {
@@ -85,5 +89,6 @@ export async function waitForJob(api: ApiClient, id: string, opts: WaitOptions):
     if (view.status !== lastStatus) hooks.onStatus?.((lastStatus = view.status));
     if (isFinal(view.status)) return view;
     await sleep(pollMs, stop);
+    pollMs = Math.min(MAX_POLL_MS, pollMs * 1.5);
   }
 }
