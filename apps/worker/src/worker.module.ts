@@ -6,9 +6,10 @@ import { HeartbeatService } from './lifecycle/heartbeat.service';
 import { RunProcessor } from './run/run.processor';
 import { RunService } from './run/run.service';
 import { SlotPool } from './sandbox/slots';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({
-  imports: [ConfigModule, QueueModule],
+  imports: [ConfigModule, QueueModule, WebhooksModule],
   providers: [
     { provide: LanguageRegistry, inject: [Config], useFactory: (c: Config) => LanguageRegistry.fromFile(c.languagesFile) },
     SlotPool,

@@ -5,8 +5,9 @@
  * `cancelled` and is never retried; runbox's own failures are retried (bounded), then fail.
  */
 import { hostname } from 'node:os';
+import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Job, UnrecoverableError, Worker } from 'bullmq';
+import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   CANCEL_CHANNEL,
@@ -16,13 +17,14 @@ import {
   InvalidJobData,
   JOBS_QUEUE,
   parseJobData,
+  WEBHOOKS_QUEUE,
   type JobData,
   type JobEvent,
   type JobEventType,
   type JobResult,
 } from '@runbox/contract';
 import { Config } from '@runbox/config';
-import { jobKey, recordJobFinished, recordSandboxFailure, REDIS, REDIS_SUBSCRIBER } from '@runbox/queue';
+import { enqueueWebhook, jobKey, recordJobFinished, recordSandboxFailure, REDIS, REDIS_SUBSCRIBER } from '@runbox/queue';
 import { SlotPool } from '../sandbox/slots';
 import { RunService } from './run.service';
 
@@ -42,6 +44,7 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly slots: SlotPool,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
+    @InjectQueue(WEBHOOKS_QUEUE) private readonly webhooks: Queue,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -69,9 +72,20 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
       stalledInterval: Math.max(1000, Math.floor(this.config.queue.lockDurationMs / 2)),
       maxStalledCount: 1,
     });
+    // Final events and callbacks go out once BullMQ has recorded the outcome, so whoever reacts
+    // to them (an SSE client, a webhook receiver) reads the final job.
+    this.worker.on('completed', (job, result) => void this.finished(job, 'completed', result));
     this.worker.on('failed', (job, err) => {
-      if (!job || err.message === CANCELLED_REASON) return;
-      this.logger.warn(`job ${job.id} failed (attempt ${job.attemptsMade}/${job.opts.attempts ?? 1}): ${err.message}`);
+      if (!job) return;
+      if (err.message !== CANCELLED_REASON) {
+        this.logger.warn(`job ${job.id} failed (attempt ${job.attemptsMade}/${job.opts.attempts ?? 1}): ${err.message}`);
+      }
+      void job.getState().then(
+        async (state) => {
+          if (state === 'failed') await this.finished(job, err.message === CANCELLED_REASON ? 'cancelled' : 'failed', { error: err.message });
+        },
+        () => undefined,
+      );
     });
     this.worker.on('error', (err) => this.logger.error(`queue error: ${err.message}`));
     this.logger.log(`worker ${this.id} consuming "${JOBS_QUEUE}" with ${this.config.worker.slots} slots`);
@@ -109,20 +123,29 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
         queueWaitMs: Math.max(0, (job.processedOn ?? startedAt) - job.timestamp),
         runMs: Date.now() - startedAt,
       }).catch(() => undefined);
-      this.emit(id, 'completed', result);
       return result;
     } catch (e) {
       const reason = (e as Error).message;
       if (reason === CANCELLED_REASON) {
-        this.emit(id, 'cancelled');
         await recordJobFinished(this.redis, this.config.redis.prefix, { status: 'cancelled', verdict: null, language: data.language, queueWaitMs: 0, runMs: 0 }).catch(() => undefined);
       } else if (e instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
-        this.emit(id, 'failed', { error: reason });
         await recordJobFinished(this.redis, this.config.redis.prefix, { status: 'failed', verdict: null, language: data.language, queueWaitMs: 0, runMs: 0 }).catch(() => undefined);
       }
       throw e;
     } finally {
       this.active.delete(id);
+    }
+  }
+
+  /** A job reached its final state: tell live listeners and queue its callback. */
+  private async finished(job: Job<JobData, JobResult>, type: 'completed' | 'failed' | 'cancelled', data: unknown): Promise<void> {
+    this.emit(job.id!, type, data);
+    const url = job.data?.callbackUrl;
+    if (typeof url !== 'string') return;
+    try {
+      await enqueueWebhook(this.webhooks, this.config, this.redis, job.id!, url);
+    } catch (e) {
+      this.logger.error(`callback of job ${job.id} not queued: ${(e as Error).message}`);
     }
   }
 
