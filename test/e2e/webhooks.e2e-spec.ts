@@ -18,9 +18,9 @@ import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import request from 'supertest';
-import { JOBS_QUEUE, WEBHOOKS_QUEUE, type JobData, type JobResult, type JobView, type WebhookDelivery } from '@runbox/contract';
+import { CANCELLED_KEY, JOBS_QUEUE, WEBHOOKS_QUEUE, type JobData, type JobResult, type JobView, type WebhookDelivery } from '@runbox/contract';
 import { Config, ConfigModule, loadConfig } from '@runbox/config';
-import { enqueueWebhook, loadJobView, QueueModule, REDIS, webhookDeliveryId } from '@runbox/queue';
+import { enqueueWebhook, jobKey, loadJobView, QueueModule, REDIS, WEBHOOK_KEY, webhookDeliveryId } from '@runbox/queue';
 import { WebhooksModule } from '../../apps/worker/src/webhooks/webhooks.module';
 import { WebhooksProcessor } from '../../apps/worker/src/webhooks/webhooks.processor';
 import { startStack } from '../support/stack';
@@ -137,7 +137,8 @@ async function startDelivery(env: Record<string, string>) {
   const delivery = async (id: string, done: (d: WebhookDelivery) => boolean = (d) => d.status !== 'pending', ms = 15_000): Promise<WebhookDelivery> => {
     const deadline = Date.now() + ms;
     for (;;) {
-      const d = (await view(id)).webhook;
+      const raw = await redis.get(jobKey(config, WEBHOOK_KEY, id));
+      const d = raw ? (JSON.parse(raw) as WebhookDelivery) : undefined;
       if (d && done(d)) return d;
       if (Date.now() > deadline) throw new Error(`delivery of ${id} still ${JSON.stringify(d)}`);
       await new Promise((r) => setTimeout(r, 50));
@@ -169,6 +170,7 @@ describe('webhooks: signed delivery to an allowed loopback receiver', () => {
       await d.announce(id, rx.url());
       const record = await d.delivery(id);
       expect(record).toMatchObject({ status: 'delivered', attempts: 1, lastStatusCode: 204 });
+      expect((await d.view(id)).webhook).toEqual(record); // the job's view shows the delivery
       expect(new Date(record.deliveredAt!).getTime()).toBeGreaterThan(Date.now() - 60_000);
 
       expect(rx.hits).toHaveLength(1);
@@ -213,6 +215,32 @@ describe('webhooks: signed delivery to an allowed loopback receiver', () => {
       await d.delivery(id);
       const body = new Webhook(SECRET).verify(rx.hits[0]!.body, rx.hits[0]!.headers as Record<string, string>) as JobView;
       expect(body).toMatchObject({ id, status: 'failed', error: 'sandbox broke', result: null });
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it('announces a job cancelled while queued (only its tombstone is left: the API must enqueue that one)', async () => {
+    const rx = await startReceiver('127.0.0.1');
+    try {
+      const id = '00000000-0000-4000-8000-cancelled0001';
+      const tombstone: JobView = { id, status: 'cancelled', language: 'python', createdAt: new Date().toISOString(), startedAt: null, finishedAt: new Date().toISOString(), result: null };
+      await d.redis.set(jobKey(d.config, CANCELLED_KEY, id), JSON.stringify(tombstone), 'EX', 60);
+      await d.announce(id, rx.url());
+      expect(await d.delivery(id)).toMatchObject({ status: 'delivered', attempts: 1 });
+      expect(new Webhook(SECRET).verify(rx.hits[0]!.body, rx.hits[0]!.headers as Record<string, string>)).toEqual(tombstone);
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it('fails a delivery whose job no longer exists, without retrying', async () => {
+    const rx = await startReceiver('127.0.0.1');
+    try {
+      const id = '00000000-0000-4000-8000-000000gone01';
+      await d.announce(id, rx.url());
+      expect(await d.delivery(id)).toMatchObject({ status: 'failed', attempts: 1, lastError: `job ${id} no longer exists` });
+      expect(rx.hits).toEqual([]);
     } finally {
       await rx.close();
     }
