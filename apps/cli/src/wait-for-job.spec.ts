@@ -6,14 +6,16 @@ import { GaveUp, waitForJob } from './wait-for-job';
 
 const running: JobView = { ...graded, status: 'running', result: null, finishedAt: null };
 
-function fakeApi(opts: { events?: SseEvent[] | null; views: JobView[] }) {
+function fakeApi(opts: { events?: SseEvent[] | null; views: JobView[]; hang?: boolean }) {
   let gets = 0;
   const api = {
-    async events() {
+    async events(_id: string, signal: AbortSignal) {
       if (!opts.events) return null;
       const list = opts.events;
       return (async function* () {
         yield* list;
+        // a stream that stays open without a final event, until its request is aborted
+        if (opts.hang) await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
       })();
     },
     async job() {
@@ -64,6 +66,11 @@ describe('waitForJob', () => {
   it('polls when the stream ends without a final event', async () => {
     const { api } = fakeApi({ events: [ev('running', {})], views: [graded] });
     await expect(waitForJob(api, graded.id, { timeoutMs: 5000, pollMs: 1 })).resolves.toBe(graded);
+  });
+
+  it('leaves a stream that stays open once GET says the job has ended', async () => {
+    const { api } = fakeApi({ events: [ev('running', {})], views: [graded], hang: true });
+    await expect(waitForJob(api, graded.id, { timeoutMs: 5000, pollMs: 1, watchdogMs: 20 })).resolves.toBe(graded);
   });
 
   it('gives up after timeoutMs', async () => {

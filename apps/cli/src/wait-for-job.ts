@@ -18,6 +18,8 @@ export interface WaitOptions {
   hooks?: WaitHooks;
   /** Aborts the wait (Ctrl-C); the caller cancels the job. */
   signal?: AbortSignal;
+  /** While following the stream, how often GET checks that the job has not ended unannounced. */
+  watchdogMs?: number;
 }
 
 export class GaveUp extends Error {
@@ -29,6 +31,9 @@ export class GaveUp extends Error {
 
 /** Polls start fast (short jobs finish in a fraction of a second) and slow down for long ones. */
 const MAX_POLL_MS = 1_000;
+
+/** A stream that stays open but misses the final event must not hold the CLI until its timeout. */
+const WATCHDOG_MS = 5_000;
 
 /** The contract's FINAL_STATUSES (its values are not imported: the built CLI needs no runbox package at run time). */
 const FINAL: ReadonlySet<string> = new Set<JobStatus>(['completed', 'failed', 'cancelled']);
@@ -62,8 +67,12 @@ export async function waitForJob(api: ApiClient, id: string, opts: WaitOptions):
 
   let lastStatus: JobStatus | undefined;
   const seen = new Set<number>();
-  const stream = await api.events(id, stop);
+  const streamEnd = new AbortController();
+  const stream = await api.events(id, AbortSignal.any([stop, streamEnd.signal]));
   if (stream) {
+    const watchdog = setInterval(() => {
+      api.job(id).then((v) => isFinal(v.status) && streamEnd.abort(), () => undefined);
+    }, opts.watchdogMs ?? WATCHDOG_MS);
     try {
       for await (const ev of stream) {
         const data = payload(ev.data) as (TestResult & { index?: number }) | undefined;
@@ -78,7 +87,9 @@ export async function waitForJob(api: ApiClient, id: string, opts: WaitOptions):
         if (FINAL.has(ev.event)) break;
       }
     } catch {
-      /* the stream broke (or the wait was aborted): polling below decides */
+      /* the stream broke, or was aborted (Ctrl-C, timeout, watchdog): polling below decides */
+    } finally {
+      clearInterval(watchdog);
     }
   }
 
