@@ -8,6 +8,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { Config } from '@runbox/config';
 import { QueueModule } from '@runbox/queue';
+import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
 import { ProblemFilter } from './http/problem.filter';
 import { RequestValidationPipe } from './http/validation';
@@ -31,6 +32,7 @@ export class AppModule {
           },
         }),
         QueueModule,
+        AuthModule,
         JobsModule,
         LanguagesModule,
         HealthModule,

@@ -130,5 +130,6 @@ export function parseJobData(raw: unknown, maxima: RunLimits): JobData {
     stopOnFirstFailure: raw.stopOnFirstFailure === true,
     callbackUrl: raw.callbackUrl === null || raw.callbackUrl === undefined ? null : str(raw.callbackUrl, 'callbackUrl'),
     createdAt: str(raw.createdAt, 'createdAt'),
+    owner: raw.owner === null || raw.owner === undefined ? null : str(raw.owner, 'owner'),
   };
 }

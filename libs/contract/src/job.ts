@@ -93,6 +93,8 @@ export interface JobData {
   stopOnFirstFailure: boolean;
   callbackUrl: string | null;
   createdAt: string;
+  /** Quota identity of the submitter (`key:<id>`, or `ip:<address>` when the service runs open): its active-job quota counts the job. */
+  owner: string | null;
 }
 
 /** Live events of a job (`GET /v1/jobs/{id}/events`), in the order they happen. */

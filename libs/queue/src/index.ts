@@ -1,6 +1,6 @@
 export { QueueModule } from './queue.module';
 export { REDIS, REDIS_SUBSCRIBER, connectRedis, redisOptions } from './redis';
-export { jobKey } from './keys';
+export { activeJobsKey, jobKey } from './keys';
 export { toJobView, toStatus, loadJobView, WEBHOOK_KEY } from './job-view';
 export {
   DURATION_BUCKETS_MS,

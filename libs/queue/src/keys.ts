@@ -4,3 +4,8 @@ import type { Config } from '@runbox/config';
 export function jobKey(config: Config, ...parts: string[]): string {
   return [config.redis.prefix, ...parts].join(':');
 }
+
+/** Sorted set of a caller's queued+running job ids (admission control), by quota identity. */
+export function activeJobsKey(config: Config, quotaId: string): string {
+  return jobKey(config, 'active', quotaId);
+}

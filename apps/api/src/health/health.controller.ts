@@ -2,9 +2,11 @@ import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
 import { ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { ProblemDto } from '../http/problem.dto';
+import { Public } from '../auth/caller';
 import { ReadinessIndicators } from './readiness.indicators';
 
 @ApiTags('health')
+@Public() // probes of orchestrators and load balancers carry no key
 @Controller('health')
 export class HealthController {
   constructor(

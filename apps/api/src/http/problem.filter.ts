@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { Forbidden, RateLimited, ServiceBusy, TooManyActiveJobs, Unauthenticated } from '../auth/auth.errors';
 import { JobAlreadyFinished, JobNotFound, RequestTooLarge, UnprocessableJob } from '../jobs/jobs.errors';
+import { Reply } from './reply';
 import { InvalidRequest, type FieldError } from './validation';
 
 export interface Problem {
@@ -53,9 +55,27 @@ function httpMessage(e: HttpException): string {
   return e.message;
 }
 
+/**
+ * Redis could not be reached (down, restarting, network): the request may succeed later, so the
+ * answer is 503 with Retry-After, not a 500.
+ */
+export function isRedisUnavailable(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  if (e.name === 'MaxRetriesPerRequestError') return true;
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND'].includes(code)) return true;
+  return /Connection is closed|enableOfflineQueue|Stream isn't writeable|Reached the max retries|connect ECONNREFUSED|Command timed out/.test(e.message);
+}
+
 /** The answer for an exception, and whether it was unexpected (to be logged with an id). */
-export function toProblem(e: unknown): { body: Problem; unexpected: boolean } {
-  const expected = (body: Problem) => ({ body, unexpected: false });
+export function toProblem(e: unknown): { body: Problem; unexpected: boolean; headers?: Record<string, string> } {
+  const expected = (body: Problem, headers?: Record<string, string>) => ({ body, unexpected: false, headers });
+  if (e instanceof Unauthenticated) return expected(problem(HttpStatus.UNAUTHORIZED, e.message), { 'WWW-Authenticate': 'Bearer realm="runbox"' });
+  if (e instanceof Forbidden) return expected(problem(HttpStatus.FORBIDDEN, e.message));
+  if (e instanceof RateLimited) return expected(problem(HttpStatus.TOO_MANY_REQUESTS, e.message), e.headers);
+  if (e instanceof TooManyActiveJobs) return expected(problem(HttpStatus.TOO_MANY_REQUESTS, e.message), { 'Retry-After': '5' });
+  if (e instanceof ServiceBusy) return expected(problem(HttpStatus.SERVICE_UNAVAILABLE, e.message), { 'Retry-After': String(e.retryAfterS) });
+  if (isRedisUnavailable(e)) return expected(problem(HttpStatus.SERVICE_UNAVAILABLE, 'the job store (Redis) cannot be reached; try again shortly'), { 'Retry-After': '5' });
   if (e instanceof InvalidRequest) return expected(problem(HttpStatus.BAD_REQUEST, e.message, e.errors));
   if (e instanceof JobNotFound) return expected(problem(HttpStatus.NOT_FOUND, e.message));
   if (e instanceof JobAlreadyFinished) return expected(problem(HttpStatus.CONFLICT, `${e.message}: only a queued or running job can be cancelled`));
@@ -87,7 +107,7 @@ export class ProblemFilter implements ExceptionFilter {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const { body, unexpected } = toProblem(exception);
+    const { body, unexpected, headers } = toProblem(exception);
     if (unexpected) {
       body.errorId = randomUUID();
       body.message = `internal error (errorId ${body.errorId})`;
@@ -97,6 +117,6 @@ export class ProblemFilter implements ExceptionFilter {
     const res = ctx.getResponse();
     const { httpAdapter } = this.adapterHost;
     if (isObj(res) && res.headersSent) return; // too late to answer; the log above has it
-    httpAdapter.reply(res, body, body.statusCode);
+    httpAdapter.reply(res, new Reply(body.statusCode, body, headers), body.statusCode);
   }
 }

@@ -23,6 +23,7 @@ describe('toJobData', () => {
       stopOnFirstFailure: false,
       callbackUrl: null,
       createdAt: '2026-01-02T03:04:05.000Z',
+      owner: null,
     });
   });
 

@@ -129,5 +129,6 @@ export function toJobData(req: JobRequest, ctx: RequestContext, at = '', now = n
     stopOnFirstFailure: req.stopOnFirstFailure ?? false,
     callbackUrl: req.callbackUrl ?? null,
     createdAt: now.toISOString(),
+    owner: null,
   };
 }

@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiConflictResponse,
+  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -11,6 +12,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { JobView } from '@runbox/contract';
+import { CurrentCaller, type Caller } from '../auth/caller';
 import { ProblemDto } from '../http/problem.dto';
 import { Reply } from '../http/reply';
 import { BatchCreatedDto, CreateBatchDto } from './dto/batch.dto';
@@ -36,9 +38,15 @@ export class JobsController {
   @ApiOkResponse({ type: JobViewDto, description: 'finished (with ?wait=true)' })
   @ApiPayloadTooLargeResponse({ type: ProblemDto })
   @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'unknown language, or a limit above the server maximum' })
-  async submit(@Body() body: CreateJobDto, @Query() query: SubmitQueryDto): Promise<Reply<JobView>> {
-    const outcome = await this.jobs.submit(body, query.wait === 'true');
-    return reply(outcome, { Location: location(outcome.view.id) });
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'the same key and body return the same job for 24 hours' })
+  async submit(
+    @Body() body: CreateJobDto,
+    @Query() query: SubmitQueryDto,
+    @CurrentCaller() caller: Caller,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<Reply<JobView>> {
+    const outcome = await this.jobs.submit(body, query.wait === 'true', caller, idempotencyKey);
+    return reply(outcome, { Location: location(outcome.view.id), ...(outcome.replayed ? { 'Idempotent-Replayed': 'true' } : {}) });
   }
 
   @Post('batch')
@@ -46,8 +54,8 @@ export class JobsController {
   @ApiAcceptedResponse({ type: BatchCreatedDto })
   @ApiPayloadTooLargeResponse({ type: ProblemDto })
   @ApiUnprocessableEntityResponse({ type: ProblemDto })
-  async submitBatch(@Body() body: CreateBatchDto): Promise<Reply<BatchCreatedDto>> {
-    return new Reply(HttpStatus.ACCEPTED, { ids: await this.jobs.submitBatch(body.jobs) });
+  async submitBatch(@Body() body: CreateBatchDto, @CurrentCaller() caller: Caller): Promise<Reply<BatchCreatedDto>> {
+    return new Reply(HttpStatus.ACCEPTED, { ids: await this.jobs.submitBatch(body.jobs, caller) });
   }
 
   @Get()

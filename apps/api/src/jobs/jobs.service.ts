@@ -13,6 +13,7 @@ import {
   CANCELLED_KEY,
   FINAL_STATUSES,
   JOBS_QUEUE,
+  WEBHOOKS_QUEUE,
   type JobData,
   type JobRequest,
   type JobResult,
@@ -20,7 +21,10 @@ import {
 } from '@runbox/contract';
 import { Config } from '@runbox/config';
 import { LanguageRegistry } from '@runbox/languages';
-import { jobKey, loadJobView, REDIS, toJobView, toStatus } from '@runbox/queue';
+import { enqueueWebhook, jobKey, loadJobView, REDIS, toJobView, toStatus } from '@runbox/queue';
+import { AdmissionService } from '../auth/admission.service';
+import type { Caller } from '../auth/caller';
+import { bodyFingerprint, checkIdempotencyKey, claim, forget } from './idempotency';
 import { JobEvents } from './job-events';
 import { toJobData, type RequestContext } from './job-request';
 import { JobAlreadyFinished, JobNotFound, RequestTooLarge } from './jobs.errors';
@@ -52,27 +56,59 @@ export class JobsService {
     private readonly config: Config,
     languages: LanguageRegistry,
     @InjectQueue(JOBS_QUEUE) private readonly queue: Queue<JobData, JobResult>,
+    @InjectQueue(WEBHOOKS_QUEUE) private readonly webhooks: Queue,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly events: JobEvents,
+    private readonly admission: AdmissionService,
   ) {
     this.ctx = { config, languages };
   }
 
   /** Queues one job; with `wait`, holds until it ends or the server's wait maximum passes. */
-  async submit(req: JobRequest, wait: boolean): Promise<Outcome> {
-    const data = toJobData(req, this.ctx);
-    const job = await this.queue.add(JOB_NAME, data, { jobId: randomUUID() });
-    if (!wait) return { view: toJobView(job, 'waiting'), settled: false };
+  async submit(req: JobRequest, wait: boolean, caller: Caller, idempotencyKey?: string): Promise<Outcome & { replayed: boolean }> {
+    const data: JobData = { ...toJobData(req, this.ctx), owner: caller.quotaId };
+    let id: string = randomUUID();
+    if (idempotencyKey !== undefined) {
+      checkIdempotencyKey(idempotencyKey);
+      const earlier = await claim(this.redis, this.config, caller.quotaId, idempotencyKey, id, bodyFingerprint(data));
+      if (earlier) {
+        const job = await this.queue.getJob(earlier);
+        if (job && wait) await this.events.settle(job, this.config.http.waitMaxMs);
+        return { ...settled(await this.find(earlier)), replayed: true };
+      }
+    }
+    let job: Job<JobData, JobResult>;
+    try {
+      await this.admission.admit(caller, [id]);
+      try {
+        job = await this.queue.add(JOB_NAME, data, { jobId: id });
+      } catch (e) {
+        await this.admission.release(caller, [id]).catch(() => undefined);
+        throw e;
+      }
+    } catch (e) {
+      if (idempotencyKey !== undefined) await forget(this.redis, this.config, caller.quotaId, idempotencyKey).catch(() => undefined);
+      throw e;
+    }
+    id = job.id!;
+    if (!wait) return { view: toJobView(job, 'waiting'), settled: false, replayed: false };
     await this.events.settle(job, this.config.http.waitMaxMs);
-    return settled(await this.find(job.id!));
+    return { ...settled(await this.find(id)), replayed: false };
   }
 
   /** Checks every job first, so a batch is queued whole or not at all. */
-  async submitBatch(reqs: readonly JobRequest[]): Promise<string[]> {
+  async submitBatch(reqs: readonly JobRequest[], caller: Caller): Promise<string[]> {
     if (reqs.length > this.config.requests.maxBatch) throw new RequestTooLarge('jobs', this.config.requests.maxBatch, 'items');
-    const data = reqs.map((req, i) => toJobData(req, this.ctx, `jobs[${i}].`));
-    const jobs = await this.queue.addBulk(data.map((d) => ({ name: JOB_NAME, data: d, opts: { jobId: randomUUID() } })));
-    return jobs.map((j) => j.id!);
+    const data = reqs.map((req, i): JobData => ({ ...toJobData(req, this.ctx, `jobs[${i}].`), owner: caller.quotaId }));
+    const ids = data.map(() => randomUUID());
+    await this.admission.admit(caller, ids);
+    try {
+      const jobs = await this.queue.addBulk(data.map((d, i) => ({ name: JOB_NAME, data: d, opts: { jobId: ids[i] } })));
+      return jobs.map((j) => j.id!);
+    } catch (e) {
+      await this.admission.release(caller, ids).catch(() => undefined);
+      throw e;
+    }
   }
 
   async find(id: string): Promise<JobView> {
@@ -120,7 +156,11 @@ export class JobsService {
     const key = jobKey(this.config, CANCELLED_KEY, job.id!);
     const view: JobView = { ...toJobView(job, state), status: 'cancelled', finishedAt: new Date().toISOString() };
     await this.redis.set(key, JSON.stringify(view), 'EX', this.config.queue.resultRetentionS);
-    if ((await this.queue.remove(job.id!)) === 1) return view;
+    if ((await this.queue.remove(job.id!)) === 1) {
+      if (job.data.owner) await this.admission.release(job.data.owner, [job.id!]).catch(() => undefined);
+      if (job.data.callbackUrl) await enqueueWebhook(this.webhooks, this.config, this.redis, job.id!, job.data.callbackUrl);
+      return view;
+    }
     await this.redis.del(key); // a worker took it meanwhile: it is running now
     return undefined;
   }

@@ -1,9 +1,11 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { RequireScope } from '../auth/caller';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Registry } from 'prom-client';
 import { MetricsService } from './metrics.service';
 
 @ApiTags('metrics')
+@RequireScope('admin') // when keys are configured, only admin keys read metrics
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}

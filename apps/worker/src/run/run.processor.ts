@@ -24,7 +24,7 @@ import {
   type JobResult,
 } from '@runbox/contract';
 import { Config } from '@runbox/config';
-import { enqueueWebhook, jobKey, recordJobFinished, recordSandboxFailure, REDIS, REDIS_SUBSCRIBER } from '@runbox/queue';
+import { activeJobsKey, enqueueWebhook, jobKey, recordJobFinished, recordSandboxFailure, REDIS, REDIS_SUBSCRIBER } from '@runbox/queue';
 import { SlotPool } from '../sandbox/slots';
 import { RunService } from './run.service';
 
@@ -140,6 +140,8 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
   /** A job reached its final state: tell live listeners and queue its callback. */
   private async finished(job: Job<JobData, JobResult>, type: 'completed' | 'failed' | 'cancelled', data: unknown): Promise<void> {
     this.emit(job.id!, type, data);
+    const owner = job.data?.owner;
+    if (typeof owner === 'string') await this.redis.zrem(activeJobsKey(this.config, owner), job.id!).catch(() => undefined);
     const url = job.data?.callbackUrl;
     if (typeof url !== 'string') return;
     try {

@@ -1,0 +1,56 @@
+/**
+ * Whether a new job may be queued: the queue overall has room (MAX_QUEUE_LENGTH) and the caller
+ * has fewer than MAX_ACTIVE_JOBS_PER_KEY queued or running. Active jobs are kept per caller in
+ * a Redis sorted set (score = submit time) shared by every API process; the worker removes a job
+ * from it when the job ends, and entries older than the longest a job can live are dropped.
+ */
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { JOBS_QUEUE } from '@runbox/contract';
+import { Config } from '@runbox/config';
+import { activeJobsKey, REDIS } from '@runbox/queue';
+import { ServiceBusy, TooManyActiveJobs } from './auth.errors';
+import type { Caller } from './caller';
+
+/** An entry older than this cannot be a live job (it would have been stalled and failed). */
+const ACTIVE_ENTRY_MAX_AGE_MS = 6 * 60 * 60 * 1000;
+
+@Injectable()
+export class AdmissionService {
+  constructor(
+    private readonly config: Config,
+    @InjectQueue(JOBS_QUEUE) private readonly queue: Queue,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  /** Admits `count` new jobs with these ids for `caller`, or throws. */
+  async admit(caller: Caller, ids: readonly string[]): Promise<void> {
+    const counts = await this.queue.getJobCounts('waiting', 'prioritized', 'delayed');
+    const queued = Object.values(counts).reduce((a, b) => a + b, 0);
+    if (queued + ids.length > this.config.auth.maxQueueLength) {
+      throw new ServiceBusy(`the queue is full (${queued} jobs waiting); try again shortly`, 5);
+    }
+    const key = activeJobsKey(this.config, caller.quotaId);
+    const now = Date.now();
+    const results = (await this.redis
+      .multi()
+      .zremrangebyscore(key, 0, now - ACTIVE_ENTRY_MAX_AGE_MS)
+      .zadd(key, ...ids.flatMap((id) => [now, id]))
+      .zcard(key)
+      .pexpire(key, ACTIVE_ENTRY_MAX_AGE_MS)
+      .exec()) as [Error | null, number][];
+    const active = results[2]![1];
+    if (active > this.config.auth.maxActiveJobsPerKey) {
+      await this.redis.zrem(key, ...ids);
+      throw new TooManyActiveJobs(this.config.auth.maxActiveJobsPerKey);
+    }
+  }
+
+  /** Gives back admissions whose jobs were not queued after all, or that ended. */
+  async release(caller: Caller | string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.redis.zrem(activeJobsKey(this.config, typeof caller === 'string' ? caller : caller.quotaId), ...ids);
+  }
+}
