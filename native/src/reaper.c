@@ -184,6 +184,10 @@ _Noreturn void init_main(const struct cli *c)
     const struct run_opts *run = &c->run;
     bool prepared = c->mode == MODE_PREPARED;
 
+    /* Seen as pid 1 inside (its command line stays the launcher's: rewriting that needs
+     * CAP_SYS_RESOURCE, and it holds nothing the program could not learn anyway). */
+    prctl(PR_SET_NAME, "runbox-init");
+
     /* The launcher may die at any time; so do we, and the kernel then kills the namespace. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     sigset_t none;

@@ -1,0 +1,760 @@
+#!/bin/bash
+# run.sh — the launcher's own test suite (TAP). Drives build/runbox-launcher as root, one case per
+# DESIGN.md sandbox property, limit and hostile program; after every case: no process of the
+# sandbox uid left, no cgroup left under the test's cgroup parent, no mount left on the host.
+# Hierarchy-specific cases are skipped (with the reason) where that hierarchy is absent.
+# Usage: tests/run.sh [PATTERN]   (only cases whose name matches the extended regex PATTERN)
+set -u
+export LC_ALL=C
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+BUILD=$(cd "$HERE/../build" && pwd)
+L=$BUILD/runbox-launcher
+PROBES=$BUILD/tests # holds the static probe, bound read-only at /probe
+FILTER=${1:-}
+
+U=61000 G=61000     # slot A
+U2=61001 G2=61001   # slot B (parallel-slot case)
+CGP=runbox/selftest # our own parent under runbox/, so leftovers are unambiguous
+ENV=(--env PATH=/usr/local/bin:/usr/bin:/bin --env HOME=/box --env LANG=C.UTF-8)
+
+if [ "$(id -u)" != 0 ]; then echo "1..0 # SKIP the launcher needs root"; exit 0; fi
+[ -x "$L" ] && [ -x "$PROBES/probe" ] || { echo "Bail out! build first (make -C native)"; exit 1; }
+for u in $U $U2; do
+    if pgrep -u "$u" >/dev/null; then echo "Bail out! uid $u is in use on this host"; exit 1; fi
+done
+
+case $(stat -f -c %T /sys/fs/cgroup) in
+cgroup2fs) CGMODE=v2 CGDIRS=(/sys/fs/cgroup/$CGP) ;;
+tmpfs) CGMODE=v1 CGDIRS=(/sys/fs/cgroup/memory/$CGP /sys/fs/cgroup/pids/$CGP /sys/fs/cgroup/cpuacct/$CGP) ;;
+*) echo "Bail out! unknown cgroup layout"; exit 1 ;;
+esac
+
+T=$(mktemp -d /tmp/rb-test.XXXXXX)
+chmod 755 "$T"
+WS=$T/ws          # a workspace tmpfs (the helper's), boxes below it
+WS_SMALL=$T/wss   # a 2 MiB one for the disk-fill case
+HOST_PIDS=()
+cleanup() {
+    for p in "${HOST_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+    "$L" --workspace-unmount "$WS" 2>/dev/null
+    "$L" --workspace-unmount "$WS_SMALL" 2>/dev/null
+    for d in "${CGDIRS[@]}"; do rmdir "$d"/run-* "$d" 2>/dev/null; done
+    rm -rf "$T"
+}
+trap cleanup EXIT
+
+N=0 NFAIL=0 NSKIP=0
+CASE="" FAILS=()
+selected() { [ -z "$FILTER" ] || [[ $1 =~ $FILTER ]]; }
+begin() { CASE=$1; FAILS=(); }
+fail() { FAILS+=("$*"); }
+skip() {
+    N=$((N + 1)) NSKIP=$((NSKIP + 1))
+    echo "ok $N - $1 # SKIP $2"
+}
+
+# sandbox [LAUNCHER OPTIONS] -- PROGRAM ARGS: one-shot run as slot A. Sets RC, REP, OUT, ERR.
+sandbox() {
+    "$L" --uid $U --gid $G --cgroup-parent $CGP --report-fd 3 --bind-ro "$PROBES:/probe" "$@" \
+        3>"$T/rep" >"$T/out" 2>"$T/err" </dev/null
+    RC=$?
+    REP=$(cat "$T/rep")
+    OUT=$(head -c 4000 "$T/out")
+    ERR=$(head -c 4000 "$T/err")
+}
+field() { jq -r "$1" <<<"$REP" 2>/dev/null; }
+expect() { # expect JQ_PATH VALUE
+    local got
+    got=$(field "$1")
+    [ "$got" = "$2" ] || fail "$1: expected '$2', got '$got'"
+}
+expect_rc() { [ "$RC" = "$1" ] || fail "exit status: expected $1, got $RC"; }
+expect_out() { [ "$OUT" = "$1" ] || fail "stdout: expected '$1', got '${OUT:0:300}'"; }
+expect_out_re() { [[ $OUT =~ $1 ]] || fail "stdout does not match /$1/: '${OUT:0:300}'"; }
+expect_ok_run() { # the program ran and exited 0
+    expect_rc 0
+    expect .exitCode 0
+    expect .error null
+    expect .cgroupMode $CGMODE
+}
+check() { "$@" || fail "check failed: $*"; }
+
+leftovers() {
+    local i
+    # The run's processes die with its init; give exiting ones a moment before calling it a leak.
+    for i in $(seq 50); do pgrep -u $U >/dev/null || pgrep -u $U2 >/dev/null || break; sleep 0.05; done
+    if pgrep -u $U >/dev/null || pgrep -u $U2 >/dev/null; then
+        fail "processes of the sandbox uid left: $(pgrep -a -u $U; pgrep -a -u $U2)"
+        pkill -9 -u $U; pkill -9 -u $U2
+    fi
+    local d left
+    for d in "${CGDIRS[@]}"; do
+        left=$(ls -d "$d"/run-* 2>/dev/null)
+        if [ -n "$left" ]; then
+            fail "cgroups left: $left"
+            rmdir $left 2>/dev/null
+        fi
+    done
+    # The sandbox's mounts live in its own namespace; a leak would show up on the host as the
+    # staging point (/tmp itself), its root tmpfs, or something new below our directory. (Other
+    # mounts may come and go on a shared host: they are not ours to judge.)
+    local leaked
+    leaked=$(awk -v t="$T" -v ws="$WS" -v wss="$WS_SMALL" '
+        $5 == "/tmp" || index($0, " - tmpfs runbox-root ") ||
+        (index($5, t) == 1 && $5 != ws && $5 != wss) { print $5 }' /proc/self/mountinfo)
+    [ -z "$leaked" ] || fail "mounts left on the host: $leaked"
+}
+end() {
+    leftovers
+    N=$((N + 1))
+    if [ ${#FAILS[@]} -eq 0 ]; then
+        echo "ok $N - $CASE"
+    else
+        NFAIL=$((NFAIL + 1))
+        echo "not ok $N - $CASE"
+        local f
+        for f in "${FAILS[@]}"; do echo "#   $f"; done
+        echo "#   report: ${REP:-}"
+        [ -n "${ERR:-}" ] && echo "#   stderr: ${ERR:0:500}" | head -5
+    fi
+}
+
+# --- set-up: workspaces through the helper, boxes owned by the sandbox uids --------------------
+"$L" --workspace-mount "$WS" --disk-kb 262144 --inodes 16384 || { echo "Bail out! workspace-mount"; exit 1; }
+"$L" --workspace-mount "$WS_SMALL" --disk-kb 2048 --inodes 256 || { echo "Bail out! workspace-mount"; exit 1; }
+mkbox() { # mkbox WORKSPACE NAME [UID]
+    mkdir -p "$1/$2" && chown "${3:-$U}:${3:-$G}" "$1/$2"
+}
+REP="" OUT="" ERR=""
+
+echo "# launcher: $L, cgroup $CGMODE, kernel $(uname -r)"
+
+# ============================================================================ workspace helpers
+if selected "workspace"; then
+    begin "workspace-mount: a size-limited nosuid,nodev tmpfs, idempotent"
+    line=$(grep " $WS " /proc/self/mountinfo)
+    [[ $line == *" - tmpfs runbox-ws "* ]] || fail "not a runbox tmpfs: $line"
+    [[ $line == *nosuid* && $line == *nodev* ]] || fail "missing nosuid/nodev: $line"
+    [[ $line == *size=262144k* ]] || fail "size not applied: $line"
+    "$L" --workspace-mount "$WS" --disk-kb 262144 --inodes 16384 || fail "second mount failed"
+    [ "$(grep -c " $WS " /proc/self/mountinfo)" = 1 ] || fail "mounted twice"
+    end
+
+    begin "workspace-unmount refuses a mount that is not a runbox workspace"
+    "$L" --workspace-unmount /proc 2>/dev/null && fail "unmounted /proc?!"
+    end
+fi
+
+# ============================================================================ basics / contract
+if selected "basic"; then
+    begin "basic: runs a program, forwards stdout, reports exit code 0"
+    sandbox -- /bin/echo hello
+    expect_ok_run
+    expect_out hello
+    expect .stdoutBytes 6
+    expect .limit null
+    expect .signal null
+    end
+
+    begin "basic: exit code and stderr are reported"
+    sandbox -- /bin/sh -c 'echo oops >&2; exit 7'
+    expect_rc 0
+    expect .exitCode 7
+    expect .stderrBytes 5
+    [ "$ERR" = oops ] || fail "stderr not forwarded: '$ERR'"
+    end
+
+    begin "basic: death by a signal is reported by name"
+    sandbox -- /bin/sh -c 'kill -SEGV $$'
+    expect_rc 0
+    expect .signal SIGSEGV
+    expect .exitCode null
+    end
+
+    begin "basic: a program that cannot be executed is a runbox error (exit 2)"
+    sandbox -- /nonexistent/program
+    expect_rc 2
+    [[ $(field .error) == *"exec /nonexistent/program"* ]] || fail "error: $(field .error)"
+    end
+
+    begin "basic: PATH lookup uses the --env PATH"
+    sandbox "${ENV[@]}" -- echo via-path
+    expect_ok_run
+    expect_out via-path
+    end
+
+    begin "basic: only the --env environment reaches the program"
+    SECRET_HOST_VAR=1 sandbox --env A=b -- /usr/bin/env
+    expect_ok_run
+    expect_out "A=b"
+    end
+
+    begin "basic: stdin is the launcher's fd 0"
+    RC=0
+    echo from-stdin | "$L" --uid $U --gid $G --cgroup-parent $CGP --report-fd 3 -- /bin/cat \
+        3>"$T/rep" >"$T/out" 2>"$T/err" || RC=$?
+    REP=$(cat "$T/rep") OUT=$(cat "$T/out")
+    expect_ok_run
+    expect_out from-stdin
+    end
+
+    begin "basic: bad usage exits 64 and runs nothing"
+    "$L" --uid 0 --gid $G --report-fd 3 -- /bin/true 3>/dev/null 2>/dev/null
+    r1=$?
+    "$L" --uid $U --gid $G --report-fd 3 --box ../x -- /bin/true 3>/dev/null 2>/dev/null
+    r2=$?
+    "$L" --uid $U --gid $G --report-fd 3 --bogus -- /bin/true 3>/dev/null 2>/dev/null
+    r3=$?
+    [ "$r1$r2$r3" = 646464 ] || fail "exit statuses $r1 $r2 $r3, expected 64 each"
+    end
+
+    begin "basic: the report has exactly the documented fields"
+    sandbox -- /bin/true
+    keys=$(jq -c 'keys_unsorted' <<<"$REP")
+    [ "$keys" = '["exitCode","signal","limit","cpuTimeMs","wallTimeMs","memoryKb","stdoutBytes","stderrBytes","stdoutTruncated","stderrTruncated","processesLimitHit","cgroupMode","error"]' ] ||
+        fail "keys: $keys"
+    [ "$(field '.memoryKb > 0')" = true ] || fail "memoryKb not from the cgroup"
+    end
+fi
+
+# ============================================================================ isolation (prop. 1-3)
+if selected "isolation"; then
+    begin "isolation: pid 1 is the sandbox's init and only the run's processes are visible"
+    sandbox -- /bin/sh -c 'cat /proc/1/comm; ls /proc | grep -c "^[0-9]"'
+    expect_ok_run
+    # init, sh, ls, grep (cat is gone): never the host's hundreds
+    [ "$(sed -n 1p <<<"$OUT")" = runbox-init ] || fail "pid 1: $(sed -n 1p <<<"$OUT")"
+    [ "$(sed -n 2p <<<"$OUT")" -le 5 ] 2>/dev/null || fail "processes visible: $(sed -n 2p <<<"$OUT")"
+    end
+
+    begin "isolation: own hostname (UTS namespace)"
+    sandbox --hostname judge-7 -- /bin/hostname
+    expect_ok_run
+    expect_out judge-7
+    end
+
+    begin "isolation: only lo in /proc/net/dev, and it is up"
+    sandbox -- /bin/sh -c 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "; /probe/probe connect 127.0.0.1 9'
+    expect_ok_run
+    expect_out "$(printf 'lo\nECONNREFUSED')"
+    end
+
+    begin "isolation: no host SysV IPC (a segment made on the host is invisible)"
+    key=0x52420$((RANDOM % 900 + 100))
+    "$PROBES/probe" shm-create $key >/dev/null
+    sandbox -- /bin/sh -c "/probe/probe shm-get $key; wc -l < /proc/sysvipc/shm"
+    "$PROBES/probe" shm-rm $key >/dev/null
+    expect_ok_run
+    expect_out "$(printf 'ENOENT\n1')"
+    end
+
+    begin "isolation: a TCP port open on the host's 127.0.0.1 cannot be reached"
+    port=$((20000 + RANDOM % 20000))
+    "$PROBES/probe" listen $port >"$T/listen" &
+    HOST_PIDS+=($!)
+    for i in $(seq 50); do grep -q listening "$T/listen" 2>/dev/null && break; sleep 0.02; done
+    host=$("$PROBES/probe" connect 127.0.0.1 $port)
+    sandbox -- /probe/probe connect 127.0.0.1 $port
+    kill "${HOST_PIDS[-1]}"
+    [ "$host" = ok ] || fail "the host listener is not reachable from the host ($host)"
+    expect_ok_run
+    expect_out ECONNREFUSED
+    end
+
+    begin "isolation: /etc/shadow and the host's /etc are absent; /etc/passwd names the run's ids"
+    sandbox -- /bin/sh -c '/probe/probe read /etc/shadow; ls /etc | tr "\n" " "; echo; id'
+    expect_ok_run
+    [ "$(sed -n 1p <<<"$OUT")" = ENOENT ] || fail "/etc/shadow: $(sed -n 1p <<<"$OUT")"
+    [ "$(sed -n 3p <<<"$OUT")" = "uid=$U(runbox) gid=$G(runbox) groups=$G(runbox)" ] ||
+        fail "id: $(sed -n 3p <<<"$OUT")"
+    for f in $(sed -n 2p <<<"$OUT"); do
+        case $f in alternatives | group | hosts | java-17-openjdk | ld.so.cache | localtime | nsswitch.conf | passwd | ssl) ;;
+        *) fail "unexpected /etc entry: $f" ;; esac
+    done
+    end
+
+    begin "isolation: /usr, / and /etc are read-only; /box and /tmp are writable"
+    sandbox -- /bin/sh -c 'for p in /usr/x /x /etc/x /box/x /tmp/x /dev/shm/x; do /probe/probe write $p; done'
+    expect_ok_run
+    expect_out "$(printf 'EROFS\nEROFS\nEROFS\nok\nok\nok')"
+    end
+
+    begin "isolation: no /sys, /root, /home, /var, /run"
+    sandbox -- /bin/sh -c 'for p in /sys /root /home /var /run; do /probe/probe exists $p; done'
+    expect_ok_run
+    expect_out "$(printf 'ENOENT\nENOENT\nENOENT\nENOENT\nENOENT')"
+    end
+
+    begin "isolation: mounts are nosuid,nodev (only the five device nodes are dev) and /proc is fresh"
+    sandbox -- /bin/cat /proc/self/mountinfo
+    expect_ok_run
+    while read -r line; do
+        mp=$(cut -d' ' -f5 <<<"$line") opts=$(cut -d' ' -f6 <<<"$line")
+        [[ $opts == *nosuid* ]] || fail "$mp without nosuid"
+        case $mp in /dev/null | /dev/zero | /dev/full | /dev/random | /dev/urandom) ;;
+        *) [[ $opts == *nodev* ]] || fail "$mp without nodev" ;; esac
+        case $mp in /box | /tmp | /proc | /dev/*) ;; *) [[ $opts == ro,* ]] || fail "$mp is writable" ;; esac
+    done <<<"$OUT"
+    grep -q ' /proc .* - proc ' <<<"$OUT" || fail "no proc mount"
+    end
+
+    begin "isolation: unprivileged uid/gid, no capabilities, no_new_privs, seccomp filter"
+    sandbox -- /bin/sh -c 'grep -E "^(Uid|Gid|Groups|CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):" /proc/self/status | tr -s "\t " " "'
+    expect_ok_run
+    expect_out "$(printf 'Uid: %s %s %s %s\nGid: %s %s %s %s\nGroups: \nCapInh: 0000000000000000\nCapPrm: 0000000000000000\nCapEff: 0000000000000000\nCapBnd: 0000000000000000\nCapAmb: 0000000000000000\nNoNewPrivs: 1\nSeccomp: 2' $U $U $U $U $G $G $G $G)"
+    end
+
+    begin "isolation: own cgroup namespace (the host's cgroup layout is not visible)"
+    sandbox -- /bin/cat /proc/self/cgroup
+    expect_ok_run
+    bad=$(grep -v ':/$' <<<"$OUT")
+    [ -z "$bad" ] || fail "cgroup paths visible: $bad"
+    end
+
+    begin "isolation: the launcher's own descriptors do not reach the program"
+    sandbox -- /bin/ls /proc/self/fd
+    expect_ok_run
+    expect_out "$(printf '0\n1\n2\n3')" # 3 = ls's own directory handle
+    end
+fi
+
+# ============================================================================ seccomp (prop. 3)
+if selected "seccomp"; then
+    for pair in mount:EPERM umount:EPERM pivot_root:EPERM open_tree:EPERM unshare-user:EPERM \
+        unshare-net:EPERM setns:EPERM clone-newuser:EPERM clone3:ENOSYS fork:ok ptrace:EPERM \
+        ptrace-init:EPERM keyctl:EPERM add_key:EPERM bpf:EPERM perf:EPERM io_uring:EPERM \
+        userfaultfd:EPERM process_vm_readv:EPERM open_by_handle_at:EPERM finit_module:EPERM \
+        kexec:EPERM; do
+        action=${pair%%:*} want=${pair#*:}
+        begin "seccomp: $action -> $want"
+        sandbox -- /probe/probe "$action"
+        expect_ok_run
+        expect_out "$want"
+        end
+    done
+
+    begin "seccomp: ioctl TIOCSTI is refused (EPERM) even on a terminal"
+    if [ -e /dev/ptmx ] && command -v script >/dev/null; then
+        # give the program a pty as stdin
+        RC=0
+        script -qec "$L --uid $U --gid $G --cgroup-parent $CGP --report-fd 3 --bind-ro $PROBES:/probe -- /probe/probe tiocsti 3>$T/rep" /dev/null >"$T/out" 2>&1 || RC=$?
+        REP=$(cat "$T/rep") OUT=$(tr -d '\r' <"$T/out")
+        expect_ok_run
+        expect_out EPERM
+    else
+        sandbox -- /probe/probe tiocsti
+        expect_ok_run
+        [[ $OUT == EPERM || $OUT == ENOTTY ]] || fail "tiocsti: $OUT"
+    fi
+    end
+
+    begin "seccomp: a foreign-architecture (i386) system call kills the process"
+    sandbox -- /probe/probe i386
+    expect_rc 0
+    expect .signal SIGSYS
+    end
+fi
+
+# ============================================================================ limits (prop. 4, 6)
+if selected "limit"; then
+    begin "limit: CPU spin ends with limit cpu"
+    sandbox --cpu-time-ms 300 --wall-time-ms 10000 -- /probe/probe spin
+    expect_rc 0
+    expect .limit cpu
+    expect .signal SIGKILL
+    cpu=$(field .cpuTimeMs)
+    [ "$cpu" -ge 300 ] && [ "$cpu" -lt 800 ] 2>/dev/null || fail "cpuTimeMs $cpu"
+    end
+
+    begin "limit: CPU time counts the whole tree (3 spinning processes)"
+    sandbox --cpu-time-ms 600 --wall-time-ms 20000 -- /probe/probe spin 3
+    expect_rc 0
+    expect .limit cpu
+    cpu=$(field .cpuTimeMs) wall=$(field .wallTimeMs)
+    [ "$cpu" -ge 600 ] 2>/dev/null || fail "cpuTimeMs $cpu"
+    if [ "$(nproc)" -ge 2 ]; then [ "$wall" -lt "$cpu" ] || fail "wall $wall not < cpu $cpu on $(nproc) CPUs"; fi
+    end
+
+    begin "limit: sleeping ends with limit wall"
+    sandbox --cpu-time-ms 1000 --wall-time-ms 300 -- /probe/probe sleep 30
+    expect_rc 0
+    expect .limit wall
+    wall=$(field .wallTimeMs)
+    [ "$wall" -ge 300 ] && [ "$wall" -lt 2000 ] 2>/dev/null || fail "wallTimeMs $wall"
+    end
+
+    begin "limit: wall time defaults to 3 x CPU time"
+    sandbox --cpu-time-ms 100 -- /probe/probe sleep 30
+    expect .limit wall
+    wall=$(field .wallTimeMs)
+    [ "$wall" -ge 300 ] && [ "$wall" -lt 2000 ] 2>/dev/null || fail "wallTimeMs $wall"
+    end
+
+    begin "limit: memory bomb ends with limit memory (OOM in the run's cgroup)"
+    sandbox --memory-kb 65536 -- /probe/probe mem 1024
+    expect_rc 0
+    expect .limit memory
+    expect .signal SIGKILL
+    mem=$(field .memoryKb)
+    [ "$mem" -ge 50000 ] && [ "$mem" -le 70000 ] 2>/dev/null || fail "memoryKb $mem"
+    end
+
+    begin "limit: memory under the limit is fine and measured"
+    sandbox --memory-kb 131072 -- /probe/probe mem 48
+    expect_ok_run
+    expect .limit null
+    mem=$(field .memoryKb)
+    [ "$mem" -ge 49152 ] && [ "$mem" -le 131072 ] 2>/dev/null || fail "memoryKb $mem"
+    end
+
+    begin "limit: output flood ends with limit output, stdout truncated at --output-bytes"
+    sandbox --output-bytes 1000 -- /probe/probe flood stdout
+    expect_rc 0
+    expect .limit output
+    expect .stdoutTruncated true
+    expect .stderrTruncated false
+    [ "$(stat -c %s "$T/out")" = 1000 ] || fail "forwarded $(stat -c %s "$T/out") bytes"
+    [ "$(field .stdoutBytes)" -gt 1000 ] || fail "stdoutBytes $(field .stdoutBytes)"
+    end
+
+    begin "limit: stderr flood is limited the same way"
+    sandbox --output-bytes 500 -- /probe/probe flood stderr
+    expect .limit output
+    expect .stderrTruncated true
+    [ "$(stat -c %s "$T/err")" = 500 ] || fail "forwarded $(stat -c %s "$T/err") bytes"
+    end
+
+    begin "limit: exactly --output-bytes is not truncated"
+    sandbox --output-bytes 1000 -- /probe/probe print 1000
+    expect_ok_run
+    expect .limit null
+    expect .stdoutTruncated false
+    expect .stdoutBytes 1000
+    end
+
+    begin "limit: fork bomb is confined by the pids controller (processesLimitHit)"
+    sandbox --processes 20 --wall-time-ms 5000 -- /probe/probe forkbomb
+    expect_ok_run
+    expect .processesLimitHit true
+    expect_out_re '^EAGAIN 1[0-9]$'
+    end
+
+    begin "limit: thread bomb is confined too"
+    sandbox --processes 30 --wall-time-ms 5000 -- /probe/probe threadbomb
+    expect_ok_run
+    expect .processesLimitHit true
+    expect_out_re '^EAGAIN (2[0-9])$'
+    end
+
+    begin "limit: file size limit -> SIGXFSZ"
+    sandbox --file-size-kb 100 -- /probe/probe fsize /tmp/big 200
+    expect_rc 0
+    expect .signal SIGXFSZ
+    end
+
+    begin "limit: open files limit"
+    sandbox --open-files 32 -- /probe/probe nofile
+    expect_ok_run
+    expect_out "EMFILE 29"
+    end
+
+    begin "limit: stack limit and no core dumps"
+    sandbox --stack-kb 1024 -- /bin/sh -c 'ulimit -s; ulimit -c'
+    expect_ok_run
+    expect_out "$(printf '1024\n0')"
+    end
+
+    begin "limit: filling /tmp ends in ENOSPC inside, the host's /tmp untouched"
+    before=$(df -k --output=used /tmp | tail -1)
+    sandbox --tmp-size-kb 1024 -- /probe/probe fill /tmp
+    expect_ok_run
+    expect_out ENOSPC
+    end
+
+    begin "limit: filling /box ends in ENOSPC at the workspace's size (--disk-kb)"
+    mkbox "$WS_SMALL" fill
+    sandbox --workspace "$WS_SMALL" --box fill -- /probe/probe fill /box
+    expect_ok_run
+    expect_out ENOSPC
+    used=$(du -sk "$WS_SMALL/fill" | cut -f1)
+    [ "$used" -le 2048 ] || fail "box holds $used KiB"
+    rm -rf "${WS_SMALL:?}/fill"
+    end
+fi
+
+# ============================================================================ hostile teardown (5)
+if selected "teardown"; then
+    begin "teardown: a double-forked setsid survivor is killed"
+    sandbox -- /probe/probe doublefork
+    expect_ok_run
+    expect_out ok
+    end
+
+    begin "teardown: a SIGTERM-ignoring child is killed"
+    sandbox -- /probe/probe sigterm-ignorer
+    expect_ok_run
+    end
+
+    begin "teardown: a stopped child is killed"
+    sandbox -- /probe/probe stopped
+    expect_ok_run
+    end
+
+    begin "teardown: a fork bomb's thousands of sleepers are all gone"
+    sandbox --processes 500 --wall-time-ms 10000 -- /probe/probe forkbomb
+    expect_ok_run
+    end
+
+    begin "teardown: SIGTERM to the launcher ends the run, reports an error, leaves nothing"
+    "$L" --uid $U --gid $G --cgroup-parent $CGP --report-fd 3 --bind-ro "$PROBES:/probe" \
+        -- /bin/sh -c '/probe/probe doublefork; /probe/probe sleep 30' 3>"$T/rep" >/dev/null 2>&1 &
+    lp=$!
+    for i in $(seq 100); do pgrep -u $U -x probe >/dev/null && break; sleep 0.02; done
+    sleep 0.1
+    kill -TERM $lp
+    wait $lp
+    RC=$?
+    REP=$(cat "$T/rep")
+    expect_rc 2
+    [[ $(field .error) == *SIGTERM* ]] || fail "error: $(field .error)"
+    end
+
+    begin "teardown: if the launcher is SIGKILLed, the sandbox dies with it"
+    "$L" --uid $U --gid $G --cgroup-parent $CGP --report-fd 3 --bind-ro "$PROBES:/probe" \
+        -- /probe/probe sleep 30 3>/dev/null >/dev/null 2>&1 &
+    lp=$!
+    for i in $(seq 100); do pgrep -u $U -x probe >/dev/null && break; sleep 0.02; done
+    kill -KILL $lp
+    wait $lp 2>/dev/null
+    for i in $(seq 100); do pgrep -u $U >/dev/null || break; sleep 0.02; done
+    pgrep -u $U >/dev/null && fail "processes survived the launcher: $(pgrep -a -u $U)"
+    # The launcher could not remove its cgroup (it was killed): that is for the worker to sweep.
+    for d in "${CGDIRS[@]}"; do rmdir "$d"/run-$lp-* 2>/dev/null; done
+    end
+
+    begin "teardown: the next run after all that is normal"
+    sandbox -- /bin/echo still-fine
+    expect_ok_run
+    expect_out still-fine
+    end
+fi
+
+# ============================================================================ cgroups (prop. 4, 7)
+# Looks at the run's group from the host while the program sleeps.
+cg_of_running() { # prints the run's cgroup dir in the first hierarchy once it holds a process
+    local i d
+    for i in $(seq 200); do
+        d=$(ls -d "${CGDIRS[0]}"/run-* 2>/dev/null | head -1)
+        if [ -n "$d" ] && [ -n "$(cat "$d/cgroup.procs")" ] && pgrep -u $U -x probe >/dev/null; then
+            echo "$d"
+            return
+        fi
+        sleep 0.02
+    done
+}
+if selected "cgroup"; then
+    if [ $CGMODE = v1 ]; then
+        begin "cgroup v1: the run's group exists in memory, pids, cpuacct; swap excluded (memsw = memory)"
+        sandbox --memory-kb 65536 --processes 7 -- /probe/probe sleep 2 &
+        sp=$!
+        d=$(cg_of_running)
+        name=${d##*/}
+        if [ -z "$d" ]; then
+            fail "no run cgroup appeared"
+        else
+            [ "$(cat /sys/fs/cgroup/memory/$CGP/$name/memory.limit_in_bytes)" = 67108864 ] || fail "memory limit"
+            if [ -e /sys/fs/cgroup/memory/$CGP/$name/memory.memsw.limit_in_bytes ]; then
+                [ "$(cat /sys/fs/cgroup/memory/$CGP/$name/memory.memsw.limit_in_bytes)" = 67108864 ] || fail "memsw limit"
+            fi
+            [ "$(cat /sys/fs/cgroup/pids/$CGP/$name/pids.max)" = 8 ] || fail "pids.max (processes + init)"
+            [ -n "$(cat /sys/fs/cgroup/cpuacct/$CGP/$name/cgroup.procs)" ] || fail "not in cpuacct"
+            [ -n "$(cat /sys/fs/cgroup/pids/$CGP/$name/cgroup.procs)" ] || fail "not in pids"
+        fi
+        pkill -KILL -u $U -x probe
+        wait $sp
+        end
+        skip "cgroup v2: memory.max, memory.swap.max = 0, pids.max, CLONE_INTO_CGROUP" "no cgroup v2 controllers here (cgroup v1 host)"
+    else
+        skip "cgroup v1: the run's group exists in memory, pids, cpuacct; swap excluded (memsw = memory)" "no cgroup v1 hierarchies here (cgroup v2 host)"
+        begin "cgroup v2: memory.max, memory.swap.max = 0, pids.max; the init is in the group"
+        sandbox --memory-kb 65536 --processes 7 -- /probe/probe sleep 2 &
+        sp=$!
+        d=$(cg_of_running)
+        if [ -z "$d" ]; then
+            fail "no run cgroup appeared"
+        else
+            [ "$(cat "$d/memory.max")" = 67108864 ] || fail "memory.max $(cat "$d/memory.max")"
+            if [ -e "$d/memory.swap.max" ]; then
+                [ "$(cat "$d/memory.swap.max")" = 0 ] || fail "memory.swap.max $(cat "$d/memory.swap.max")"
+            fi
+            [ "$(cat "$d/pids.max")" = 8 ] || fail "pids.max $(cat "$d/pids.max")"
+            [ "$(wc -l <"$d/cgroup.procs")" = 2 ] || fail "processes in the group: $(cat "$d/cgroup.procs" | tr '\n' ' ')"
+            grep -q '^memory pids' "$(dirname "$d")/cgroup.subtree_control" ||
+                grep -q 'memory' "$(dirname "$d")/cgroup.subtree_control" || fail "controllers not enabled"
+        fi
+        pkill -KILL -u $U -x probe
+        wait $sp
+        end
+    fi
+fi
+
+# ============================================================================ prepared mode
+prepared() { # prepared REQUEST_ARGS... : prepared-mode run; sets RC, REP (report line), READY
+    coproc PREP { "$L" --uid $U --gid $G --cgroup-parent $CGP --workspace "$WS" --bind-ro "$PROBES:/probe" \
+        --report-fd 3 --control-fd 4 3>&1 4<&0 >"$T/out" 2>"$T/err"; }
+    local pid=$PREP_PID
+    read -r -t 20 READY <&"${PREP[0]}"
+    printf '%s\0' "$@" >&"${PREP[1]}" # NUL-terminated arguments,
+    printf '\0' >&"${PREP[1]}"         # then an empty one
+    read -r -t 20 REP <&"${PREP[0]}"
+    exec {PREP[1]}>&-
+    wait "$pid"
+    RC=$?
+    OUT=$(head -c 4000 "$T/out")
+    ERR=$(head -c 4000 "$T/err")
+}
+if selected "prepared"; then
+    begin "prepared: ready line, then the request, then the report"
+    mkbox "$WS" prep
+    echo data >"$WS/prep/in.txt"
+    prepared --box prep --cpu-time-ms 2000 "${ENV[@]}" -- /bin/sh -c 'cat in.txt; pwd; echo out >out.txt'
+    [ "$READY" = '{"ready":true}' ] || fail "ready line: '$READY'"
+    expect_ok_run
+    expect_out "$(printf 'data\n/box')"
+    [ "$(cat "$WS/prep/out.txt" 2>/dev/null)" = out ] || fail "the box is not the workspace dir"
+    end
+
+    begin "prepared: other boxes of the workspace are not reachable"
+    mkbox "$WS" other
+    echo secret >"$WS/other/s"
+    prepared --box prep -- /bin/sh -c 'cat /.runbox/ws/other/s 2>&1; grep -c runbox/ws /proc/self/mountinfo; ls /box'
+    expect_ok_run
+    [[ $OUT == *"Permission denied"* || $OUT == *"No such file"* ]] || fail "other box: $OUT"
+    [[ $OUT != *secret* ]] || fail "read another box: $OUT"
+    end
+
+    begin "prepared: without --box, /box is an empty private tmpfs"
+    prepared -- /bin/sh -c 'ls -A /box | wc -l; /probe/probe write /box/x'
+    expect_ok_run
+    expect_out "$(printf '0\nok')"
+    end
+
+    begin "prepared: a box name with a symlink is refused"
+    ln -sfn / "$WS/evil"
+    prepared --box evil -- /bin/ls /box
+    expect_rc 2
+    [[ $(field .error) == *box* ]] || fail "error: $(field .error)"
+    rm -f "$WS/evil"
+    end
+
+    begin "prepared: EOF on the control fd tears down quietly (exit 0, no report)"
+    coproc PREP { "$L" --uid $U --gid $G --cgroup-parent $CGP --report-fd 3 --control-fd 4 3>&1 4<&0 >/dev/null 2>"$T/err"; }
+    pid=$PREP_PID
+    read -r -t 20 READY <&"${PREP[0]}"
+    exec {PREP[1]}>&-
+    REP=""
+    read -r -t 20 REP <&"${PREP[0]}"
+    wait "$pid"
+    RC=$?
+    [ "$READY" = '{"ready":true}' ] || fail "ready line: '$READY'"
+    expect_rc 0
+    [ -z "$REP" ] || fail "unexpected report: $REP"
+    end
+
+    begin "prepared: a bad request exits 64"
+    prepared --box ../x -- /bin/true
+    expect_rc 64
+    end
+
+    begin "prepared: limits come from the request"
+    prepared --cpu-time-ms 200 -- /probe/probe spin
+    expect_rc 0
+    expect .limit cpu
+    end
+fi
+
+# ============================================================================ parallel slots
+if selected "parallel"; then
+    begin "parallel: two slots cannot see or signal each other"
+    mkbox "$WS" pa
+    "$L" --uid $U --gid $G --cgroup-parent $CGP --report-fd 3 --bind-ro "$PROBES:/probe" \
+        -- /probe/probe sleep 3 3>"$T/repA" >/dev/null 2>&1 &
+    la=$!
+    for i in $(seq 100); do pgrep -u $U -x probe >/dev/null && break; sleep 0.02; done
+    apid=$(pgrep -u $U -x probe | head -1)
+    "$L" --uid $U2 --gid $G2 --cgroup-parent $CGP --report-fd 3 --bind-ro "$PROBES:/probe" \
+        -- /bin/sh -c "/probe/probe kill $apid; /probe/probe kill 1; ls /proc | grep -c '^[0-9]'" \
+        3>"$T/rep" >"$T/out" 2>&1
+    RC=$? REP=$(cat "$T/rep") OUT=$(cat "$T/out")
+    expect_ok_run
+    # apid is not a pid in B's namespace (ESRCH) - or it is B's own coincidentally-numbered
+    # process, never A's; pid 1 is B's own init (EPERM: another uid).
+    l1=$(sed -n 1p <<<"$OUT")
+    [ "$l1" = ESRCH ] || [ "$apid" -le 5 ] || fail "kill A's pid $apid from B: $l1"
+    [ "$(sed -n 2p <<<"$OUT")" = EPERM ] || fail "kill 1: $(sed -n 2p <<<"$OUT")"
+    [ "$(sed -n 3p <<<"$OUT")" -le 5 ] || fail "B sees $(sed -n 3p <<<"$OUT") processes"
+    pgrep -u $U -x probe >/dev/null || fail "A's program died"
+    pkill -KILL -u $U -x probe
+    wait $la
+    end
+fi
+
+# ============================================================================ languages
+lang() { # lang NAME BOX [LIMITS...] -- PROG ARGS
+    sandbox --workspace "$WS" --cpu-time-ms 60000 --wall-time-ms 300000 --memory-kb 524288 "${ENV[@]}" "$@"
+}
+if selected "lang"; then
+    begin "lang: python3 -c 'print(1)'"
+    lang -- /usr/bin/python3 -c 'print(1)'
+    expect_ok_run
+    expect_out 1
+    end
+
+    begin "lang: node -e"
+    lang -- /usr/bin/node -e 'console.log([1,2,3].map(x => x * 2).join(","))'
+    expect_ok_run
+    expect_out 2,4,6
+    end
+
+    begin "lang: bash -c"
+    lang -- /bin/bash -c 'a=(x y z); echo ${#a[@]} $((6*7))'
+    expect_ok_run
+    expect_out "3 42"
+    end
+
+    begin "lang: gcc compiles hello.c inside /box, then it runs"
+    mkbox "$WS" c
+    printf '#include <stdio.h>\nint main(void){puts("hello from c");return 0;}\n' >"$WS/c/hello.c"
+    lang --box c -- /bin/sh -c 'gcc -O2 -o hello hello.c && ./hello'
+    expect_ok_run
+    expect_out "hello from c"
+    end
+
+    begin "lang: g++"
+    mkbox "$WS" cpp
+    printf '#include <iostream>\n#include <vector>\nint main(){std::vector<int> v{1,2,3};std::cout<<v.size()<<std::endl;}\n' >"$WS/cpp/a.cpp"
+    lang --box cpp -- /bin/sh -c 'g++ -O2 -o a a.cpp && ./a'
+    expect_ok_run
+    expect_out 3
+    end
+
+    begin "lang: javac + java (threads, /proc, cgroup memory)"
+    mkbox "$WS" java
+    printf 'public class Main { public static void main(String[] a) throws Exception { Thread t = new Thread(() -> System.out.println("hello from java")); t.start(); t.join(); } }\n' >"$WS/java/Main.java"
+    lang --box java --processes 256 --memory-kb 1048576 -- /bin/sh -c \
+        'javac -J-XX:+UseSerialGC -J-Xmx256m -J-Xshare:auto Main.java && java -XX:+UseSerialGC -Xmx256m -cp . Main'
+    expect_ok_run
+    expect_out "hello from java"
+    end
+
+    begin "lang: ruby -e"
+    lang -- /usr/bin/ruby -e 'puts [1, 2, 3].sum'
+    expect_ok_run
+    expect_out 6
+    end
+fi
+
+echo "1..$N"
+echo "# $N cases, $((N - NFAIL - NSKIP)) passed, $NFAIL failed, $NSKIP skipped (cgroup $CGMODE)"
+[ $NFAIL -eq 0 ]
