@@ -15,3 +15,4 @@ export {
   type MetricsSnapshot,
 } from './metrics-store';
 export { enqueueWebhook, webhookDeliveryId, WEBHOOK_JOB_NAME, type WebhookJobData } from './webhooks';
+export { eventsChannel, publishJobEvent } from './events';

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, Headers, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpStatus, Param, Post, Query, Sse, type MessageEvent } from '@nestjs/common';
+import type { Observable } from 'rxjs';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -19,6 +20,7 @@ import { BatchCreatedDto, CreateBatchDto } from './dto/batch.dto';
 import { CreateJobDto } from './dto/create-job.dto';
 import { ListJobsQueryDto, SubmitQueryDto } from './dto/job-query.dto';
 import { JobListDto, JobViewDto } from './dto/job-view.dto';
+import { JobStream } from './job-stream';
 import { JobsService, type Outcome } from './jobs.service';
 
 const location = (id: string) => `/v1/jobs/${id}`;
@@ -30,7 +32,10 @@ const reply = ({ view, settled }: Outcome, headers: Record<string, string> = {})
 @ApiBadRequestResponse({ type: ProblemDto, description: 'a field broke a rule; `errors` names each' })
 @Controller('v1/jobs')
 export class JobsController {
-  constructor(private readonly jobs: JobsService) {}
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly stream: JobStream,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Queue a job', description: 'With `?wait=true`, answers 200 with the finished job, or 202 when the server wait maximum passes first.' })
@@ -71,6 +76,17 @@ export class JobsController {
   @ApiNotFoundResponse({ type: ProblemDto })
   find(@Param('id') id: string): Promise<JobView> {
     return this.jobs.find(id);
+  }
+
+  @Sse(':id/events')
+  @ApiOperation({
+    summary: 'Live events of a job (Server-Sent Events)',
+    description: 'The current state first, then running, compiled, one `test` per finished test, and finally completed | failed | cancelled with the final job; then the stream ends.',
+  })
+  @ApiNotFoundResponse({ type: ProblemDto })
+  async events(@Param('id') id: string): Promise<Observable<MessageEvent>> {
+    await this.jobs.find(id); // 404 as JSON before the stream starts
+    return this.stream.stream(id);
   }
 
   @Delete(':id')

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { LanguagesModule } from '../languages/languages.module';
 import { JobEvents } from './job-events';
+import { JobStream } from './job-stream';
 import { JobsController } from './jobs.controller';
 import { JobsService } from './jobs.service';
 
 @Module({
   imports: [LanguagesModule],
   controllers: [JobsController],
-  providers: [JobsService, JobEvents],
+  providers: [JobsService, JobEvents, JobStream],
 })
 export class JobsModule {}

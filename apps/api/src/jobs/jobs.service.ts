@@ -21,7 +21,7 @@ import {
 } from '@runbox/contract';
 import { Config } from '@runbox/config';
 import { LanguageRegistry } from '@runbox/languages';
-import { enqueueWebhook, jobKey, loadJobView, REDIS, toJobView, toStatus } from '@runbox/queue';
+import { enqueueWebhook, jobKey, publishJobEvent, loadJobView, REDIS, toJobView, toStatus } from '@runbox/queue';
 import { AdmissionService } from '../auth/admission.service';
 import type { Caller } from '../auth/caller';
 import { bodyFingerprint, checkIdempotencyKey, claim, forget } from './idempotency';
@@ -158,6 +158,7 @@ export class JobsService {
     await this.redis.set(key, JSON.stringify(view), 'EX', this.config.queue.resultRetentionS);
     if ((await this.queue.remove(job.id!)) === 1) {
       if (job.data.owner) await this.admission.release(job.data.owner, [job.id!]).catch(() => undefined);
+      await publishJobEvent(this.redis, this.config, job.id!, 'cancelled').catch(() => undefined);
       if (job.data.callbackUrl) await enqueueWebhook(this.webhooks, this.config, this.redis, job.id!, job.data.callbackUrl);
       return view;
     }

@@ -13,18 +13,16 @@ import {
   CANCEL_CHANNEL,
   CANCEL_REQUESTED_KEY,
   CANCELLED_REASON,
-  EVENTS_CHANNEL,
   InvalidJobData,
   JOBS_QUEUE,
   parseJobData,
   WEBHOOKS_QUEUE,
   type JobData,
-  type JobEvent,
   type JobEventType,
   type JobResult,
 } from '@runbox/contract';
 import { Config } from '@runbox/config';
-import { activeJobsKey, enqueueWebhook, jobKey, recordJobFinished, recordSandboxFailure, REDIS, REDIS_SUBSCRIBER } from '@runbox/queue';
+import { activeJobsKey, enqueueWebhook, jobKey, publishJobEvent, recordJobFinished, recordSandboxFailure, REDIS, REDIS_SUBSCRIBER } from '@runbox/queue';
 import { SlotPool } from '../sandbox/slots';
 import { RunService } from './run.service';
 
@@ -152,8 +150,7 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private emit(jobId: string, type: JobEventType, data?: unknown): void {
-    const event: JobEvent = { jobId, type, at: new Date().toISOString(), ...(data === undefined ? {} : { data }) };
-    this.redis.publish(jobKey(this.config, EVENTS_CHANNEL), JSON.stringify(event)).catch(() => undefined);
+    publishJobEvent(this.redis, this.config, jobId, type, data).catch(() => undefined);
   }
 
   /** Drain: take no new jobs, let running ones finish within the grace period, then abort them (they are retried elsewhere). */

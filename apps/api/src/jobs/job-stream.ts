@@ -1,0 +1,100 @@
+/**
+ * Server-Sent Events of one job: its current state first (so a stream opened late, even after
+ * the job ended, starts right), then what the workers publish (running, compiled, each test),
+ * and finally completed | failed | cancelled carrying the final job view, after which the stream
+ * ends. One Redis subscription per API process feeds every open stream.
+ */
+import { Inject, Injectable, type MessageEvent, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { Observable, type Subscriber } from 'rxjs';
+import { FINAL_STATUSES, JOBS_QUEUE, type JobEvent, type JobStatus, type JobView } from '@runbox/contract';
+import { Config } from '@runbox/config';
+import { eventsChannel, loadJobView, REDIS, REDIS_SUBSCRIBER } from '@runbox/queue';
+
+/** Proxies close idle connections; a comment-like event every so often keeps the stream open. */
+export const KEEPALIVE_MS = 15_000;
+const FINAL_EVENTS = new Set(['completed', 'failed', 'cancelled']);
+
+@Injectable()
+export class JobStream implements OnModuleInit, OnApplicationShutdown {
+  private readonly listeners = new Map<string, Set<(e: JobEvent) => void>>();
+  private readonly open = new Set<Subscriber<MessageEvent>>();
+  private readonly channel: string;
+
+  constructor(
+    private readonly config: Config,
+    @InjectQueue(JOBS_QUEUE) private readonly queue: Queue,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
+  ) {
+    this.channel = eventsChannel(config);
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.subscriber.on('message', (channel: string, message: string) => {
+      if (channel !== this.channel) return;
+      let event: JobEvent;
+      try {
+        event = JSON.parse(message) as JobEvent;
+      } catch {
+        return;
+      }
+      for (const listener of this.listeners.get(event.jobId) ?? []) listener(event);
+    });
+    // Not awaited: a Redis that is down at start-up must not keep the API from starting; ioredis
+    // resubscribes on reconnect.
+    this.subscriber.subscribe(this.channel).catch(() => undefined);
+  }
+
+  /** Ends every open stream, so a shutdown is not held open by clients (ECOSYSTEM pitfall 8). */
+  onApplicationShutdown(): void {
+    for (const s of this.open) s.complete();
+  }
+
+  /** The stream of job `id`, whose current view the caller has already loaded (so it exists). */
+  stream(id: string): Observable<MessageEvent> {
+    return new Observable<MessageEvent>((out) => {
+      this.open.add(out);
+      let started = false;
+      let ended = false;
+      const early: JobEvent[] = [];
+      const finish = async (type: string) => {
+        if (ended) return;
+        ended = true;
+        const view = await loadJobView(this.queue, this.redis, this.config, id).catch(() => undefined);
+        out.next({ type, data: view ?? { id, status: type } });
+        out.complete();
+      };
+      const deliver = (e: JobEvent) => {
+        if (ended) return;
+        if (FINAL_EVENTS.has(e.type)) return void finish(e.type);
+        out.next({ type: e.type, data: e.data ?? {} });
+      };
+      const listener = (e: JobEvent) => (started ? deliver(e) : early.push(e));
+      // Listen before reading the state: an event between the two is queued, never lost.
+      const set = this.listeners.get(id) ?? new Set();
+      set.add(listener);
+      this.listeners.set(id, set);
+
+      void loadJobView(this.queue, this.redis, this.config, id).then(
+        (view: JobView | undefined) => {
+          const status: JobStatus = view?.status ?? 'failed';
+          if (FINAL_STATUSES.includes(status)) return finish(status);
+          out.next({ type: status, data: view });
+          started = true;
+          early.splice(0).forEach(deliver);
+        },
+        (e: unknown) => out.error(e),
+      );
+      const keepalive = setInterval(() => out.next({ type: 'keepalive', data: {} }), KEEPALIVE_MS);
+      return () => {
+        clearInterval(keepalive);
+        set.delete(listener);
+        if (set.size === 0) this.listeners.delete(id);
+        this.open.delete(out);
+      };
+    });
+  }
+}
