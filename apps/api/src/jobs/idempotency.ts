@@ -1,0 +1,48 @@
+/**
+ * `Idempotency-Key` on POST /v1/jobs: the same key and body from the same caller return the same
+ * job for 24 hours; the same key with a different body is refused (422). The record is claimed
+ * with SET NX before the job is queued, so two concurrent retries cannot both create a job.
+ */
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { JobData } from '@runbox/contract';
+import type { Config } from '@runbox/config';
+import { jobKey } from '@runbox/queue';
+import { InvalidRequest } from '../http/validation';
+import { UnprocessableJob } from './jobs.errors';
+
+export const IDEMPOTENCY_TTL_S = 24 * 60 * 60;
+const KEY_SHAPE = /^[\x21-\x7e]{1,255}$/;
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** What identifies "the same body": the normalised job, without its submission time. */
+export function bodyFingerprint(data: JobData): string {
+  const { createdAt: _createdAt, ...rest } = data;
+  return sha256(JSON.stringify(rest));
+}
+
+export function checkIdempotencyKey(key: string): void {
+  if (!KEY_SHAPE.test(key)) {
+    throw new InvalidRequest([{ field: 'Idempotency-Key', rule: 'format', message: 'Idempotency-Key must be 1 to 255 visible ASCII characters' }]);
+  }
+}
+
+/**
+ * Claims `key` for job `id`. Returns undefined when the claim is new (queue the job), or the id
+ * of the job an earlier request with the same key and body created.
+ */
+export async function claim(redis: Redis, config: Config, quotaId: string, key: string, id: string, fingerprint: string): Promise<string | undefined> {
+  const k = jobKey(config, 'idem', sha256(`${quotaId}\0${key}`));
+  const record = JSON.stringify({ id, fingerprint });
+  if ((await redis.set(k, record, 'EX', IDEMPOTENCY_TTL_S, 'NX')) === 'OK') return undefined;
+  const existing = JSON.parse((await redis.get(k)) ?? record) as { id: string; fingerprint: string };
+  if (existing.fingerprint !== fingerprint) {
+    throw new UnprocessableJob([{ field: 'Idempotency-Key', rule: 'sameBody', message: 'this Idempotency-Key was used with a different body; use a new key for a new job' }]);
+  }
+  return existing.id;
+}
+
+export async function forget(redis: Redis, config: Config, quotaId: string, key: string): Promise<void> {
+  await redis.del(jobKey(config, 'idem', sha256(`${quotaId}\0${key}`)));
+}
