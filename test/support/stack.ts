@@ -3,7 +3,10 @@
  * (`createApi`), on the test Redis started by global-setup.ts, under a queue prefix of its own so
  * test files never see each other's jobs; optionally a real worker process on the same prefix.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Server } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Config, loadConfig } from '@runbox/config';
@@ -32,6 +35,21 @@ export interface Stack {
 }
 
 let stacks = 0;
+
+/**
+ * A worker unmounts its slots' workspaces when it drains; one killed by a test (SIGKILL) cannot,
+ * and its successor on the same folder reuses them. When the test stack ends, nothing of it may
+ * stay mounted on the host.
+ */
+async function removeWorkspaces(config: Config): Promise<void> {
+  const dir = config.worker.workspaceDir;
+  const mounted = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4])
+    .filter((m): m is string => !!m && m.startsWith(`${dir}/`));
+  for (const m of mounted) execFileSync(config.worker.launcherPath, [`--workspace-unmount=${m}`]);
+  rmSync(dirname(dir), { recursive: true, force: true });
+}
 
 /**
  * Worker settings of a test stack: its own workspace folder and its own uid range, so stacks
@@ -83,6 +101,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     async stop() {
       await worker?.stop();
       await app.close();
+      if (opts.worker) await removeWorkspaces(config);
     },
   };
 }
