@@ -110,7 +110,7 @@ async function startDelivery(env: Record<string, string>) {
   const finishedJob = async (callbackUrl: string, outcome: 'completed' | 'failed' = 'completed') => {
     const data: JobData = {
       v: 1, language: 'python', files: [{ path: 'main.py', content: 'print("hi")', encoding: 'utf8' }], stdin: outcome === 'failed' ? 'fail' : '',
-      args: [], limits: config.limits.defaults, tests: null, checker: { type: 'lines' }, stopOnFirstFailure: false, callbackUrl, createdAt: new Date().toISOString(),
+      args: [], limits: config.limits.defaults, tests: null, checker: { type: 'lines' }, stopOnFirstFailure: false, callbackUrl, createdAt: new Date().toISOString(), owner: null,
     };
     const job = await jobs.add('run', data, { jobId: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`, attempts: 1 });
     try {
