@@ -1,4 +1,5 @@
 export { QueueModule } from './queue.module';
+export { bullConnection } from './connection';
 export { REDIS, REDIS_SUBSCRIBER, connectRedis, redisOptions } from './redis';
 export { activeJobsKey, jobKey } from './keys';
 export { toJobView, toStatus, loadJobView, WEBHOOK_KEY } from './job-view';

@@ -7,20 +7,8 @@ import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/comm
 import type { Redis } from 'ioredis';
 import { JOBS_QUEUE, WEBHOOKS_QUEUE } from '@runbox/contract';
 import { Config } from '@runbox/config';
+import { bullConnection } from './connection';
 import { connectRedis, REDIS, REDIS_SUBSCRIBER } from './redis';
-
-function bullConnection(config: Config) {
-  const u = new URL(config.redis.url);
-  return {
-    host: u.hostname,
-    port: Number(u.port || 6379),
-    username: u.username ? decodeURIComponent(u.username) : undefined,
-    password: u.password ? decodeURIComponent(u.password) : undefined,
-    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
-    tls: u.protocol === 'rediss:' ? {} : undefined,
-    maxRetriesPerRequest: null,
-  };
-}
 
 @Global()
 @Module({

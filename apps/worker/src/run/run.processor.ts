@@ -22,7 +22,17 @@ import {
   type JobResult,
 } from '@runbox/contract';
 import { Config } from '@runbox/config';
-import { activeJobsKey, enqueueWebhook, jobKey, publishJobEvent, recordJobFinished, recordSandboxFailure, REDIS, REDIS_SUBSCRIBER } from '@runbox/queue';
+import {
+  activeJobsKey,
+  bullConnection,
+  enqueueWebhook,
+  jobKey,
+  publishJobEvent,
+  recordJobFinished,
+  recordSandboxFailure,
+  REDIS,
+  REDIS_SUBSCRIBER,
+} from '@runbox/queue';
 import { SlotPool } from '../sandbox/slots';
 import { RunService } from './run.service';
 
@@ -52,18 +62,8 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     this.subscriber.on('message', (ch: string, id: string) => {
       if (ch === channel) this.active.get(id)?.abort(CANCELLED_REASON);
     });
-    const { url } = this.config.redis;
-    const u = new URL(url);
     this.worker = new Worker<JobData, JobResult>(JOBS_QUEUE, (job) => this.process(job), {
-      connection: {
-        host: u.hostname,
-        port: Number(u.port || 6379),
-        username: u.username ? decodeURIComponent(u.username) : undefined,
-        password: u.password ? decodeURIComponent(u.password) : undefined,
-        db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
-        tls: u.protocol === 'rediss:' ? {} : undefined,
-        maxRetriesPerRequest: null,
-      },
+      connection: bullConnection(this.config),
       prefix: this.config.redis.prefix,
       concurrency: this.config.worker.slots, // one job per sandbox slot
       lockDuration: this.config.queue.lockDurationMs,

@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import { FINAL_STATUSES, JOBS_QUEUE, WEBHOOKS_QUEUE, type WebhookDelivery } from '@runbox/contract';
 import { Config } from '@runbox/config';
-import { jobKey, loadJobView, REDIS, WEBHOOK_KEY, type WebhookJobData } from '@runbox/queue';
+import { bullConnection, jobKey, loadJobView, REDIS, WEBHOOK_KEY, type WebhookJobData } from '@runbox/queue';
 import type { Resolver } from './guarded-lookup';
 import { postJson } from './post-json';
 import { DESTINATION_REFUSED, parseAllowList, type AllowEntry } from './ssrf';
@@ -66,17 +66,8 @@ export class WebhooksProcessor implements OnApplicationBootstrap, OnApplicationS
 
   onApplicationBootstrap(): void {
     if (!this.signer) this.logger.warn('WEBHOOK_SECRET is not set: callbacks are delivered unsigned');
-    const u = new URL(this.config.redis.url);
     this.worker = new Worker<WebhookJobData, WebhookDelivery>(WEBHOOKS_QUEUE, (job) => this.deliver(job), {
-      connection: {
-        host: u.hostname,
-        port: Number(u.port || 6379),
-        username: u.username ? decodeURIComponent(u.username) : undefined,
-        password: u.password ? decodeURIComponent(u.password) : undefined,
-        db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
-        tls: u.protocol === 'rediss:' ? {} : undefined,
-        maxRetriesPerRequest: null,
-      },
+      connection: bullConnection(this.config),
       prefix: this.config.redis.prefix,
       concurrency: CONCURRENCY,
     });
