@@ -30,6 +30,7 @@ tmpfs) CGMODE=v1 CGDIRS=(/sys/fs/cgroup/memory/$CGP /sys/fs/cgroup/pids/$CGP /sy
 *) echo "Bail out! unknown cgroup layout"; exit 1 ;;
 esac
 
+TMP_MOUNTS=$(awk '$5 == "/tmp"' /proc/self/mountinfo | wc -l) # the sandbox's staging point
 T=$(mktemp -d /tmp/rb-test.XXXXXX)
 chmod 755 "$T"
 WS=$T/ws          # a workspace tmpfs (the helper's), boxes below it
@@ -101,8 +102,8 @@ leftovers() {
     # mounts may come and go on a shared host: they are not ours to judge.)
     local leaked
     leaked=$(awk -v t="$T" -v ws="$WS" -v wss="$WS_SMALL" '
-        $5 == "/tmp" || index($0, " - tmpfs runbox-root ") ||
-        (index($5, t) == 1 && $5 != ws && $5 != wss) { print $5 }' /proc/self/mountinfo)
+        index($0, " - tmpfs runbox-root ") || (index($5, t) == 1 && $5 != ws && $5 != wss) { print $5 }
+        $5 == "/tmp" { n++ } END { if (n != '"$TMP_MOUNTS"') print "/tmp (" n " mounts)" }' /proc/self/mountinfo)
     [ -z "$leaked" ] || fail "mounts left on the host: $leaked"
 }
 end() {
@@ -679,7 +680,7 @@ if selected "parallel"; then
     begin "parallel: two slots cannot see or signal each other"
     mkbox "$WS" pa
     "$L" --uid $U --gid $G --cgroup-parent $CGP --report-fd 3 --bind-ro "$PROBES:/probe" \
-        -- /probe/probe sleep 3 3>"$T/repA" >/dev/null 2>&1 &
+        -- /probe/probe sleep 60 3>"$T/repA" >/dev/null 2>&1 &
     la=$!
     for i in $(seq 100); do pgrep -u $U -x probe >/dev/null && break; sleep 0.02; done
     apid=$(pgrep -u $U -x probe | head -1)
