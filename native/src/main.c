@@ -84,8 +84,10 @@ static int read_request(int control_fd, int sigfd, int status_fd, char **out, si
     }
 }
 
+/* *mntns_fd: the run's mount namespace, held open so that the init's exit does not have to tear
+ * it down; the caller releases it after the report (no process is left in it by then). */
 static int run_box(struct cli *c, int sigfd, struct report *rep, enum run_result *result,
-                   struct rb_error *err)
+                   int *mntns_fd, struct rb_error *err)
 {
     const struct cgroup_ops *ops = cgroup_detect(err);
     struct cgroup *cg = NULL;
@@ -108,6 +110,9 @@ static int run_box(struct cli *c, int sigfd, struct report *rep, enum run_result
 
     if (ns_spawn(c, ops->clone_fd(cg), &sb, err) < 0)
         goto out;
+    char nspath[64];
+    snprintf(nspath, sizeof nspath, "/proc/%d/ns/mnt", (int)sb.init);
+    *mntns_fd = open(nspath, O_RDONLY | O_CLOEXEC); /* an optimisation only: -1 is fine */
     if (ops->attach(cg, sb.init, err) < 0 || ns_send_attached(&sb, err) < 0)
         goto out;
     struct rb_msg m;
@@ -256,7 +261,8 @@ int main(int argc, char **argv)
 
     struct report rep = {0};
     enum run_result result;
-    int r = run_box(&c, sigfd, &rep, &result, &err);
+    int mntns_fd = -1;
+    int r = run_box(&c, sigfd, &rep, &result, &mntns_fd, &err);
     if (result == RUN_BAD_REQUEST) {
         fprintf(stderr, "runbox-launcher: bad request: %s\n", err.msg);
         return 64;
@@ -267,7 +273,9 @@ int main(int argc, char **argv)
         rep.error = err.msg[0] ? err.msg : "unknown failure";
         rep.have_status = rep.have_status && !rep.error;
     }
-    if (report_write(c.setup.report_fd, &rep) < 0 && r == 0)
+    int w = report_write(c.setup.report_fd, &rep);
+    rb_closep(&mntns_fd); /* the run's mounts go now: nothing can reach them any more */
+    if (w < 0 && r == 0)
         return 2;
     return r < 0 ? 2 : 0;
 }

@@ -67,9 +67,12 @@ static int exec_program(char **argv, char **env, struct rb_error *err)
     return rb_fail(err, first_err, "exec %s", prog);
 }
 
-/* The program's child: from root in the sandbox to the unprivileged program. Never returns. */
-_Noreturn static void become_program(const struct cli *c, const struct run_opts *r,
-                                     const struct sock_fprog *filter)
+/* The program's child, forked while the sandbox is prepared: it becomes the unprivileged,
+ * filtered process right away, then waits for the run request on the exec pipe. At go time only
+ * rlimits, chdir and execve remain, so the job's critical path does not pay for the identity
+ * switch, setsid or loading the seccomp filter. Never returns. */
+_Noreturn static void program_child(const struct cli *c, const struct sock_fprog *filter,
+                                    int ready_fd, int exec_fd)
 {
     struct rb_error err = {0};
     if (setsid() < 0) {
@@ -80,17 +83,11 @@ _Noreturn static void become_program(const struct cli *c, const struct run_opts 
         rb_fail(&err, errno, "dup2 stdout/stderr");
         goto fail;
     }
-    /* Every descriptor ≥ 3 is gone at execve; the status pipe stays usable until then. */
+    /* Every descriptor ≥ 3 is gone at execve; the status and exec pipes stay usable until then. */
     if (syscall(SYS_close_range, 3, ~0u, CLOSE_RANGE_CLOEXEC) < 0) {
         rb_fail(&err, errno, "close_range");
         goto fail;
     }
-    if (chdir("/box") < 0) {
-        rb_fail(&err, errno, "chdir /box");
-        goto fail;
-    }
-    if (rlimits_apply(&r->lim, &err) < 0)
-        goto fail;
     /* Identity: supplementary groups, gid, then uid: with every uid ≠ 0 the kernel clears the
      * permitted, effective and ambient capability sets (the bounding set is already empty, see
      * drop_bounding_set()). */
@@ -104,7 +101,36 @@ _Noreturn static void become_program(const struct cli *c, const struct run_opts 
     }
     if (seccomp_install(filter, &err) < 0) /* sets no_new_privs first */
         goto fail;
-    exec_program(r->argv, r->env, &err);
+    if (write_all(ready_fd, "r", 1) < 0)
+        _exit(127);
+    close(ready_fd);
+
+    /* The run: 'G' + length + request (prepared mode), or 'G' + 0 (one-shot: c->run applies). */
+    char head[5];
+    uint32_t len;
+    const struct run_opts *run = &c->run;
+    struct run_opts req;
+    if (read_all(exec_fd, head, sizeof head) != (ssize_t)sizeof head)
+        _exit(0); /* the sandbox is torn down unused */
+    memcpy(&len, head + 1, sizeof len);
+    if (len) {
+        char *buf = malloc((size_t)len + 1);
+        if (!buf || read_all(exec_fd, buf, len) != (ssize_t)len) {
+            rb_fail(&err, errno, "read the request");
+            goto fail;
+        }
+        if (args_parse_request(buf, len, &req, &err) < 0) /* validated by the launcher */
+            goto fail;
+        run = &req;
+    }
+    /* Lowering limits needs no privilege. */
+    if (rlimits_apply(&run->lim, &err) < 0)
+        goto fail;
+    if (chdir("/box") < 0) { /* now that the init has put the box there */
+        rb_fail(&err, errno, "chdir /box");
+        goto fail;
+    }
+    exec_program(run->argv, run->env, &err);
 fail:
     ns_send_error(&err);
     _exit(127);
@@ -123,18 +149,34 @@ static int drop_bounding_set(struct rb_error *err)
     return 0;
 }
 
-/* The program's child shares the init's memory until it execs (CLONE_VM | CLONE_VFORK, like
- * posix_spawn): no page-table copy on the job's critical path. It only touches its own stack. */
-struct child_args {
-    const struct cli *c;
-    const struct run_opts *r;
-    const struct sock_fprog *filter;
-};
-
-static int child_entry(void *arg)
+/* Forks the program's child and waits until it is unprivileged and filtered. Returns its pid and
+ * the init's end of the exec pipe in *exec_fd. */
+static pid_t fork_program_child(const struct cli *c, const struct sock_fprog *filter, int *exec_fd,
+                                struct rb_error *err)
 {
-    struct child_args *a = arg;
-    become_program(a->c, a->r, a->filter);
+    int ex[2], rd[2];
+    if (pipe2(ex, O_CLOEXEC) < 0 || pipe2(rd, O_CLOEXEC) < 0)
+        return rb_fail(err, errno, "pipe");
+    pid_t pid = fork();
+    if (pid < 0)
+        return rb_fail(err, errno, "fork the program's process");
+    if (pid == 0) {
+        close(ex[1]);
+        close(rd[0]);
+        program_child(c, filter, rd[1], ex[0]);
+    }
+    close(ex[0]);
+    close(rd[1]);
+    char r;
+    ssize_t n = read_all(rd[0], &r, 1);
+    close(rd[0]);
+    if (n != 1) { /* it failed and said why on the status pipe */
+        waitpid(pid, NULL, 0);
+        close(ex[1]);
+        return rb_fail(err, 0, "the program's process could not be set up");
+    }
+    *exec_fd = ex[1];
+    return pid;
 }
 
 static void send_status(int status)
@@ -175,13 +217,10 @@ static void read_exact_or_exit(void *buf, size_t len)
         _exit(0);
 }
 
-static char child_stack[256 * 1024] __attribute__((aligned(16)));
-
 _Noreturn void init_main(const struct cli *c)
 {
     struct rb_error err = {0};
     struct sock_fprog filter;
-    const struct run_opts *run = &c->run;
     bool prepared = c->mode == MODE_PREPARED;
 
     /* Seen as pid 1 inside (its command line stays the launcher's: rewriting that needs
@@ -196,7 +235,7 @@ _Noreturn void init_main(const struct cli *c)
     signal(SIGPIPE, SIG_DFL);
 
     if (seccomp_compile(&filter, &err) < 0 || drop_bounding_set(&err) < 0 ||
-        rootfs_build(&c->setup, prepared ? NULL : run->box, prepared, &err) < 0 ||
+        rootfs_build(&c->setup, prepared ? NULL : c->run.box, prepared, &err) < 0 ||
         ns_setup_uts_net(c->setup.hostname, &err) < 0) {
         rb_wrap(&err, "sandbox set-up");
         die(&err);
@@ -209,6 +248,10 @@ _Noreturn void init_main(const struct cli *c)
         rb_fail(&err, errno, "unshare cgroup namespace");
         die(&err);
     }
+    int exec_fd = -1;
+    pid_t prog = fork_program_child(c, &filter, &exec_fd, &err);
+    if (prog < 0)
+        die(&err);
     struct rb_msg ready = {.type = MSG_READY};
     if (write_all(INIT_STATUS_FD, &ready, sizeof ready) < 0)
         _exit(1);
@@ -217,28 +260,26 @@ _Noreturn void init_main(const struct cli *c)
     uint32_t len;
     read_exact_or_exit(head, sizeof head);
     memcpy(&len, head + 1, sizeof len);
-    struct run_opts req;
+    char *buf = NULL;
     if (prepared) {
-        char *buf = malloc((size_t)len + 1);
+        buf = malloc((size_t)len + 1);
         if (!buf)
             _exit(1);
         read_exact_or_exit(buf, len);
+        struct run_opts req;
         if (args_parse_request(buf, len, &req, &err) < 0) /* validated by the launcher */
             die(&err);
-        run = &req;
-        if (rootfs_mount_box(&c->setup, run->box, &err) < 0) {
+        if (rootfs_mount_box(&c->setup, req.box, &err) < 0) {
             rb_wrap(&err, "/box");
             die(&err);
         }
     }
-
-    struct child_args ca = {c, run, &filter};
-    pid_t prog = clone(child_entry, child_stack + sizeof child_stack,
-                       CLONE_VM | CLONE_VFORK | SIGCHLD, &ca);
-    if (prog < 0) {
+    /* Release the program: the same message, for it to parse. */
+    if (write_all(exec_fd, head, sizeof head) < 0 || (len && write_all(exec_fd, buf, len) < 0)) {
         rb_fail(&err, errno, "start the program");
         die(&err);
     }
+    close(exec_fd);
     close(INIT_OUT_FD);
     close(INIT_ERR_FD);
     close(INIT_GO_FD);

@@ -80,6 +80,13 @@ int seccomp_compile(struct sock_fprog *out, struct rb_error *err)
         rb_fail(err, -rc, "seccomp: foreign-architecture action");
         goto out;
     }
+    /* A binary tree of syscall numbers: fewer instructions per check, and a faster load (the
+     * kernel evaluates the filter for every syscall number to build its allow cache). */
+    rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+    if (rc < 0) {
+        rb_fail(err, -rc, "seccomp: optimize");
+        goto out;
+    }
     for (size_t i = 0; i < ARRAY_LEN(deny_table); i++) {
         const struct deny_row *r = &deny_table[i];
         rc = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO((unsigned)r->errnum), r->nr, r->nargs,
