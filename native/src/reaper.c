@@ -226,6 +226,9 @@ _Noreturn void init_main(const struct cli *c)
     /* Seen as pid 1 inside (its command line stays the launcher's: rewriting that needs
      * CAP_SYS_RESOURCE, and it holds nothing the program could not learn anyway). */
     prctl(PR_SET_NAME, "runbox-init");
+    /* Its /proc entries stay root's and unreadable to the program (the program's own process is
+     * dumpable again after its execve: a fresh mm, same credentials). */
+    prctl(PR_SET_DUMPABLE, 0);
 
     /* The launcher may die at any time; so do we, and the kernel then kills the namespace. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
