@@ -94,6 +94,7 @@ static int run_box(struct cli *c, int sigfd, struct report *rep, enum run_result
     struct sandbox sb = {.init = -1, .go_fd = -1, .status_fd = -1, .out_fd = -1, .err_fd = -1};
     struct rb_error cleanup = {0};
     struct outcome o = {0};
+    struct cgroup_usage u = {0};
     struct run_opts req_run;
     const struct run_opts *run = &c->run;
     autofree char *req = NULL;
@@ -159,7 +160,6 @@ static int run_box(struct cli *c, int sigfd, struct report *rep, enum run_result
         goto out;
     ret = 0;
     /* The program's tree is gone (the init is exiting): read the accounting meanwhile. */
-    struct cgroup_usage u = {0};
     if (ops->usage(cg, &u, err) < 0)
         ret = -1;
 out:
@@ -171,40 +171,38 @@ out:
     }
     ns_close(&sb);
     if (ran && ret == 0) {
-        {
-            rep->cpu_us = u.cpu_time_us;
-            rep->memory_kb = u.memory_peak_kb;
-            rep->processes_limit_hit = u.pids_max_hit;
-            rep->limit = o.limit;
-            /* The OOM killer acted on the run: the memory limit ended it (or part of it). */
-            if (!rep->limit && u.oom_killed)
-                rep->limit = "memory";
-            /* Over the CPU budget without the supervisor noticing in time (RLIMIT_CPU backstop,
-             * or the program finished while overshooting). */
-            if (!rep->limit && u.cpu_time_us > run->lim.cpu_ms * 1000)
-                rep->limit = "cpu";
-            rep->have_status = o.have_status;
-            rep->status = o.status;
-            if (rep->limit && !o.have_status) { /* we killed it: the program died of SIGKILL */
-                rep->have_status = true;
-                rep->status = SIGKILL;
-            }
-            rep->wall_ns = o.wall_ns;
-            rep->stdout_bytes = o.out_bytes;
-            rep->stderr_bytes = o.err_bytes;
-            rep->stdout_truncated = o.out_truncated;
-            rep->stderr_truncated = o.err_truncated;
-            if (o.failed) {
-                *err = o.child_err;
-                ret = -1;
-            } else if (o.launcher_signal) {
-                rb_fail(err, 0, "the launcher was terminated by SIG%s",
-                        sigabbrev_np(o.launcher_signal));
-                ret = -1;
-            } else if (!o.have_status && !rep->limit) {
-                rb_fail(err, 0, "the sandbox's init ended without the program's status");
-                ret = -1;
-            }
+        rep->cpu_us = u.cpu_time_us;
+        rep->memory_kb = u.memory_peak_kb;
+        rep->processes_limit_hit = u.pids_max_hit;
+        rep->limit = o.limit;
+        /* The OOM killer acted on the run: the memory limit ended it (or part of it). */
+        if (!rep->limit && u.oom_killed)
+            rep->limit = "memory";
+        /* Over the CPU budget without the supervisor noticing in time (RLIMIT_CPU backstop,
+         * or the program finished while overshooting). */
+        if (!rep->limit && u.cpu_time_us > run->lim.cpu_ms * 1000)
+            rep->limit = "cpu";
+        rep->have_status = o.have_status;
+        rep->status = o.status;
+        if (rep->limit && !o.have_status) { /* we killed it: the program died of SIGKILL */
+            rep->have_status = true;
+            rep->status = SIGKILL;
+        }
+        rep->wall_ns = o.wall_ns;
+        rep->stdout_bytes = o.out_bytes;
+        rep->stderr_bytes = o.err_bytes;
+        rep->stdout_truncated = o.out_truncated;
+        rep->stderr_truncated = o.err_truncated;
+        if (o.failed) {
+            *err = o.child_err;
+            ret = -1;
+        } else if (o.launcher_signal) {
+            rb_fail(err, 0, "the launcher was terminated by SIG%s",
+                    sigabbrev_np(o.launcher_signal));
+            ret = -1;
+        } else if (!o.have_status && !rep->limit) {
+            rb_fail(err, 0, "the sandbox's init ended without the program's status");
+            ret = -1;
         }
     }
     if (ops->destroy(cg, &cleanup) < 0 && ret == 0) {
