@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,6 +34,12 @@ int write_all(int fd, const void *buf, size_t len)
         if (n < 0) {
             if (errno == EINTR)
                 continue;
+            if (errno == EAGAIN) { /* a non-blocking descriptor handed to us: wait for room */
+                struct pollfd pfd = {fd, POLLOUT, 0};
+                if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+                    return -1;
+                continue;
+            }
             return -1;
         }
         p += n;

@@ -18,8 +18,9 @@ void rb_freep(void *p);
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* write()/read() the whole buffer, retrying on EINTR and short transfers. read_all returns the
- * number of bytes read (< len only at EOF) or -1. */
+/* write()/read() the whole buffer, retrying on EINTR and short transfers (write_all also waits
+ * out EAGAIN on a non-blocking descriptor). read_all returns the number of bytes read (< len only
+ * at EOF) or -1. */
 int write_all(int fd, const void *buf, size_t len);
 ssize_t read_all(int fd, void *buf, size_t len);
 

@@ -200,6 +200,15 @@ if selected "basic"; then
     expect_out from-stdin
     end
 
+    begin "basic: all output reaches a slow, non-blocking stdout"
+    got=$(/usr/bin/python3 -c 'import os, sys; os.set_blocking(1, False); os.execv(sys.argv[1], sys.argv[1:])' \
+        "$L" --uid $U --gid $G --cgroup-parent $CGP --report-fd 3 --bind-ro "$PROBES:/probe" \
+        --output-bytes 300000 -- /probe/probe print 200000 3>"$T/rep" 2>"$T/err" </dev/null | (sleep 0.3; wc -c))
+    RC=${PIPESTATUS[0]} REP=$(cat "$T/rep")
+    expect_ok_run
+    [ "$got" = 200000 ] || fail "forwarded $got of 200000 bytes"
+    end
+
     begin "basic: bad usage exits 64 and runs nothing"
     "$L" --uid 0 --gid $G --report-fd 3 -- /bin/true 3>/dev/null 2>/dev/null
     r1=$?
