@@ -3,10 +3,12 @@
  * sandbox uids (/proc), cgroups under runbox's parent, host mounts, and box directories.
  * Security and fault tests assert all of them after every hostile program.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface SandboxHost {
+  /** The launcher binary: a prepared sandbox's program process runs it, unprivileged, until its job's go. */
+  launcherPath: string;
   uidBase: number;
   slots: number;
   workspaceDir: string;
@@ -14,7 +16,10 @@ export interface SandboxHost {
 }
 
 export interface HostState {
+  /** Processes of the sandbox uids other than prepared sandboxes waiting for their run. */
   sandboxProcesses: string[];
+  /** Prepared sandboxes' program processes (still the launcher, before exec). */
+  prepared: number;
   runCgroups: string[];
   boxes: string[];
   mounts: number;
@@ -51,14 +56,25 @@ function runCgroups(parent: string): string[] {
   });
 }
 
+function exeOf(pid: string): string {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return '?';
+  }
+}
+
 export function hostState(h: SandboxHost): HostState {
-  const sandboxProcesses = readdirSync('/proc')
+  const ofSandboxUids = readdirSync('/proc')
     .filter((p) => /^\d+$/.test(p))
     .filter((p) => {
       const uid = uidOf(p);
       return uid !== null && uid >= h.uidBase && uid < h.uidBase + 4096;
-    })
-    .map((p) => `${p}: ${cmdline(p)}`);
+    });
+  // The launcher binary is not visible inside a sandbox, so no program can become it.
+  const isPrepared = (p: string) => exeOf(p) === h.launcherPath;
+  const sandboxProcesses = ofSandboxUids.filter((p) => !isPrepared(p)).map((p) => `${p}: ${cmdline(p)}`);
+  const prepared = ofSandboxUids.filter(isPrepared).length;
   const boxes = existsSync(h.workspaceDir)
     ? readdirSync(h.workspaceDir).flatMap((slot) => {
         try {
@@ -69,7 +85,7 @@ export function hostState(h: SandboxHost): HostState {
       })
     : [];
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8').trim().split('\n').length;
-  return { sandboxProcesses, runCgroups: runCgroups(h.cgroupParent), boxes, mounts };
+  return { sandboxProcesses, prepared, runCgroups: runCgroups(h.cgroupParent), boxes, mounts };
 }
 
 /**
@@ -80,12 +96,13 @@ export function hostState(h: SandboxHost): HostState {
 export async function expectCleanHost(h: SandboxHost, baselineMounts: number, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let s = hostState(h);
-  const clean = () => s.sandboxProcesses.length === 0 && s.boxes.length === 0 && s.mounts <= baselineMounts && s.runCgroups.length <= h.slots * 3;
+  const clean = () => s.sandboxProcesses.length === 0 && s.prepared <= h.slots && s.boxes.length === 0 && s.mounts <= baselineMounts && s.runCgroups.length <= h.slots * 3;
   while (!clean() && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 50));
     s = hostState(h);
   }
   expect(s.sandboxProcesses).toEqual([]);
+  expect(s.prepared).toBeLessThanOrEqual(h.slots);
   expect(s.boxes).toEqual([]);
   expect(s.mounts).toBeLessThanOrEqual(baselineMounts);
   // v1 has one directory per hierarchy (memory, pids, cpuacct) for each prepared sandbox

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Server } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -49,6 +49,14 @@ async function removeWorkspaces(config: Config): Promise<void> {
     .filter((m): m is string => !!m && m.startsWith(`${dir}/`));
   for (const m of mounted) execFileSync(config.worker.launcherPath, [`--workspace-unmount=${m}`]);
   rmSync(dirname(dir), { recursive: true, force: true });
+  // the (now empty) cgroup folder of the stack, in whichever hierarchies it was made
+  for (const root of ['/sys/fs/cgroup', '/sys/fs/cgroup/memory', '/sys/fs/cgroup/pids', '/sys/fs/cgroup/cpuacct']) {
+    try {
+      rmdirSync(`${root}/${config.worker.cgroupParent}`);
+    } catch {
+      // absent in this hierarchy, or already gone
+    }
+  }
 }
 
 /**
@@ -61,6 +69,8 @@ function workerEnv(): Record<string, string> {
     WORKER_SLOTS: '2',
     WORKER_UID_BASE: String(61_000 + ((process.pid % 500) * 8 + n * 2) % 4000),
     WORKSPACE_DIR: `/tmp/runbox-test-${process.pid}-${n}/slots`,
+    // its own cgroup folder too, so host-state checks count only this stack's sandboxes
+    CGROUP_PARENT: `runbox-test-${process.pid}-${n}`,
     LOCK_DURATION_MS: '5000',
     SHUTDOWN_GRACE_MS: '5000',
   };
@@ -93,6 +103,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     env,
     worker,
     sandboxHost: {
+      launcherPath: config.worker.launcherPath,
       uidBase: config.worker.uidBase,
       slots: config.worker.slots,
       workspaceDir: config.worker.workspaceDir,
