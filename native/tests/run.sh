@@ -201,10 +201,11 @@ if selected "basic"; then
     end
 
     begin "basic: all output reaches a slow, non-blocking stdout"
-    got=$(/usr/bin/python3 -c 'import os, sys; os.set_blocking(1, False); os.execv(sys.argv[1], sys.argv[1:])' \
+    got=$({ /usr/bin/python3 -c 'import os, sys; os.set_blocking(1, False); os.execv(sys.argv[1], sys.argv[1:])' \
         "$L" --uid $U --gid $G --cgroup-parent $CGP --report-fd 3 --bind-ro "$PROBES:/probe" \
-        --output-bytes 300000 -- /probe/probe print 200000 3>"$T/rep" 2>"$T/err" </dev/null | (sleep 0.3; wc -c))
-    RC=${PIPESTATUS[0]} REP=$(cat "$T/rep")
+        --output-bytes 300000 -- /probe/probe print 200000 3>"$T/rep" 2>"$T/err" </dev/null
+        echo $? >"$T/rc"; } | (sleep 0.3; wc -c))
+    RC=$(cat "$T/rc") REP=$(cat "$T/rep")
     expect_ok_run
     [ "$got" = 200000 ] || fail "forwarded $got of 200000 bytes"
     end
