@@ -1,10 +1,12 @@
 /* reaper.c — the sandbox's init (pid 1 of the run's pid namespace) and the program's child.
- * The init builds the sandbox (rootfs.c, ns.c, seccomp compile) before the job is known, forks
- * the program when told, reaps everything, and when the program ends kills every other process
- * of the namespace (double-forked, setsid, SIGTERM-ignoring, stopped ones) before reporting the
- * program's status: property 5 (nothing remains) and the exit code half of property 6.
- * The child becomes the program: rlimits, unprivileged uid/gid, no capabilities, no_new_privs,
- * seccomp, cwd /box, only the requested environment (property 3; property 4 via rlimits.c). */
+ * The init builds the sandbox (rootfs.c, ns.c, seccomp compile) and forks the program's process
+ * before the job is known; when told, it puts the box in place and releases the program, reaps
+ * everything, and when the program ends kills every other process of the namespace
+ * (double-forked, setsid, SIGTERM-ignoring, stopped ones) before reporting the program's status:
+ * property 5 (nothing remains) and the exit code half of property 6.
+ * The child becomes the program: unprivileged uid/gid, no capabilities, no_new_privs, seccomp
+ * (ahead of time), then rlimits, cwd /box and only the requested environment at go time
+ * (property 3; property 4 via rlimits.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
