@@ -382,9 +382,9 @@ if selected "limit"; then
     sandbox --cpu-time-ms 600 --wall-time-ms 20000 -- /probe/probe spin 3
     expect_rc 0
     expect .limit cpu
-    cpu=$(field .cpuTimeMs) wall=$(field .wallTimeMs)
-    [ "$cpu" -ge 600 ] 2>/dev/null || fail "cpuTimeMs $cpu"
-    if [ "$(nproc)" -ge 2 ]; then [ "$wall" -lt "$cpu" ] || fail "wall $wall not < cpu $cpu on $(nproc) CPUs"; fi
+    # Per-process accounting would stop at 600 ms in one process, ~1800 ms in all three.
+    cpu=$(field .cpuTimeMs)
+    [ "$cpu" -ge 600 ] && [ "$cpu" -lt 900 ] 2>/dev/null || fail "cpuTimeMs $cpu"
     end
 
     begin "limit: sleeping ends with limit wall"
