@@ -3,7 +3,8 @@
 # DESIGN.md sandbox property, limit and hostile program; after every case: no process of the
 # sandbox uid left, no cgroup left under the test's cgroup parent, no mount left on the host.
 # Hierarchy-specific cases are skipped (with the reason) where that hierarchy is absent.
-# Usage: tests/run.sh [PATTERN]   (only cases whose name matches the extended regex PATTERN)
+# Usage: tests/run.sh [GROUP]   (only the groups matching the extended regex GROUP: workspace basic
+#        isolation seccomp limit teardown cgroup prepared parallel lang)
 set -u
 export LC_ALL=C
 
