@@ -5,6 +5,7 @@
  * Argument arrays only: nothing here ever goes through a shell.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { LAUNCHER_EXIT, type LauncherReport } from '@runbox/contract';
 import { parseReport } from './report';
@@ -227,6 +228,51 @@ export function mountWorkspace(launcherPath: string, dir: string, diskKb: number
 
 export function unmountWorkspace(launcherPath: string, dir: string): Promise<void> {
   return helper(launcherPath, [`--workspace-unmount=${dir}`]);
+}
+
+/**
+ * Stops the launchers still running sandboxes in workspace `dir` for a worker that died (a
+ * SIGKILLed worker's launcher runs on until its program ends), so a new owner of the slot never
+ * shares its uid or its workspace with them. SIGTERM: each one kills its run and removes its
+ * cgroup; SIGKILL only for one that has not done so after `graceMs`.
+ */
+export async function stopLeftoverLaunchers(launcherPath: string, dir: string, graceMs = 5_000): Promise<number> {
+  const find = async () => {
+    const found = new Map<number, number>(); // pid → parent pid
+    for (const name of await readdir('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        const argv = (await readFile(`/proc/${name}/cmdline`, 'utf8')).split('\0');
+        if (argv[0] !== launcherPath || !argv.includes(`--workspace=${dir}`)) continue;
+        const stat = await readFile(`/proc/${name}/stat`, 'utf8');
+        const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (state !== 'Z') found.set(Number(name), Number(ppid));
+      } catch {
+        // gone meanwhile
+      }
+    }
+    // The sandbox's init is a clone of its launcher (same command line): signal the launcher only.
+    return [...found].filter(([, ppid]) => !found.has(ppid)).map(([pid]) => pid);
+  };
+  const signal = (pids: number[], sig: NodeJS.Signals) => {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, sig);
+      } catch {
+        // gone meanwhile
+      }
+    }
+  };
+  const leftovers = await find();
+  if (leftovers.length === 0) return 0;
+  signal(leftovers, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  let alive = leftovers;
+  while ((alive = (await find()).filter((p) => leftovers.includes(p))).length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  signal(alive, 'SIGKILL');
+  return leftovers.length;
 }
 
 function helper(launcherPath: string, args: string[]): Promise<void> {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { Config } from '@runbox/config';
 import { LanguageRegistry } from '@runbox/languages';
-import { mountWorkspace, Sandbox, unmountWorkspace, type SandboxSetup } from './launcher';
+import { mountWorkspace, Sandbox, stopLeftoverLaunchers, unmountWorkspace, type SandboxSetup } from './launcher';
 
 export interface Slot {
   index: number;
@@ -52,7 +52,12 @@ export class SlotPool {
     for (let index = 0; this.all.length < slots && index < MAX_SLOT_INDEX; index++) {
       if (!(await this.claim(index))) continue;
       const dir = join(workspaceDir, String(index));
-      await mountWorkspace(launcherPath, dir, boxDiskMb * 1024); // a fresh, empty tmpfs
+      // A previous owner killed without draining leaves its runs going (until their programs end)
+      // and its boxes in the slot's tmpfs: stop the runs, drop that tmpfs, start on an empty one.
+      const stopped = await stopLeftoverLaunchers(launcherPath, dir);
+      if (stopped) this.logger.warn(`slot ${index}: stopped ${stopped} sandbox(es) left running by a dead worker`);
+      await unmountWorkspace(launcherPath, dir);
+      await mountWorkspace(launcherPath, dir, boxDiskMb * 1024);
       const slot: Slot = {
         index,
         uid: uidBase + index,
