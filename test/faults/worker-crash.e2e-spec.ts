@@ -1,0 +1,93 @@
+/**
+ * A worker killed with SIGKILL in the middle of jobs (a crash, the OOM killer, a node going
+ * away): every accepted job still ends — re-run by a fresh worker, or `failed` with a reason once
+ * it has stalled too often — and nothing of the dead worker's sandboxes remains on the host.
+ */
+import request from 'supertest';
+import { startWorker } from '../support/worker';
+import { startStack, type Stack } from '../support/stack';
+import { expectCleanHost, hostState } from '../support/host-state';
+import { allFinal, running, sleep, sleeper, submit, until } from './fault-helpers';
+
+jest.setTimeout(120_000);
+
+describe('a worker killed mid-job', () => {
+  let stack: Stack;
+  let baselineMounts: number;
+
+  beforeAll(async () => {
+    stack = await startStack({
+      worker: true,
+      // Short locks so a dead worker's jobs are noticed within seconds (stalled check every 1.5 s).
+      env: { LOCK_DURATION_MS: '3000', RATE_LIMIT_PER_MIN: '100000' },
+    });
+    baselineMounts = hostState(stack.sandboxHost).mounts;
+  });
+  afterAll(async () => {
+    await stack?.worker?.stop(); // the last fresh one; stop() below ends the stack's first
+    await stack?.stop();
+  });
+
+  /** Replaces the stack's worker (dead or alive) with a fresh one on the same slots. */
+  const freshWorker = async () => {
+    stack.worker = await startWorker(stack.env);
+  };
+
+  it('re-runs the jobs it held, runs the queued ones, and leaves no sandbox behind', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push(await submit(stack.http, sleeper(`job-${i}`, 2)));
+    await until(stack.http, ids, running(2), 10_000, 'two jobs running');
+
+    await stack.worker!.kill();
+    await freshWorker();
+
+    const jobs = await until(stack.http, ids, allFinal, 60_000, 'every job final');
+    // Each job ran to the end exactly as submitted: nothing lost, nothing mixed up.
+    expect(jobs.map((j) => [j.status, j.result?.run?.stdout])).toEqual(ids.map((_, i) => ['completed', `job-${i}\n`]));
+    await expectCleanHost(stack.sandboxHost, baselineMounts, 10_000);
+  });
+
+  it('fails a job with a reason once it has stalled more often than allowed, and stops its sandbox', async () => {
+    // Long enough that only a kill ends it; the dead worker's launcher must not run on.
+    const id = await submit(stack.http, sleeper('never', 50));
+    const [first] = await until(stack.http, [id], running(1), 10_000, 'job running');
+    await stack.worker!.kill();
+    await freshWorker(); // takes the job over once its lock has expired (1st stall: re-run)
+    // A stalled job stays `running` until it is taken again; the new start time tells the re-run.
+    await until(stack.http, [id], ([j]) => j!.status === 'running' && j!.startedAt !== first!.startedAt, 20_000, 'job re-run');
+    await sleep(500);
+    await stack.worker!.kill();
+    await freshWorker(); // 2nd stall: more than maxStalledCount, so the job fails
+
+    const [job] = await until(stack.http, [id], allFinal, 30_000, 'job final');
+    expect(job!.status).toBe('failed');
+    expect(job!.error).toMatch(/stalled/);
+    await expectCleanHost(stack.sandboxHost, baselineMounts, 10_000);
+  });
+
+  // The launcher of a running sandbox is the worker's child; when the worker dies without a
+  // replacement, nothing tells the launcher, so the program runs on until its wall limit. The
+  // launcher must ask the kernel for a signal when its parent dies (PR_SET_PDEATHSIG) and end the
+  // run as on SIGTERM. Marked `failing` until native/ does: remove `.failing` then.
+  it.failing('a sandbox dies with its worker even when no worker replaces it', async () => {
+    const id = await submit(stack.http, sleeper('orphan', 50));
+    try {
+      await until(stack.http, [id], running(1), 10_000, 'job running');
+      await stack.worker!.kill();
+      await sleep(2000);
+      expect(hostState(stack.sandboxHost).sandboxProcesses).toEqual([]);
+    } finally {
+      await freshWorker(); // takes the slots over (and whatever the dead worker left in them)
+      await request(stack.http).delete(`/v1/jobs/${id}`);
+      await until(stack.http, [id], allFinal, 20_000, 'orphaned job final');
+    }
+  });
+
+  it('the next job after the crashes runs normally', async () => {
+    const id = await submit(stack.http, { language: 'python', source: 'print(6 * 7)' });
+    const [job] = await until(stack.http, [id], allFinal, 20_000, 'job final');
+    expect(job!.result?.run).toMatchObject({ verdict: 'ok', stdout: '42\n' });
+    await expectCleanHost(stack.sandboxHost, baselineMounts);
+  });
+
+});
