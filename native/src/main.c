@@ -223,6 +223,11 @@ int main(int argc, char **argv)
 {
     struct cli c;
     struct rb_error err = {0};
+    /* fds 0-2 must be taken, or a pipe of ours could become the program's stdin (and with it a
+     * way to forge the init's messages). */
+    for (int fd = 0; fd <= 2; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && errno == EBADF && open("/dev/null", O_RDWR) != fd)
+            return 2;
     if (args_parse_cli(argc, argv, &c, &err) < 0) {
         fprintf(stderr, "runbox-launcher: %s\n", err.msg);
         usage_hint();

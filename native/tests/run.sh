@@ -211,6 +211,14 @@ if selected "basic"; then
     [ "$got" = 200000 ] || fail "forwarded $got of 200000 bytes"
     end
 
+    begin "basic: started with fds 0-2 closed, the program gets /dev/null, not a pipe of ours"
+    "$L" --uid $U --gid $G --cgroup-parent $CGP --report-fd 3 \
+        -- /bin/sh -c '[ "$(readlink /proc/self/fd/0)" = /dev/null ] && [ -p /proc/self/fd/1 ]' \
+        3>"$T/rep" <&- >&- 2>&-
+    RC=$? REP=$(cat "$T/rep")
+    expect_ok_run
+    end
+
     begin "basic: bad usage exits 64 and runs nothing"
     "$L" --uid 0 --gid $G --report-fd 3 -- /bin/true 3>/dev/null 2>/dev/null
     r1=$?
