@@ -351,6 +351,14 @@ if selected "seccomp"; then
         sandbox -- /probe/probe "$action"
         expect_ok_run
         expect_out "$want"
+        # Where the same uid without the filter gets another answer, the filter is what refused.
+        case $action in mount | umount | open_tree | unshare-user | unshare-net | setns | \
+            clone-newuser | clone3 | ptrace | keyctl | add_key | perf | io_uring | process_vm_readv)
+            bare=$(setpriv --reuid $U --regid $G --clear-groups --inh-caps=-all --bounding-set=-all \
+                "$PROBES/probe" "$action" 2>&1)
+            [ "$bare" != "$want" ] || fail "not discriminating: without the filter it is $bare too"
+            ;;
+        esac
         end
     done
 
