@@ -656,10 +656,12 @@ if selected "prepared"; then
     begin "prepared: other boxes of the workspace are not reachable"
     mkbox "$WS" other
     echo secret >"$WS/other/s"
-    prepared --box prep -- /bin/sh -c 'cat /.runbox/ws/other/s 2>&1; grep -c runbox/ws /proc/self/mountinfo; ls /box'
+    # Staged under a root-only directory (never reachable), and detached as the program starts.
+    prepared --box prep -- /bin/sh -c 'cat /.runbox/ws/other/s 2>&1; sleep 0.2; grep -c " /.runbox/ws " /proc/self/mountinfo; ls /box'
     expect_ok_run
-    [[ $OUT == *"Permission denied"* || $OUT == *"No such file"* ]] || fail "other box: $OUT"
+    [[ $(sed -n 1p <<<"$OUT") == *"Permission denied"* ]] || fail "other box: $OUT"
     [[ $OUT != *secret* ]] || fail "read another box: $OUT"
+    [ "$(sed -n 2p <<<"$OUT")" = 0 ] || fail "the workspace is still mounted in the sandbox"
     end
 
     begin "prepared: without --box, /box is an empty private tmpfs"
