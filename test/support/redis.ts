@@ -15,6 +15,10 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Stops the server and starts it again on the same port and data folder. */
   restart(): Promise<void>;
+  /** Stops the server (SIGTERM: a clean shutdown; SIGKILL: a crash), keeping its data folder. */
+  down(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Starts a stopped server again on the same port and data folder. */
+  up(): Promise<void>;
 }
 
 export function freePort(): Promise<number> {
@@ -56,12 +60,12 @@ export async function startRedis(opts: { appendOnly?: boolean } = {}): Promise<R
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'runbox-redis-'));
   let child = await launch(port, dir, opts.appendOnly ?? false);
-  const stopChild = () =>
+  const stopChild = (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.removeAllListeners('exit');
       child.once('exit', () => resolve());
-      child.kill('SIGTERM');
+      child.kill(signal);
     });
   return {
     url: `redis://127.0.0.1:${port}`,
@@ -73,6 +77,10 @@ export async function startRedis(opts: { appendOnly?: boolean } = {}): Promise<R
     },
     async restart() {
       await stopChild();
+      child = await launch(port, dir, opts.appendOnly ?? false);
+    },
+    down: (signal) => stopChild(signal),
+    async up() {
       child = await launch(port, dir, opts.appendOnly ?? false);
     },
   };
