@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,6 +224,7 @@ int main(int argc, char **argv)
 {
     struct cli c;
     struct rb_error err = {0};
+    pid_t parent = getppid();
     /* fds 0-2 must be taken, or a pipe of ours could become the program's stdin (and with it a
      * way to forge the init's messages). */
     for (int fd = 0; fd <= 2; fd++)
@@ -261,6 +263,12 @@ int main(int argc, char **argv)
     sigprocmask(SIG_BLOCK, &set, NULL);
     int sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
     signal(SIGPIPE, SIG_IGN); /* a closed fd 1/2 reader must not kill the supervisor */
+    /* A worker that dies (even by SIGKILL) takes its runs with it: its death reaches us as a
+     * SIGTERM on the signalfd, which tears the run down like any other SIGTERM. If it died
+     * before the prctl, our parent has already changed: act as if the signal came. */
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent)
+        raise(SIGTERM);
 
     struct report rep = {0};
     enum run_result result;

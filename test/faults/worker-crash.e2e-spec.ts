@@ -65,17 +65,19 @@ describe('a worker killed mid-job', () => {
     await expectCleanHost(stack.sandboxHost, baselineMounts, 10_000);
   });
 
-  // The launcher of a running sandbox is the worker's child; when the worker dies without a
-  // replacement, nothing tells the launcher, so the program runs on until its wall limit. The
-  // launcher must ask the kernel for a signal when its parent dies (PR_SET_PDEATHSIG) and end the
-  // run as on SIGTERM. Marked `failing` until native/ does: remove `.failing` then.
-  it.failing('a sandbox dies with its worker even when no worker replaces it', async () => {
+  // The launcher of a running sandbox is the worker's child. It asks the kernel for a SIGTERM when
+  // its parent dies (PR_SET_PDEATHSIG) and ends the run as on any SIGTERM: kill, reap, remove the
+  // cgroup. So a dead worker leaves nothing, even if no worker ever takes its slots again.
+  it('a sandbox dies with its worker even when no worker replaces it', async () => {
     const id = await submit(stack.http, sleeper('orphan', 50));
     try {
       await until(stack.http, [id], running(1), 10_000, 'job running');
       await stack.worker!.kill();
       await sleep(2000);
-      expect(hostState(stack.sandboxHost).sandboxProcesses).toEqual([]);
+      const state = hostState(stack.sandboxHost);
+      expect(state.sandboxProcesses).toEqual([]);
+      expect(state.prepared).toBe(0); // the prepared sandboxes went too
+      expect(state.runCgroups).toEqual([]);
     } finally {
       await freshWorker(); // takes the slots over (and whatever the dead worker left in them)
       await request(stack.http).delete(`/v1/jobs/${id}`);
