@@ -69,7 +69,7 @@ export function hostState(h: SandboxHost): HostState {
     .filter((p) => /^\d+$/.test(p))
     .filter((p) => {
       const uid = uidOf(p);
-      return uid !== null && uid >= h.uidBase && uid < h.uidBase + 4096;
+      return uid !== null && uid >= h.uidBase && uid < h.uidBase + h.slots;
     });
   // The launcher binary is not visible inside a sandbox, so no program can become it.
   const isPrepared = (p: string) => exeOf(p) === h.launcherPath;
@@ -84,7 +84,16 @@ export function hostState(h: SandboxHost): HostState {
         }
       })
     : [];
-  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').trim().split('\n').length;
+  // Other runbox instances on this host (a developer's `npm start`, other test stacks) mount and
+  // unmount their own slot workspaces meanwhile: those are not ours to count.
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+    .trim()
+    .split('\n')
+    .filter((l) => {
+      const f = l.split(' ');
+      const source = f[f.indexOf('-') + 2];
+      return !(source === 'runbox-ws' && !f[4]!.startsWith(`${h.workspaceDir}/`));
+    }).length;
   return { sandboxProcesses, prepared, runCgroups: runCgroups(h.cgroupParent), boxes, mounts };
 }
 
