@@ -511,7 +511,7 @@ if selected "limit"; then
     end
 fi
 
-# ============================================================================ hostile teardown (5)
+# ============================================================================ hostile teardown (6)
 if selected "teardown"; then
     begin "teardown: a double-forked setsid survivor is killed"
     sandbox -- /probe/probe doublefork
@@ -559,6 +559,21 @@ if selected "teardown"; then
     pgrep -u $U >/dev/null && fail "processes survived the launcher: $(pgrep -a -u $U)"
     # The launcher could not remove its cgroup (it was killed): that is for the worker to sweep.
     for d in "${CGDIRS[@]}"; do rmdir "$d"/run-$lp-* 2>/dev/null; done
+    end
+
+    begin "teardown: if the launcher's parent (the worker) is SIGKILLed, the run is torn down completely"
+    # A parent shell stands in for the worker; its death reaches the launcher as SIGTERM.
+    bash -c '"$0" --uid '$U' --gid '$G' --cgroup-parent '$CGP' --report-fd 3 --bind-ro "$1:/probe" \
+        -- /probe/probe sleep 30 3>/dev/null >/dev/null 2>&1 & echo $! >"$2"; wait' "$L" "$PROBES" "$T/lpid" &
+    pp=$!
+    for i in $(seq 100); do pgrep -u $U -x probe >/dev/null && break; sleep 0.02; done
+    lp=$(cat "$T/lpid")
+    kill -KILL $pp
+    wait $pp 2>/dev/null
+    for i in $(seq 200); do kill -0 "$lp" 2>/dev/null || break; sleep 0.02; done
+    kill -0 "$lp" 2>/dev/null && fail "the launcher outlived its parent"
+    pgrep -u $U >/dev/null && fail "processes survived the parent: $(pgrep -a -u $U)"
+    for d in "${CGDIRS[@]}"; do ls -d "$d"/run-$lp-* 2>/dev/null && fail "cgroup left behind in $d"; done
     end
 
     begin "teardown: the next run after all that is normal"
