@@ -3,7 +3,7 @@
  * of its run, per slot. A slot runs one sandbox at a time. Slots are claimed host-wide through
  * owner files, so several worker processes on one host never share a uid or a workspace.
  */
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
@@ -32,6 +32,29 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Where runs' cgroups live: one folder on cgroup v2, one per controller on v1. */
+function cgroupParents(parent: string): string[] {
+  return ['/sys/fs/cgroup', '/sys/fs/cgroup/memory', '/sys/fs/cgroup/pids', '/sys/fs/cgroup/cpuacct'].map((root) => join(root, parent));
+}
+
+/**
+ * A launcher removes its run's cgroup (`run-<launcher pid>-<n>`) itself, unless it was killed
+ * with SIGKILL. Such a group is empty (its pid namespace died with the launcher); remove the
+ * ones whose launcher is gone. rmdir refuses a group that still has a task, so this is safe.
+ */
+async function sweepDeadRunCgroups(parent: string): Promise<number> {
+  let removed = 0;
+  for (const dir of cgroupParents(parent)) {
+    const names = await readdir(dir).catch(() => [] as string[]);
+    for (const name of names) {
+      const m = /^run-(\d+)-\d+$/.exec(name);
+      if (!m || alive(Number(m[1]))) continue;
+      if (await rmdir(join(dir, name)).then(() => true, () => false)) removed++;
+    }
+  }
+  return removed;
+}
+
 @Injectable()
 export class SlotPool {
   private readonly logger = new Logger(SlotPool.name);
@@ -49,6 +72,8 @@ export class SlotPool {
   async start(): Promise<void> {
     const { workspaceDir, slots, uidBase, boxDiskMb, tmpDiskMb, launcherPath, cgroupParent } = this.config.worker;
     await mkdir(workspaceDir, { recursive: true, mode: 0o755 });
+    const swept = await sweepDeadRunCgroups(cgroupParent);
+    if (swept) this.logger.warn(`removed ${swept} empty cgroup(s) of launchers that were killed`);
     for (let index = 0; this.all.length < slots && index < MAX_SLOT_INDEX; index++) {
       if (!(await this.claim(index))) continue;
       const dir = join(workspaceDir, String(index));
