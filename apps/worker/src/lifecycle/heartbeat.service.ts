@@ -9,17 +9,20 @@ import { WORKER_HEARTBEAT_KEY, WORKER_HEARTBEAT_TTL_S, type WorkerHeartbeat } fr
 import { Config } from '@runbox/config';
 import { detectInstalled, LanguageRegistry } from '@runbox/languages';
 import { jobKey, REDIS } from '@runbox/queue';
+import { SlotPool } from '../sandbox/slots';
 
 @Injectable()
 export class HeartbeatService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(HeartbeatService.name);
   private timer: NodeJS.Timeout | null = null;
   private beat: WorkerHeartbeat | null = null;
+  private stopped = false;
   private readonly key: string;
 
   constructor(
     private readonly config: Config,
     private readonly languages: LanguageRegistry,
+    private readonly slots: SlotPool,
     @Inject(REDIS) private readonly redis: Redis,
   ) {
     this.key = jobKey(config, WORKER_HEARTBEAT_KEY, `${hostname()}:${process.pid}`);
@@ -38,9 +41,14 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
       cgroupMode: null,
       languages: installed.map(({ id, name, aliases, version, compiled }) => ({ id, name, aliases, version, compiled })),
     };
-    await this.send();
-    this.timer = setInterval(() => void this.send(), (WORKER_HEARTBEAT_TTL_S * 1000) / 3);
-    this.timer.unref();
+    // Announce the worker only once it can run jobs. Not awaited: the slots are started by a
+    // hook Nest may call only after this one returns.
+    void this.slots.ready.then(async () => {
+      if (this.stopped) return;
+      await this.send();
+      this.timer = setInterval(() => void this.send(), (WORKER_HEARTBEAT_TTL_S * 1000) / 3);
+      this.timer.unref();
+    });
   }
 
   private async send(): Promise<void> {
@@ -52,6 +60,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.redis.del(this.key).catch(() => undefined);
   }

@@ -62,6 +62,9 @@ export class SlotPool {
   private readonly all: Slot[] = [];
   private readonly waiters: ((s: Slot) => void)[] = [];
   private closing = false;
+  private started!: () => void;
+  /** Resolves once every slot is claimed and mounted: only then may the worker say it is alive. */
+  readonly ready = new Promise<void>((resolve) => (this.started = resolve));
 
   constructor(
     private readonly config: Config,
@@ -97,6 +100,7 @@ export class SlotPool {
     }
     if (this.all.length < slots) throw new Error(`could claim only ${this.all.length} of ${slots} sandbox slots under ${workspaceDir}`);
     this.logger.log(`${slots} sandbox slots ready (uids ${this.all.map((s) => s.uid).join(', ')}; prepared sandboxes ${this.config.worker.preparedSandboxes ? 'on' : 'off'})`);
+    this.started();
   }
 
   /** Waits for a free slot. */
