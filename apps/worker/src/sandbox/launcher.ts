@@ -231,9 +231,10 @@ export function unmountWorkspace(launcherPath: string, dir: string): Promise<voi
 }
 
 /**
- * Stops the launchers still running sandboxes in workspace `dir` for a worker that died (a
- * SIGKILLed worker's launcher runs on until its program ends), so a new owner of the slot never
- * shares its uid or its workspace with them. SIGTERM: each one kills its run and removes its
+ * Stops the launchers still running sandboxes in workspace `dir` for a worker that died, so a new
+ * owner of the slot never shares its uid or its workspace with them. Launchers end their runs
+ * themselves when their worker dies (PR_SET_PDEATHSIG); this is the fallback for one that did not
+ * (an older launcher, a parent that was not the worker). SIGTERM: each one kills its run and removes its
  * cgroup; SIGKILL only for one that has not done so after `graceMs`.
  */
 export async function stopLeftoverLaunchers(launcherPath: string, dir: string, graceMs = 5_000): Promise<number> {
