@@ -2,6 +2,7 @@
  * Tells the API tier this worker is alive and which runtimes it really has (GET /v1/languages
  * and /health/ready read these heartbeats). The versions are measured once, at start-up.
  */
+import { statfs } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
@@ -10,6 +11,12 @@ import { Config } from '@runbox/config';
 import { detectInstalled, LanguageRegistry } from '@runbox/languages';
 import { jobKey, REDIS } from '@runbox/queue';
 import { SlotPool } from '../sandbox/slots';
+
+/** The hierarchy the launcher will pick (same test: cgroup2's magic on /sys/fs/cgroup means v2). */
+async function cgroupMode(): Promise<'v1' | 'v2' | null> {
+  const CGROUP2_SUPER_MAGIC = 0x63677270;
+  return statfs('/sys/fs/cgroup').then((s) => (s.type === CGROUP2_SUPER_MAGIC ? 'v2' : 'v1'), () => null);
+}
 
 @Injectable()
 export class HeartbeatService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -38,7 +45,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
       pid: process.pid,
       slots: this.config.worker.slots,
       startedAt: new Date().toISOString(),
-      cgroupMode: null,
+      cgroupMode: await cgroupMode(),
       languages: installed.map(({ id, name, aliases, version, compiled }) => ({ id, name, aliases, version, compiled })),
     };
     // Announce the worker only once it can run jobs. Not awaited: the slots are started by a
