@@ -1,0 +1,295 @@
+#!/usr/bin/env node
+// bench.js — how fast is runbox end to end? Starts its own private redis-server (free loopback
+// port, AOF everysec as `npm start` runs it), one API process and one worker process from the
+// built dist (LOG_LEVEL=warn), then measures, for bash `echo hi` and a Python hello world:
+//   latency   of POST /v1/jobs?wait=true (client side, keep-alive) at 1 and 16 concurrent
+//             clients: p50/p95/p99, and at 1 client where the milliseconds go (HTTP + enqueue,
+//             queue hop to the worker, the worker's run, the way back to the client) from the
+//             job's own timestamps;
+//   jobs/s    at saturation (16 clients, every slot busy) against the launcher alone running the
+//             same program (same argv, environment, limits, mounts, a fresh box with the file)
+//             with the same number of slots, in prepared mode as the worker drives it
+//             (apps/worker/src/sandbox/launcher.ts): per slot, a sandbox is prepared, the run
+//             request written on its control fd, the report read, then the next one prepared.
+// Targets (issue 3): p50 ≤ 10 ms for bash echo at concurrency 1; saturation ≥ 85% of the
+// launcher alone.
+// Usage (root): npm run bench:e2e [-- --quick]
+'use strict';
+
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const p = require('./processes');
+
+const QUICK = process.argv.includes('--quick');
+const scale = (n) => (QUICK ? Math.max(20, Math.round(n / 4)) : n);
+const PROGRAMS = [
+  { name: 'bash echo hi', language: 'bash', source: 'echo hi', stdout: 'hi\n', runs: { 1: scale(400), 16: scale(1200) } },
+  { name: 'python hello', language: 'python', source: 'print("hello, world")', stdout: 'hello, world\n', runs: { 1: scale(200), 16: scale(600) } },
+];
+const CONCURRENCY = [1, 16];
+
+// ---- through the service ------------------------------------------------------------------------
+
+/** `runs` POSTs ?wait=true from `concurrency` clients; every answer must be the finished job. */
+async function measureApi(call, prog, concurrency, runs) {
+  const samples = [];
+  let next = 0;
+  const started = process.hrtime.bigint();
+  const clientLoop = async () => {
+    while (next < runs) {
+      next++;
+      const sentAt = Date.now();
+      const res = await call('POST', '/v1/jobs?wait=true', { language: prog.language, source: prog.source });
+      if (res.status !== 200 || res.body.status !== 'completed' || res.body.result.run.stdout !== prog.stdout) {
+        throw new Error(`${prog.name}: unexpected answer ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+      }
+      samples.push({ ms: res.ms, sentAt, receivedAt: Date.now(), job: res.body });
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, clientLoop));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { samples, jobsPerS: runs / seconds };
+}
+
+/** Where a request's time goes, from the client's clock and the job's timestamps (same host, ms). */
+function breakdown(samples) {
+  const parts = { 'HTTP in + enqueue': [], 'queue → worker': [], 'worker run': [], '  of it in the program': [], 'finish → client': [] };
+  for (const s of samples) {
+    const created = Date.parse(s.job.createdAt);
+    const started = Date.parse(s.job.startedAt);
+    const finished = Date.parse(s.job.finishedAt);
+    parts['HTTP in + enqueue'].push(created - s.sentAt);
+    parts['queue → worker'].push(started - created);
+    parts['worker run'].push(finished - started);
+    parts['  of it in the program'].push(s.job.result.run.wallTimeMs);
+    parts['finish → client'].push(s.receivedAt - finished);
+  }
+  return Object.entries(parts).map(([name, v]) => [name, median(v)]);
+}
+
+const median = (v) => p.percentile([...v].sort((a, b) => a - b), 50);
+
+/** CPU time (ms) a process used itself and through its reaped children (the worker's launchers). */
+function cpuMs(pid) {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const [utime, stime, cutime, cstime] = f.slice(f.lastIndexOf(')') + 2).split(' ').slice(11, 15).map(Number);
+  const tick = 1000 / 100; // USER_HZ
+  return { self: (utime + stime) * tick, children: (cutime + cstime) * tick };
+}
+
+// ---- the launcher alone ---------------------------------------------------------------------------
+
+/** The run exactly as the worker asks for it: argv, environment, limits, mounts (from the same tables). */
+function runSpecOf(prog) {
+  const { LanguageRegistry, expandArgv, adjustLimits, languageEnv } = require('@runbox/languages');
+  const { DEFAULT_LIMITS } = require('@runbox/contract');
+  const registry = LanguageRegistry.fromFile(path.join(p.ROOT, 'libs/languages/languages.json'));
+  const lang = registry.find(prog.language);
+  const limits = adjustLimits(lang, DEFAULT_LIMITS);
+  const argv = expandArgv(lang.run, [], lang, DEFAULT_LIMITS.memoryMb);
+  const env = languageEnv(lang);
+  const runArgs = [
+    `--cpu-time-ms=${limits.cpuTimeMs}`, `--wall-time-ms=${limits.wallTimeMs}`, `--memory-kb=${limits.memoryMb * 1024}`,
+    `--processes=${limits.processes}`, `--output-bytes=${limits.outputBytes}`, `--file-size-kb=${64 * 1024}`,
+    ...Object.entries(env).map(([k, v]) => `--env=${k}=${v}`), '--', ...argv,
+  ];
+  return { file: lang.sourceFile, runArgs, mounts: registry.allMounts() };
+}
+
+/** One prepared sandbox: resolves when ready; `run(box)` sends the request and resolves with the report. */
+function prepare(setupArgs) {
+  const child = spawn(p.LAUNCHER, [...setupArgs, '--report-fd=3', '--control-fd=4'], { stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'], env: {} });
+  let buf = '';
+  const lines = [];
+  let wake = null;
+  child.stdio[3].setEncoding('utf8');
+  child.stdio[3].on('data', (d) => {
+    buf += d;
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      lines.push(buf.slice(0, i));
+      buf = buf.slice(i + 1);
+    }
+    if (wake) wake();
+  });
+  let stdout = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.resume();
+  const exited = new Promise((r) => child.once('close', r));
+  const nextLine = async () => {
+    while (lines.length === 0) {
+      if (child.exitCode !== null) throw new Error('launcher exited early');
+      await new Promise((r) => (wake = r));
+      wake = null;
+    }
+    return lines.shift();
+  };
+  const ready = nextLine().then((l) => {
+    if (!/"ready"\s*:\s*true/.test(l)) throw new Error(`launcher not ready: ${l}`);
+  });
+  return {
+    ready,
+    async run(box, runArgs) {
+      child.stdin.end();
+      child.stdio[4].end(Buffer.from([`--box=${box}`, ...runArgs].map((a) => `${a}\0`).join('') + '\0'));
+      const report = JSON.parse(await nextLine());
+      await exited;
+      return { report, stdout };
+    },
+    /** EOF on the control fd: the launcher tears the unused sandbox down. */
+    async dispose() {
+      child.stdin.end();
+      child.stdio[4].end();
+      await exited;
+    },
+  };
+}
+
+/** `runs` runs over `slots` slots; each slot prepares its next sandbox after each run, as the worker does. */
+async function measureLauncher(prog, slots, runs, pipelined, runMs = []) {
+  const spec = runSpecOf(prog);
+  const uidBase = 71000 + (process.pid % 1000) * 16;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runbox-bench-launcher-'));
+  const cgroupParent = `runbox-bench-launcher-${process.pid}`;
+  const workspaces = [];
+  for (let s = 0; s < slots; s++) {
+    const ws = path.join(dir, String(s));
+    const r = spawnSync(p.LAUNCHER, [`--workspace-mount=${ws}`, '--disk-kb=65536', '--inodes=16384']);
+    if (r.status !== 0) throw new Error(`workspace mount failed: ${r.stderr}`);
+    workspaces.push(ws);
+  }
+  let next = 0;
+  const started = process.hrtime.bigint();
+  try {
+    await Promise.all(
+      workspaces.map(async (ws, s) => {
+        const setup = [`--uid=${uidBase + s}`, `--gid=${uidBase + s}`, `--workspace=${ws}`, '--tmp-size-kb=65536', `--cgroup-parent=${cgroupParent}`, ...spec.mounts.map((m) => `--bind-ro=${m}`)];
+        let prepared = prepare(setup);
+        let n = 0;
+        while (next < runs) {
+          next++;
+          const box = `box-${s}-${n++}`;
+          const boxPath = path.join(ws, box);
+          fs.mkdirSync(boxPath, { mode: 0o755 });
+          fs.writeFileSync(path.join(boxPath, spec.file), prog.source, { mode: 0o644 });
+          fs.chownSync(boxPath, uidBase + s, uidBase + s);
+          const sandbox = prepared;
+          await sandbox.ready;
+          if (pipelined) prepared = prepare(setup);
+          const t0 = process.hrtime.bigint();
+          const { report, stdout } = await sandbox.run(box, spec.runArgs);
+          runMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
+          if (!pipelined) prepared = prepare(setup);
+          if (report.exitCode !== 0 || stdout !== prog.stdout) throw new Error(`launcher run: ${JSON.stringify(report)} ${JSON.stringify(stdout)}`);
+          fs.rmSync(boxPath, { recursive: true, force: true });
+        }
+        await prepared.ready.catch(() => undefined);
+        await prepared.dispose();
+      }),
+    );
+    return runs / (Number(process.hrtime.bigint() - started) / 1e9);
+  } finally {
+    for (const ws of workspaces) spawnSync(p.LAUNCHER, [`--workspace-unmount=${ws}`]);
+    fs.rmSync(dir, { recursive: true, force: true });
+    for (const h of ['', 'memory', 'pids', 'cpuacct']) {
+      try {
+        fs.rmdirSync(path.join('/sys/fs/cgroup', h, cgroupParent));
+      } catch {
+        // absent in this hierarchy
+      }
+    }
+  }
+}
+
+// ---- main ---------------------------------------------------------------------------------------
+
+const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-');
+const pad = (s, n) => String(s).padEnd(n);
+const lpad = (s, n) => String(s).padStart(n);
+
+async function main() {
+  p.ensureBuilt();
+  const slots = os.availableParallelism();
+  const redis = await p.startRedis();
+  const port = await p.freePort();
+  const env = p.serviceEnv(redis.url, port, { WORKER_SLOTS: String(slots) });
+  const worker = p.startWorker(env);
+  const api = p.startApi(env);
+  const call = p.client(`http://127.0.0.1:${port}`, 64);
+  const stopAll = async () => {
+    await Promise.all([api.stop(), worker.stop()]);
+    await redis.stop();
+    p.cleanupHost(env);
+  };
+  process.on('SIGINT', () => stopAll().then(() => process.exit(130)));
+  try {
+    await p.waitReady(call);
+    console.log(`runbox e2e bench — ${os.cpus().length} CPUs (${os.cpus()[0].model.trim()}), ${slots} worker slots, node ${process.version}${QUICK ? ', --quick' : ''}`);
+    console.log('warming up ...');
+    for (const prog of PROGRAMS) {
+      await measureApi(call, prog, 1, 20);
+      await measureApi(call, prog, 16, 64);
+      await measureLauncher(prog, slots, 20, false);
+    }
+
+    const rows = [];
+    const breakdowns = [];
+    const saturation = [];
+    const cpu = [];
+    for (const prog of PROGRAMS) {
+      for (const c of CONCURRENCY) {
+        const before = { api: cpuMs(api.pid), worker: cpuMs(worker.pid), redis: cpuMs(redis.pid) };
+        const { samples, jobsPerS } = await measureApi(call, prog, c, prog.runs[c]);
+        const after = { api: cpuMs(api.pid), worker: cpuMs(worker.pid), redis: cpuMs(redis.pid) };
+        const perJob = (k, part) => (after[k][part] - before[k][part]) / samples.length;
+        if (c === 16) {
+          cpu.push([prog.name, { api: perJob('api', 'self'), worker: perJob('worker', 'self'), launchers: perJob('worker', 'children'), redis: perJob('redis', 'self') }]);
+        }
+        const ms = samples.map((s) => s.ms).sort((a, b) => a - b);
+        rows.push([prog.name, c, samples.length, p.percentile(ms, 50), p.percentile(ms, 95), p.percentile(ms, 99), jobsPerS]);
+        if (c === 1) {
+          const runMs = [];
+          await measureLauncher(prog, 1, prog.runs[1], false, runMs);
+          breakdowns.push([prog.name, breakdown(samples), median(runMs)]);
+        }
+        if (c === 16) saturation.push({ prog, api: jobsPerS });
+      }
+    }
+    for (const s of saturation) {
+      s.launcher = await measureLauncher(s.prog, slots, s.prog.runs[16], false);
+      s.pipelined = await measureLauncher(s.prog, slots, s.prog.runs[16], true);
+    }
+
+    console.log('\nPOST /v1/jobs?wait=true, client side (keep-alive), ms');
+    console.log(`${pad('program', 14)} ${lpad('clients', 7)} ${lpad('runs', 6)} ${lpad('p50', 7)} ${lpad('p95', 7)} ${lpad('p99', 7)} ${lpad('jobs/s', 8)}`);
+    for (const [name, c, n, p50, p95, p99, jps] of rows) {
+      console.log(`${pad(name, 14)} ${lpad(c, 7)} ${lpad(n, 6)} ${lpad(f1(p50), 7)} ${lpad(f1(p95), 7)} ${lpad(f1(p99), 7)} ${lpad(f1(jps), 8)}`);
+    }
+    console.log('\nwhere the time goes at 1 client (medians, ms; job timestamps have ms resolution)');
+    for (const [name, parts, launcherMs] of breakdowns) {
+      console.log(`  ${name}: ${parts.map(([k, v]) => `${k.trim()} ${f1(v)}`).join(' · ')}`);
+      console.log(`  ${' '.repeat(name.length)}  the launcher alone, one prepared run at a time (request written → report and exit): ${f1(launcherMs)}`);
+    }
+    console.log('\nCPU time per job at 16 clients, ms (bench client excluded; launchers = the sandboxes, reaped by the worker)');
+    for (const [name, c] of cpu) {
+      console.log(`  ${pad(name, 14)} ${Object.entries(c).map(([k, v]) => `${k} ${f1(v)}`).join(' · ')} · total ${f1(Object.values(c).reduce((a, b) => a + b, 0))}`);
+    }
+    console.log(`\nsaturation: jobs/s with ${slots} slots (API: 16 clients; launcher alone: prepared mode, next sandbox prepared after each run as the worker does)`);
+    console.log(`${pad('program', 14)} ${lpad('API', 8)} ${lpad('launcher', 9)} ${lpad('ratio', 7)}   ${lpad('launcher, next prepared during the run', 40)}`);
+    for (const s of saturation) {
+      console.log(`${pad(s.prog.name, 14)} ${lpad(f1(s.api), 8)} ${lpad(f1(s.launcher), 9)} ${lpad(`${((100 * s.api) / s.launcher).toFixed(0)}%`, 7)}   ${lpad(`${f1(s.pipelined)} (API = ${((100 * s.api) / s.pipelined).toFixed(0)}%)`, 40)}`);
+    }
+    const bash1 = rows.find((r) => r[0] === 'bash echo hi' && r[1] === 1);
+    const worst = Math.min(...saturation.map((s) => s.api / s.launcher));
+    console.log(`\ntargets: bash echo p50 at 1 client ${f1(bash1[3])} ms (≤ 10: ${bash1[3] <= 10 ? 'met' : 'MISSED'}); saturation ≥ 85% of the launcher alone: worst ${(100 * worst).toFixed(0)}% (${worst >= 0.85 ? 'met' : 'MISSED'})`);
+  } finally {
+    await stopAll();
+  }
+}
+
+main().catch((e) => {
+  console.error(`bench: ${e.stack || e.message}`);
+  process.exit(1);
+});

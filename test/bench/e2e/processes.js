@@ -1,0 +1,211 @@
+// processes.js — the service as `npm start` runs it, for the benchmarks (test/bench/e2e and
+// test/bench/load): a private redis-server on a free loopback port, API and worker processes
+// from the built dist, each with its own workspace, uid range, cgroup folder and queue prefix so
+// nothing else on the host is touched; an HTTP client with keep-alive; percentiles; RSS.
+'use strict';
+
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const http = require('node:http');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '../../..');
+const LAUNCHER = path.join(ROOT, 'native/build/runbox-launcher');
+
+function die(msg) {
+  console.error(`bench: ${msg}`);
+  process.exit(1);
+}
+
+function ensureBuilt() {
+  if (process.getuid && process.getuid() !== 0) die('run as root (the worker builds namespaces, cgroups and mounts)');
+  const missing = ['apps/api/dist/main.js', 'apps/worker/dist/main.js', 'native/build/runbox-launcher'].filter((f) => !fs.existsSync(path.join(ROOT, f)));
+  if (missing.length === 0) return;
+  console.log(`bench: building (missing: ${missing.join(', ')})`);
+  if (spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) die('npm run build failed');
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** A child process that must stay up: its output is kept (tail) and printed if it dies early. */
+function child(name, cmd, args, env) {
+  const proc = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const keep = (d) => (out = (out + d).slice(-20000));
+  proc.stdout.on('data', keep);
+  proc.stderr.on('data', keep);
+  let expectedExit = false;
+  const exited = new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+  exited.then(({ code, signal }) => {
+    if (!expectedExit) {
+      console.error(`bench: ${name} exited unexpectedly (${signal ?? code}):\n${out}`);
+      process.exit(1);
+    }
+  });
+  const signal = async (sig) => {
+    expectedExit = true;
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill(sig);
+    return exited;
+  };
+  return {
+    name,
+    pid: proc.pid,
+    proc,
+    output: () => out,
+    exited,
+    stop: () => signal('SIGTERM'),
+    kill: () => signal('SIGKILL'),
+    /** Resident memory of the process itself, in KiB (its children are not counted). */
+    rssKb: () => {
+      const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${proc.pid}/status`, 'utf8'));
+      return m ? Number(m[1]) : NaN;
+    },
+  };
+}
+
+async function startRedis({ appendOnly = true } = {}) {
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runbox-bench-redis-'));
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--dir', dir, '--save', '',
+    '--appendonly', appendOnly ? 'yes' : 'no', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction'];
+  let proc = child('redis-server', 'redis-server', args, {});
+  await waitForPort(port, 15000);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    pid: proc.pid,
+    async stop() {
+      await proc.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function waitForPort(port, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => (s.destroy(), resolve()));
+      s.once('error', () => {
+        s.destroy();
+        if (Date.now() > deadline) reject(new Error(`nothing listens on 127.0.0.1:${port}`));
+        else setTimeout(attempt, 50);
+      });
+    };
+    attempt();
+  });
+}
+
+/**
+ * Settings shared by the API and the worker of one bench run: private prefix, workspace, uids and
+ * cgroup folder; admission limits out of the way (a benchmark is one client sending a lot).
+ */
+function serviceEnv(redisUrl, port, extra = {}) {
+  const tag = `bench-${process.pid}`;
+  return {
+    REDIS_URL: redisUrl,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    QUEUE_PREFIX: tag,
+    WORKSPACE_DIR: path.join(os.tmpdir(), `runbox-${tag}`, 'slots'),
+    WORKER_UID_BASE: String(70000 + (process.pid % 1000) * 16),
+    CGROUP_PARENT: `runbox-${tag}`,
+    RATE_LIMIT_PER_MIN: '100000000',
+    MAX_ACTIVE_JOBS_PER_KEY: '1000000',
+    MAX_QUEUE_LENGTH: '1000000',
+    ...extra,
+  };
+}
+
+/** `nodeArgs`: options for node itself (e.g. `--prof` to find where a process spends its CPU). */
+function startApi(env, nodeArgs = []) {
+  return child('api', process.execPath, [...nodeArgs, path.join(ROOT, 'apps/api/dist/main.js')], env);
+}
+
+function startWorker(env, nodeArgs = []) {
+  return child('worker', process.execPath, [...nodeArgs, path.join(ROOT, 'apps/worker/dist/main.js')], env);
+}
+
+/** Removes what a bench run's worker left: its workspace folder (once unmounted) and cgroup folder. */
+function cleanupHost(env) {
+  const dir = env.WORKSPACE_DIR;
+  for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const mp = line.split(' ')[4];
+    if (mp && mp.startsWith(`${dir}/`)) spawnSync(LAUNCHER, [`--workspace-unmount=${mp}`]);
+  }
+  fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+  for (const h of ['', 'memory', 'pids', 'cpuacct']) {
+    const root = path.join('/sys/fs/cgroup', h, env.CGROUP_PARENT);
+    try {
+      for (const d of fs.readdirSync(root, { withFileTypes: true })) if (d.isDirectory()) fs.rmdirSync(path.join(root, d.name));
+      fs.rmdirSync(root);
+    } catch {
+      // absent in this hierarchy, or not empty (then it is worth seeing)
+    }
+  }
+}
+
+/** One keep-alive HTTP client: `call(method, path, body)` → { status, body, ms }. */
+function client(base, maxSockets) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets });
+  const { hostname, port } = new URL(base);
+  return function call(method, p, body, headers = {}) {
+    return new Promise((resolve, reject) => {
+      const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+      const started = process.hrtime.bigint();
+      const req = http.request(
+        { agent, hostname, port, method, path: p, headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}), ...headers } },
+        (res) => {
+          const chunks = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => {
+            const ms = Number(process.hrtime.bigint() - started) / 1e6;
+            const text = Buffer.concat(chunks).toString();
+            let parsed;
+            try {
+              parsed = text ? JSON.parse(text) : undefined;
+            } catch {
+              parsed = text;
+            }
+            resolve({ status: res.statusCode, body: parsed, ms });
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.setTimeout(120000, () => req.destroy(new Error('request timed out after 120 s')));
+      req.end(payload);
+    });
+  };
+}
+
+async function waitReady(call, timeoutMs = 60000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await call('GET', '/health/ready').catch(() => null);
+    if (res && res.status === 200) return;
+    if (Date.now() > deadline) throw new Error(`the service is not ready after ${timeoutMs} ms: ${JSON.stringify(res && res.body)}`);
+    await sleep(100);
+  }
+}
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+module.exports = { ROOT, LAUNCHER, die, ensureBuilt, freePort, sleep, startRedis, serviceEnv, startApi, startWorker, cleanupHost, client, waitReady, percentile };
