@@ -40,9 +40,17 @@ function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Every child still running: if the bench itself dies, it takes them down (see the exit hook). */
+const live = new Set();
+process.on('exit', () => {
+  for (const proc of live) proc.kill('SIGTERM');
+});
+
 /** A child process that must stay up: its output is kept (tail) and printed if it dies early. */
 function child(name, cmd, args, env) {
   const proc = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(proc);
+  proc.once('exit', () => live.delete(proc));
   let out = '';
   const keep = (d) => (out = (out + d).slice(-20000));
   proc.stdout.on('data', keep);
