@@ -23,6 +23,7 @@ import { Config } from '@runbox/config';
 import { LanguageRegistry } from '@runbox/languages';
 import { enqueueWebhook, jobKey, publishJobEvent, loadJobView, REDIS, toJobView, toStatus } from '@runbox/queue';
 import { AdmissionService } from '../auth/admission.service';
+import { ServiceBusy } from '../auth/auth.errors';
 import type { Caller } from '../auth/caller';
 import { bodyFingerprint, checkIdempotencyKey, claim, forget } from './idempotency';
 import { JobEvents } from './job-events';
@@ -31,6 +32,8 @@ import { JobAlreadyFinished, JobNotFound, RequestTooLarge } from './jobs.errors'
 
 /** How long DELETE waits for a running job's worker to confirm the kill before answering 202. */
 export const CANCEL_WAIT_MS = 3_000;
+/** How long a retry waits for the job of the request that claimed its Idempotency-Key. */
+const CLAIM_WAIT_MS = 2_000;
 /** Life of the cancel mark a worker checks when it takes a job; only needs to outlive a race. */
 export const CANCEL_MARK_TTL_S = 60;
 /** BullMQ's job name; the id is what matters. */
@@ -72,8 +75,14 @@ export class JobsService {
       checkIdempotencyKey(idempotencyKey);
       const earlier = await claim(this.redis, this.config, caller.quotaId, idempotencyKey, id, bodyFingerprint(data));
       if (earlier) {
-        const job = await this.queue.getJob(earlier);
-        if (job && wait) await this.events.settle(job, this.config.http.waitMaxMs);
+        // The request that claimed the key may still be queueing its job: give it a moment.
+        const job = await this.awaitClaimedJob(earlier);
+        if (!job) {
+          const gone = await loadJobView(this.queue, this.redis, this.config, earlier); // cancelled while queued
+          if (gone) return { ...settled(gone), replayed: true };
+          throw new ServiceBusy('a request with this Idempotency-Key is still being queued; retry shortly', 1);
+        }
+        if (wait) await this.events.settle(job, this.config.http.waitMaxMs);
         return { ...settled(await this.find(earlier)), replayed: true };
       }
     }
@@ -94,6 +103,19 @@ export class JobsService {
     if (!wait) return { view: toJobView(job, 'waiting'), settled: false, replayed: false };
     await this.events.settle(job, this.config.http.waitMaxMs);
     return { ...settled(await this.find(id)), replayed: false };
+  }
+
+  /**
+   * The job an earlier request with the same Idempotency-Key created, once it exists; undefined
+   * if that request gave up (its claim released) or the job never appears.
+   */
+  private async awaitClaimedJob(id: string): Promise<Job<JobData, JobResult> | undefined> {
+    const deadline = Date.now() + CLAIM_WAIT_MS;
+    for (;;) {
+      const job = await this.queue.getJob(id);
+      if (job || Date.now() > deadline) return job;
+      await new Promise((r) => setTimeout(r, 25));
+    }
   }
 
   /** Checks every job first, so a batch is queued whole or not at all. */

@@ -102,7 +102,11 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     this.active.set(id, controller);
     try {
       // A cancel published before this worker subscribed the job's controller leaves a mark.
-      if (await this.redis.exists(jobKey(this.config, CANCEL_REQUESTED_KEY, id))) controller.abort(CANCELLED_REASON);
+      // Checked alongside the start of the run, not before it: a hit aborts the run at once.
+      this.redis.exists(jobKey(this.config, CANCEL_REQUESTED_KEY, id)).then(
+        (marked) => marked && controller.abort(CANCELLED_REASON),
+        () => undefined,
+      );
       this.emit(id, 'running');
       const startedAt = Date.now();
       let result: JobResult;
@@ -114,7 +118,7 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
         throw e;
       }
       if (controller.signal.reason === CANCELLED_REASON) throw new UnrecoverableError(CANCELLED_REASON);
-      await recordJobFinished(this.redis, this.config.redis.prefix, {
+      void recordJobFinished(this.redis, this.config.redis.prefix, {
         status: 'completed',
         verdict: result.verdict,
         language: data.language,

@@ -82,8 +82,9 @@ export class RunService {
       const points = tests.reduce((sum, t) => sum + t.points, 0);
       return { verdict: overallVerdict(tests), compile: program.compile, run: null, tests, score: { points, maxPoints: maxPoints(data) } };
     } finally {
-      await Promise.all(boxes.map((b) => removeBox(b)));
-      this.slots.release(slot);
+      // Off the job's critical path: the result goes out while the boxes are removed; the slot
+      // takes its next job only once they are gone.
+      this.slots.releaseAfter(slot, Promise.all(boxes.map((b) => removeBox(b))));
     }
   }
 
@@ -158,7 +159,9 @@ export class RunService {
     try {
       return prepared ? await prepared.run(spec, signal) : await Sandbox.runOnce(slot.setup, spec, signal);
     } finally {
-      this.slots.prepare(slot); // the next run's sandbox is built while this job goes on
+      // The next run's sandbox is built while this job goes on; spawning it blocks the event
+      // loop for a millisecond or two, so not before this run's result is on its way.
+      setImmediate(() => this.slots.prepare(slot));
     }
   }
 }

@@ -62,6 +62,7 @@ export class SlotPool {
   private readonly all: Slot[] = [];
   private readonly waiters: ((s: Slot) => void)[] = [];
   private closing = false;
+  private readonly cleanups = new Set<Promise<unknown>>();
   private started!: () => void;
   /** Resolves once every slot is claimed and mounted: only then may the worker say it is alive. */
   readonly ready = new Promise<void>((resolve) => (this.started = resolve));
@@ -110,6 +111,17 @@ export class SlotPool {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
+  /** Gives the slot back once `cleanup` has settled (its failure is logged, not thrown). */
+  releaseAfter(slot: Slot, cleanup: Promise<unknown>): void {
+    const done = cleanup
+      .catch((e: unknown) => this.logger.error(`slot ${slot.index}: cleanup failed: ${(e as Error).message}`))
+      .finally(() => {
+        this.cleanups.delete(done);
+        this.release(slot);
+      });
+    this.cleanups.add(done);
+  }
+
   release(slot: Slot): void {
     const waiter = this.waiters.shift();
     if (waiter) waiter(slot);
@@ -142,6 +154,7 @@ export class SlotPool {
   /** Disposes the prepared sandboxes, unmounts the workspaces and gives the slots back. Called once jobs have drained. */
   async close(): Promise<void> {
     this.closing = true;
+    await Promise.all(this.cleanups);
     await Promise.all(
       this.all.map(async (slot) => {
         const next = slot.next;
