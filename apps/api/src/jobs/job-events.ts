@@ -6,13 +6,16 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import { JOBS_QUEUE } from '@runbox/contract';
+import { Config } from '@runbox/config';
+import { bullConnection } from '@runbox/queue';
 
 @Injectable()
 export class JobEvents implements OnModuleInit, OnApplicationShutdown {
   private readonly events: QueueEvents;
 
-  constructor(@InjectQueue(JOBS_QUEUE) queue: Queue) {
-    this.events = new QueueEvents(JOBS_QUEUE, { connection: queue.opts.connection, prefix: queue.opts.prefix });
+  constructor(@InjectQueue(JOBS_QUEUE) queue: Queue, config: Config) {
+    // A blocking reader: its own connection that waits out Redis outages (the queue's own fails fast).
+    this.events = new QueueEvents(JOBS_QUEUE, { connection: bullConnection(config), prefix: queue.opts.prefix });
     // Every waiting request listens on both (BullMQ's waitUntilFinished also watches the queue
     // closing); hundreds of concurrent waits are normal here, not a leak.
     this.events.setMaxListeners(0);

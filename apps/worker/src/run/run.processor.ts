@@ -146,10 +146,14 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     if (typeof owner === 'string') await this.redis.zrem(activeJobsKey(this.config, owner), job.id!).catch(() => undefined);
     const url = job.data?.callbackUrl;
     if (typeof url !== 'string') return;
-    try {
-      await enqueueWebhook(this.webhooks, this.config, this.redis, job.id!, url);
-    } catch (e) {
-      this.logger.error(`callback of job ${job.id} not queued: ${(e as Error).message}`);
+    // Redis may be just coming back (the queue connection fails fast meanwhile): retry a little.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await enqueueWebhook(this.webhooks, this.config, this.redis, job.id!, url);
+      } catch (e) {
+        if (attempt >= 5) return this.logger.error(`callback of job ${job.id} not queued: ${(e as Error).message}`);
+        await new Promise((r) => setTimeout(r, 500 * attempt));
+      }
     }
   }
 
