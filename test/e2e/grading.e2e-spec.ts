@@ -105,6 +105,23 @@ describe('grading with tests and checkers', () => {
     expect(result.verdict).toBe('internal_error');
   });
 
+  it('runs every test on a fresh copy of the compiled workspace: nothing one test writes reaches the next', async () => {
+    const source = [
+      '#include <stdio.h>',
+      'int main(){',
+      '  int seen = 0; FILE *f = fopen("state", "r"); if (f) { fscanf(f, "%d", &seen); fclose(f); }',
+      '  f = fopen("state", "w"); fprintf(f, "%d", seen + 1); fclose(f);',
+      '  FILE *self = fopen("main", "w"); if (self) fclose(self); /* try to break the next test */',
+      '  printf("%d\\n", seen); return 0; }',
+    ].join('\n');
+    const result = await grade({ language: 'c', source, tests: [1, 2, 3].map(() => ({ expectedOutput: '0\n' })) });
+    expect(result.tests.map((t: { verdict: string; run: { stdout: string } }) => [t.verdict, t.run.stdout])).toEqual([
+      ['ok', '0\n'],
+      ['ok', '0\n'],
+      ['ok', '0\n'],
+    ]);
+  });
+
   it('a compile error gives compile_error and no test runs', async () => {
     const result = await grade({ language: 'cpp', source: 'int main( {', tests: [{ expectedOutput: '1', points: 3 }] });
     expect(result.verdict).toBe('compile_error');

@@ -10,7 +10,7 @@ import { adjustLimits, expandArgv, languageEnv, LanguageRegistry, type Language 
 import { Sandbox, type RunOutcome } from '../sandbox/launcher';
 import { SandboxError } from '../sandbox/sandbox.errors';
 import { SlotPool, type Slot } from '../sandbox/slots';
-import { createBox, removeBox, writeFileInBox, type Box } from '../sandbox/workspace';
+import { cloneBox, createBox, removeBox, writeFileInBox, type Box } from '../sandbox/workspace';
 import { check } from './checkers';
 import { overallVerdict, toRun } from './verdict';
 
@@ -60,7 +60,15 @@ export class RunService {
       }
       const tests: TestResult[] = [];
       for (const [i, test] of data.tests.entries()) {
-        const run = await this.execute(slot, program, data.limits, test.stdin ?? '', test.args?.length ? test.args : data.args, signal);
+        // Every test starts from the compiled workspace as it was: nothing one test writes
+        // (a cache of answers, a patched binary) reaches the next.
+        const box = cloneBox(program.box, slot.uid, slot.gid);
+        let run: Run;
+        try {
+          run = await this.execute(slot, { ...program, box }, data.limits, test.stdin ?? '', test.args?.length ? test.args : data.args, signal);
+        } finally {
+          await removeBox(box);
+        }
         const result: TestResult = { name: test.name ?? `test ${i + 1}`, verdict: run.verdict, points: 0, run };
         if (run.verdict === 'ok' && test.expectedOutput !== undefined) {
           const outcome = checkerProblem

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { chownSync, closeSync, constants, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { chownSync, closeSync, constants, cpSync, lchownSync, lstatSync, mkdirSync, openSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { filePathProblem, type SourceFile } from '@runbox/contract';
 import { SandboxError } from './sandbox.errors';
@@ -55,6 +55,34 @@ function writeFileInBoxSync(boxPath: string, file: SourceFile): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * A fresh copy of a compiled box for one test, next to it on the slot's tmpfs. Only regular files
+ * and directories are copied (a compiler may run code of the job's, so the source box may hold
+ * anything): no symlink is followed or copied, no FIFO or device opened. The copy is then given
+ * to the slot's uid, as the compiled box was: no program has run in it yet, so nothing in it can
+ * have been planted.
+ */
+export function cloneBox(source: Box, uid: number, gid: number): Box {
+  const name = `box-${randomBytes(8).toString('hex')}`;
+  const path = join(dirname(source.path), name);
+  cpSync(source.path, path, {
+    recursive: true,
+    dereference: false,
+    errorOnExist: true,
+    force: false,
+    filter: (src) => {
+      const st = lstatSync(src);
+      return st.isDirectory() || st.isFile();
+    },
+  });
+  const giveAway = (p: string): void => {
+    lchownSync(p, uid, gid);
+    if (lstatSync(p).isDirectory()) for (const entry of readdirSync(p)) giveAway(join(p, entry));
+  };
+  giveAway(path);
+  return { name, path };
 }
 
 /** Removes a box and everything a program left in it, following nothing. */
