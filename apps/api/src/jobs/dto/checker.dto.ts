@@ -1,9 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsIn, IsNumber, IsObject, IsOptional, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { IsIn, IsNumber, IsOptional, Min } from 'class-validator';
 import { CHECKER_TYPES, type CheckerType } from '@runbox/contract';
-import { ExactlyOneOf, IsStringIfPresent, OnlyWhen, RequiredWhen, UniquePaths } from './rules';
-import { SourceFileDto } from './source-file.dto';
+import { ExactlyOneOf, IsStringIfPresent, OnlyWhen, RequiredWhen } from './rules';
+import { SourceFileDto, SourceFilesField } from './source-file.dto';
 
 const isFloat = (o: Record<string, unknown>) => o.type === 'float';
 const isCustom = (o: Record<string, unknown>) => o.type === 'custom';
@@ -44,14 +43,7 @@ export class CheckerDto {
   @IsStringIfPresent()
   source?: string;
 
-  @ApiPropertyOptional({ type: [SourceFileDto], description: 'custom only: the checker program as files' })
   @OnlyWhen(isCustom, 'for type custom')
-  @ValidateIf((o: CheckerDto) => o.files !== undefined && o.files !== null)
-  @IsArray()
-  @ArrayMinSize(1)
-  @IsObject({ each: true })
-  @UniquePaths()
-  @ValidateNested({ each: true })
-  @Type(() => SourceFileDto)
+  @SourceFilesField('custom only: the checker program as files')
   files?: SourceFileDto[];
 }

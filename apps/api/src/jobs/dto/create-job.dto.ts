@@ -11,14 +11,13 @@ import {
   IsString,
   IsUrl,
   MaxLength,
-  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import type { Checker, JobRequest } from '@runbox/contract';
 import { CheckerDto } from './checker.dto';
 import { LimitsDto } from './limits.dto';
-import { ExactlyOneOf, IsStringIfPresent, UniquePaths } from './rules';
-import { SourceFileDto } from './source-file.dto';
+import { ExactlyOneOf, IsStringIfPresent } from './rules';
+import { SourceFileDto, SourceFilesField } from './source-file.dto';
 import { TestCaseDto } from './test-case.dto';
 
 export const MAX_LANGUAGE_LENGTH = 64;
@@ -42,14 +41,7 @@ export class CreateJobDto implements JobRequest {
   @IsStringIfPresent()
   source?: string;
 
-  @ApiPropertyOptional({ type: [SourceFileDto], description: 'the program as several files; exactly one of source and files' })
-  @ValidateIf((o: CreateJobDto) => o.files !== undefined && o.files !== null)
-  @IsArray()
-  @ArrayMinSize(1)
-  @IsObject({ each: true })
-  @UniquePaths()
-  @ValidateNested({ each: true })
-  @Type(() => SourceFileDto)
+  @SourceFilesField('the program as several files; exactly one of source and files')
   files?: SourceFileDto[];
 
   @ApiPropertyOptional({ example: 'hi\n' })

@@ -1,7 +1,9 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMinSize, IsArray, IsIn, IsObject, IsOptional, IsString, ValidateIf, ValidateNested } from 'class-validator';
 import { FILE_ENCODINGS, MAX_PATH_BYTES, type FileEncoding, type SourceFile } from '@runbox/contract';
-import { DecodesAsDeclared, IsSafePath } from './rules';
+import { DecodesAsDeclared, IsSafePath, UniquePaths } from './rules';
 
 export class SourceFileDto implements SourceFile {
   @ApiProperty({ description: 'relative path inside the box', example: 'main.c', maxLength: MAX_PATH_BYTES })
@@ -18,4 +20,18 @@ export class SourceFileDto implements SourceFile {
   @IsOptional()
   @IsIn(FILE_ENCODINGS)
   encoding?: FileEncoding;
+}
+
+/** A program given as files (a job's, or a custom checker's): a non-empty list of unique, safe paths. */
+export function SourceFilesField(description: string): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ type: [SourceFileDto], description }),
+    ValidateIf((_o: object, files: unknown) => files !== undefined && files !== null),
+    IsArray(),
+    ArrayMinSize(1),
+    IsObject({ each: true }),
+    UniquePaths(),
+    ValidateNested({ each: true }),
+    Type(() => SourceFileDto),
+  );
 }
