@@ -100,7 +100,7 @@ export class RunService {
   private async build(slot: Slot, language: string, files: readonly SourceFile[], boxes: Box[], signal: AbortSignal): Promise<Program> {
     const lang = this.languages.find(language);
     if (!lang) throw new SandboxError(`this worker has no language "${language}"`);
-    const box = await createBox(slot.workspaceDir, slot.uid, slot.gid, files);
+    const box = createBox(slot.workspaceDir, slot.uid, slot.gid, files);
     boxes.push(box);
     if (!lang.compile) return { lang, box, compile: null };
     const limits = { ...lang.compile.limits, outputBytes: TOOL_OUTPUT_BYTES };
@@ -136,7 +136,7 @@ export class RunService {
   private async runChecker(slot: Slot, checker: Program, index: number, input: string, output: string, answer: string, signal: AbortSignal) {
     const names = [`input.${index}`, `output.${index}`, `answer.${index}`];
     for (const [i, content] of [input, output, answer].entries()) {
-      await writeFileInBox(checker.box.path, { path: names[i]!, content, encoding: 'utf8' });
+      writeFileInBox(checker.box.path, { path: names[i]!, content, encoding: 'utf8' });
     }
     const limits = adjustLimits(checker.lang, CHECKER_LIMITS);
     const argv = [...expandArgv(checker.lang.run, [], checker.lang, CHECKER_LIMITS.memoryMb), ...names];

@@ -26,23 +26,19 @@ export function decode(file: SourceFile): Buffer {
  * Creates a fresh, empty box owned by the slot's uid, and writes `files` into it (root-owned,
  * read-only to the program: a program may add files, not rewrite its inputs).
  */
-export async function createBox(workspaceDir: string, uid: number, gid: number, files: readonly SourceFile[]): Promise<Box> {
+export function createBox(workspaceDir: string, uid: number, gid: number, files: readonly SourceFile[]): Box {
   const name = `box-${randomBytes(8).toString('hex')}`;
   const path = join(workspaceDir, name);
   // Synchronous on purpose: a few small writes to a tmpfs cost microseconds, while each await
   // would cost an event-loop turn on the job's critical path.
   mkdirSync(path, { mode: 0o755 });
-  for (const file of files) writeFileInBoxSync(path, file);
+  for (const file of files) writeFileInBox(path, file);
   chownSync(path, uid, gid);
   return { name, path };
 }
 
 /** Writes one file. Its path was validated by the API and again by `parseJobData`; check once more here, where it matters. */
-export async function writeFileInBox(boxPath: string, file: SourceFile): Promise<void> {
-  writeFileInBoxSync(boxPath, file);
-}
-
-function writeFileInBoxSync(boxPath: string, file: SourceFile): void {
+export function writeFileInBox(boxPath: string, file: SourceFile): void {
   const problem = filePathProblem(file.path);
   if (problem) throw new SandboxError(`file path ${JSON.stringify(file.path)} ${problem}`);
   const target = join(boxPath, file.path);
