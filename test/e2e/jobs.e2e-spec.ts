@@ -111,6 +111,21 @@ describe('jobs through the real stack', () => {
     expect(job.result.run.stdout).toBe('polled\n');
   });
 
+  it('a job polled without pause is never completed without its result', async () => {
+    // The view must not mix a running job's record with a finished job's state.
+    const torn: string[] = [];
+    await Promise.all(
+      Array.from({ length: 24 }, async (_, i) => {
+        const { body } = await request(stack.http).post('/v1/jobs').send({ language: 'bash', source: `echo ${i}` });
+        for (let job = body; job.status !== 'completed'; ) {
+          job = (await request(stack.http).get(`/v1/jobs/${body.id}`)).body;
+          if (job.status === 'completed' && job.result?.run?.stdout !== `${i}\n`) torn.push(JSON.stringify(job));
+        }
+      }),
+    );
+    expect(torn).toEqual([]);
+  });
+
   it('cancels a running job within a second and leaves it cancelled', async () => {
     const res = await request(stack.http).post('/v1/jobs').send({ language: 'bash', source: 'sleep 20', limits: { wallTimeMs: 30000 } });
     for (let i = 0; i < 100; i++) {

@@ -43,11 +43,19 @@ export function toJobView(job: Job<JobData, JobResult>, state: string, webhook?:
   return view;
 }
 
-/** The view of job `id`: from the queue, else from a cancelled job's record; undefined when unknown. */
+/**
+ * The view of job `id`: from the queue, else from a cancelled job's record; undefined when unknown.
+ *
+ * The state is read before the record. BullMQ writes a job's return value and moves it to
+ * `completed` in one script, so a record read after the state holds everything that state
+ * promises. Read the other way round, a job finishing between the two reads would show as
+ * `completed` with the record of a running job: no result.
+ */
 export async function loadJobView(queue: Queue, redis: Redis, config: Config, id: string): Promise<JobView | undefined> {
-  const [job, webhookRaw] = await Promise.all([queue.getJob(id) as Promise<Job<JobData, JobResult> | undefined>, redis.get(jobKey(config, WEBHOOK_KEY, id))]);
+  const [state, webhookRaw] = await Promise.all([queue.getJobState(id), redis.get(jobKey(config, WEBHOOK_KEY, id))]);
   const webhook = webhookRaw ? (JSON.parse(webhookRaw) as WebhookDelivery) : undefined;
-  if (job) return toJobView(job, await job.getState(), webhook);
+  const job = state === 'unknown' ? undefined : ((await queue.getJob(id)) as Job<JobData, JobResult> | undefined);
+  if (job) return toJobView(job, state, webhook);
   const tombstone = await redis.get(jobKey(config, CANCELLED_KEY, id));
   if (!tombstone) return undefined;
   const view = JSON.parse(tombstone) as JobView;
