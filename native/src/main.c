@@ -19,6 +19,7 @@
 #include "cgroup.h"
 #include "ns.h"
 #include "report.h"
+#include "serve.h"
 #include "supervise.h"
 #include "util.h"
 #include "workspace.h"
@@ -230,6 +231,9 @@ int main(int argc, char **argv)
     for (int fd = 0; fd <= 2; fd++)
         if (fcntl(fd, F_GETFD) < 0 && errno == EBADF && open("/dev/null", O_RDWR) != fd)
             return 2;
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+        if (!strcmp(argv[i], "--serve"))
+            return serve_main(argc, argv);
     if (args_parse_cli(argc, argv, &c, &err) < 0) {
         fprintf(stderr, "runbox-launcher: %s\n", err.msg);
         usage_hint();

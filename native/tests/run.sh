@@ -4,7 +4,7 @@
 # sandbox uid left, no cgroup left under the test's cgroup parent, no mount left on the host.
 # Hierarchy-specific cases are skipped (with the reason) where that hierarchy is absent.
 # Usage: tests/run.sh [GROUP]   (only the groups matching the extended regex GROUP: workspace basic
-#        isolation seccomp limit teardown cgroup prepared parallel lang)
+#        isolation seccomp limit teardown cgroup prepared serve parallel lang)
 set -u
 export LC_ALL=C
 
@@ -716,6 +716,35 @@ if selected "prepared"; then
     prepared --cpu-time-ms 200 -- /probe/probe spin
     expect_rc 0
     expect .limit cpu
+    end
+fi
+
+# ============================================================================ serve mode
+# A long-lived launcher per slot (native/README.md "serve"): binary frames, so tests/serve.py talks
+# to it; end() then checks that nothing of any run is left.
+serve() { # serve CASE: sets OUT to serve.py's verdict ("ok" or the failed expectations)
+    OUT=$(timeout 120 python3 "$HERE/serve.py" "$1" "$L" $U "$WS" $CGP "$PROBES" 2>&1)
+    [ "$OUT" = ok ] || fail "$OUT"
+}
+if selected "serve"; then
+    begin "serve: runs requests in order, each in a fresh sandbox, stdin in and output out"
+    serve runs
+    end
+
+    begin "serve: a cancel frame stops its run at once; a stale one is ignored"
+    serve cancel
+    end
+
+    begin "serve: a bad request is answered with status 64 and the server goes on"
+    serve bad-request
+    end
+
+    begin "serve: SIGTERM ends the server's run before the server exits"
+    serve sigterm
+    end
+
+    begin "serve: set-up options are checked at start (exit 64)"
+    serve bad-setup
     end
 fi
 

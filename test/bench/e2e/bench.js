@@ -8,9 +8,10 @@
 //             job's own timestamps;
 //   jobs/s    at saturation (16 clients, every slot busy) against the launcher alone running the
 //             same program (same argv, environment, limits, mounts, a fresh box with the file)
-//             with the same number of slots, in prepared mode as the worker drives it
-//             (apps/worker/src/sandbox/launcher.ts): per slot, a sandbox is prepared, the run
-//             request written on its control fd, the report read, then the next one prepared.
+//             with the same number of slots, driven as the worker drives it: one `--serve`
+//             launcher per slot through the worker's own SandboxServer
+//             (apps/worker/src/sandbox/launcher.ts), which keeps the next sandbox prepared; and,
+//             for reference, a prepared-mode launcher spawned from Node per run.
 // Targets (issue 3): p50 ≤ 10 ms for bash echo at concurrency 1; saturation ≥ 85% of the
 // launcher alone.
 // Usage (root): npm run bench:e2e [-- --quick]
@@ -95,7 +96,11 @@ function runSpecOf(prog) {
     `--processes=${limits.processes}`, `--output-bytes=${limits.outputBytes}`, `--file-size-kb=${64 * 1024}`,
     ...Object.entries(env).map(([k, v]) => `--env=${k}=${v}`), '--', ...argv,
   ];
-  return { file: lang.sourceFile, runArgs, mounts: registry.allMounts() };
+  const spec = {
+    argv, env, stdin: '', cpuTimeMs: limits.cpuTimeMs, wallTimeMs: limits.wallTimeMs, memoryKb: limits.memoryMb * 1024,
+    processes: limits.processes, outputBytes: limits.outputBytes, fileSizeKb: 64 * 1024,
+  };
+  return { file: lang.sourceFile, runArgs, spec, mounts: registry.allMounts() };
 }
 
 /** One prepared sandbox: resolves when ready; `run(box)` sends the request and resolves with the report. */
@@ -147,8 +152,15 @@ function prepare(setupArgs) {
   };
 }
 
-/** `runs` runs over `slots` slots; each slot prepares its next sandbox after each run, as the worker does. */
-async function measureLauncher(prog, slots, runs, pipelined, runMs = []) {
+/**
+ * `runs` runs over `slots` slots, each slot one run at a time, as the worker does:
+ *   serve     one long-lived `--serve` launcher per slot, driven by the worker's own SandboxServer
+ *             (apps/worker/dist/sandbox/launcher.js): the path the service takes;
+ *   prepared  a prepared-mode launcher spawned from Node per run, the next one spawned after
+ *             each run (how the worker drove the launcher before serve mode).
+ */
+async function measureLauncher(prog, slots, runs, mode, runMs = []) {
+  const { SandboxServer } = require(path.join(p.ROOT, 'apps/worker/dist/sandbox/launcher.js'));
   const spec = runSpecOf(prog);
   const uidBase = 71000 + (process.pid % 1000) * 16;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runbox-bench-launcher-'));
@@ -165,8 +177,10 @@ async function measureLauncher(prog, slots, runs, pipelined, runMs = []) {
   try {
     await Promise.all(
       workspaces.map(async (ws, s) => {
-        const setup = [`--uid=${uidBase + s}`, `--gid=${uidBase + s}`, `--workspace=${ws}`, '--tmp-size-kb=65536', `--cgroup-parent=${cgroupParent}`, ...spec.mounts.map((m) => `--bind-ro=${m}`)];
-        let prepared = prepare(setup);
+        const uid = uidBase + s;
+        const setup = [`--uid=${uid}`, `--gid=${uid}`, `--workspace=${ws}`, '--tmp-size-kb=65536', `--cgroup-parent=${cgroupParent}`, ...spec.mounts.map((m) => `--bind-ro=${m}`)];
+        const server = mode === 'serve' ? new SandboxServer({ launcherPath: p.LAUNCHER, uid, gid: uid, workspaceDir: ws, tmpSizeKb: 65536, cgroupParent, mounts: spec.mounts }) : null;
+        let prepared = server ? null : prepare(setup);
         let n = 0;
         while (next < runs) {
           next++;
@@ -174,19 +188,27 @@ async function measureLauncher(prog, slots, runs, pipelined, runMs = []) {
           const boxPath = path.join(ws, box);
           fs.mkdirSync(boxPath, { mode: 0o755 });
           fs.writeFileSync(path.join(boxPath, spec.file), prog.source, { mode: 0o644 });
-          fs.chownSync(boxPath, uidBase + s, uidBase + s);
-          const sandbox = prepared;
-          await sandbox.ready;
-          if (pipelined) prepared = prepare(setup);
+          fs.chownSync(boxPath, uid, uid);
+          let report, stdout;
           const t0 = process.hrtime.bigint();
-          const { report, stdout } = await sandbox.run(box, spec.runArgs);
+          if (server) {
+            const out = await server.run({ ...spec.spec, box });
+            report = out.report;
+            stdout = out.stdout.toString();
+          } else {
+            await prepared.ready;
+            ({ report, stdout } = await prepared.run(box, spec.runArgs));
+            prepared = prepare(setup);
+          }
           runMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
-          if (!pipelined) prepared = prepare(setup);
           if (report.exitCode !== 0 || stdout !== prog.stdout) throw new Error(`launcher run: ${JSON.stringify(report)} ${JSON.stringify(stdout)}`);
           fs.rmSync(boxPath, { recursive: true, force: true });
         }
-        await prepared.ready.catch(() => undefined);
-        await prepared.dispose();
+        if (server) await server.close();
+        else {
+          await prepared.ready.catch(() => undefined);
+          await prepared.dispose();
+        }
       }),
     );
     return runs / (Number(process.hrtime.bigint() - started) / 1e9);
@@ -231,7 +253,7 @@ async function main() {
     for (const prog of PROGRAMS) {
       await measureApi(call, prog, 1, 20);
       await measureApi(call, prog, 16, 64);
-      await measureLauncher(prog, slots, 20, false);
+      await measureLauncher(prog, slots, 20, 'serve');
     }
 
     const rows = [];
@@ -251,15 +273,15 @@ async function main() {
         rows.push([prog.name, c, samples.length, p.percentile(ms, 50), p.percentile(ms, 95), p.percentile(ms, 99), jobsPerS]);
         if (c === 1) {
           const runMs = [];
-          await measureLauncher(prog, 1, prog.runs[1], false, runMs);
+          await measureLauncher(prog, 1, prog.runs[1], 'serve', runMs);
           breakdowns.push([prog.name, breakdown(samples), median(runMs)]);
         }
         if (c === 16) saturation.push({ prog, api: jobsPerS });
       }
     }
     for (const s of saturation) {
-      s.launcher = await measureLauncher(s.prog, slots, s.prog.runs[16], false);
-      s.pipelined = await measureLauncher(s.prog, slots, s.prog.runs[16], true);
+      s.launcher = await measureLauncher(s.prog, slots, s.prog.runs[16], 'serve');
+      s.prepared = await measureLauncher(s.prog, slots, s.prog.runs[16], 'prepared');
     }
 
     console.log('\nPOST /v1/jobs?wait=true, client side (keep-alive), ms');
@@ -270,16 +292,16 @@ async function main() {
     console.log('\nwhere the time goes at 1 client (medians, ms; job timestamps have ms resolution)');
     for (const [name, parts, launcherMs] of breakdowns) {
       console.log(`  ${name}: ${parts.map(([k, v]) => `${k.trim()} ${f1(v)}`).join(' · ')}`);
-      console.log(`  ${' '.repeat(name.length)}  the launcher alone, one prepared run at a time (request written → report and exit): ${f1(launcherMs)}`);
+      console.log(`  ${' '.repeat(name.length)}  the launcher alone, one run at a time through a --serve launcher (request written → response read): ${f1(launcherMs)}`);
     }
     console.log('\nCPU time per job at 16 clients, ms (bench client excluded; launchers = the sandboxes, reaped by the worker)');
     for (const [name, c] of cpu) {
       console.log(`  ${pad(name, 14)} ${Object.entries(c).map(([k, v]) => `${k} ${f1(v)}`).join(' · ')} · total ${f1(Object.values(c).reduce((a, b) => a + b, 0))}`);
     }
-    console.log(`\nsaturation: jobs/s with ${slots} slots (API: 16 clients; launcher alone: prepared mode, next sandbox prepared after each run as the worker does)`);
-    console.log(`${pad('program', 14)} ${lpad('API', 8)} ${lpad('launcher', 9)} ${lpad('ratio', 7)}   ${lpad('launcher, next prepared during the run', 40)}`);
+    console.log(`\nsaturation: jobs/s with ${slots} slots (API: 16 clients; launcher alone: a --serve launcher per slot driven as the worker drives it)`);
+    console.log(`${pad('program', 14)} ${lpad('API', 8)} ${lpad('launcher', 9)} ${lpad('ratio', 7)}   ${lpad('launcher, prepared mode spawned per run', 40)}`);
     for (const s of saturation) {
-      console.log(`${pad(s.prog.name, 14)} ${lpad(f1(s.api), 8)} ${lpad(f1(s.launcher), 9)} ${lpad(`${((100 * s.api) / s.launcher).toFixed(0)}%`, 7)}   ${lpad(`${f1(s.pipelined)} (API = ${((100 * s.api) / s.pipelined).toFixed(0)}%)`, 40)}`);
+      console.log(`${pad(s.prog.name, 14)} ${lpad(f1(s.api), 8)} ${lpad(f1(s.launcher), 9)} ${lpad(`${((100 * s.api) / s.launcher).toFixed(0)}%`, 7)}   ${lpad(`${f1(s.prepared)} (API = ${((100 * s.api) / s.prepared).toFixed(0)}%)`, 40)}`);
     }
     const bash1 = rows.find((r) => r[0] === 'bash echo hi' && r[1] === 1);
     const worst = Math.min(...saturation.map((s) => s.api / s.launcher));

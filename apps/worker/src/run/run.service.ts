@@ -148,7 +148,7 @@ export class RunService {
     return { verdict: 'internal_error' as Verdict, message: `checker failed (${run.message ?? (run.signal ?? `exit ${run.exitCode}`)})${message ? `: ${message}` : ''}` };
   }
 
-  /** One sandboxed run on this slot: the prepared sandbox when there is one, else a one-shot launch. */
+  /** One sandboxed run on this slot: through its sandbox server (prepared mode), else a one-shot launch. */
   private async sandboxed(slot: Slot, box: Box, argv: string[], env: Record<string, string>, limits: RunLimits, stdin: string, signal: AbortSignal): Promise<RunOutcome> {
     if (signal.aborted) throw new SandboxError(`run aborted: ${String(signal.reason)}`);
     const spec = {
@@ -163,14 +163,8 @@ export class RunService {
       outputBytes: limits.outputBytes,
       fileSizeKb: this.config.worker.boxDiskMb * 1024,
     };
-    const prepared = await this.slots.takePrepared(slot);
-    try {
-      return prepared ? await prepared.run(spec, signal) : await Sandbox.runOnce(slot.setup, spec, signal);
-    } finally {
-      // The next run's sandbox is built while this job goes on; spawning it blocks the event
-      // loop for a millisecond or two, so not before this run's result is on its way.
-      setImmediate(() => this.slots.prepare(slot));
-    }
+    const server = this.slots.serverOf(slot);
+    return server ? server.run(spec, signal) : Sandbox.runOnce(slot.setup, spec, signal);
   }
 }
 

@@ -1,12 +1,14 @@
 /**
- * Drives native/build/runbox-launcher, the only thing that spawns it. A `Sandbox` is one
- * single-use sandbox: in prepared mode it is built (cgroup, namespaces, root filesystem) before
- * its job arrives, so a run pays little more than exec; otherwise it is built by the run itself.
+ * Drives native/build/runbox-launcher, the only thing that spawns it. Normally each slot has a
+ * `SandboxServer`: a long-lived launcher that builds the slot's next sandbox (cgroup, namespaces,
+ * root filesystem) before its job arrives, so a run pays little more than exec, and the worker
+ * never forks per run. `Sandbox.runOnce` builds the sandbox in the run itself (one-shot mode).
  * Argument arrays only: nothing here ever goes through a shell.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
-import type { Readable, Writable } from 'node:stream';
+import { constants as osConstants } from 'node:os';
+import type { Readable } from 'node:stream';
 import { LAUNCHER_EXIT, type LauncherReport } from '@runbox/contract';
 import { parseReport } from './report';
 import { SandboxError } from './sandbox.errors';
@@ -45,7 +47,6 @@ export interface RunOutcome {
 }
 
 const REPORT_FD = 3;
-const CONTROL_FD = 4;
 /** The launcher itself enforces the wall limit; this is our guard against a stuck launcher. */
 const WATCHDOG_GRACE_MS = 5_000;
 const STDERR_TAIL_BYTES = 2048;
@@ -57,7 +58,6 @@ function setupArgs(s: SandboxSetup): string[] {
     `--workspace=${s.workspaceDir}`,
     `--tmp-size-kb=${s.tmpSizeKb}`,
     `--cgroup-parent=${s.cgroupParent}`,
-    `--report-fd=${REPORT_FD}`,
   ];
   for (const m of s.mounts) args.push(`--bind-ro=${m}`);
   return args;
@@ -125,99 +125,171 @@ function lines(stream: Readable): { next(): Promise<string | null> } {
   return { next: () => new Promise((resolve) => (waiters.push(resolve), flush())) };
 }
 
+const SIGNAL_NAMES = new Map(Object.entries(osConstants.signals).map(([name, no]) => [no, name]));
+const osSignalName = (no: number): string | undefined => SIGNAL_NAMES.get(no);
+
+/** Checks a launcher's outcome: its report when the run was valid, a SandboxError otherwise. */
+function outcome(line: string | null, exit: { code: number | null; signal: NodeJS.Signals | null }, stderrTail: () => string, signal?: AbortSignal): LauncherReport {
+  if (signal?.aborted) throw new SandboxError(`run aborted: ${String(signal.reason ?? 'aborted')}`);
+  if (exit.code === LAUNCHER_EXIT.usage) throw new SandboxError('launcher refused its arguments', { stderrTail: stderrTail() });
+  if (line === null || line === '') throw new SandboxError(`launcher ended without a report (exit ${exit.code ?? exit.signal})`, { stderrTail: stderrTail() });
+  const report = parseReport(line); // throws on the launcher's own error
+  if (exit.code !== LAUNCHER_EXIT.ok) throw new SandboxError(`launcher exited ${exit.code ?? exit.signal} after a valid report`);
+  return report;
+}
+
 export class Sandbox {
-  private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private readonly report: ReturnType<typeof lines>;
-  private readonly stderrTail: () => Buffer;
-  private used = false;
-
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly prepared: boolean,
-  ) {
-    this.exited = new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
-    child.once('error', () => undefined); // surfaced through `exited`/the report instead
-    this.report = lines(child.stdio[REPORT_FD] as Readable);
-    // Until a run starts, the launcher's stderr carries only its own diagnostics.
-    this.stderrTail = collect(child.stderr!, STDERR_TAIL_BYTES);
-  }
-
-  /** Builds a sandbox ahead of its run; resolves once the launcher says it is ready. */
-  static async prepare(setup: SandboxSetup): Promise<Sandbox> {
-    const child = spawn(setup.launcherPath, [...setupArgs(setup), `--control-fd=${CONTROL_FD}`], {
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
-      env: {},
-    });
-    const box = new Sandbox(child, true);
-    const first = await Promise.race([box.report.next(), box.exited.then(() => null)]);
-    if (first === null || !/"ready"\s*:\s*true/.test(first)) {
-      child.kill('SIGKILL');
-      const { code } = await box.exited;
-      throw new SandboxError(`launcher did not get ready (exit ${code})`, { stderrTail: box.stderrTail().toString() });
-    }
-    return box;
-  }
-
-  /** Runs one program in a sandbox built now (no preparation). */
+  /** Runs one program in a sandbox built now (one-shot mode: no server, no preparation). */
   static async runOnce(setup: SandboxSetup, spec: RunSpec, signal?: AbortSignal): Promise<RunOutcome> {
-    const child = spawn(setup.launcherPath, [...setupArgs(setup), ...runArgs(spec)], {
+    const child = spawn(setup.launcherPath, [...setupArgs(setup), `--report-fd=${REPORT_FD}`, ...runArgs(spec)], {
       stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
       env: {},
     });
-    return new Sandbox(child, false).drive(spec, signal);
-  }
-
-  /** Runs one program in this prepared sandbox. A sandbox serves exactly one run. */
-  async run(spec: RunSpec, signal?: AbortSignal): Promise<RunOutcome> {
-    if (this.used) throw new SandboxError('a sandbox serves exactly one run');
-    this.used = true;
-    const request = Buffer.from(runArgs(spec).map((a) => `${a}\0`).join('') + '\0');
-    const control = this.child.stdio[CONTROL_FD] as Writable;
-    control.on('error', () => undefined);
-    control.end(request);
-    return this.drive(spec, signal);
-  }
-
-  /** Tears an unused sandbox down (EOF on its control fd). */
-  async dispose(): Promise<void> {
-    if (this.used) return;
-    this.used = true;
-    (this.child.stdio[CONTROL_FD] as Writable | undefined)?.end();
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), WATCHDOG_GRACE_MS);
-    await this.exited;
-    clearTimeout(timer);
-  }
-
-  get alive(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  private async drive(spec: RunSpec, signal?: AbortSignal): Promise<RunOutcome> {
-    const { child } = this;
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, sig) => resolve({ code, signal: sig })));
+    child.once('error', () => undefined); // surfaced through `exited` and the missing report
+    const report = lines(child.stdio[REPORT_FD] as Readable);
     const stdin = child.stdin!;
     stdin.on('error', () => undefined); // a program that never reads its input is not our failure
     stdin.end(spec.stdin);
     const stdout = collect(child.stdout!, spec.outputBytes);
     const stderr = collect(child.stderr!, spec.outputBytes);
-
     // SIGTERM: the launcher kills the run, removes the cgroup and exits; SIGKILL only if it hangs.
     const stop = () => child.kill('SIGTERM');
     signal?.addEventListener('abort', stop, { once: true });
     const watchdog = setTimeout(() => child.kill('SIGKILL'), spec.wallTimeMs + WATCHDOG_GRACE_MS);
     try {
-      const [line, exit] = await Promise.all([this.report.next(), this.exited]);
-      if (signal?.aborted) throw new SandboxError(`run aborted: ${String(signal.reason ?? 'aborted')}`);
-      if (exit.code === LAUNCHER_EXIT.usage) throw new SandboxError('launcher refused its arguments', { stderrTail: this.stderrTail().toString() });
-      if (line === null) {
-        throw new SandboxError(`launcher ended without a report (exit ${exit.code ?? exit.signal})`, { stderrTail: this.stderrTail().toString() });
-      }
-      const report = parseReport(line); // throws on the launcher's own error
-      if (exit.code !== LAUNCHER_EXIT.ok) throw new SandboxError(`launcher exited ${exit.code ?? exit.signal} after a valid report`);
-      return { report, stdout: stdout(), stderr: stderr() };
+      const [line, exit] = await Promise.all([report.next(), exited]);
+      return { report: outcome(line, exit, () => stderr().toString(), signal), stdout: stdout(), stderr: stderr() };
     } finally {
       clearTimeout(watchdog);
       signal?.removeEventListener('abort', stop);
     }
+  }
+}
+
+interface Pending {
+  id: number;
+  outputBytes: number;
+  resolve: (o: { status: number; report: string; stdout: Buffer; stderr: Buffer }) => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * A slot's long-lived launcher in serve mode (native/README.md): it keeps the slot's next sandbox
+ * prepared and runs requests framed over its stdin/stdout, so the worker, a large process whose
+ * every fork copies its page tables, never forks on a job's path. One run at a time; a server
+ * that dies (or is killed by the watchdog) fails its run and is replaced by the slot.
+ */
+export class SandboxServer {
+  private readonly child: ChildProcess;
+  private readonly stderrTail: () => Buffer;
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private pending: Pending | null = null;
+  private nextId = 1;
+  private dead = false;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  constructor(setup: SandboxSetup) {
+    this.child = spawn(setup.launcherPath, ['--serve', ...setupArgs(setup)], { stdio: ['pipe', 'pipe', 'pipe'], env: {} });
+    this.child.once('error', () => undefined); // surfaced through `exited`
+    this.child.stdin!.on('error', () => undefined);
+    this.stderrTail = collect(this.child.stderr!, STDERR_TAIL_BYTES);
+    this.child.stdout!.on('data', (c: Buffer) => this.onData(c));
+    this.exited = new Promise((resolve) =>
+      this.child.once('close', (code, signal) => {
+        this.dead = true;
+        const p = this.pending;
+        this.pending = null;
+        p?.reject(new SandboxError(`sandbox server exited (${code ?? signal}) during a run`, { stderrTail: this.stderrTail().toString() }));
+        resolve({ code, signal });
+      }),
+    );
+  }
+
+  get alive(): boolean {
+    return !this.dead && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Runs one program in the server's prepared sandbox. */
+  async run(spec: RunSpec, signal?: AbortSignal): Promise<RunOutcome> {
+    if (this.pending) throw new SandboxError('a sandbox server runs one program at a time');
+    if (!this.alive) throw new SandboxError('the sandbox server is not running', { stderrTail: this.stderrTail().toString() });
+    const id = this.nextId++;
+    const args = Buffer.from(runArgs(spec).map((a) => `${a}\0`).join(''));
+    const stdin = typeof spec.stdin === 'string' ? Buffer.from(spec.stdin) : spec.stdin;
+    const head = Buffer.alloc(13);
+    head.write('R', 0, 'latin1');
+    head.writeUInt32LE(id, 1);
+    head.writeUInt32LE(args.length, 5);
+    const stdinLen = Buffer.alloc(4);
+    stdinLen.writeUInt32LE(stdin.length);
+    const done = new Promise<{ status: number; report: string; stdout: Buffer; stderr: Buffer }>((resolve, reject) => {
+      this.pending = { id, outputBytes: spec.outputBytes, resolve, reject };
+    });
+    this.child.stdin!.write(Buffer.concat([head.subarray(0, 9), args, stdinLen, stdin]));
+    const cancel = () => {
+      const frame = Buffer.alloc(5);
+      frame.write('C', 0, 'latin1');
+      frame.writeUInt32LE(id, 1);
+      this.child.stdin!.write(frame); // the launcher kills the run and tears it down
+    };
+    signal?.addEventListener('abort', cancel, { once: true });
+    // The launcher enforces the wall limit; this guards against a stuck server.
+    const watchdog = setTimeout(() => this.child.kill('SIGKILL'), spec.wallTimeMs + WATCHDOG_GRACE_MS);
+    try {
+      const r = await done;
+      const exit = r.status >= 0 ? { code: r.status, signal: null } : { code: null, signal: (osSignalName(-r.status) ?? 'SIGKILL') as NodeJS.Signals };
+      return { report: outcome(r.report, exit, () => r.stderr.toString(), signal), stdout: r.stdout, stderr: r.stderr };
+    } finally {
+      clearTimeout(watchdog);
+      signal?.removeEventListener('abort', cancel);
+    }
+  }
+
+  /** EOF on its stdin: the server tears its prepared sandbox down and exits; SIGKILL if it hangs. */
+  async close(): Promise<void> {
+    this.child.stdin!.end();
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), WATCHDOG_GRACE_MS);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  /** Response frames: u32 id, i32 status, then report, stdout and stderr, each u32-length-prefixed. */
+  private onData(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    for (;;) {
+      const frame = this.takeFrame();
+      if (!frame) return;
+      const p = this.pending;
+      if (!p || frame.id !== p.id) {
+        this.child.kill('SIGKILL'); // out of step with us: nothing it says can be trusted
+        return;
+      }
+      this.pending = null;
+      p.resolve({ status: frame.status, report: frame.parts[0]!.toString('utf8'), stdout: frame.parts[1]!.subarray(0, p.outputBytes), stderr: frame.parts[2]!.subarray(0, p.outputBytes) });
+    }
+  }
+
+  private takeFrame(): { id: number; status: number; parts: Buffer[] } | null {
+    if (this.size < 12) return null;
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
+    const b = this.chunks[0]!;
+    let off = 8;
+    const parts: Buffer[] = [];
+    for (let i = 0; i < 3; i++) {
+      if (b.length < off + 4) return null;
+      const len = b.readUInt32LE(off);
+      if (b.length < off + 4 + len) return null;
+      parts.push(b.subarray(off + 4, off + 4 + len));
+      off += 4 + len;
+    }
+    const frame = { id: b.readUInt32LE(0), status: b.readInt32LE(4), parts };
+    const rest = b.subarray(off);
+    this.chunks = rest.length ? [Buffer.from(rest)] : [];
+    this.size = rest.length;
+    return frame;
   }
 }
 

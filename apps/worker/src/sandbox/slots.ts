@@ -1,6 +1,6 @@
 /**
- * Sandbox slots: one uid/gid, one workspace tmpfs and (in prepared mode) one sandbox built ahead
- * of its run, per slot. A slot runs one sandbox at a time. Slots are claimed host-wide through
+ * Sandbox slots: one uid/gid, one workspace tmpfs and (in prepared mode) one sandbox server, which
+ * keeps a sandbox built ahead of its run, per slot. A slot runs one sandbox at a time. Slots are claimed host-wide through
  * owner files, so several worker processes on one host never share a uid or a workspace.
  */
 import { mkdir, open, readdir, readFile, rm, rmdir } from 'node:fs/promises';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { Config } from '@runbox/config';
 import { LanguageRegistry } from '@runbox/languages';
-import { mountWorkspace, Sandbox, stopLeftoverLaunchers, unmountWorkspace, type SandboxSetup } from './launcher';
+import { mountWorkspace, SandboxServer, stopLeftoverLaunchers, unmountWorkspace, type SandboxSetup } from './launcher';
 
 export interface Slot {
   index: number;
@@ -17,8 +17,8 @@ export interface Slot {
   gid: number;
   workspaceDir: string;
   setup: SandboxSetup;
-  /** The sandbox built for this slot's next run (prepared mode). */
-  next: Promise<Sandbox> | null;
+  /** The slot's sandbox server (prepared mode), started at once and replaced when it dies. */
+  server: SandboxServer | null;
 }
 
 const MAX_SLOT_INDEX = 4096;
@@ -93,9 +93,9 @@ export class SlotPool {
         gid: uidBase + index,
         workspaceDir: dir,
         setup: { launcherPath, uid: uidBase + index, gid: uidBase + index, workspaceDir: dir, tmpSizeKb: tmpDiskMb * 1024, cgroupParent, mounts: this.languages.allMounts() },
-        next: null,
+        server: null,
       };
-      this.prepare(slot);
+      this.serverOf(slot);
       this.all.push(slot);
       this.free.push(slot);
     }
@@ -128,38 +128,24 @@ export class SlotPool {
     else this.free.push(slot);
   }
 
-  /** This slot's prepared sandbox (taken: the slot starts preparing the next one), or null in one-shot mode. */
-  async takePrepared(slot: Slot): Promise<Sandbox | null> {
-    const next = slot.next;
-    slot.next = null;
-    if (!next) return null;
-    try {
-      const box = await next;
-      if (box.alive) return box;
-      this.logger.warn(`slot ${slot.index}: prepared sandbox died before its run; building one now`);
-    } catch (e) {
-      this.logger.warn(`slot ${slot.index}: preparing a sandbox failed (${(e as Error).message}); building one now`);
-    }
-    return null;
+  /** The slot's sandbox server, (re)started if it is not running; null in one-shot mode. */
+  serverOf(slot: Slot): SandboxServer | null {
+    if (!this.config.worker.preparedSandboxes || this.closing) return null;
+    if (slot.server?.alive) return slot.server;
+    if (slot.server) this.logger.warn(`slot ${slot.index}: sandbox server ended; starting a new one`);
+    slot.server = new SandboxServer(slot.setup);
+    return slot.server;
   }
 
-  /** Starts building the slot's next sandbox, off the next job's critical path. */
-  prepare(slot: Slot): void {
-    if (!this.config.worker.preparedSandboxes || this.closing || slot.next) return;
-    const next = Sandbox.prepare(slot.setup);
-    next.catch(() => undefined); // reported when taken
-    slot.next = next;
-  }
-
-  /** Disposes the prepared sandboxes, unmounts the workspaces and gives the slots back. Called once jobs have drained. */
+  /** Stops the sandbox servers (and with them their prepared sandboxes), unmounts the workspaces and gives the slots back. Called once jobs have drained. */
   async close(): Promise<void> {
     this.closing = true;
     await Promise.all(this.cleanups);
     await Promise.all(
       this.all.map(async (slot) => {
-        const next = slot.next;
-        slot.next = null;
-        await next?.then((s) => s.dispose()).catch(() => undefined);
+        const server = slot.server;
+        slot.server = null;
+        await server?.close();
         await unmountWorkspace(this.config.worker.launcherPath, slot.workspaceDir).catch((e) => this.logger.warn((e as Error).message));
         await rm(this.ownerFile(slot.index), { force: true });
       }),

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { chownSync, closeSync, constants, cpSync, lchownSync, lstatSync, mkdirSync, openSync, readdirSync, writeFileSync } from 'node:fs';
+import { chownSync, closeSync, constants, cpSync, lchownSync, lstatSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { filePathProblem, type SourceFile } from '@runbox/contract';
 import { SandboxError } from './sandbox.errors';
@@ -81,7 +81,26 @@ export function cloneBox(source: Box, uid: number, gid: number): Box {
   return { name, path };
 }
 
-/** Removes a box and everything a program left in it, following nothing. */
+/** Entries a box may hold at its top level to be removed synchronously. */
+const SYNC_REMOVE_ENTRIES = 64;
+
+/**
+ * Removes a box and everything a program left in it, following nothing. The usual box (the
+ * sources, a binary, a few outputs, no directories) goes synchronously: some tens of microseconds,
+ * where the promise API's thread-pool round trip per entry costs ten times as much CPU on every
+ * job. A box with directories or many entries (a program that filled its inodes) goes the
+ * asynchronous way, so it never stalls the event loop.
+ */
 export async function removeBox(box: Box): Promise<void> {
+  let entries: Dirent[] | null = null;
+  try {
+    entries = readdirSync(box.path, { withFileTypes: true });
+  } catch {
+    // not there, or not a directory: rm below says what is wrong, if anything
+  }
+  if (entries && entries.length <= SYNC_REMOVE_ENTRIES && entries.every((e) => !e.isDirectory())) {
+    rmSync(box.path, { recursive: true, force: true, maxRetries: 2 });
+    return;
+  }
   await rm(box.path, { recursive: true, force: true, maxRetries: 2 });
 }

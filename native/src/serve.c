@@ -1,0 +1,430 @@
+/* serve.c — serve mode: one long-lived launcher per slot that keeps a prepared sandbox ready and
+ * runs requests from the worker over its stdin/stdout (framing in serve.h). Each sandbox is still
+ * a launcher of its own in prepared mode (fork + exec of this binary; everything in main.c holds
+ * for it unchanged); the server only spawns it, relays the request, the program's stdin and the
+ * results, and prepares the next sandbox as soon as a run has ended. The worker (a large Node
+ * process, whose every fork copies its page tables) then never forks on a job's path.
+ *
+ * Teardown: a server that is told to stop (SIGTERM/SIGINT/SIGHUP, or its worker's death through
+ * PDEATHSIG) passes SIGTERM to its sandbox's launcher and returns only once that launcher has torn
+ * its run down, so "the server is gone" implies "its sandboxes are gone". A server killed with
+ * SIGKILL leaves that to the launcher's own PDEATHSIG (main.c). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "serve.h"
+#include "util.h"
+
+/* fds of the prepared launcher, as it sees them. */
+enum { CHILD_REPORT_FD = 3, CHILD_CONTROL_FD = 4 };
+/* What the server keeps of the launcher's stderr besides the program's kept bytes (its own
+ * diagnostics), and of its report fd (a ready line and one report). */
+#define DIAGNOSTICS_BYTES (64u << 10)
+#define REPORT_BYTES (64u << 10)
+#define MAX_ARGS_BYTES (1u << 20)
+#define MAX_STDIN_BYTES (1u << 30)
+
+struct sandbox_proc {
+    pid_t pid;
+    int in, out, err, rep, ctl; /* our ends; -1 when closed */
+};
+
+/* The launcher the signal handler must stop: the sandbox being prepared or running. */
+static volatile pid_t current = -1;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    pid_t pid = current;
+    if (pid > 0) {
+        kill(pid, SIGTERM);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    _exit(0);
+}
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+static void sandbox_close(struct sandbox_proc *s)
+{
+    close_fd(&s->in);
+    close_fd(&s->out);
+    close_fd(&s->err);
+    close_fd(&s->rep);
+    close_fd(&s->ctl);
+}
+
+static int sandbox_wait(struct sandbox_proc *s)
+{
+    int status = 0;
+    while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    current = -1;
+    s->pid = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
+
+/* fork + exec of this launcher in prepared mode, its fds 0-4 being pipes to us. */
+static int sandbox_spawn(char **child_argv, struct sandbox_proc *s, struct rb_error *err)
+{
+    int p[5][2]; /* in, out, err, report, control: [0] read end, [1] write end */
+    int n = 0;
+    for (; n < 5; n++)
+        if (pipe2(p[n], O_CLOEXEC) < 0) {
+            rb_fail(err, errno, "pipe");
+            goto fail;
+        }
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old); /* `current` is set before a stop can look at it */
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* The child's ends, first moved above 4 so that no dup2 below overwrites another. */
+        int ends[5] = {p[0][0], p[1][1], p[2][1], p[3][1], p[4][0]};
+        for (int i = 0; i < 5; i++)
+            if ((ends[i] = fcntl(ends[i], F_DUPFD_CLOEXEC, 10)) < 0)
+                _exit(2);
+        for (int i = 0; i < 5; i++)
+            if (dup2(ends[i], i) < 0) /* dup2 clears CLOEXEC on the target */
+                _exit(2);
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGHUP, SIG_DFL);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        execv("/proc/self/exe", child_argv);
+        _exit(2);
+    }
+    if (pid > 0)
+        current = pid;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (pid < 0) {
+        rb_fail(err, errno, "fork");
+        goto fail;
+    }
+    *s = (struct sandbox_proc){pid, p[0][1], p[1][0], p[2][0], p[3][0], p[4][1]};
+    close(p[0][0]);
+    close(p[1][1]);
+    close(p[2][1]);
+    close(p[3][1]);
+    close(p[4][0]);
+    fcntl(s->in, F_SETFL, O_NONBLOCK);
+    return 0;
+fail:
+    while (n-- > 0) {
+        close(p[n][0]);
+        close(p[n][1]);
+    }
+    return -1;
+}
+
+/* A growable buffer that keeps at most `cap` bytes and drops (but keeps reading) the rest. */
+struct sink {
+    char *buf;
+    uint32_t len, cap;
+};
+
+static int sink_read(int *fd, struct sink *k)
+{
+    char chunk[65536];
+    ssize_t n = read(*fd, chunk, sizeof chunk);
+    if (n < 0)
+        return errno == EINTR || errno == EAGAIN ? 0 : (close_fd(fd), 0);
+    if (n == 0) {
+        close_fd(fd);
+        return 0;
+    }
+    uint32_t take = (uint32_t)n;
+    if (take > k->cap - k->len)
+        take = k->cap - k->len;
+    if (take) {
+        char *nb = realloc(k->buf, (size_t)k->len + take);
+        if (!nb)
+            return -1;
+        memcpy(nb + k->len, chunk, take);
+        k->buf = nb;
+        k->len += take;
+    }
+    return 0;
+}
+
+static int write_u32(int fd, uint32_t v)
+{
+    unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+                          (unsigned char)(v >> 24)};
+    return write_all(fd, b, 4);
+}
+
+/* 1 = read, 0 = EOF at a frame boundary, -1 = error or EOF inside a frame. */
+static int read_u32(int fd, uint32_t *v, bool at_boundary)
+{
+    unsigned char b[4];
+    ssize_t n = read_all(fd, b, 4);
+    if (n == 0 && at_boundary)
+        return 0;
+    if (n != 4)
+        return -1;
+    *v = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+    return 1;
+}
+
+/* Reads one frame header: type and id. 1 = read, 0 = EOF (the worker is done), -1 = error. */
+static int read_header(unsigned char *type, uint32_t *id)
+{
+    ssize_t n = read_all(0, type, 1);
+    if (n == 0)
+        return 0;
+    if (n != 1 || read_u32(0, id, false) != 1)
+        return -1;
+    return 1;
+}
+
+/* Waits for the prepared launcher's ready line. false: it died or said something else. */
+static bool sandbox_ready(struct sandbox_proc *s, struct sink *diag)
+{
+    char line[64];
+    size_t have = 0;
+    while (have < sizeof line) {
+        ssize_t n = read(s->rep, line + have, 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        if (line[have++] == '\n')
+            return have == strlen(SERVE_READY_LINE) && !memcmp(line, SERVE_READY_LINE, have);
+    }
+    /* Keep what it said on stderr: the reason, for the worker's log. */
+    fcntl(s->err, F_SETFL, O_NONBLOCK);
+    while (s->err >= 0 && sink_read(&s->err, diag) == 0 && s->err >= 0) {
+        struct pollfd pfd = {s->err, POLLIN, 0};
+        if (poll(&pfd, 1, 100) <= 0)
+            break;
+    }
+    return false;
+}
+
+/* The largest --output-bytes of a request (the launcher's default when absent). */
+static uint32_t output_cap(const char *args, uint32_t len)
+{
+    uint64_t cap = 65536;
+    for (uint32_t i = 0; i < len; i += (uint32_t)strlen(args + i) + 1) {
+        uint64_t v;
+        if (!strncmp(args + i, "--output-bytes=", 15) && parse_u64(args + i + 15, 0, UINT32_MAX, &v))
+            cap = v;
+    }
+    return (uint32_t)(cap > UINT32_MAX - DIAGNOSTICS_BYTES ? UINT32_MAX : cap + DIAGNOSTICS_BYTES);
+}
+
+struct run_io {
+    const char *stdin_buf;
+    uint32_t stdin_len, stdin_off;
+    struct sink out, err, rep;
+};
+
+/* Relays one run: the program's stdin in, its output and the report out, cancel frames from the
+ * worker in the meantime. Returns once the launcher closed every output (it has exited or is
+ * about to), or -1 when the worker is gone or broke the protocol (the run is stopped). */
+static int relay(struct sandbox_proc *s, uint32_t id, struct run_io *io)
+{
+    bool worker_gone = false;
+    if (io->stdin_len == 0)
+        close_fd(&s->in);
+    while (s->out >= 0 || s->err >= 0 || s->rep >= 0) {
+        struct pollfd pfd[5] = {
+            {s->out, POLLIN, 0}, {s->err, POLLIN, 0}, {s->rep, POLLIN, 0},
+            {s->in, POLLOUT, 0}, {worker_gone ? -1 : 0, POLLIN, 0},
+        };
+        if (poll(pfd, 5, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (pfd[0].revents && sink_read(&s->out, &io->out) < 0)
+            return -1;
+        if (pfd[1].revents && sink_read(&s->err, &io->err) < 0)
+            return -1;
+        if (pfd[2].revents && sink_read(&s->rep, &io->rep) < 0)
+            return -1;
+        if (pfd[3].revents) {
+            ssize_t n = write(s->in, io->stdin_buf + io->stdin_off, io->stdin_len - io->stdin_off);
+            if (n > 0)
+                io->stdin_off += (uint32_t)n;
+            if ((n < 0 && errno != EINTR && errno != EAGAIN) || io->stdin_off == io->stdin_len)
+                close_fd(&s->in); /* done, or the program closed its stdin (EPIPE) */
+        }
+        if (pfd[4].revents) {
+            unsigned char type;
+            uint32_t cid;
+            int r = read_header(&type, &cid);
+            if (r <= 0 || type != SERVE_CANCEL) {
+                /* Worker gone or a frame that has no place here: stop the run, drain, give up. */
+                kill(s->pid, SIGTERM);
+                worker_gone = true;
+                if (r != 0)
+                    return close_fd(&s->in), -1;
+            } else if (cid == id) {
+                kill(s->pid, SIGTERM); /* the launcher kills the run and reports the signal */
+            }
+        }
+    }
+    return worker_gone ? -1 : 0;
+}
+
+static int respond(uint32_t id, int status, const struct run_io *io)
+{
+    const struct sink *parts[] = {&io->rep, &io->out, &io->err};
+    if (write_u32(1, id) < 0 || write_u32(1, (uint32_t)status) < 0)
+        return -1;
+    for (size_t i = 0; i < ARRAY_LEN(parts); i++)
+        if (write_u32(1, parts[i]->len) < 0 || write_all(1, parts[i]->buf, parts[i]->len) < 0)
+            return -1;
+    return 0;
+}
+
+/* The launcher's arguments in prepared mode: ours with --serve replaced by the fds. */
+static char **child_args(int argc, char **argv)
+{
+    char **a = calloc((size_t)argc + 3, sizeof *a);
+    if (!a)
+        return NULL;
+    int n = 0;
+    a[n++] = argv[0];
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--serve"))
+            a[n++] = argv[i];
+    a[n++] = "--report-fd=3";
+    a[n++] = "--control-fd=4";
+    return a;
+}
+
+int serve_main(int argc, char **argv)
+{
+    struct rb_error err = {0};
+    char **cargv = child_args(argc, argv);
+    if (!cargv)
+        return 2;
+    /* Checked now, on a copy: the parser may permute its argv and cut its strings. */
+    int cargc = 0;
+    while (cargv[cargc])
+        cargc++;
+    char **check = calloc((size_t)cargc + 1, sizeof *check);
+    for (int i = 0; check && i < cargc; i++)
+        if (!(check[i] = strdup(cargv[i])))
+            return 2;
+    struct cli c;
+    if (!check)
+        return 2;
+    if (args_parse_cli(cargc, check, &c, &err) < 0 || c.mode != MODE_PREPARED) {
+        fprintf(stderr, "runbox-launcher: --serve: %s\n",
+                err.msg[0] ? err.msg : "takes set-up options only");
+        return 64;
+    }
+
+    pid_t parent = getppid();
+    struct sigaction sa = {.sa_handler = on_stop};
+    sigfillset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    prctl(PR_SET_PDEATHSIG, SIGTERM); /* the worker's death stops us, and our sandbox with us */
+    if (getppid() != parent)
+        raise(SIGTERM);
+
+    struct sandbox_proc s = {.pid = -1};
+    bool have = false;
+    for (;;) {
+        if (!have) {
+            if (sandbox_spawn(cargv, &s, &err) < 0) {
+                fprintf(stderr, "runbox-launcher: --serve: %s\n", err.msg);
+                return 2;
+            }
+            have = true;
+        }
+        unsigned char type;
+        uint32_t id, args_len, stdin_len;
+        int r = read_header(&type, &id);
+        if (r == 0) { /* the worker is done with us: EOF on the control fd tears the sandbox down */
+            close_fd(&s.ctl);
+            sandbox_close(&s);
+            sandbox_wait(&s);
+            return 0;
+        }
+        if (r < 0)
+            goto protocol;
+        if (type == SERVE_CANCEL)
+            continue; /* for a run that has already ended */
+        if (type != SERVE_RUN || read_u32(0, &args_len, false) != 1 || args_len > MAX_ARGS_BYTES)
+            goto protocol;
+        autofree char *args = malloc((size_t)args_len + 1);
+        if (!args || read_all(0, args, args_len) != (ssize_t)args_len ||
+            read_u32(0, &stdin_len, false) != 1 || stdin_len > MAX_STDIN_BYTES)
+            goto protocol;
+        args[args_len] = '\0';
+        autofree char *in = malloc(stdin_len ? stdin_len : 1);
+        if (!in || read_all(0, in, stdin_len) != (ssize_t)stdin_len)
+            goto protocol;
+
+        struct run_io io = {.stdin_buf = in, .stdin_len = stdin_len};
+        uint32_t cap = output_cap(args, args_len);
+        io.out.cap = cap;
+        io.err.cap = cap;
+        io.rep.cap = REPORT_BYTES;
+        /* A sandbox that died while waiting (it should not) is replaced once. */
+        for (int attempt = 0; !sandbox_ready(&s, &io.err); attempt++) {
+            sandbox_close(&s);
+            int st = sandbox_wait(&s);
+            have = false;
+            if (attempt == 1 || sandbox_spawn(cargv, &s, &err) < 0) {
+                io.out.len = 0;
+                if (respond(id, st, &io) < 0)
+                    return 2;
+                goto next;
+            }
+            have = true;
+            free(io.err.buf);
+            io.err = (struct sink){.cap = cap};
+        }
+        if (write_all(s.ctl, args, args_len) < 0 || write_all(s.ctl, "", 1) < 0) {
+            /* it died after its ready line: its report (if any) still comes through the relay */
+        }
+        close_fd(&s.ctl);
+        int relayed = relay(&s, id, &io);
+        sandbox_close(&s);
+        int status = sandbox_wait(&s);
+        have = false;
+        if (relayed < 0)
+            return 2;
+        /* The report fd carried nothing but the report after the ready line. */
+        if (io.rep.len && io.rep.buf[io.rep.len - 1] == '\n')
+            io.rep.len--;
+        if (respond(id, status, &io) < 0)
+            return 2;
+    next:
+        free(io.out.buf);
+        free(io.err.buf);
+        free(io.rep.buf);
+    }
+protocol:
+    fprintf(stderr, "runbox-launcher: --serve: malformed request from the worker\n");
+    if (have) {
+        sandbox_close(&s);
+        sandbox_wait(&s);
+    }
+    return 64;
+}

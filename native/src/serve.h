@@ -1,0 +1,17 @@
+/* serve.h — serve mode (`runbox-launcher --serve SETUP-OPTIONS`): a long-lived launcher per slot.
+ * Frames on its stdin (from the worker), integers little-endian:
+ *   run     'R' u32 id, u32 n, n bytes of request (the prepared mode's NUL-terminated arguments,
+ *           without the final empty one), u32 m, m bytes of the program's stdin
+ *   cancel  'C' u32 id   — stop run `id` if it is still going (ignored otherwise)
+ * Frames on its stdout, one per run, in order:
+ *   u32 id, i32 launcher status (exit code, or -signal), u32 a + report (one JSON line without
+ *   its newline; empty if none), u32 b + stdout kept, u32 c + stderr kept
+ * EOF on stdin: the server tears its prepared sandbox down and exits 0. Owns no sandbox property
+ * itself: every run is a prepared-mode launcher of its own (main.c). */
+#pragma once
+
+#define SERVE_RUN 'R'
+#define SERVE_CANCEL 'C'
+#define SERVE_READY_LINE "{\"ready\":true}\n"
+
+int serve_main(int argc, char **argv);

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""serve.py — drives `runbox-launcher --serve` for tests/run.sh (its framing is binary, so bash
+cannot). Usage: serve.py CASE LAUNCHER UID WORKSPACE CGROUP_PARENT PROBES. Prints "ok", or one
+line per failed expectation. The launcher itself does the confining; this only talks to it."""
+import json
+import os
+import signal
+import struct
+import subprocess
+import sys
+import time
+
+CASE, L, UID, WS, CGP, PROBES = sys.argv[1:7]
+ENV = ['--env=PATH=/usr/local/bin:/usr/bin:/bin']
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+
+
+class Server:
+    def __init__(self, *extra):
+        self.p = subprocess.Popen(
+            [L, '--serve', f'--uid={UID}', f'--gid={UID}', f'--workspace={WS}', f'--cgroup-parent={CGP}',
+             f'--bind-ro={PROBES}:/probe', *extra],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def send(self, rid, args, stdin=b''):
+        a = b''.join(x.encode() + b'\0' for x in args)
+        self.p.stdin.write(b'R' + struct.pack('<II', rid, len(a)) + a + struct.pack('<I', len(stdin)) + stdin)
+        self.p.stdin.flush()
+
+    def cancel(self, rid):
+        self.p.stdin.write(b'C' + struct.pack('<I', rid))
+        self.p.stdin.flush()
+
+    def _read(self, n):
+        b = b''
+        while len(b) < n:
+            c = self.p.stdout.read(n - len(b))
+            if not c:
+                raise EOFError('the server closed its stdout')
+            b += c
+        return b
+
+    def response(self):
+        rid, status = struct.unpack('<Ii', self._read(8))
+        parts = []
+        for _ in range(3):
+            (n,) = struct.unpack('<I', self._read(4))
+            parts.append(self._read(n))
+        report = json.loads(parts[0]) if parts[0] else None
+        return rid, status, report, parts[1].decode(errors='replace'), parts[2].decode(errors='replace')
+
+    def run(self, rid, args, stdin=b''):
+        self.send(rid, args, stdin)
+        return self.response()
+
+    def close(self):
+        self.p.stdin.close()
+        return self.p.wait(timeout=30)
+
+
+if CASE == 'runs':
+    s = Server()
+    # Several runs, each a sandbox of its own: a fresh pid namespace and /tmp, stdin relayed.
+    for i in range(3):
+        rid, status, rep, out, _ = s.run(i + 1, ENV + ['--', '/bin/sh', '-c', 'ls /tmp | wc -l; touch /tmp/seen; echo $$; cat'],
+                                          f'in-{i}\n'.encode())
+        check(rid == i + 1, f'run {i}: response id {rid}')
+        check(status == 0 and rep and rep['exitCode'] == 0 and rep['error'] is None, f'run {i}: status {status}, report {rep}')
+        check(out == f'0\n2\nin-{i}\n', f'run {i}: stdout {out!r} (a file of an earlier run, or not the init\'s first child)')
+    # A large stdin the program never reads does not block the server; output beyond the cap is cut.
+    rid, status, rep, out, _ = s.run(9, ['--output-bytes=1000', '--', '/probe/probe', 'flood'], b'x' * (4 << 20))
+    check(rep and rep['limit'] == 'output' and rep['stdoutTruncated'] is True, f'flood: {rep}')
+    check(len(out) <= 1000, f'flood: kept {len(out)} bytes, cap 1000')
+    check(s.close() == 0, 'EOF: the server did not exit 0')
+
+elif CASE == 'cancel':
+    s = Server()
+    s.cancel(7)  # a stale cancel (no such run) is ignored
+    s.send(8, ['--wall-time-ms=20000', '--', '/bin/sh', '-c', 'sleep 30 & sleep 30'])
+    time.sleep(0.5)
+    t = time.monotonic()
+    s.cancel(8)
+    rid, status, rep, _, _ = s.response()
+    check(time.monotonic() - t < 5, 'the cancel took more than 5 s')
+    check(rid == 8 and status == 2 and rep and 'SIGTERM' in (rep['error'] or ''), f'cancelled run: status {status}, report {rep}')
+    s.cancel(8)  # late: the run is over
+    rid, status, rep, out, _ = s.run(9, ENV + ['--', '/bin/echo', 'after'])
+    check(status == 0 and out == 'after\n', f'the run after a cancel: status {status}, stdout {out!r}, report {rep}')
+    check(s.close() == 0, 'EOF: the server did not exit 0')
+
+elif CASE == 'bad-request':
+    s = Server()
+    rid, status, rep, _, err = s.run(1, ['--box=../x', '--', '/bin/true'])
+    check(status == 64 and rep is None, f'bad request: status {status}, report {rep}')
+    check('bad request' in err, f'bad request: stderr {err!r}')
+    rid, status, rep, out, _ = s.run(2, ENV + ['--', '/bin/echo', 'fine'])
+    check(status == 0 and out == 'fine\n', f'the run after a bad request: status {status}, stdout {out!r}')
+    check(s.close() == 0, 'EOF: the server did not exit 0')
+
+elif CASE == 'sigterm':
+    s = Server()
+    s.send(1, ['--wall-time-ms=20000', '--', '/bin/sh', '-c', 'sleep 30 & sleep 30'])
+    time.sleep(0.5)
+    s.p.send_signal(signal.SIGTERM)
+    check(s.p.wait(timeout=10) == 0, 'SIGTERM: the server did not exit 0')
+    # run.sh checks that nothing of the run is left (processes, cgroup, mounts).
+
+elif CASE == 'bad-setup':
+    p = subprocess.run([L, '--serve', '--uid=0', '--gid=0'], capture_output=True)
+    check(p.returncode == 64, f'--uid 0: exit {p.returncode}')
+    p = subprocess.run([L, '--serve', f'--uid={UID}', f'--gid={UID}', '--', '/bin/true'], capture_output=True)
+    check(p.returncode == 64, f'a program on the command line: exit {p.returncode}')
+
+else:
+    sys.exit(f'unknown case {CASE}')
+
+print('ok' if not failures else '\n'.join(failures))
