@@ -39,19 +39,29 @@ struct sandbox_proc {
     int in, out, err, rep, ctl; /* our ends; -1 when closed */
 };
 
-/* The launcher the signal handler must stop: the sandbox being prepared or running. */
-static volatile pid_t current = -1;
+/* The launchers the signal handler must stop: the one that ran (until reaped) and the prepared one. */
+static volatile pid_t live[2] = {-1, -1};
 
 static void on_stop(int sig)
 {
     (void)sig;
-    pid_t pid = current;
-    if (pid > 0) {
-        kill(pid, SIGTERM);
-        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-            ;
-    }
+    for (int i = 0; i < 2; i++)
+        if (live[i] > 0)
+            kill(live[i], SIGTERM);
+    for (int i = 0; i < 2; i++)
+        if (live[i] > 0)
+            while (waitpid(live[i], NULL, 0) < 0 && errno == EINTR)
+                ;
     _exit(0);
+}
+
+static void track(pid_t pid, bool add)
+{
+    for (int i = 0; i < 2; i++)
+        if (add ? live[i] <= 0 : live[i] == pid) {
+            live[i] = add ? pid : -1;
+            return;
+        }
 }
 
 static void close_fd(int *fd)
@@ -75,9 +85,18 @@ static int sandbox_wait(struct sandbox_proc *s)
     int status = 0;
     while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
         ;
-    current = -1;
+    track(s->pid, false);
     s->pid = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
+
+/* A prepared sandbox not needed any more: EOF on its control fd tears it down quietly. */
+static void dispose(struct sandbox_proc *s)
+{
+    if (s->pid < 0)
+        return;
+    sandbox_close(s);
+    sandbox_wait(s);
 }
 
 /* fork + exec of this launcher in prepared mode, its fds 0-4 being pipes to us. */
@@ -92,7 +111,7 @@ static int sandbox_spawn(char **child_argv, struct sandbox_proc *s, struct rb_er
         }
     sigset_t all, old;
     sigfillset(&all);
-    sigprocmask(SIG_BLOCK, &all, &old); /* `current` is set before a stop can look at it */
+    sigprocmask(SIG_BLOCK, &all, &old); /* tracked before a stop can look for it */
     pid_t pid = fork();
     if (pid == 0) {
         /* The child's ends, first moved above 4 so that no dup2 below overwrites another. */
@@ -111,7 +130,7 @@ static int sandbox_spawn(char **child_argv, struct sandbox_proc *s, struct rb_er
         _exit(2);
     }
     if (pid > 0)
-        current = pid;
+        track(pid, true);
     sigprocmask(SIG_SETMASK, &old, NULL);
     if (pid < 0) {
         rb_fail(err, errno, "fork");
@@ -194,6 +213,16 @@ static int read_header(unsigned char *type, uint32_t *id)
     return 1;
 }
 
+/* Reads what a pipe holds now, without waiting for more. */
+static void drain(int *fd, struct sink *k)
+{
+    while (*fd >= 0) {
+        struct pollfd pfd = {*fd, POLLIN, 0};
+        if (poll(&pfd, 1, 0) <= 0 || sink_read(fd, k) < 0)
+            return;
+    }
+}
+
 /* Waits for the prepared launcher's ready line. false: it died or said something else. */
 static bool sandbox_ready(struct sandbox_proc *s, struct sink *diag)
 {
@@ -245,6 +274,14 @@ static int relay(struct sandbox_proc *s, uint32_t id, struct run_io *io)
     if (io->stdin_len == 0)
         close_fd(&s->in);
     while (s->out >= 0 || s->err >= 0 || s->rep >= 0) {
+        if (!worker_gone && io->rep.len && memchr(io->rep.buf, '\n', io->rep.len)) {
+            /* The report is written after the teardown and after every byte of output: what is
+             * left in the pipes is all there is. The launcher's exit (releasing the run's mount
+             * namespace, which no process can reach any more) need not hold the answer up. */
+            drain(&s->out, &io->out);
+            drain(&s->err, &io->err);
+            return 0;
+        }
         struct pollfd pfd[5] = {
             {s->out, POLLIN, 0}, {s->err, POLLIN, 0}, {s->rep, POLLIN, 0},
             {s->in, POLLOUT, 0}, {worker_gone ? -1 : 0, POLLIN, 0},
@@ -346,23 +383,18 @@ int serve_main(int argc, char **argv)
     if (getppid() != parent)
         raise(SIGTERM);
 
+    /* `s`: the prepared sandbox for the next request, spawned as soon as the last run has ended. */
     struct sandbox_proc s = {.pid = -1};
-    bool have = false;
     for (;;) {
-        if (!have) {
-            if (sandbox_spawn(cargv, &s, &err) < 0) {
-                fprintf(stderr, "runbox-launcher: --serve: %s\n", err.msg);
-                return 2;
-            }
-            have = true;
+        if (s.pid < 0 && sandbox_spawn(cargv, &s, &err) < 0) {
+            fprintf(stderr, "runbox-launcher: --serve: %s\n", err.msg);
+            return 2;
         }
         unsigned char type;
         uint32_t id, args_len, stdin_len;
         int r = read_header(&type, &id);
-        if (r == 0) { /* the worker is done with us: EOF on the control fd tears the sandbox down */
-            close_fd(&s.ctl);
-            sandbox_close(&s);
-            sandbox_wait(&s);
+        if (r == 0) { /* the worker is done with us */
+            dispose(&s);
             return 0;
         }
         if (r < 0)
@@ -389,14 +421,12 @@ int serve_main(int argc, char **argv)
         for (int attempt = 0; !sandbox_ready(&s, &io.err); attempt++) {
             sandbox_close(&s);
             int st = sandbox_wait(&s);
-            have = false;
             if (attempt == 1 || sandbox_spawn(cargv, &s, &err) < 0) {
                 io.out.len = 0;
                 if (respond(id, st, &io) < 0)
                     return 2;
                 goto next;
             }
-            have = true;
             free(io.err.buf);
             io.err = (struct sink){.cap = cap};
         }
@@ -406,15 +436,30 @@ int serve_main(int argc, char **argv)
         close_fd(&s.ctl);
         int relayed = relay(&s, id, &io);
         sandbox_close(&s);
-        int status = sandbox_wait(&s);
-        have = false;
-        if (relayed < 0)
+        struct sandbox_proc ran = s;
+        s = (struct sandbox_proc){.pid = -1}; /* the next one is spawned as the loop comes round */
+        if (relayed < 0) {
+            sandbox_wait(&ran);
             return 2;
-        /* The report fd carried nothing but the report after the ready line. */
-        if (io.rep.len && io.rep.buf[io.rep.len - 1] == '\n')
+        }
+        /* The report fd carried nothing but the report after the ready line. With a report, the
+         * launcher's status follows from it (main.c: 0 when the report has no error, else 2) and
+         * the answer goes out before the launcher has finished exiting; it is reaped right after. */
+        int status;
+        if (io.rep.len && io.rep.buf[io.rep.len - 1] == '\n') {
             io.rep.len--;
-        if (respond(id, status, &io) < 0)
+            static const char ok_tail[] = "\"error\":null}";
+            size_t t = sizeof ok_tail - 1;
+            status = io.rep.len >= t && !memcmp(io.rep.buf + io.rep.len - t, ok_tail, t) ? 0 : 2;
+        } else {
+            status = sandbox_wait(&ran);
+        }
+        if (respond(id, status, &io) < 0) {
+            sandbox_wait(&ran);
             return 2;
+        }
+        if (ran.pid > 0)
+            sandbox_wait(&ran);
     next:
         free(io.out.buf);
         free(io.err.buf);
@@ -422,9 +467,6 @@ int serve_main(int argc, char **argv)
     }
 protocol:
     fprintf(stderr, "runbox-launcher: --serve: malformed request from the worker\n");
-    if (have) {
-        sandbox_close(&s);
-        sandbox_wait(&s);
-    }
+    dispose(&s);
     return 64;
 }

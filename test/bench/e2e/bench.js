@@ -80,6 +80,24 @@ function cpuMs(pid) {
   return { self: (utime + stime) * tick, children: (cutime + cstime) * tick };
 }
 
+/** CPU time (ms) of the worker's sandbox servers and of the launchers they reaped. */
+function serversCpuMs(workerPid) {
+  let total = 0;
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const f = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) !== workerPid) continue;
+      const { self, children } = cpuMs(Number(name));
+      total += self + children;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
 // ---- the launcher alone ---------------------------------------------------------------------------
 
 /** The run exactly as the worker asks for it: argv, environment, limits, mounts (from the same tables). */
@@ -262,12 +280,13 @@ async function main() {
     const cpu = [];
     for (const prog of PROGRAMS) {
       for (const c of CONCURRENCY) {
-        const before = { api: cpuMs(api.pid), worker: cpuMs(worker.pid), redis: cpuMs(redis.pid) };
+        const before = { api: cpuMs(api.pid), worker: cpuMs(worker.pid), redis: cpuMs(redis.pid), servers: serversCpuMs(worker.pid) };
         const { samples, jobsPerS } = await measureApi(call, prog, c, prog.runs[c]);
-        const after = { api: cpuMs(api.pid), worker: cpuMs(worker.pid), redis: cpuMs(redis.pid) };
+        const after = { api: cpuMs(api.pid), worker: cpuMs(worker.pid), redis: cpuMs(redis.pid), servers: serversCpuMs(worker.pid) };
         const perJob = (k, part) => (after[k][part] - before[k][part]) / samples.length;
         if (c === 16) {
-          cpu.push([prog.name, { api: perJob('api', 'self'), worker: perJob('worker', 'self'), launchers: perJob('worker', 'children'), redis: perJob('redis', 'self') }]);
+          const sandboxes = perJob('worker', 'children') + (after.servers - before.servers) / samples.length;
+          cpu.push([prog.name, { api: perJob('api', 'self'), worker: perJob('worker', 'self'), sandboxes, redis: perJob('redis', 'self') }]);
         }
         const ms = samples.map((s) => s.ms).sort((a, b) => a - b);
         rows.push([prog.name, c, samples.length, p.percentile(ms, 50), p.percentile(ms, 95), p.percentile(ms, 99), jobsPerS]);
@@ -294,7 +313,7 @@ async function main() {
       console.log(`  ${name}: ${parts.map(([k, v]) => `${k.trim()} ${f1(v)}`).join(' · ')}`);
       console.log(`  ${' '.repeat(name.length)}  the launcher alone, one run at a time through a --serve launcher (request written → response read): ${f1(launcherMs)}`);
     }
-    console.log('\nCPU time per job at 16 clients, ms (bench client excluded; launchers = the sandboxes, reaped by the worker)');
+    console.log('\nCPU time per job at 16 clients, ms (bench client excluded; sandboxes = the sandbox servers and every launcher they ran)');
     for (const [name, c] of cpu) {
       console.log(`  ${pad(name, 14)} ${Object.entries(c).map(([k, v]) => `${k} ${f1(v)}`).join(' · ')} · total ${f1(Object.values(c).reduce((a, b) => a + b, 0))}`);
     }
