@@ -25,27 +25,37 @@ export class AdmissionService {
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
-  /** Admits `count` new jobs with these ids for `caller`, or throws. */
+  /**
+   * Admits these new jobs for `caller`, or throws. One round trip: the caller's entries are added
+   * while the queue's length is read (BullMQ's waiting list and prioritized and delayed sets, as
+   * `getJobCounts` counts them); entries of a refused request are taken back.
+   */
   async admit(caller: Caller, ids: readonly string[]): Promise<void> {
-    const counts = await this.queue.getJobCounts('waiting', 'prioritized', 'delayed');
-    const queued = Object.values(counts).reduce((a, b) => a + b, 0);
-    if (queued + ids.length > this.config.auth.maxQueueLength) {
-      throw new ServiceBusy(`the queue is full (${queued} jobs waiting); try again shortly`, 5);
-    }
     const key = activeJobsKey(this.config, caller.quotaId);
     const now = Date.now();
     const results = (await this.redis
       .multi()
+      .llen(this.queueKey('wait'))
+      .zcard(this.queueKey('prioritized'))
+      .zcard(this.queueKey('delayed'))
       .zremrangebyscore(key, 0, now - ACTIVE_ENTRY_MAX_AGE_MS)
       .zadd(key, ...ids.flatMap((id) => [now, id]))
       .zcard(key)
       .pexpire(key, ACTIVE_ENTRY_MAX_AGE_MS)
       .exec()) as [Error | null, number][];
-    const active = results[2]![1];
-    if (active > this.config.auth.maxActiveJobsPerKey) {
+    const queued = results[0]![1] + results[1]![1] + results[2]![1];
+    if (queued + ids.length > this.config.auth.maxQueueLength) {
+      await this.redis.zrem(key, ...ids);
+      throw new ServiceBusy(`the queue is full (${queued} jobs waiting); try again shortly`, 5);
+    }
+    if (results[5]![1] > this.config.auth.maxActiveJobsPerKey) {
       await this.redis.zrem(key, ...ids);
       throw new TooManyActiveJobs(this.config.auth.maxActiveJobsPerKey);
     }
+  }
+
+  private queueKey(type: string): string {
+    return this.queue.toKey(type);
   }
 
   /** Gives back admissions whose jobs were not queued after all, or that ended. */
