@@ -97,7 +97,7 @@ export const SETTINGS = {
   TMP_DISK_MB: setting(64, int(1, 65_536), 'size of /tmp inside the sandbox'),
   LAUNCHER_PATH: setting(undefined, text, 'the native launcher (default: native/build/runbox-launcher of this checkout)'),
   CGROUP_PARENT: setting('runbox', text, 'cgroup folder (under each hierarchy) holding the runs'),
-  PREPARED_SANDBOXES: setting(true, bool, 'build each slot\'s next sandbox before its job arrives'),
+  PREPARED_SANDBOXES: setting(true, bool, 'each slot keeps a long-lived launcher (serve mode) that builds its next sandbox before the job arrives; false: one launcher per run'),
   SHUTDOWN_GRACE_MS: setting(10_000, int(0), 'on SIGTERM, how long running jobs may finish before they are cancelled'),
   LANGUAGES_FILE: setting(undefined, text, 'language table (default: libs/languages/languages.json)'),
   // Grading and webhooks
