@@ -27,7 +27,35 @@ export function toStatus(state: string, failedReason: string | undefined): JobSt
   }
 }
 
-export function toJobView(job: Job<JobData, JobResult>, state: string, webhook?: WebhookDelivery): JobView {
+/** What a view is made of: a BullMQ job, or the same fields read from its record. */
+export type JobRecord = Pick<Job<JobData, JobResult>, 'id' | 'data' | 'timestamp' | 'processedOn' | 'finishedOn' | 'failedReason' | 'returnvalue'>;
+
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text; // as BullMQ itself reads a return value that is not JSON
+  }
+};
+
+/**
+ * The fields of a job's Redis hash a view needs, as BullMQ stores them (numbers as decimal
+ * strings, data and return value as JSON).
+ */
+function fromRecord(id: string, r: Record<string, string>): JobRecord {
+  const int = (v: string | undefined) => (v ? Number.parseInt(v, 10) : undefined);
+  return {
+    id,
+    data: JSON.parse(r.data ?? '{}') as JobData,
+    timestamp: int(r.timestamp) ?? 0,
+    processedOn: int(r.processedOn),
+    finishedOn: int(r.finishedOn),
+    failedReason: r.failedReason ?? '',
+    returnvalue: (r.returnvalue ? parseJson(r.returnvalue) : null) as JobResult,
+  };
+}
+
+export function toJobView(job: JobRecord, state: string, webhook?: WebhookDelivery): JobView {
   const status = toStatus(state, job.failedReason);
   const view: JobView = {
     id: job.id!,
@@ -46,17 +74,37 @@ export function toJobView(job: Job<JobData, JobResult>, state: string, webhook?:
 /**
  * The view of job `id`: from the queue, else from a cancelled job's record; undefined when unknown.
  *
- * The state is read before the record. BullMQ writes a job's return value and moves it to
- * `completed` in one script, so a record read after the state holds everything that state
- * promises. Read the other way round, a job finishing between the two reads would show as
- * `completed` with the record of a running job: no result.
+ * One transaction reads the job's state (the same sets and lists BullMQ's own state script looks
+ * at, as far as the public status needs them), its record, its webhook delivery and its
+ * tombstone: one round trip, and a state and a record from the same instant. (Read one after the
+ * other, a job finishing in between could show `completed` with a running job's record: no result.)
  */
 export async function loadJobView(queue: Queue, redis: Redis, config: Config, id: string): Promise<JobView | undefined> {
-  const [state, webhookRaw] = await Promise.all([queue.getJobState(id), redis.get(jobKey(config, WEBHOOK_KEY, id))]);
+  const replies = (await redis
+    .multi()
+    .zscore(queue.toKey('completed'), id)
+    .zscore(queue.toKey('failed'), id)
+    .lpos(queue.toKey('active'), id)
+    .hgetall(queue.toKey(id))
+    .get(jobKey(config, WEBHOOK_KEY, id))
+    .get(jobKey(config, CANCELLED_KEY, id))
+    .exec()) as [Error | null, unknown][] | null;
+  if (!replies) throw new Error('the job view transaction was discarded');
+  const failedReply = replies.find(([e]) => e);
+  if (failedReply) throw failedReply[0]!;
+  const [completed, failed, active, record, webhookRaw, tombstone] = replies.map(([, v]) => v) as [
+    string | null,
+    string | null,
+    number | null,
+    Record<string, string>,
+    string | null,
+    string | null,
+  ];
   const webhook = webhookRaw ? (JSON.parse(webhookRaw) as WebhookDelivery) : undefined;
-  const job = state === 'unknown' ? undefined : ((await queue.getJob(id)) as Job<JobData, JobResult> | undefined);
-  if (job) return toJobView(job, state, webhook);
-  const tombstone = await redis.get(jobKey(config, CANCELLED_KEY, id));
+  if (record && Object.keys(record).length > 0) {
+    const state = completed !== null ? 'completed' : failed !== null ? 'failed' : active !== null ? 'active' : 'waiting';
+    return toJobView(fromRecord(id, record), state, webhook);
+  }
   if (!tombstone) return undefined;
   const view = JSON.parse(tombstone) as JobView;
   return webhook ? { ...view, webhook } : view;
