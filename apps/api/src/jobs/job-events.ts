@@ -29,6 +29,32 @@ export class JobEvents implements OnModuleInit, OnApplicationShutdown {
     await this.events.waitUntilReady();
   }
 
+  /**
+   * Starts listening for the end of job `id` before it is queued: its `completed`/`failed` event
+   * cannot come before the listener, so unlike `settle` no state check is needed (one script
+   * less per waiting request). `until(ms)` resolves at the end or after `ms`; `stop()` gives up.
+   */
+  watch(id: string): { until(ms: number): Promise<void>; stop(): void } {
+    let finish!: () => void;
+    const ended = new Promise<void>((resolve) => (finish = resolve));
+    const events = [`completed:${id}`, `failed:${id}`];
+    const emitter = this.events as unknown as NodeJS.EventEmitter; // per-job event names are not in its typed list
+    const stop = () => {
+      for (const e of events) emitter.off(e, finish);
+      finish();
+    };
+    for (const e of events) emitter.once(e, finish);
+    return {
+      until: async (ms: number) => {
+        const timer = setTimeout(stop, Math.max(0, ms));
+        await ended;
+        clearTimeout(timer);
+        stop();
+      },
+      stop,
+    };
+  }
+
   /** Resolves when `job` has finished (completed or failed) or after `ms`, whichever comes first. */
   async settle(job: Job, ms: number): Promise<void> {
     if (ms <= 0) return;

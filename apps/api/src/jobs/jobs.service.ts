@@ -70,7 +70,7 @@ export class JobsService {
   /** Queues one job; with `wait`, holds until it ends or the server's wait maximum passes. */
   async submit(req: JobRequest, wait: boolean, caller: Caller, idempotencyKey?: string): Promise<Outcome & { replayed: boolean }> {
     const data: JobData = { ...toJobData(req, this.ctx), owner: caller.quotaId };
-    let id: string = randomUUID();
+    const id: string = randomUUID();
     if (idempotencyKey !== undefined) {
       checkIdempotencyKey(idempotencyKey);
       const earlier = await claim(this.redis, this.config, caller.quotaId, idempotencyKey, id, bodyFingerprint(data));
@@ -87,6 +87,7 @@ export class JobsService {
       }
     }
     let job: Job<JobData, JobResult>;
+    const watch = wait ? this.events.watch(id) : null; // listening before the job exists
     try {
       await this.admission.admit(caller, [id]);
       try {
@@ -96,12 +97,12 @@ export class JobsService {
         throw e;
       }
     } catch (e) {
+      watch?.stop();
       if (idempotencyKey !== undefined) await forget(this.redis, this.config, caller.quotaId, idempotencyKey).catch(() => undefined);
       throw e;
     }
-    id = job.id!;
-    if (!wait) return { view: toJobView(job, 'waiting'), settled: false, replayed: false };
-    await this.events.settle(job, this.config.http.waitMaxMs);
+    if (!watch) return { view: toJobView(job, 'waiting'), settled: false, replayed: false };
+    await watch.until(this.config.http.waitMaxMs);
     return { ...settled(await this.find(id)), replayed: false };
   }
 
