@@ -21,6 +21,8 @@ export async function createApi(config: Config = loadConfig()): Promise<NestExpr
   app.useLogger(app.get(Logger));
   app.useBodyParser('json', { limit: config.http.bodyLimitBytes });
   app.disable('x-powered-by');
+  // Job views change under the same URL and are never cached: no ETag hashing of every body.
+  app.set('etag', false);
   setupDocs(app);
   await app.init();
   return app;
