@@ -458,6 +458,10 @@ int serve_main(int argc, char **argv)
             sandbox_wait(&ran);
             return 2;
         }
+        /* The next sandbox is spawned first: its set-up (mostly waiting, on cgroup v1, for the
+         * migration's RCU grace period) overlaps the exit of this run's launcher. */
+        if (sandbox_spawn(cargv, &s, &err) < 0)
+            s.pid = -1; /* retried as the loop comes round, where a failure is reported */
         if (ran.pid > 0)
             sandbox_wait(&ran);
     next:
