@@ -25,8 +25,6 @@
 #include "serve.h"
 #include "util.h"
 
-/* fds of the prepared launcher, as it sees them. */
-enum { CHILD_REPORT_FD = 3, CHILD_CONTROL_FD = 4 };
 /* What the server keeps of the launcher's stderr besides the program's kept bytes (its own
  * diagnostics), and of its report fd (a ready line and one report). */
 #define DIAGNOSTICS_BYTES (64u << 10)
@@ -333,7 +331,8 @@ static int respond(uint32_t id, int status, const struct run_io *io)
     return 0;
 }
 
-/* The launcher's arguments in prepared mode: ours with --serve replaced by the fds. */
+/* The launcher's arguments in prepared mode: ours with --serve replaced by the fds it gets from
+ * sandbox_spawn (report on 3, control on 4). */
 static char **child_args(int argc, char **argv)
 {
     char **a = calloc((size_t)argc + 3, sizeof *a);
