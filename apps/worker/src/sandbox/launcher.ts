@@ -10,6 +10,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import type { Readable } from 'node:stream';
 import { LAUNCHER_EXIT, type LauncherReport } from '@runbox/contract';
+import { encodeCancel, encodeRun, ResponseReader, type ResponseFrame } from './frames';
 import { parseReport } from './report';
 import { SandboxError } from './sandbox.errors';
 
@@ -169,8 +170,7 @@ export class Sandbox {
 
 interface Pending {
   id: number;
-  outputBytes: number;
-  resolve: (o: { status: number; report: string; stdout: Buffer; stderr: Buffer }) => void;
+  resolve: (frame: ResponseFrame) => void;
   reject: (e: Error) => void;
 }
 
@@ -183,8 +183,7 @@ interface Pending {
 export class SandboxServer {
   private readonly child: ChildProcess;
   private readonly stderrTail: () => Buffer;
-  private chunks: Buffer[] = [];
-  private size = 0;
+  private readonly responses = new ResponseReader();
   private pending: Pending | null = null;
   private nextId = 1;
   private dead = false;
@@ -195,7 +194,7 @@ export class SandboxServer {
     this.child.once('error', () => undefined); // surfaced through `exited`
     this.child.stdin!.on('error', () => undefined);
     this.stderrTail = collect(this.child.stderr!, STDERR_TAIL_BYTES);
-    this.child.stdout!.on('data', (c: Buffer) => this.onData(c));
+    this.child.stdout!.on('data', (c: Buffer) => this.onFrames(this.responses.push(c)));
     this.exited = new Promise((resolve) =>
       this.child.once('close', (code, signal) => {
         this.dead = true;
@@ -216,31 +215,20 @@ export class SandboxServer {
     if (this.pending) throw new SandboxError('a sandbox server runs one program at a time');
     if (!this.alive) throw new SandboxError('the sandbox server is not running', { stderrTail: this.stderrTail().toString() });
     const id = this.nextId++;
-    const args = Buffer.from(runArgs(spec).map((a) => `${a}\0`).join(''));
     const stdin = typeof spec.stdin === 'string' ? Buffer.from(spec.stdin) : spec.stdin;
-    const head = Buffer.alloc(13);
-    head.write('R', 0, 'latin1');
-    head.writeUInt32LE(id, 1);
-    head.writeUInt32LE(args.length, 5);
-    const stdinLen = Buffer.alloc(4);
-    stdinLen.writeUInt32LE(stdin.length);
-    const done = new Promise<{ status: number; report: string; stdout: Buffer; stderr: Buffer }>((resolve, reject) => {
-      this.pending = { id, outputBytes: spec.outputBytes, resolve, reject };
-    });
-    this.child.stdin!.write(Buffer.concat([head.subarray(0, 9), args, stdinLen, stdin]));
-    const cancel = () => {
-      const frame = Buffer.alloc(5);
-      frame.write('C', 0, 'latin1');
-      frame.writeUInt32LE(id, 1);
-      this.child.stdin!.write(frame); // the launcher kills the run and tears it down
-    };
+    const done = new Promise<ResponseFrame>((resolve, reject) => (this.pending = { id, resolve, reject }));
+    this.child.stdin!.write(encodeRun(id, runArgs(spec), stdin));
+    // The server passes SIGTERM to the run's launcher: it kills the run and tears it down.
+    const cancel = () => this.child.stdin!.write(encodeCancel(id));
     signal?.addEventListener('abort', cancel, { once: true });
     // The launcher enforces the wall limit; this guards against a stuck server.
     const watchdog = setTimeout(() => this.child.kill('SIGKILL'), spec.wallTimeMs + WATCHDOG_GRACE_MS);
     try {
       const r = await done;
       const exit = r.status >= 0 ? { code: r.status, signal: null } : { code: null, signal: (osSignalName(-r.status) ?? 'SIGKILL') as NodeJS.Signals };
-      return { report: outcome(r.report, exit, () => r.stderr.toString(), signal), stdout: r.stdout, stderr: r.stderr };
+      const report = outcome(r.report, exit, () => r.stderr.toString(), signal);
+      // The launcher keeps outputBytes of each stream; the server adds room for its diagnostics.
+      return { report, stdout: r.stdout.subarray(0, spec.outputBytes), stderr: r.stderr.subarray(0, spec.outputBytes) };
     } finally {
       clearTimeout(watchdog);
       signal?.removeEventListener('abort', cancel);
@@ -255,41 +243,16 @@ export class SandboxServer {
     clearTimeout(timer);
   }
 
-  /** Response frames: u32 id, i32 status, then report, stdout and stderr, each u32-length-prefixed. */
-  private onData(chunk: Buffer): void {
-    this.chunks.push(chunk);
-    this.size += chunk.length;
-    for (;;) {
-      const frame = this.takeFrame();
-      if (!frame) return;
+  private onFrames(frames: ResponseFrame[]): void {
+    for (const frame of frames) {
       const p = this.pending;
       if (!p || frame.id !== p.id) {
         this.child.kill('SIGKILL'); // out of step with us: nothing it says can be trusted
         return;
       }
       this.pending = null;
-      p.resolve({ status: frame.status, report: frame.parts[0]!.toString('utf8'), stdout: frame.parts[1]!.subarray(0, p.outputBytes), stderr: frame.parts[2]!.subarray(0, p.outputBytes) });
+      p.resolve(frame);
     }
-  }
-
-  private takeFrame(): { id: number; status: number; parts: Buffer[] } | null {
-    if (this.size < 12) return null;
-    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
-    const b = this.chunks[0]!;
-    let off = 8;
-    const parts: Buffer[] = [];
-    for (let i = 0; i < 3; i++) {
-      if (b.length < off + 4) return null;
-      const len = b.readUInt32LE(off);
-      if (b.length < off + 4 + len) return null;
-      parts.push(b.subarray(off + 4, off + 4 + len));
-      off += 4 + len;
-    }
-    const frame = { id: b.readUInt32LE(0), status: b.readInt32LE(4), parts };
-    const rest = b.subarray(off);
-    this.chunks = rest.length ? [Buffer.from(rest)] : [];
-    this.size = rest.length;
-    return frame;
   }
 }
 
