@@ -35,9 +35,9 @@ export class AdmissionService {
     const now = Date.now();
     const results = (await this.redis
       .multi()
-      .llen(this.queueKey('wait'))
-      .zcard(this.queueKey('prioritized'))
-      .zcard(this.queueKey('delayed'))
+      .llen(this.queue.toKey('wait'))
+      .zcard(this.queue.toKey('prioritized'))
+      .zcard(this.queue.toKey('delayed'))
       .zremrangebyscore(key, 0, now - ACTIVE_ENTRY_MAX_AGE_MS)
       .zadd(key, ...ids.flatMap((id) => [now, id]))
       .zcard(key)
@@ -52,10 +52,6 @@ export class AdmissionService {
       await this.redis.zrem(key, ...ids);
       throw new TooManyActiveJobs(this.config.auth.maxActiveJobsPerKey);
     }
-  }
-
-  private queueKey(type: string): string {
-    return this.queue.toKey(type);
   }
 
   /** Gives back admissions whose jobs were not queued after all, or that ended. */
