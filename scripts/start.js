@@ -6,8 +6,8 @@
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
 const { existsSync, mkdirSync } = require('node:fs');
-const net = require('node:net');
 const path = require('node:path');
+const { BUILD_OUTPUTS, redisServerArgs, waitForPort } = require('./local-redis');
 
 const root = path.resolve(__dirname, '..');
 const say = (msg) => console.log(`[runbox] ${msg}`);
@@ -15,29 +15,11 @@ const children = [];
 let stopping = false;
 
 function ensureBuilt() {
-  const missing = ['apps/api/dist/main.js', 'apps/worker/dist/main.js', 'native/build/runbox-launcher'].filter(
-    (f) => !existsSync(path.join(root, f)),
-  );
+  const missing = BUILD_OUTPUTS.filter((f) => !existsSync(path.join(root, f)));
   if (missing.length === 0) return;
   say(`building (missing: ${missing.join(', ')})`);
   const r = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
-}
-
-function waitForPort(port, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => (s.destroy(), resolve()));
-      s.once('error', () => {
-        s.destroy();
-        if (Date.now() > deadline) reject(new Error(`nothing listens on 127.0.0.1:${port}`));
-        else setTimeout(attempt, 100);
-      });
-    };
-    attempt();
-  });
 }
 
 function start(name, cmd, args, env) {
@@ -60,10 +42,7 @@ async function startRedis() {
   const port = Number(process.env.RUNBOX_REDIS_PORT || 6390);
   const dir = path.join(root, '.runbox', 'redis');
   mkdirSync(dir, { recursive: true });
-  start('redis', 'redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--dir', dir,
-    '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--maxmemory-policy', 'noeviction',
-  ]);
+  start('redis', 'redis-server', redisServerArgs(port, dir));
   await waitForPort(port, 15_000);
   say(`private Redis on 127.0.0.1:${port} (AOF in ${path.relative(root, dir)})`);
   return `redis://127.0.0.1:${port}`;
@@ -72,9 +51,9 @@ async function startRedis() {
 async function stop(code) {
   if (stopping) return;
   stopping = true;
-  const order = [...children].reverse().filter((c) => c.name !== 'redis');
   const redis = children.find((c) => c.name === 'redis');
-  await Promise.all(order.map(({ child }) => terminate(child)));
+  const rest = children.filter((c) => c !== redis);
+  await Promise.all(rest.map(({ child }) => terminate(child)));
   if (redis) await terminate(redis.child);
   process.exit(code);
 }

@@ -5,8 +5,6 @@ import request from 'supertest';
 import { createApi } from '../../apps/api/src/bootstrap';
 import { startStack, type Stack } from '../support/stack';
 
-jest.setTimeout(60_000);
-
 interface Sse {
   type: string;
   data: any;

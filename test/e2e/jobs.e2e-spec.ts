@@ -3,6 +3,7 @@
  * real compilers. Every verdict, compile-once, cancellation and batch.
  */
 import request from 'supertest';
+import { FINAL_STATUSES } from '@runbox/contract';
 import { startStack, type Stack } from '../support/stack';
 
 jest.setTimeout(120_000);
@@ -118,7 +119,7 @@ describe('jobs through the real stack', () => {
       Array.from({ length: 24 }, async (_, i) => {
         const { body } = await request(stack.http).post('/v1/jobs').send({ language: 'bash', source: `echo ${i}` });
         const deadline = Date.now() + 30_000;
-        for (let job = body; !['completed', 'failed', 'cancelled'].includes(job.status); ) {
+        for (let job = body; !FINAL_STATUSES.includes(job.status); ) {
           if (Date.now() > deadline) throw new Error(`job ${body.id} not final after 30 s: ${JSON.stringify(job)}`);
           job = (await request(stack.http).get(`/v1/jobs/${body.id}`)).body;
           if (job.status !== 'queued' && job.status !== 'running' && job.result?.run?.stdout !== `${i}\n`) torn.push(JSON.stringify(job));

@@ -14,7 +14,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { Queue, Worker } from 'bullmq';
+import { Queue, QueueEvents, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import request from 'supertest';
@@ -23,11 +23,8 @@ import { Config, ConfigModule, loadConfig } from '@runbox/config';
 import { enqueueWebhook, jobKey, loadJobView, QueueModule, REDIS, WEBHOOK_KEY, webhookDeliveryId } from '@runbox/queue';
 import { WebhooksModule } from '../../apps/worker/src/webhooks/webhooks.module';
 import { WebhooksProcessor } from '../../apps/worker/src/webhooks/webhooks.processor';
-import { startStack } from '../support/stack';
+import { startStack, testRedisUrl, uniquePrefix } from '../support/stack';
 
-jest.setTimeout(60_000);
-
-const REDIS_URL = process.env.RUNBOX_TEST_REDIS_URL!;
 const SECRET = `whsec_${Buffer.from('runbox webhook test secret 32by').toString('base64')}`;
 
 interface Hit {
@@ -36,8 +33,10 @@ interface Hit {
   at: number;
 }
 
+type Loopback = '127.0.0.1' | '::1';
+
 /** A receiver on a loopback address that answers with the next status of `script` (then the last one). */
-async function startReceiver(host: '127.0.0.1' | '::1', script: number[] = [204]) {
+async function startReceiver(host: Loopback, script: number[] = [204]) {
   const hits: Hit[] = [];
   let connections = 0;
   const server: Server = createServer((req, res) => {
@@ -62,6 +61,22 @@ async function startReceiver(host: '127.0.0.1' | '::1', script: number[] = [204]
   };
 }
 
+type ReceiverBody = (rx: Awaited<ReturnType<typeof startReceiver>>) => Promise<void>;
+
+/** Runs `body` with a receiver from startReceiver(host, script), closed afterwards whatever happens. */
+async function withReceiver(host: Loopback, ...args: [body: ReceiverBody] | [script: number[], body: ReceiverBody]): Promise<void> {
+  const [script, body] = args.length === 1 ? [undefined, args[0]] : args;
+  const rx = await startReceiver(host, script);
+  try {
+    await body(rx);
+  } finally {
+    await rx.close();
+  }
+}
+
+/** The Standard Webhooks verifier on what a receiver got: the verified payload, or a throw. */
+const verify = (hit: Hit, secret = SECRET) => new Webhook(secret).verify(hit.body, hit.headers as Record<string, string>);
+
 const ipv6Loopback = async () => {
   const s = createServer();
   try {
@@ -78,8 +93,8 @@ const ipv6Loopback = async () => {
 /** One webhook-delivering worker with its own config, queue prefix and finished jobs to announce. */
 async function startDelivery(env: Record<string, string>) {
   const config = loadConfig({
-    REDIS_URL,
-    QUEUE_PREFIX: `test-webhooks-${process.env.JEST_WORKER_ID ?? 0}-${Math.random().toString(36).slice(2, 8)}`,
+    REDIS_URL: testRedisUrl(),
+    QUEUE_PREFIX: uniquePrefix(),
     WEBHOOK_ATTEMPTS: '3',
     WEBHOOK_BACKOFF_MS: '100',
     ...env,
@@ -104,6 +119,8 @@ async function startDelivery(env: Record<string, string>) {
     },
     { connection: jobs.opts.connection, prefix: config.redis.prefix },
   );
+  const events = new QueueEvents(JOBS_QUEUE, { connection: jobs.opts.connection, prefix: config.redis.prefix });
+  await events.waitUntilReady();
 
   let n = 0;
   /** A finished job (completed, or failed for good) whose callback goes to `callbackUrl`. */
@@ -114,23 +131,12 @@ async function startDelivery(env: Record<string, string>) {
     };
     const job = await jobs.add('run', data, { jobId: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`, attempts: 1 });
     try {
-      await job.waitUntilFinished(await queueEvents(), 10_000);
+      await job.waitUntilFinished(events, 10_000);
     } catch {
       /* a failed job rejects here; its state is what matters */
     }
     return job.id!;
   };
-  let events: import('bullmq').QueueEvents | undefined;
-  const queueEvents = async () => {
-    if (!events) {
-      const { QueueEvents } = await import('bullmq');
-      events = new QueueEvents(JOBS_QUEUE, { connection: jobs.opts.connection, prefix: config.redis.prefix });
-      await events.waitUntilReady();
-    }
-    return events;
-  };
-  await queueEvents();
-
   const announce = async (id: string, url: string) => enqueueWebhook(webhooks, config, redis, id, url);
   const view = async (id: string) => (await loadJobView(jobs, redis, config, id))!;
   /** Waits until the delivery record of `id` satisfies `done`. */
@@ -148,7 +154,7 @@ async function startDelivery(env: Record<string, string>) {
     config, processor, webhooks, redis, finishedJob, announce, view, delivery,
     async stop() {
       await runner.close();
-      await events?.close();
+      await events.close();
       await moduleRef.close();
     },
   };
@@ -164,8 +170,7 @@ describe('webhooks: signed delivery to an allowed loopback receiver', () => {
   afterAll(() => d?.stop());
 
   it('POSTs the finished job, signed; the Standard Webhooks verifier accepts it and rejects a tampered copy', async () => {
-    const rx = await startReceiver('127.0.0.1');
-    try {
+    await withReceiver('127.0.0.1', async (rx) => {
       const id = await d.finishedJob(rx.url());
       await d.announce(id, rx.url());
       const record = await d.delivery(id);
@@ -178,23 +183,20 @@ describe('webhooks: signed delivery to an allowed loopback receiver', () => {
       expect(hit!.headers['content-type']).toBe('application/json');
       expect(hit!.headers['webhook-id']).toBe(webhookDeliveryId(id));
       expect(Number(hit!.headers['webhook-timestamp'])).toBeCloseTo(Date.now() / 1000, -2);
-      const verified = new Webhook(SECRET).verify(hit!.body, hit!.headers as Record<string, string>) as JobView;
+      const verified = verify(hit!) as JobView;
       expect(verified).toMatchObject({ id, status: 'completed', language: 'python', result: { verdict: 'ok', run: { stdout: 'hi\n' } } });
       expect(verified.finishedAt).not.toBeNull();
       expect(verified).not.toHaveProperty('webhook'); // the record of this very delivery is not part of it
 
       const tampered = hit!.body.replace('"ok"', '"wrong_answer"');
-      expect(() => new Webhook(SECRET).verify(tampered, hit!.headers as Record<string, string>)).toThrow();
+      expect(() => verify({ ...hit!, body: tampered })).toThrow();
       const otherSecret = `whsec_${Buffer.from('another secret of 32 bytes long!').toString('base64')}`;
-      expect(() => new Webhook(otherSecret).verify(hit!.body, hit!.headers as Record<string, string>)).toThrow();
-    } finally {
-      await rx.close();
-    }
+      expect(() => verify(hit!, otherSecret)).toThrow();
+    });
   });
 
   it('announces a job once, however often it is enqueued', async () => {
-    const rx = await startReceiver('127.0.0.1');
-    try {
+    await withReceiver('127.0.0.1', async (rx) => {
       const id = await d.finishedJob(rx.url());
       await d.announce(id, rx.url());
       await d.delivery(id);
@@ -202,53 +204,41 @@ describe('webhooks: signed delivery to an allowed loopback receiver', () => {
       await new Promise((r) => setTimeout(r, 300));
       expect(rx.hits).toHaveLength(1);
       expect((await d.view(id)).webhook).toMatchObject({ status: 'delivered', attempts: 1 });
-    } finally {
-      await rx.close();
-    }
+    });
   });
 
   it('announces a job that failed for good, with its error', async () => {
-    const rx = await startReceiver('127.0.0.1');
-    try {
+    await withReceiver('127.0.0.1', async (rx) => {
       const id = await d.finishedJob(rx.url(), 'failed');
       await d.announce(id, rx.url());
       await d.delivery(id);
-      const body = new Webhook(SECRET).verify(rx.hits[0]!.body, rx.hits[0]!.headers as Record<string, string>) as JobView;
+      const body = verify(rx.hits[0]!) as JobView;
       expect(body).toMatchObject({ id, status: 'failed', error: 'sandbox broke', result: null });
-    } finally {
-      await rx.close();
-    }
+    });
   });
 
   it('announces a job cancelled while queued (only its tombstone is left: the API must enqueue that one)', async () => {
-    const rx = await startReceiver('127.0.0.1');
-    try {
+    await withReceiver('127.0.0.1', async (rx) => {
       const id = '00000000-0000-4000-8000-cancelled0001';
       const tombstone: JobView = { id, status: 'cancelled', language: 'python', createdAt: new Date().toISOString(), startedAt: null, finishedAt: new Date().toISOString(), result: null };
       await d.redis.set(jobKey(d.config, CANCELLED_KEY, id), JSON.stringify(tombstone), 'EX', 60);
       await d.announce(id, rx.url());
       expect(await d.delivery(id)).toMatchObject({ status: 'delivered', attempts: 1 });
-      expect(new Webhook(SECRET).verify(rx.hits[0]!.body, rx.hits[0]!.headers as Record<string, string>)).toEqual(tombstone);
-    } finally {
-      await rx.close();
-    }
+      expect(verify(rx.hits[0]!)).toEqual(tombstone);
+    });
   });
 
   it('fails a delivery whose job no longer exists, without retrying', async () => {
-    const rx = await startReceiver('127.0.0.1');
-    try {
+    await withReceiver('127.0.0.1', async (rx) => {
       const id = '00000000-0000-4000-8000-000000gone01';
       await d.announce(id, rx.url());
       expect(await d.delivery(id)).toMatchObject({ status: 'failed', attempts: 1, lastError: `job ${id} no longer exists` });
       expect(rx.hits).toEqual([]);
-    } finally {
-      await rx.close();
-    }
+    });
   });
 
   it('retries a receiver that fails twice, with growing backoff and the same id and valid signatures', async () => {
-    const rx = await startReceiver('127.0.0.1', [500, 502, 200]);
-    try {
+    await withReceiver('127.0.0.1', [500, 502, 200], async (rx) => {
       const id = await d.finishedJob(rx.url());
       await d.announce(id, rx.url());
       const pending = await d.delivery(id, (x) => x.attempts >= 1);
@@ -258,59 +248,51 @@ describe('webhooks: signed delivery to an allowed loopback receiver', () => {
       expect(record).not.toHaveProperty('lastError');
       expect(rx.hits).toHaveLength(3);
       expect(new Set(rx.hits.map((h) => h.headers['webhook-id']))).toEqual(new Set([webhookDeliveryId(id)]));
-      for (const h of rx.hits) expect(() => new Webhook(SECRET).verify(h.body, h.headers as Record<string, string>)).not.toThrow();
+      for (const h of rx.hits) expect(() => verify(h)).not.toThrow();
       // exponential backoff from WEBHOOK_BACKOFF_MS=100: ~100 ms, then ~200 ms
       expect(rx.hits[1]!.at - rx.hits[0]!.at).toBeGreaterThanOrEqual(90);
       expect(rx.hits[2]!.at - rx.hits[1]!.at).toBeGreaterThanOrEqual(190);
-    } finally {
-      await rx.close();
-    }
+    });
   });
 
   it('marks the delivery failed after the last attempt (WEBHOOK_ATTEMPTS)', async () => {
-    const rx = await startReceiver('127.0.0.1', [503]);
-    try {
+    await withReceiver('127.0.0.1', [503], async (rx) => {
       const id = await d.finishedJob(rx.url());
       await d.announce(id, rx.url());
       const record = await d.delivery(id);
       expect(record).toMatchObject({ status: 'failed', attempts: 3, lastStatusCode: 503, lastError: 'receiver answered 503: thanks' });
       expect(rx.hits).toHaveLength(3);
-    } finally {
-      await rx.close();
-    }
+    });
   });
 
   it('delivers to an IPv6 loopback receiver ([::1])', async () => {
     if (!(await ipv6Loopback())) return console.warn('no ::1 on this host: IPv6 receiver not tested');
-    const rx = await startReceiver('::1');
-    try {
+    await withReceiver('::1', async (rx) => {
       const id = await d.finishedJob(rx.url());
       await d.announce(id, rx.url());
       expect(await d.delivery(id)).toMatchObject({ status: 'delivered', attempts: 1 });
       expect(rx.hits).toHaveLength(1);
-    } finally {
-      await rx.close();
-    }
+    });
   });
 
   it('connects to the address the resolver hook checked, with the URL host in Host', async () => {
-    const rx = await startReceiver('127.0.0.1');
-    const calls: string[] = [];
-    d.processor.resolver = async (host) => {
-      calls.push(host);
-      return host === 'hooks.runbox.test' ? [{ address: '127.0.0.1', family: 4 }] : [];
-    };
-    try {
-      const url = `http://hooks.runbox.test:${rx.port}/hook`;
-      const id = await d.finishedJob(url);
-      await d.announce(id, url);
-      expect(await d.delivery(id)).toMatchObject({ status: 'delivered' });
-      expect(calls).toEqual(['hooks.runbox.test']);
-      expect(rx.hits[0]!.headers.host).toBe(`hooks.runbox.test:${rx.port}`);
-    } finally {
-      d.processor.resolver = undefined;
-      await rx.close();
-    }
+    await withReceiver('127.0.0.1', async (rx) => {
+      const calls: string[] = [];
+      d.processor.resolver = async (host) => {
+        calls.push(host);
+        return host === 'hooks.runbox.test' ? [{ address: '127.0.0.1', family: 4 }] : [];
+      };
+      try {
+        const url = `http://hooks.runbox.test:${rx.port}/hook`;
+        const id = await d.finishedJob(url);
+        await d.announce(id, url);
+        expect(await d.delivery(id)).toMatchObject({ status: 'delivered' });
+        expect(calls).toEqual(['hooks.runbox.test']);
+        expect(rx.hits[0]!.headers.host).toBe(`hooks.runbox.test:${rx.port}`);
+      } finally {
+        d.processor.resolver = undefined;
+      }
+    });
   });
 
   it('refuses every other class even with loopback allowed, without retrying and without a connection', async () => {
@@ -375,8 +357,7 @@ describe('webhooks: without the allow-list', () => {
   it.each([['127.0.0.1'], ['::1'], ['localhost']])('refuses a loopback receiver (%s), which never sees a connection', async (host) => {
     const family = host === '::1' ? '::1' : '127.0.0.1';
     if (family === '::1' && !(await ipv6Loopback())) return;
-    const rx = await startReceiver(family);
-    try {
+    await withReceiver(family, async (rx) => {
       const url = host === 'localhost' ? `http://localhost:${rx.port}/hook` : rx.url();
       const id = await d.finishedJob(url);
       await d.announce(id, url);
@@ -384,9 +365,7 @@ describe('webhooks: without the allow-list', () => {
       await new Promise((r) => setTimeout(r, 200));
       expect(rx.connections()).toBe(0);
       expect(rx.hits).toEqual([]);
-    } finally {
-      await rx.close();
-    }
+    });
   });
 });
 
@@ -398,42 +377,39 @@ describe('webhooks: without a secret', () => {
   afterAll(() => d?.stop());
 
   it('delivers unsigned', async () => {
-    const rx = await startReceiver('127.0.0.1');
-    try {
+    await withReceiver('127.0.0.1', async (rx) => {
       const id = await d.finishedJob(rx.url());
       await d.announce(id, rx.url());
       expect(await d.delivery(id)).toMatchObject({ status: 'delivered' });
       expect(rx.hits[0]!.headers).not.toHaveProperty('webhook-signature');
       expect(JSON.parse(rx.hits[0]!.body)).toMatchObject({ id, status: 'completed' });
-    } finally {
-      await rx.close();
-    }
+    });
   });
 });
 
 describe('webhooks through the whole stack (API → worker → callback)', () => {
   it('announces a graded job to its callbackUrl, signed', async () => {
     // Needs the run processor to call enqueueWebhook when a job becomes final (the lead's wiring).
-    const rx = await startReceiver('127.0.0.1');
-    const stack = await startStack({ worker: true, env: { WEBHOOK_ALLOW: '127.0.0.1', WEBHOOK_SECRET: SECRET } });
-    try {
-      const res = await request(stack.http)
-        .post('/v1/jobs?wait=true')
-        .send({ language: 'python', source: 'print(int(input()) * 2)', tests: [{ name: 'two', stdin: '2\n', expectedOutput: '4\n', points: 1 }], callbackUrl: rx.url() });
-      expect(res.status).toBe(200);
-      const deadline = Date.now() + 15_000;
-      while (rx.hits.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      const body = new Webhook(SECRET).verify(rx.hits[0]!.body, rx.hits[0]!.headers as Record<string, string>) as JobView;
-      expect(body).toMatchObject({ id: res.body.id, status: 'completed', result: { verdict: 'ok', score: { points: 1, maxPoints: 1 } } });
-      let view = (await request(stack.http).get(`/v1/jobs/${res.body.id}`)).body as JobView;
-      while (view.webhook?.status !== 'delivered' && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 50));
-        view = (await request(stack.http).get(`/v1/jobs/${res.body.id}`)).body as JobView;
+    await withReceiver('127.0.0.1', async (rx) => {
+      const stack = await startStack({ worker: true, env: { WEBHOOK_ALLOW: '127.0.0.1', WEBHOOK_SECRET: SECRET } });
+      try {
+        const res = await request(stack.http)
+          .post('/v1/jobs?wait=true')
+          .send({ language: 'python', source: 'print(int(input()) * 2)', tests: [{ name: 'two', stdin: '2\n', expectedOutput: '4\n', points: 1 }], callbackUrl: rx.url() });
+        expect(res.status).toBe(200);
+        const deadline = Date.now() + 15_000;
+        while (rx.hits.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        const body = verify(rx.hits[0]!) as JobView;
+        expect(body).toMatchObject({ id: res.body.id, status: 'completed', result: { verdict: 'ok', score: { points: 1, maxPoints: 1 } } });
+        let view = (await request(stack.http).get(`/v1/jobs/${res.body.id}`)).body as JobView;
+        while (view.webhook?.status !== 'delivered' && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 50));
+          view = (await request(stack.http).get(`/v1/jobs/${res.body.id}`)).body as JobView;
+        }
+        expect(view.webhook).toMatchObject({ status: 'delivered', attempts: 1, lastStatusCode: 204 });
+      } finally {
+        await stack.stop();
       }
-      expect(view.webhook).toMatchObject({ status: 'delivered', attempts: 1, lastStatusCode: 204 });
-    } finally {
-      await stack.stop();
-      await rx.close();
-    }
+    });
   });
 });

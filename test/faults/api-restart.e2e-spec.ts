@@ -5,24 +5,24 @@
  * with the same Idempotency-Key and gets the same job, not a second run.
  */
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FINAL_STATUSES } from '@runbox/contract';
 import { createApi } from '../../apps/api/src/bootstrap';
 import { freePort } from '../support/redis';
 import { startStack, type Stack } from '../support/stack';
-import { FINAL, sleep, sleeper } from './fault-helpers';
+import { sleep, sleeper } from './fault-helpers';
 
 jest.setTimeout(120_000);
 
 describe('API restarted while clients poll', () => {
   let stack: Stack;
   let app: NestExpressApplication;
-  let base: string;
+  let port: number;
 
   beforeAll(async () => {
     stack = await startStack({ worker: true, env: { RATE_LIMIT_PER_MIN: '100000' } });
-    const port = await freePort();
+    port = await freePort();
     app = stack.app;
     await app.listen(port, '127.0.0.1');
-    base = `http://127.0.0.1:${port}`;
   });
   afterAll(async () => {
     if (app !== stack.app) await app.close(); // the stack closes the one it started
@@ -32,7 +32,7 @@ describe('API restarted while clients poll', () => {
   /** One HTTP call as a client makes it: JSON in and out, a network failure is `null`. */
   const call = async (method: string, path: string, body?: object, headers: Record<string, string> = {}) => {
     try {
-      const res = await fetch(`${base}${path}`, {
+      const res = await fetch(`http://127.0.0.1:${port}${path}`, {
         method,
         headers: { 'content-type': 'application/json', ...headers },
         body: body && JSON.stringify(body),
@@ -50,7 +50,7 @@ describe('API restarted while clients poll', () => {
     for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(100)) {
       const res = await call('GET', `/v1/jobs/${id}`);
       if (!res || res.status >= 500) failures++;
-      else if (FINAL.includes(res.body.status)) return { job: res.body, failures };
+      else if (FINAL_STATUSES.includes(res.body.status)) return { job: res.body, failures };
     }
     throw new Error(`job ${id} not final after 60 s`);
   };
@@ -80,7 +80,6 @@ describe('API restarted while clients poll', () => {
     const waiters = [0, 1, 2].map((i) => waitFor(sleeper(`waited-${i}`, 2), `restart-${process.pid}-${i}`));
 
     await sleep(1000); // clients are mid-poll and mid-wait
-    const port = Number(new URL(base).port);
     await app.close(); // waiting requests are cut off (forceCloseConnections)
     await sleep(1000);
     app = await createApi(stack.config);

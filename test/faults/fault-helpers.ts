@@ -4,9 +4,7 @@
  */
 import type { Server } from 'node:http';
 import request from 'supertest';
-import type { JobView } from '@runbox/contract';
-
-export const FINAL = ['completed', 'failed', 'cancelled'];
+import { FINAL_STATUSES, type JobView } from '@runbox/contract';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -25,7 +23,7 @@ export async function submit(http: Server | string, body: object): Promise<strin
 }
 
 /** The views of `ids`, read in one GET ?ids= (every id must be known). */
-export async function views(http: Server | string, ids: readonly string[]): Promise<JobView[]> {
+async function views(http: Server | string, ids: readonly string[]): Promise<JobView[]> {
   const res = await request(http).get(`/v1/jobs?ids=${ids.join(',')}`);
   if (res.status !== 200) throw new Error(`GET ?ids= answered ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body.jobs as JobView[];
@@ -51,5 +49,5 @@ export async function until(
   }
 }
 
-export const allFinal = (jobs: JobView[]) => jobs.every((j) => FINAL.includes(j.status));
+export const allFinal = (jobs: JobView[]) => jobs.every((j) => FINAL_STATUSES.includes(j.status));
 export const running = (n: number) => (jobs: JobView[]) => jobs.filter((j) => j.status === 'running').length >= n;

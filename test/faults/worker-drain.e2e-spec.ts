@@ -28,8 +28,7 @@ describe('SIGTERM to a worker', () => {
   /** SIGTERM, then how long the worker took to exit. */
   const terminate = async (w: WorkerProcess) => {
     const started = Date.now();
-    w.child.kill('SIGTERM');
-    await w.exited;
+    await w.stop();
     return Date.now() - started;
   };
 

@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSync
 import { createServer, type Server } from 'node:net';
 import request from 'supertest';
 import { expectCleanHost, hostState, type SandboxHost } from '../support/host-state';
-import { startStack, type Stack } from '../support/stack';
+import { startStack, testRedisUrl, type Stack } from '../support/stack';
 
 jest.setTimeout(120_000);
 
@@ -163,7 +163,7 @@ describe('hostile programs are confined', () => {
   const resolve = (src: string) =>
     src
       .replace(/SENTINEL/g, `${sentinelDir}/keep`)
-      .replace(/REDIS_PORT/g, String(new URL(process.env.RUNBOX_TEST_REDIS_URL!).port))
+      .replace(/REDIS_PORT/g, String(new URL(testRedisUrl()).port))
       .replace(/PORT/g, String(hostPort));
 
   it('has at least 40 hostile programs', () => {

@@ -1,6 +1,6 @@
 /**
  * A real redis-server for tests: private loopback port, its own data folder, optional AOF
- * (the fault tests restart it and check nothing was lost).
+ * (the fault tests take it down and up again and check nothing was lost).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,11 +10,7 @@ import { join } from 'node:path';
 
 export interface RedisServer {
   url: string;
-  port: number;
-  dir: string;
   stop(): Promise<void>;
-  /** Stops the server and starts it again on the same port and data folder. */
-  restart(): Promise<void>;
   /** Stops the server (SIGTERM: a clean shutdown; SIGKILL: a crash), keeping its data folder. */
   down(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   /** Starts a stopped server again on the same port and data folder. */
@@ -69,15 +65,9 @@ export async function startRedis(opts: { appendOnly?: boolean } = {}): Promise<R
     });
   return {
     url: `redis://127.0.0.1:${port}`,
-    port,
-    dir,
     async stop() {
       await stopChild();
       rmSync(dir, { recursive: true, force: true });
-    },
-    async restart() {
-      await stopChild();
-      child = await launch(port, dir, opts.appendOnly ?? false);
     },
     down: (signal) => stopChild(signal),
     async up() {

@@ -41,7 +41,7 @@ let stacks = 0;
  * and its successor on the same folder reuses them. When the test stack ends, nothing of it may
  * stay mounted on the host.
  */
-async function removeWorkspaces(config: Config): Promise<void> {
+function removeWorkspaces(config: Config): void {
   const dir = config.worker.workspaceDir;
   const mounted = readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
@@ -102,17 +102,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     app,
     env,
     worker,
-    sandboxHost: {
-      launcherPath: config.worker.launcherPath,
-      uidBase: config.worker.uidBase,
-      slots: config.worker.slots,
-      workspaceDir: config.worker.workspaceDir,
-      cgroupParent: config.worker.cgroupParent,
-    },
+    sandboxHost: config.worker,
     async stop() {
       await worker?.stop();
       await app.close();
-      if (opts.worker) await removeWorkspaces(config);
+      if (opts.worker) removeWorkspaces(config);
     },
   };
 }

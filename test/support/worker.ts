@@ -3,20 +3,15 @@
  * end-to-end tests. It is a child process so tests can SIGKILL or SIGTERM it like an operator
  * or a crash would. Ready once its heartbeat is in Redis.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 
 export interface WorkerProcess {
-  pid: number;
-  child: ChildProcess;
-  /** What the worker printed so far (for failure messages). */
-  output(): string;
   /** SIGTERM and wait for the drain to finish. */
   stop(): Promise<void>;
   /** SIGKILL: a crash. */
   kill(): Promise<void>;
-  exited: Promise<number | null>;
 }
 
 const ROOT = resolve(__dirname, '../..');
@@ -52,5 +47,5 @@ export async function startWorker(env: Record<string, string>): Promise<WorkerPr
     if (child.exitCode === null && child.signalCode === null) child.kill(sig);
     await exited;
   };
-  return { pid: child.pid!, child, output: () => out, stop: () => signal('SIGTERM'), kill: () => signal('SIGKILL'), exited };
+  return { stop: () => signal('SIGTERM'), kill: () => signal('SIGKILL') };
 }

@@ -10,6 +10,7 @@ const http = require('node:http');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { BUILD_OUTPUTS, redisServerArgs, waitForPort } = require('../../../scripts/local-redis');
 
 const ROOT = path.resolve(__dirname, '../../..');
 const LAUNCHER = path.join(ROOT, 'native/build/runbox-launcher');
@@ -21,7 +22,7 @@ function die(msg) {
 
 function ensureBuilt() {
   if (process.getuid && process.getuid() !== 0) die('run as root (the worker builds namespaces, cgroups and mounts)');
-  const missing = ['apps/api/dist/main.js', 'apps/worker/dist/main.js', 'native/build/runbox-launcher'].filter((f) => !fs.existsSync(path.join(ROOT, f)));
+  const missing = BUILD_OUTPUTS.filter((f) => !fs.existsSync(path.join(ROOT, f)));
   if (missing.length === 0) return;
   console.log(`bench: building (missing: ${missing.join(', ')})`);
   if (spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) die('npm run build failed');
@@ -69,11 +70,7 @@ function child(name, cmd, args, env) {
     return exited;
   };
   return {
-    name,
     pid: proc.pid,
-    proc,
-    output: () => out,
-    exited,
     stop: () => signal('SIGTERM'),
     kill: () => signal('SIGKILL'),
     /** Resident memory of the process itself, in KiB (its children are not counted). */
@@ -84,13 +81,11 @@ function child(name, cmd, args, env) {
   };
 }
 
-async function startRedis({ appendOnly = true } = {}) {
+async function startRedis() {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runbox-bench-redis-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--dir', dir, '--save', '',
-    '--appendonly', appendOnly ? 'yes' : 'no', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction'];
-  let proc = child('redis-server', 'redis-server', args, {});
-  await waitForPort(port, 15000);
+  const proc = child('redis-server', 'redis-server', redisServerArgs(port, dir), {});
+  await waitForPort(port, 15000, 50);
   return {
     url: `redis://127.0.0.1:${port}`,
     pid: proc.pid,
@@ -99,22 +94,6 @@ async function startRedis({ appendOnly = true } = {}) {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-function waitForPort(port, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => (s.destroy(), resolve()));
-      s.once('error', () => {
-        s.destroy();
-        if (Date.now() > deadline) reject(new Error(`nothing listens on 127.0.0.1:${port}`));
-        else setTimeout(attempt, 50);
-      });
-    };
-    attempt();
-  });
 }
 
 /**
@@ -156,8 +135,13 @@ function cleanupHost(env) {
     if (mp && mp.startsWith(`${dir}/`)) spawnSync(LAUNCHER, [`--workspace-unmount=${mp}`]);
   }
   fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+  removeCgroupParent(env.CGROUP_PARENT);
+}
+
+/** Removes the cgroup folder `name` (and the empty folders in it) from every hierarchy it is in. */
+function removeCgroupParent(name) {
   for (const h of ['', 'memory', 'pids', 'cpuacct']) {
-    const root = path.join('/sys/fs/cgroup', h, env.CGROUP_PARENT);
+    const root = path.join('/sys/fs/cgroup', h, name);
     try {
       for (const d of fs.readdirSync(root, { withFileTypes: true })) if (d.isDirectory()) fs.rmdirSync(path.join(root, d.name));
       fs.rmdirSync(root);
@@ -216,4 +200,4 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-module.exports = { ROOT, LAUNCHER, die, ensureBuilt, freePort, sleep, startRedis, serviceEnv, startApi, startWorker, cleanupHost, client, waitReady, percentile };
+module.exports = { ROOT, LAUNCHER, ensureBuilt, freePort, sleep, startRedis, serviceEnv, startApi, startWorker, cleanupHost, removeCgroupParent, client, waitReady, percentile };

@@ -103,12 +103,11 @@ function mismatch(kind, n, view) {
 
 // ---- clients ------------------------------------------------------------------------------------
 
-const FINAL = new Set(['completed', 'failed', 'cancelled']);
-
 async function main() {
   p.ensureBuilt();
+  const FINAL = new Set(require('@runbox/contract').FINAL_STATUSES);
   const runId = `${process.pid}-${Date.now()}`;
-  const redis = await p.startRedis({ appendOnly: true });
+  const redis = await p.startRedis();
   const port = await p.freePort();
   const env = p.serviceEnv(redis.url, port, { LOCK_DURATION_MS: String(LOCK_DURATION_MS) });
   const workers = [p.startWorker(env)];

@@ -1,0 +1,37 @@
+// local-redis.js — what `npm start` (scripts/start.js) and the benchmarks (test/bench/e2e/processes.js)
+// share to run the service on one machine: the redis-server flags of a private Redis (loopback only,
+// AOF everysec, no RDB snapshots, noeviction as BullMQ requires), a wait until something listens on a
+// loopback port, and the build outputs that must exist before the API and the worker can start.
+'use strict';
+
+const net = require('node:net');
+
+/** Built files the API and worker processes run from (missing ones mean `npm run build` first). */
+const BUILD_OUTPUTS = ['apps/api/dist/main.js', 'apps/worker/dist/main.js', 'native/build/runbox-launcher'];
+
+/** redis-server arguments for a private Redis on 127.0.0.1:`port` keeping its AOF in `dir`. */
+function redisServerArgs(port, dir) {
+  return [
+    '--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--dir', dir,
+    '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--maxmemory-policy', 'noeviction',
+  ];
+}
+
+/** Resolves once 127.0.0.1:`port` accepts a connection (tried every `stepMs`); rejects after `timeoutMs`. */
+function waitForPort(port, timeoutMs, stepMs = 100) {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => (s.destroy(), resolve()));
+      s.once('error', () => {
+        s.destroy();
+        if (Date.now() > deadline) reject(new Error(`nothing listens on 127.0.0.1:${port}`));
+        else setTimeout(attempt, stepMs);
+      });
+    };
+    attempt();
+  });
+}
+
+module.exports = { BUILD_OUTPUTS, redisServerArgs, waitForPort };
