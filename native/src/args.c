@@ -17,7 +17,6 @@ enum {
     O_WS_MOUNT, O_WS_UNMOUNT, O_DISK_KB, O_INODES,                           /* helpers */
 };
 #define IS_RUN_OPT(c) ((c) >= O_BOX && (c) <= O_ENV)
-#define IS_HELPER_OPT(c) ((c) >= O_WS_MOUNT)
 
 static const struct option options[] = {
     {"uid", required_argument, NULL, O_UID},
@@ -116,6 +115,9 @@ static bool valid_cgroup_parent(const char *p)
            strlen(p);
 }
 
+/* The environment of a run without --env (parse() allocates the array otherwise). */
+static char *no_env[] = {NULL};
+
 static int push(void *arrp, size_t *n, size_t elem, const void *val, struct rb_error *err)
 {
     void **arr = arrp;
@@ -202,17 +204,25 @@ static int parse(int argc, char **argv, bool request_only, struct cli *c, struct
             c->setup.workspace = optarg;
             break;
         case O_BIND_RO: {
+            /* SRC[:DST]: SRC is copied, so that argv's strings stay as they are. */
             struct bind_ro b = {.src = optarg, .dst = optarg};
-            char *colon = strchr(optarg, ':');
+            char *src = NULL;
+            const char *colon = strchr(optarg, ':');
             if (colon) {
-                *colon = '\0';
+                if (!(src = strndup(optarg, (size_t)(colon - optarg))))
+                    return rb_fail(err, ENOMEM, "options");
+                b.src = src;
                 b.dst = colon + 1;
             }
-            if (!valid_abs_path(b.src) || !valid_abs_path(b.dst) || !strcmp(b.dst, "/"))
+            if (!valid_abs_path(b.src) || !valid_abs_path(b.dst) || !strcmp(b.dst, "/")) {
+                free(src);
                 return rb_fail(err, 0, "--bind-ro: SRC and DST must be absolute paths "
                                        "without '..' (DST not '/')");
-            if (push(&c->setup.binds, &c->setup.nbinds, sizeof b, &b, err) < 0)
+            }
+            if (push(&c->setup.binds, &c->setup.nbinds, sizeof b, &b, err) < 0) {
+                free(src);
                 return -1;
+            }
             break;
         }
         case O_NO_DEFAULT_MOUNTS:
@@ -273,10 +283,8 @@ static int parse(int argc, char **argv, bool request_only, struct cli *c, struct
     }
     if (!wall_given)
         c->run.lim.wall_ms = 3 * c->run.lim.cpu_ms;
-    if (!c->run.env) {
-        static char *no_env[] = {NULL};
+    if (!c->run.env)
         c->run.env = no_env;
-    }
     c->run.argv = optind < argc ? &argv[optind] : NULL;
 
     if (request_only) {
@@ -329,12 +337,16 @@ ssize_t args_request_end(const char *buf, size_t len)
     return -1;
 }
 
-int args_parse_request(char *buf, size_t len, struct run_opts *out, struct rb_error *err)
+/* Parses a request into *out. Allocates *argvp (the argument pointers, into buf) and, with
+ * --env, out->env; on failure neither is left allocated. */
+static int parse_request(char *buf, size_t len, struct run_opts *out, char ***argvp,
+                         struct rb_error *err)
 {
-    /* argv[0] is a placeholder: getopt starts at index 1. */
+    /* argv[0] is a placeholder: getopt starts at index 1. Counted as filled in below (one per
+     * string; buf[len] ends an unterminated last one). */
     size_t argc = 1;
-    for (size_t i = 0; i < len; i++)
-        argc += buf[i] == '\0';
+    for (size_t i = 0; i < len; i += strlen(buf + i) + 1)
+        argc++;
     char **argv = calloc(argc + 1, sizeof *argv);
     if (!argv)
         return rb_fail(err, ENOMEM, "request");
@@ -348,9 +360,31 @@ int args_parse_request(char *buf, size_t len, struct run_opts *out, struct rb_er
     setup_defaults(&c.setup);
     run_defaults(&c.run);
     if (parse((int)argc, argv, true, &c, err) < 0) {
+        if (c.run.env != no_env)
+            free(c.run.env);
         free(argv);
         return -1;
     }
-    *out = c.run; /* argv stays allocated: out->argv points into it */
+    *out = c.run;
+    *argvp = argv;
+    return 0;
+}
+
+int args_parse_request(char *buf, size_t len, struct run_opts *out, struct rb_error *err)
+{
+    char **argv;
+    return parse_request(buf, len, out, &argv, err); /* argv stays: out->argv points into it */
+}
+
+int args_request_limits(char *buf, size_t len, struct run_limits *out, struct rb_error *err)
+{
+    struct run_opts run;
+    char **argv;
+    if (parse_request(buf, len, &run, &argv, err) < 0)
+        return -1;
+    *out = run.lim;
+    if (run.env != no_env)
+        free(run.env);
+    free(argv);
     return 0;
 }

@@ -127,8 +127,7 @@ static int run_box(struct cli *c, int sigfd, struct report *rep, enum run_result
     }
 
     if (c->mode == MODE_PREPARED) {
-        static const char ready[] = "{\"ready\":true}\n";
-        if (write_all(c->setup.report_fd, ready, sizeof ready - 1) < 0) {
+        if (write_all(c->setup.report_fd, SERVE_READY_LINE, sizeof SERVE_READY_LINE - 1) < 0) {
             rb_fail(err, errno, "write the ready line");
             goto out;
         }
@@ -286,7 +285,7 @@ int main(int argc, char **argv)
         return 0;
     if (r < 0) {
         rep.error = err.msg[0] ? err.msg : "unknown failure";
-        rep.have_status = rep.have_status && !rep.error;
+        rep.have_status = false;
     }
     int w = report_write(c.setup.report_fd, &rep);
     rb_closep(&mntns_fd); /* the run's mounts go now: nothing can reach them any more */

@@ -274,7 +274,7 @@ _Noreturn void init_main(const struct cli *c)
         struct run_opts req;
         if (args_parse_request(buf, len, &req, &err) < 0) /* validated by the launcher */
             die(&err);
-        if (rootfs_mount_box(&c->setup, req.box, &err) < 0) {
+        if (rootfs_mount_box(req.box, &err) < 0) {
             rb_wrap(&err, "/box");
             die(&err);
         }

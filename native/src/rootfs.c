@@ -188,6 +188,21 @@ static int empty_box(const char *path, const struct setup_opts *s, struct rb_err
     return mount_tmpfs(path, s->tmp_kb, extra, err);
 }
 
+/* Attaches a clone of the directory fd (an O_PATH descriptor) read-write, nosuid, nodev at
+ * to_dirfd/to. */
+static int attach_clone(int fd, int to_dirfd, const char *to, struct rb_error *err)
+{
+    autofd int tree = open_tree(fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    if (tree < 0)
+        return rb_fail(err, errno, "open_tree");
+    struct mount_attr ma = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV};
+    if (mount_setattr(tree, "", AT_EMPTY_PATH, &ma, sizeof ma) < 0)
+        return rb_fail(err, errno, "mount_setattr");
+    if (move_mount(tree, "", to_dirfd, to, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+        return rb_fail(err, errno, "move_mount");
+    return 0;
+}
+
 /* Binds dirfd/name (one validated component, no symlink) read-write, nosuid, nodev at to. */
 static int bind_box(int dirfd, const char *name, int to_dirfd, const char *to, struct rb_error *err)
 {
@@ -196,14 +211,8 @@ static int bind_box(int dirfd, const char *name, int to_dirfd, const char *to, s
     autofd int dir = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
     if (dir < 0)
         return rb_fail(err, errno, "open box %s", name);
-    autofd int tree = open_tree(dir, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-    if (tree < 0)
-        return rb_fail(err, errno, "open_tree box %s", name);
-    struct mount_attr ma = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV};
-    if (mount_setattr(tree, "", AT_EMPTY_PATH, &ma, sizeof ma) < 0)
-        return rb_fail(err, errno, "mount_setattr box");
-    if (move_mount(tree, "", to_dirfd, to, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-        return rb_fail(err, errno, "bind box %s", name);
+    if (attach_clone(dir, to_dirfd, to, err) < 0)
+        return rb_wrap(err, "bind box %s", name);
     return 0;
 }
 
@@ -293,11 +302,8 @@ int rootfs_build(const struct setup_opts *s, const char *box, bool prepared, str
             rb_fail(err, errno, "mkdir /" WS_HIDDEN);
             goto out;
         }
-        autofd int tree = open_tree(ws, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-        struct mount_attr ma = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV};
-        if (tree < 0 || mount_setattr(tree, "", AT_EMPTY_PATH, &ma, sizeof ma) < 0 ||
-            move_mount(tree, "", rootfd, WS_HIDDEN, MOVE_MOUNT_F_EMPTY_PATH) < 0) {
-            rb_fail(err, errno, "stage workspace %s", s->workspace);
+        if (attach_clone(ws, rootfd, WS_HIDDEN, err) < 0) {
+            rb_wrap(err, "stage workspace %s", s->workspace);
             goto out;
         }
     }
@@ -335,9 +341,8 @@ out:
     return ret;
 }
 
-int rootfs_mount_box(const struct setup_opts *s, const char *box, struct rb_error *err)
+int rootfs_mount_box(const char *box, struct rb_error *err)
 {
-    (void)s;
     if (!box)
         return 0; /* the empty tmpfs is there since rootfs_build() */
     if (ws_fd < 0)

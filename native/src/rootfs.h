@@ -12,7 +12,7 @@
 int rootfs_build(const struct setup_opts *s, const char *box, bool prepared, struct rb_error *err);
 
 /* Prepared mode, at go time: /box := WORKSPACE/box (stays the empty tmpfs when box is NULL). */
-int rootfs_mount_box(const struct setup_opts *s, const char *box, struct rb_error *err);
+int rootfs_mount_box(const char *box, struct rb_error *err);
 
 /* Prepared mode: detaches the staged workspace once /box is in place (no other box visible). */
 void rootfs_hide_workspace(void);

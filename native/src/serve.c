@@ -62,20 +62,13 @@ static void track(pid_t pid, bool add)
         }
 }
 
-static void close_fd(int *fd)
-{
-    if (*fd >= 0)
-        close(*fd);
-    *fd = -1;
-}
-
 static void sandbox_close(struct sandbox_proc *s)
 {
-    close_fd(&s->in);
-    close_fd(&s->out);
-    close_fd(&s->err);
-    close_fd(&s->rep);
-    close_fd(&s->ctl);
+    rb_closep(&s->in);
+    rb_closep(&s->out);
+    rb_closep(&s->err);
+    rb_closep(&s->rep);
+    rb_closep(&s->ctl);
 }
 
 static int sandbox_wait(struct sandbox_proc *s)
@@ -160,10 +153,10 @@ static int sink_read(int *fd, struct sink *k)
 {
     char chunk[65536];
     ssize_t n = read(*fd, chunk, sizeof chunk);
-    if (n < 0)
-        return errno == EINTR || errno == EAGAIN ? 0 : (close_fd(fd), 0);
-    if (n == 0) {
-        close_fd(fd);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return 0;
+    if (n <= 0) { /* EOF, or an error: nothing more comes from it */
+        rb_closep(fd);
         return 0;
     }
     uint32_t take = (uint32_t)n;
@@ -180,11 +173,13 @@ static int sink_read(int *fd, struct sink *k)
     return 0;
 }
 
-static int write_u32(int fd, uint32_t v)
+static unsigned char *put_u32(unsigned char *p, uint32_t v)
 {
-    unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
-                          (unsigned char)(v >> 24)};
-    return write_all(fd, b, 4);
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+    return p + 4;
 }
 
 /* 1 = read, 0 = EOF at a frame boundary, -1 = error or EOF inside a frame. */
@@ -211,12 +206,13 @@ static int read_header(unsigned char *type, uint32_t *id)
     return 1;
 }
 
-/* Reads what a pipe holds now, without waiting for more. */
-static void drain(int *fd, struct sink *k)
+/* Reads a pipe until EOF or until it has been quiet for timeout_ms (0: reads what it holds now,
+ * without waiting for more). Polled before each read, so the pipe may be blocking. */
+static void drain(int *fd, struct sink *k, int timeout_ms)
 {
     while (*fd >= 0) {
         struct pollfd pfd = {*fd, POLLIN, 0};
-        if (poll(&pfd, 1, 0) <= 0 || sink_read(fd, k) < 0)
+        if (poll(&pfd, 1, timeout_ms) <= 0 || sink_read(fd, k) < 0)
             return;
     }
 }
@@ -224,36 +220,25 @@ static void drain(int *fd, struct sink *k)
 /* Waits for the prepared launcher's ready line. false: it died or said something else. */
 static bool sandbox_ready(struct sandbox_proc *s, struct sink *diag)
 {
-    char line[64];
-    size_t have = 0;
-    while (have < sizeof line) {
-        ssize_t n = read(s->rep, line + have, 1);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        if (line[have++] == '\n')
-            return have == strlen(SERVE_READY_LINE) && !memcmp(line, SERVE_READY_LINE, have);
-    }
+    char line[sizeof SERVE_READY_LINE - 1];
+    if (read_all(s->rep, line, sizeof line) == (ssize_t)sizeof line &&
+        !memcmp(line, SERVE_READY_LINE, sizeof line))
+        return true;
     /* Keep what it said on stderr: the reason, for the worker's log. */
-    fcntl(s->err, F_SETFL, O_NONBLOCK);
-    while (s->err >= 0 && sink_read(&s->err, diag) == 0 && s->err >= 0) {
-        struct pollfd pfd = {s->err, POLLIN, 0};
-        if (poll(&pfd, 1, 100) <= 0)
-            break;
-    }
+    drain(&s->err, diag, 100);
     return false;
 }
 
-/* The largest --output-bytes of a request (the launcher's default when absent). */
-static uint32_t output_cap(const char *args, uint32_t len)
+/* What the server keeps of each output stream of a run: the request's --output-bytes plus the
+ * launcher's own diagnostics. A request that does not parse is refused by the launcher (exit 64,
+ * a message on stderr and nothing else), so then the diagnostics are all there is. */
+static uint32_t output_cap(char *args, uint32_t len)
 {
-    uint64_t cap = 65536;
-    for (uint32_t i = 0; i < len; i += (uint32_t)strlen(args + i) + 1) {
-        uint64_t v;
-        if (!strncmp(args + i, "--output-bytes=", 15) && parse_u64(args + i + 15, 0, UINT32_MAX, &v))
-            cap = v;
-    }
+    struct run_limits lim;
+    struct rb_error ignored = {0};
+    if (args_request_limits(args, len, &lim, &ignored) < 0)
+        return DIAGNOSTICS_BYTES;
+    uint64_t cap = lim.output_bytes;
     return (uint32_t)(cap > UINT32_MAX - DIAGNOSTICS_BYTES ? UINT32_MAX : cap + DIAGNOSTICS_BYTES);
 }
 
@@ -268,21 +253,20 @@ struct run_io {
  * about to), or -1 when the worker is gone or broke the protocol (the run is stopped). */
 static int relay(struct sandbox_proc *s, uint32_t id, struct run_io *io)
 {
-    bool worker_gone = false;
     if (io->stdin_len == 0)
-        close_fd(&s->in);
+        rb_closep(&s->in);
     while (s->out >= 0 || s->err >= 0 || s->rep >= 0) {
-        if (!worker_gone && io->rep.len && memchr(io->rep.buf, '\n', io->rep.len)) {
+        if (io->rep.len && memchr(io->rep.buf, '\n', io->rep.len)) {
             /* The report is written after the teardown and after every byte of output: what is
              * left in the pipes is all there is. The launcher's exit (releasing the run's mount
              * namespace, which no process can reach any more) need not hold the answer up. */
-            drain(&s->out, &io->out);
-            drain(&s->err, &io->err);
+            drain(&s->out, &io->out, 0);
+            drain(&s->err, &io->err, 0);
             return 0;
         }
         struct pollfd pfd[5] = {
             {s->out, POLLIN, 0}, {s->err, POLLIN, 0}, {s->rep, POLLIN, 0},
-            {s->in, POLLOUT, 0}, {worker_gone ? -1 : 0, POLLIN, 0},
+            {s->in, POLLOUT, 0}, {0, POLLIN, 0},
         };
         if (poll(pfd, 5, -1) < 0) {
             if (errno == EINTR)
@@ -300,40 +284,50 @@ static int relay(struct sandbox_proc *s, uint32_t id, struct run_io *io)
             if (n > 0)
                 io->stdin_off += (uint32_t)n;
             if ((n < 0 && errno != EINTR && errno != EAGAIN) || io->stdin_off == io->stdin_len)
-                close_fd(&s->in); /* done, or the program closed its stdin (EPIPE) */
+                rb_closep(&s->in); /* done, or the program closed its stdin (EPIPE) */
         }
         if (pfd[4].revents) {
             unsigned char type;
             uint32_t cid;
             int r = read_header(&type, &cid);
             if (r <= 0 || type != SERVE_CANCEL) {
-                /* Worker gone or a frame that has no place here: stop the run, drain, give up. */
+                /* Worker gone or a frame that has no place here: stop the run and give up. The
+                 * caller closes our ends and waits for the launcher, which tears the run down
+                 * before it exits. */
                 kill(s->pid, SIGTERM);
-                worker_gone = true;
-                if (r != 0)
-                    return close_fd(&s->in), -1;
-            } else if (cid == id) {
-                kill(s->pid, SIGTERM); /* the launcher kills the run and reports the signal */
+                return -1;
             }
+            if (cid == id)
+                kill(s->pid, SIGTERM); /* the launcher kills the run and reports the signal */
         }
     }
-    return worker_gone ? -1 : 0;
+    return 0;
 }
 
+/* One answer frame (serve.h), built whole and written at once. */
 static int respond(uint32_t id, int status, const struct run_io *io)
 {
     const struct sink *parts[] = {&io->rep, &io->out, &io->err};
-    if (write_u32(1, id) < 0 || write_u32(1, (uint32_t)status) < 0)
-        return -1;
+    size_t len = 8;
     for (size_t i = 0; i < ARRAY_LEN(parts); i++)
-        if (write_u32(1, parts[i]->len) < 0 || write_all(1, parts[i]->buf, parts[i]->len) < 0)
-            return -1;
-    return 0;
+        len += 4 + (size_t)parts[i]->len;
+    autofree unsigned char *frame = malloc(len);
+    if (!frame)
+        return -1;
+    unsigned char *p = put_u32(frame, id);
+    p = put_u32(p, (uint32_t)status);
+    for (size_t i = 0; i < ARRAY_LEN(parts); i++) {
+        p = put_u32(p, parts[i]->len);
+        if (parts[i]->len)
+            memcpy(p, parts[i]->buf, parts[i]->len);
+        p += parts[i]->len;
+    }
+    return write_all(1, frame, len);
 }
 
 /* The launcher's arguments in prepared mode: ours with --serve replaced by the fds it gets from
  * sandbox_spawn (report on 3, control on 4). */
-static char **child_args(int argc, char **argv)
+static char **child_args(int argc, char **argv, int *cargc)
 {
     char **a = calloc((size_t)argc + 3, sizeof *a);
     if (!a)
@@ -345,27 +339,21 @@ static char **child_args(int argc, char **argv)
             a[n++] = argv[i];
     a[n++] = "--report-fd=3";
     a[n++] = "--control-fd=4";
+    *cargc = n;
     return a;
 }
 
 int serve_main(int argc, char **argv)
 {
     struct rb_error err = {0};
-    char **cargv = child_args(argc, argv);
+    int cargc;
+    char **cargv = child_args(argc, argv, &cargc);
     if (!cargv)
         return 2;
-    /* Checked now, on a copy: the parser may permute its argv and cut its strings. */
-    int cargc = 0;
-    while (cargv[cargc])
-        cargc++;
-    char **check = calloc((size_t)cargc + 1, sizeof *check);
-    for (int i = 0; check && i < cargc; i++)
-        if (!(check[i] = strdup(cargv[i])))
-            return 2;
+    /* Checked now, once for every sandbox to come. The parser neither permutes its argv ("+")
+     * nor writes into its strings, so cargv stays as it is for the exec. */
     struct cli c;
-    if (!check)
-        return 2;
-    if (args_parse_cli(cargc, check, &c, &err) < 0 || c.mode != MODE_PREPARED) {
+    if (args_parse_cli(cargc, cargv, &c, &err) < 0 || c.mode != MODE_PREPARED) {
         fprintf(stderr, "runbox-launcher: --serve: %s\n",
                 err.msg[0] ? err.msg : "takes set-up options only");
         return 64;
@@ -421,7 +409,6 @@ int serve_main(int argc, char **argv)
             sandbox_close(&s);
             int st = sandbox_wait(&s);
             if (attempt == 1 || sandbox_spawn(cargv, &s, &err) < 0) {
-                io.out.len = 0;
                 if (respond(id, st, &io) < 0)
                     return 2;
                 goto next;
@@ -429,10 +416,10 @@ int serve_main(int argc, char **argv)
             free(io.err.buf);
             io.err = (struct sink){.cap = cap};
         }
-        if (write_all(s.ctl, args, args_len) < 0 || write_all(s.ctl, "", 1) < 0) {
-            /* it died after its ready line: its report (if any) still comes through the relay */
-        }
-        close_fd(&s.ctl);
+        /* The request and its terminating empty argument (args[args_len] is its NUL). A launcher
+         * that died after its ready line still reports (or not) through the relay. */
+        (void)write_all(s.ctl, args, (size_t)args_len + 1);
+        rb_closep(&s.ctl);
         int relayed = relay(&s, id, &io);
         sandbox_close(&s);
         struct sandbox_proc ran = s;

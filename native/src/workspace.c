@@ -62,15 +62,10 @@ static enum mounted mounted_at(const char *path)
     return res;
 }
 
-static int mkdir_p(const char *path, struct rb_error *err)
-{
-    return mkdir_p_at(AT_FDCWD, path, 0755, err);
-}
-
 int workspace_mount(const char *dir, uint64_t disk_kb, uint64_t inodes, struct rb_error *err)
 {
     char real[PATH_MAX], opts[128];
-    if (mkdir_p(dir, err) < 0)
+    if (mkdir_p_at(AT_FDCWD, dir, 0755, err) < 0)
         return -1;
     if (!realpath(dir, real))
         return rb_fail(err, errno, "realpath %s", dir);
