@@ -98,7 +98,7 @@ export interface JobData {
 }
 
 /** Live events of a job (`GET /v1/jobs/{id}/events`), in the order they happen. */
-export const JOB_EVENT_TYPES = ['queued', 'running', 'compiled', 'test', 'completed', 'failed', 'cancelled'] as const;
+const JOB_EVENT_TYPES = ['queued', 'running', 'compiled', 'test', 'completed', 'failed', 'cancelled'] as const;
 export type JobEventType = (typeof JOB_EVENT_TYPES)[number];
 
 export interface JobEvent {

@@ -2,7 +2,7 @@ import type { ConnectionOptions } from 'bullmq';
 import type { Config } from '@runbox/config';
 
 /** Longest pause between two attempts to reach Redis again. */
-export const RECONNECT_MAX_MS = 2_000;
+const RECONNECT_MAX_MS = 2_000;
 
 /**
  * BullMQ connection settings from REDIS_URL. Workers block on Redis, so their connections keep

@@ -6,10 +6,7 @@ import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { CANCELLED_KEY, CANCELLED_REASON, type JobData, type JobResult, type JobStatus, type JobView, type WebhookDelivery } from '@runbox/contract';
 import type { Config } from '@runbox/config';
-import { jobKey } from './keys';
-
-/** Key of a job's webhook delivery record. */
-export const WEBHOOK_KEY = 'webhook';
+import { jobKey, webhookKey } from './keys';
 
 const iso = (ms: number | undefined | null) => (ms ? new Date(ms).toISOString() : null);
 
@@ -55,7 +52,7 @@ function fromRecord(id: string, r: Record<string, string>): JobRecord {
   };
 }
 
-export function toJobView(job: JobRecord, state: string, webhook?: WebhookDelivery): JobView {
+export function toJobView(job: JobRecord, state: string): JobView {
   const status = toStatus(state, job.failedReason);
   const view: JobView = {
     id: job.id!,
@@ -67,7 +64,6 @@ export function toJobView(job: JobRecord, state: string, webhook?: WebhookDelive
     result: status === 'completed' ? (job.returnvalue ?? null) : null,
   };
   if (status === 'failed') view.error = job.failedReason;
-  if (webhook) view.webhook = webhook;
   return view;
 }
 
@@ -86,7 +82,7 @@ export async function loadJobView(queue: Queue, redis: Redis, config: Config, id
     .zscore(queue.toKey('failed'), id)
     .lpos(queue.toKey('active'), id)
     .hgetall(queue.toKey(id))
-    .get(jobKey(config, WEBHOOK_KEY, id))
+    .get(webhookKey(config, id))
     .get(jobKey(config, CANCELLED_KEY, id))
     .exec()) as [Error | null, unknown][] | null;
   if (!replies) throw new Error('the job view transaction was discarded');
@@ -101,11 +97,15 @@ export async function loadJobView(queue: Queue, redis: Redis, config: Config, id
     string | null,
   ];
   const webhook = webhookRaw ? (JSON.parse(webhookRaw) as WebhookDelivery) : undefined;
+  let view: JobView;
   if (record && Object.keys(record).length > 0) {
     const state = completed !== null ? 'completed' : failed !== null ? 'failed' : active !== null ? 'active' : 'waiting';
-    return toJobView(fromRecord(id, record), state, webhook);
+    view = toJobView(fromRecord(id, record), state);
+  } else if (tombstone) {
+    view = JSON.parse(tombstone) as JobView;
+  } else {
+    return undefined;
   }
-  if (!tombstone) return undefined;
-  const view = JSON.parse(tombstone) as JobView;
-  return webhook ? { ...view, webhook } : view;
+  if (webhook) view.webhook = webhook;
+  return view;
 }

@@ -1,11 +1,26 @@
+import type { Redis } from 'ioredis';
 import type { Config } from '@runbox/config';
+
+/** Key part of a job's webhook delivery record (see `webhookKey`). */
+export const WEBHOOK_KEY = 'webhook';
 
 /** A runbox key in Redis, under the same prefix as the queue's, so one Redis can host several runboxes. */
 export function jobKey(config: Config, ...parts: string[]): string {
   return [config.redis.prefix, ...parts].join(':');
 }
 
+/** A job's webhook delivery record (`JobView.webhook`), JSON. */
+export function webhookKey(config: Config, jobId: string): string {
+  return jobKey(config, WEBHOOK_KEY, jobId);
+}
+
 /** Sorted set of a caller's queued+running job ids (admission control), by quota identity. */
 export function activeJobsKey(config: Config, quotaId: string): string {
   return jobKey(config, 'active', quotaId);
+}
+
+/** Takes jobs `ids` out of `owner`'s active jobs (quota identity): they ended, or were never queued. */
+export async function releaseAdmission(redis: Redis, config: Config, owner: string, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await redis.zrem(activeJobsKey(config, owner), ...ids);
 }

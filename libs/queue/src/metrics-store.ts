@@ -25,8 +25,9 @@ export interface JobFinished {
   status: JobStatus;
   verdict: Verdict | null;
   language: string;
-  queueWaitMs: number;
-  runMs: number;
+  /** Only counted for a completed job. */
+  queueWaitMs?: number;
+  runMs?: number;
 }
 
 export interface HistogramSnapshot {
@@ -48,7 +49,7 @@ const NO_VERDICT = 'none';
 const INF = 'inf';
 const LANGUAGE = /^[a-z][a-z0-9+_-]{0,63}$/;
 
-export const metricsKeys = (prefix: string) => ({
+const metricsKeys = (prefix: string) => ({
   jobs: `${prefix}:metrics:jobs`,
   queueWait: `${prefix}:metrics:queue_wait`,
   runDuration: `${prefix}:metrics:run_duration`,
@@ -76,8 +77,8 @@ export async function recordJobFinished(redis: Redis, prefix: string, e: JobFini
   const tx = redis.multi().hincrby(keys.jobs, `${e.status}|${e.verdict ?? NO_VERDICT}`, 1);
   if (e.status === 'completed') {
     for (const [key, ms] of [
-      [keys.queueWait, durationMs(e.queueWaitMs)],
-      [keys.runDuration, durationMs(e.runMs)],
+      [keys.queueWait, durationMs(e.queueWaitMs ?? 0)],
+      [keys.runDuration, durationMs(e.runMs ?? 0)],
     ] as const) {
       tx.hincrby(key, `${lang}|${bucketOf(ms)}`, 1).hincrby(key, `${lang}|sum`, ms).hincrby(key, `${lang}|count`, 1);
     }

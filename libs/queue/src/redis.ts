@@ -4,14 +4,9 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 
-/** Options for every connection runbox opens: BullMQ workers need maxRetriesPerRequest null. */
-export function redisOptions(url: string, extra: RedisOptions = {}): RedisOptions & { url: string } {
-  return { url, maxRetriesPerRequest: null, enableReadyCheck: true, ...extra };
-}
-
+/** A connection to `url`; unless `extra` says otherwise, its commands wait for Redis however long (maxRetriesPerRequest null). */
 export function connectRedis(url: string, extra: RedisOptions = {}): Redis {
-  const { url: u, ...opts } = redisOptions(url, extra);
-  return new Redis(u, opts);
+  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, ...extra });
 }
 
 /** DI token of the shared command connection. */

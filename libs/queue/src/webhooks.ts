@@ -7,8 +7,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { WEBHOOKS_QUEUE, type WebhookDelivery } from '@runbox/contract';
 import type { Config } from '@runbox/config';
-import { WEBHOOK_KEY } from './job-view';
-import { jobKey } from './keys';
+import { webhookKey } from './keys';
 
 /** What one delivery job carries; the sender loads the job's view itself, when it sends. */
 export interface WebhookJobData {
@@ -17,7 +16,7 @@ export interface WebhookJobData {
 }
 
 /** BullMQ job name of a delivery (informational: the sender handles every job of its queue). */
-export const WEBHOOK_JOB_NAME = 'deliver';
+const WEBHOOK_JOB_NAME = 'deliver';
 
 /**
  * The delivery's id: the BullMQ job id on the webhooks queue and the `webhook-id` header, the
@@ -36,9 +35,8 @@ export function webhookDeliveryId(jobId: string): string {
 export async function enqueueWebhook(queue: Queue, config: Config, redis: Redis, jobId: string, callbackUrl: string): Promise<void> {
   if (queue.name !== WEBHOOKS_QUEUE) throw new Error(`enqueueWebhook needs the "${WEBHOOKS_QUEUE}" queue, got "${queue.name}"`);
   const retentionS = config.queue.resultRetentionS;
-  const initial: WebhookDelivery = { status: 'pending', attempts: 0 };
-  // NX: a repeated announcement must not reset the record of a delivery already under way or done.
-  await redis.set(jobKey(config, WEBHOOK_KEY, jobId), JSON.stringify(initial), 'EX', retentionS, 'NX');
+  // Only if absent: a repeated announcement must not reset the record of a delivery already under way or done.
+  await saveDelivery(redis, config, jobId, { status: 'pending', attempts: 0 }, { onlyIfAbsent: true });
   const data: WebhookJobData = { jobId, callbackUrl };
   await queue.add(WEBHOOK_JOB_NAME, data, {
     jobId: webhookDeliveryId(jobId),
@@ -47,4 +45,13 @@ export async function enqueueWebhook(queue: Queue, config: Config, redis: Redis,
     removeOnComplete: { age: retentionS },
     removeOnFail: { age: retentionS },
   });
+}
+
+/** Writes job `jobId`'s delivery record (what its view shows), kept as long as the job's result. */
+export async function saveDelivery(redis: Redis, config: Config, jobId: string, delivery: WebhookDelivery, opts: { onlyIfAbsent?: boolean } = {}): Promise<void> {
+  const key = webhookKey(config, jobId);
+  const value = JSON.stringify(delivery);
+  const ttlS = config.queue.resultRetentionS;
+  if (opts.onlyIfAbsent) await redis.set(key, value, 'EX', ttlS, 'NX');
+  else await redis.set(key, value, 'EX', ttlS);
 }

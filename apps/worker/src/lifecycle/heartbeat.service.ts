@@ -11,6 +11,7 @@ import { Config } from '@runbox/config';
 import { detectInstalled, LanguageRegistry } from '@runbox/languages';
 import { jobKey, REDIS } from '@runbox/queue';
 import { SlotPool } from '../sandbox/slots';
+import { WORKER_ID } from './worker-id';
 
 /** The hierarchy the launcher will pick (same test: cgroup2's magic on /sys/fs/cgroup means v2). */
 async function cgroupMode(): Promise<'v1' | 'v2' | null> {
@@ -32,7 +33,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
     private readonly slots: SlotPool,
     @Inject(REDIS) private readonly redis: Redis,
   ) {
-    this.key = jobKey(config, WORKER_HEARTBEAT_KEY, `${hostname()}:${process.pid}`);
+    this.key = jobKey(config, WORKER_HEARTBEAT_KEY, WORKER_ID);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -40,7 +41,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
     const missing = this.languages.languages.filter((l) => !installed.some((i) => i.id === l.id)).map((l) => l.id);
     if (missing.length) this.logger.warn(`runtimes not installed on this host (not offered): ${missing.join(', ')}`);
     this.beat = {
-      id: `${hostname()}:${process.pid}`,
+      id: WORKER_ID,
       host: hostname(),
       pid: process.pid,
       slots: this.config.worker.slots,

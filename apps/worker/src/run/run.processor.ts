@@ -4,7 +4,6 @@
  * shutdown deadline aborts it, which kills its sandbox. A cancelled job fails with the reason
  * `cancelled` and is never retried; runbox's own failures are retried (bounded), then fail.
  */
-import { hostname } from 'node:os';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
@@ -20,10 +19,11 @@ import {
   type JobData,
   type JobEventType,
   type JobResult,
+  type JobStatus,
+  type Verdict,
 } from '@runbox/contract';
 import { Config } from '@runbox/config';
 import {
-  activeJobsKey,
   bullConnection,
   enqueueWebhook,
   jobKey,
@@ -32,7 +32,9 @@ import {
   recordSandboxFailure,
   REDIS,
   REDIS_SUBSCRIBER,
+  releaseAdmission,
 } from '@runbox/queue';
+import { WORKER_ID } from '../lifecycle/worker-id';
 import { SlotPool } from '../sandbox/slots';
 import { RunService } from './run.service';
 
@@ -44,7 +46,6 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly logger = new Logger(RunProcessor.name);
   private readonly active = new Map<string, AbortController>();
   private worker: Worker<JobData, JobResult> | null = null;
-  readonly id = `${hostname()}:${process.pid}`;
 
   constructor(
     private readonly config: Config,
@@ -86,7 +87,7 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
       );
     });
     this.worker.on('error', (err) => this.logger.error(`queue error: ${err.message}`));
-    this.logger.log(`worker ${this.id} consuming "${JOBS_QUEUE}" with ${this.config.worker.slots} slots`);
+    this.logger.log(`worker ${WORKER_ID} consuming "${JOBS_QUEUE}" with ${this.config.worker.slots} slots`);
   }
 
   async process(job: Job<JobData, JobResult>): Promise<JobResult> {
@@ -118,20 +119,18 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
         throw e;
       }
       if (controller.signal.reason === CANCELLED_REASON) throw new UnrecoverableError(CANCELLED_REASON);
-      void recordJobFinished(this.redis, this.config.redis.prefix, {
-        status: 'completed',
+      void this.recordFinished(data.language, 'completed', {
         verdict: result.verdict,
-        language: data.language,
         queueWaitMs: Math.max(0, (job.processedOn ?? startedAt) - job.timestamp),
         runMs: Date.now() - startedAt,
-      }).catch(() => undefined);
+      });
       return result;
     } catch (e) {
       const reason = (e as Error).message;
       if (reason === CANCELLED_REASON) {
-        await recordJobFinished(this.redis, this.config.redis.prefix, { status: 'cancelled', verdict: null, language: data.language, queueWaitMs: 0, runMs: 0 }).catch(() => undefined);
+        await this.recordFinished(data.language, 'cancelled');
       } else if (e instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
-        await recordJobFinished(this.redis, this.config.redis.prefix, { status: 'failed', verdict: null, language: data.language, queueWaitMs: 0, runMs: 0 }).catch(() => undefined);
+        await this.recordFinished(data.language, 'failed');
       }
       throw e;
     } finally {
@@ -143,7 +142,7 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
   private async finished(job: Job<JobData, JobResult>, type: 'completed' | 'failed' | 'cancelled', data: unknown): Promise<void> {
     this.emit(job.id!, type, data);
     const owner = job.data?.owner;
-    if (typeof owner === 'string') await this.redis.zrem(activeJobsKey(this.config, owner), job.id!).catch(() => undefined);
+    if (typeof owner === 'string') await releaseAdmission(this.redis, this.config, owner, [job.id!]).catch(() => undefined);
     const url = job.data?.callbackUrl;
     if (typeof url !== 'string') return;
     // Redis may be just coming back (the queue connection fails fast meanwhile): retry a little.
@@ -155,6 +154,11 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
         await new Promise((r) => setTimeout(r, 500 * attempt));
       }
     }
+  }
+
+  /** Counts a finished job in the shared metrics (durations only for a completed one); a lost count fails nothing. */
+  private recordFinished(language: string, status: JobStatus, completed?: { verdict: Verdict; queueWaitMs: number; runMs: number }): Promise<void> {
+    return recordJobFinished(this.redis, this.config.redis.prefix, { status, verdict: null, language, ...completed }).catch(() => undefined);
   }
 
   private emit(jobId: string, type: JobEventType, data?: unknown): void {

@@ -7,7 +7,7 @@ import { Injectable } from '@nestjs/common';
 import type { Checker, JobData, JobEventType, JobResult, Run, RunLimits, SourceFile, TestResult, Verdict } from '@runbox/contract';
 import { Config } from '@runbox/config';
 import { adjustLimits, expandArgv, languageEnv, LanguageRegistry, type Language } from '@runbox/languages';
-import { Sandbox, type RunOutcome } from '../sandbox/launcher';
+import { runOnce } from '../sandbox/launcher';
 import { SandboxError } from '../sandbox/sandbox.errors';
 import { SlotPool, type Slot } from '../sandbox/slots';
 import { cloneBox, createBox, removeBox, writeFileInBox, type Box } from '../sandbox/workspace';
@@ -22,10 +22,27 @@ const TOOL_OUTPUT_BYTES = 65_536;
 const CHECKER_LIMITS: RunLimits = { cpuTimeMs: 5_000, wallTimeMs: 10_000, memoryMb: 512, processes: 64, outputBytes: 4096 };
 
 interface Program {
-  lang: Language;
   box: Box;
   compile: Run | null;
 }
+
+/** What one kind of run executes, fixed once per job: the same for every test. */
+interface Command {
+  argv: readonly string[];
+  env: Record<string, string>;
+  /** What the sandbox enforces (adjusted for the language). */
+  limits: RunLimits;
+  /** What the run's limit messages report (the limits as asked). */
+  shown: RunLimits;
+}
+
+/** Running a program of `lang` under `limits`, adjusted for the language. */
+function commandOf(lang: Language, limits: RunLimits): Command {
+  return { argv: expandArgv(lang.run, [], lang, limits.memoryMb), env: languageEnv(lang), limits: adjustLimits(lang, limits), shown: limits };
+}
+
+/** Judges one test's output: a built-in checker, the custom checker, or a checker that cannot judge. */
+type Judge = (index: number, input: string, output: string, answer: string) => Promise<{ verdict: Verdict; message?: string }>;
 
 @Injectable()
 export class RunService {
@@ -39,43 +56,33 @@ export class RunService {
     const slot = await this.slots.acquire();
     const boxes: Box[] = [];
     try {
-      const program = await this.build(slot, data.language, data.files, boxes, signal);
+      const lang = this.languages.find(data.language);
+      if (!lang) throw new SandboxError(`this worker has no language "${data.language}"`);
+      const program = await this.build(slot, lang, data.files, boxes, signal);
       if (program.compile) emit('compiled', program.compile);
       if (program.compile && program.compile.verdict !== 'ok') {
         return { verdict: 'compile_error', compile: program.compile, run: null, ...(data.tests ? { tests: [], score: { points: 0, maxPoints: maxPoints(data) } } : {}) };
       }
+      const command = commandOf(lang, data.limits);
       if (!data.tests) {
-        const run = await this.execute(slot, program, data.limits, data.stdin, data.args, signal);
+        const run = await this.runIn(slot, program.box, command, data.args, data.stdin, signal);
         return { verdict: run.verdict, compile: program.compile, run };
       }
-      let checker: Program | null = null;
-      let checkerProblem: string | null = null;
-      if (data.checker.type === 'custom') {
-        try {
-          checker = await this.buildChecker(slot, data.checker, boxes, signal);
-        } catch (e) {
-          if (!(e instanceof CheckerFailure)) throw e;
-          checkerProblem = e.message;
-        }
-      }
+      const judge = await this.judgeFor(slot, data.checker, boxes, signal);
       const tests: TestResult[] = [];
       for (const [i, test] of data.tests.entries()) {
         // Every test starts from the compiled workspace as it was: nothing one test writes
         // (a cache of answers, a patched binary) reaches the next.
-        const box = cloneBox(program.box, slot.uid, slot.gid);
+        const box = cloneBox(program.box, slot.setup.uid, slot.setup.gid);
         let run: Run;
         try {
-          run = await this.execute(slot, { ...program, box }, data.limits, test.stdin ?? '', test.args?.length ? test.args : data.args, signal);
+          run = await this.runIn(slot, box, command, test.args?.length ? test.args : data.args, test.stdin ?? '', signal);
         } finally {
           await removeBox(box);
         }
         const result: TestResult = { name: test.name ?? `test ${i + 1}`, verdict: run.verdict, points: 0, run };
         if (run.verdict === 'ok' && test.expectedOutput !== undefined) {
-          const outcome = checkerProblem
-            ? { verdict: 'internal_error' as Verdict, message: checkerProblem }
-            : checker
-            ? await this.runChecker(slot, checker, i, test.stdin ?? '', run.stdout, test.expectedOutput, signal)
-            : check(data.checker as Exclude<Checker, { type: 'custom' }>, run.stdout, test.expectedOutput);
+          const outcome = await judge(i, test.stdin ?? '', run.stdout, test.expectedOutput);
           result.verdict = outcome.verdict;
           if (outcome.message) result.message = outcome.message;
           if (outcome.verdict === 'wrong_answer') result.expectedOutput = capped(test.expectedOutput, data.limits.outputBytes);
@@ -90,70 +97,63 @@ export class RunService {
       const points = tests.reduce((sum, t) => sum + t.points, 0);
       return { verdict: overallVerdict(tests), compile: program.compile, run: null, tests, score: { points, maxPoints: maxPoints(data) } };
     } finally {
-      // Off the job's critical path: the result goes out while the boxes are removed; the slot
-      // takes its next job only once they are gone.
+      // removeBox takes the usual small box away synchronously, here, before the result goes out;
+      // only a large one is removed in the background. Either way the slot takes its next job
+      // only once they are gone.
       this.slots.releaseAfter(slot, Promise.all(boxes.map((b) => removeBox(b))));
     }
   }
 
   /** Writes the files into a fresh box and compiles them when the language is compiled. */
-  private async build(slot: Slot, language: string, files: readonly SourceFile[], boxes: Box[], signal: AbortSignal): Promise<Program> {
-    const lang = this.languages.find(language);
-    if (!lang) throw new SandboxError(`this worker has no language "${language}"`);
-    const box = createBox(slot.workspaceDir, slot.uid, slot.gid, files);
+  private async build(slot: Slot, lang: Language, files: readonly SourceFile[], boxes: Box[], signal: AbortSignal): Promise<Program> {
+    const box = createBox(slot.setup.workspaceDir, slot.setup.uid, slot.setup.gid, files);
     boxes.push(box);
-    if (!lang.compile) return { lang, box, compile: null };
+    if (!lang.compile) return { box, compile: null };
     const limits = { ...lang.compile.limits, outputBytes: TOOL_OUTPUT_BYTES };
-    const compile = await this.sandboxed(slot, box, expandArgv(lang.compile.argv, files, lang, limits.memoryMb), languageEnv(lang), limits, '', signal);
-    const run = toRun(compile.report, compile.stdout, compile.stderr, limits);
+    const command: Command = { argv: expandArgv(lang.compile.argv, files, lang, limits.memoryMb), env: languageEnv(lang), limits, shown: limits };
+    const run = await this.runIn(slot, box, command, [], '', signal);
     if (run.verdict !== 'ok' && !run.message) run.message = 'compilation failed';
-    return { lang, box, compile: run };
+    return { box, compile: run };
   }
 
-  /** One run of the program with the job's limits, adjusted for its language. */
-  private async execute(slot: Slot, p: Program, jobLimits: RunLimits, stdin: string, args: readonly string[], signal: AbortSignal): Promise<Run> {
-    const limits = adjustLimits(p.lang, jobLimits);
-    const argv = [...expandArgv(p.lang.run, [], p.lang, jobLimits.memoryMb), ...args];
-    const out = await this.sandboxed(slot, p.box, argv, languageEnv(p.lang), limits, stdin, signal);
-    return toRun(out.report, out.stdout, out.stderr, jobLimits);
-  }
-
-  private async buildChecker(slot: Slot, checker: Extract<Checker, { type: 'custom' }>, boxes: Box[], signal: AbortSignal): Promise<Program> {
+  /** The job's judge. A custom checker is built now; one that does not compile fails every test it would judge. */
+  private async judgeFor(slot: Slot, checker: Checker, boxes: Box[], signal: AbortSignal): Promise<Judge> {
+    if (checker.type !== 'custom') return async (_index, _input, output, answer) => check(checker, output, answer);
     const lang = this.languages.find(checker.language);
     if (!lang) throw new SandboxError(`this worker has no checker language "${checker.language}"`);
     const files = checker.files ?? [{ path: lang.sourceFile, content: checker.source ?? '', encoding: 'utf8' as const }];
-    const program = await this.build(slot, lang.id, files, boxes, signal);
+    const program = await this.build(slot, lang, files, boxes, signal);
     if (program.compile && program.compile.verdict !== 'ok') {
-      throw new CheckerFailure(`the checker did not compile: ${program.compile.stderr.slice(0, 2000)}`);
+      const problem = { verdict: 'internal_error' as Verdict, message: `the checker did not compile: ${program.compile.stderr.slice(0, 2000)}` };
+      return async () => problem;
     }
-    return program;
+    const command = commandOf(lang, CHECKER_LIMITS);
+    return (index, input, output, answer) => this.runChecker(slot, program.box, command, index, input, output, answer, signal);
   }
 
   /**
    * Runs the custom checker as `checker INPUT OUTPUT ANSWER` (testlib order). Exit 0 = ok,
    * 1 or 2 = wrong answer, anything else (a crash, a limit) = the checker failed.
    */
-  private async runChecker(slot: Slot, checker: Program, index: number, input: string, output: string, answer: string, signal: AbortSignal) {
+  private async runChecker(slot: Slot, box: Box, command: Command, index: number, input: string, output: string, answer: string, signal: AbortSignal) {
     const names = [`input.${index}`, `output.${index}`, `answer.${index}`];
     for (const [i, content] of [input, output, answer].entries()) {
-      writeFileInBox(checker.box.path, { path: names[i]!, content, encoding: 'utf8' });
+      writeFileInBox(box.path, { path: names[i]!, content, encoding: 'utf8' });
     }
-    const limits = adjustLimits(checker.lang, CHECKER_LIMITS);
-    const argv = [...expandArgv(checker.lang.run, [], checker.lang, CHECKER_LIMITS.memoryMb), ...names];
-    const out = await this.sandboxed(slot, checker.box, argv, languageEnv(checker.lang), limits, '', signal);
-    const run = toRun(out.report, out.stdout, out.stderr, CHECKER_LIMITS);
+    const run = await this.runIn(slot, box, command, names, '', signal);
     const message = `${run.stdout}${run.stderr}`.trim().slice(0, 1000) || undefined;
     if (run.verdict === 'ok') return { verdict: 'ok' as Verdict, message };
     if (run.verdict === 'runtime_error' && (run.exitCode === 1 || run.exitCode === 2)) return { verdict: 'wrong_answer' as Verdict, message };
     return { verdict: 'internal_error' as Verdict, message: `checker failed (${run.message ?? (run.signal ?? `exit ${run.exitCode}`)})${message ? `: ${message}` : ''}` };
   }
 
-  /** One sandboxed run on this slot: through its sandbox server (prepared mode), else a one-shot launch. */
-  private async sandboxed(slot: Slot, box: Box, argv: string[], env: Record<string, string>, limits: RunLimits, stdin: string, signal: AbortSignal): Promise<RunOutcome> {
+  /** One sandboxed run of `command` (plus `args`) in `box`: through the slot's sandbox server (prepared mode), else a one-shot launch. */
+  private async runIn(slot: Slot, box: Box, command: Command, args: readonly string[], stdin: string, signal: AbortSignal): Promise<Run> {
     if (signal.aborted) throw new SandboxError(`run aborted: ${String(signal.reason)}`);
+    const { limits } = command;
     const spec = {
-      argv,
-      env,
+      argv: [...command.argv, ...args],
+      env: command.env,
       box: box.name,
       stdin,
       cpuTimeMs: limits.cpuTimeMs,
@@ -164,12 +164,10 @@ export class RunService {
       fileSizeKb: this.config.worker.boxDiskMb * 1024,
     };
     const server = this.slots.serverOf(slot);
-    return server ? server.run(spec, signal) : Sandbox.runOnce(slot.setup, spec, signal);
+    const out = await (server ? server.run(spec, signal) : runOnce(slot.setup, spec, signal));
+    return toRun(out.report, out.stdout, out.stderr, command.shown);
   }
 }
-
-/** A custom checker that cannot judge: the affected tests get `internal_error`. */
-export class CheckerFailure extends Error {}
 
 function maxPoints(data: JobData): number {
   return (data.tests ?? []).reduce((sum, t) => sum + (t.points ?? 0), 0);

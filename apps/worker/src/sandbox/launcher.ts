@@ -2,7 +2,7 @@
  * Drives native/build/runbox-launcher, the only thing that spawns it. Normally each slot has a
  * `SandboxServer`: a long-lived launcher that builds the slot's next sandbox (cgroup, namespaces,
  * root filesystem) before its job arrives, so a run pays little more than exec, and the worker
- * never forks per run. `Sandbox.runOnce` builds the sandbox in the run itself (one-shot mode).
+ * never forks per run. `runOnce` builds the sandbox in the run itself (one-shot mode).
  * Argument arrays only: nothing here ever goes through a shell.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -48,6 +48,8 @@ export interface RunOutcome {
 }
 
 const REPORT_FD = 3;
+/** A report is one short line; more than this is not one. */
+const REPORT_BYTES = 64 * 1024;
 /** The launcher itself enforces the wall limit; this is our guard against a stuck launcher. */
 const WATCHDOG_GRACE_MS = 5_000;
 const STDERR_TAIL_BYTES = 2048;
@@ -94,40 +96,7 @@ function collect(stream: Readable, cap: number): () => Buffer {
   return () => Buffer.concat(chunks);
 }
 
-/** Resolves with the first line of the report fd (and the rest of it, when the stream ends). */
-function lines(stream: Readable): { next(): Promise<string | null> } {
-  let buf = '';
-  let ended = false;
-  const waiters: ((l: string | null) => void)[] = [];
-  const queue: string[] = [];
-  const flush = () => {
-    while (waiters.length && (queue.length || ended)) waiters.shift()!(queue.length ? queue.shift()! : null);
-  };
-  stream.setEncoding('utf8');
-  stream.on('data', (d: string) => {
-    buf += d;
-    if (buf.length > 1 << 20) buf = buf.slice(-4096); // a report is small; never hold a flood
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      queue.push(buf.slice(0, i));
-      buf = buf.slice(i + 1);
-    }
-    flush();
-  });
-  stream.on('end', () => {
-    if (buf.trim()) queue.push(buf);
-    ended = true;
-    flush();
-  });
-  stream.on('error', () => {
-    ended = true;
-    flush();
-  });
-  return { next: () => new Promise((resolve) => (waiters.push(resolve), flush())) };
-}
-
 const SIGNAL_NAMES = new Map(Object.entries(osConstants.signals).map(([name, no]) => [no, name]));
-const osSignalName = (no: number): string | undefined => SIGNAL_NAMES.get(no);
 
 /** Checks a launcher's outcome: its report when the run was valid, a SandboxError otherwise. */
 function outcome(line: string | null, exit: { code: number | null; signal: NodeJS.Signals | null }, stderrTail: () => string, signal?: AbortSignal): LauncherReport {
@@ -139,32 +108,36 @@ function outcome(line: string | null, exit: { code: number | null; signal: NodeJ
   return report;
 }
 
-export class Sandbox {
-  /** Runs one program in a sandbox built now (one-shot mode: no server, no preparation). */
-  static async runOnce(setup: SandboxSetup, spec: RunSpec, signal?: AbortSignal): Promise<RunOutcome> {
-    const child = spawn(setup.launcherPath, [...setupArgs(setup), `--report-fd=${REPORT_FD}`, ...runArgs(spec)], {
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-      env: {},
-    });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, sig) => resolve({ code, signal: sig })));
-    child.once('error', () => undefined); // surfaced through `exited` and the missing report
-    const report = lines(child.stdio[REPORT_FD] as Readable);
-    const stdin = child.stdin!;
-    stdin.on('error', () => undefined); // a program that never reads its input is not our failure
-    stdin.end(spec.stdin);
-    const stdout = collect(child.stdout!, spec.outputBytes);
-    const stderr = collect(child.stderr!, spec.outputBytes);
-    // SIGTERM: the launcher kills the run, removes the cgroup and exits; SIGKILL only if it hangs.
-    const stop = () => child.kill('SIGTERM');
-    signal?.addEventListener('abort', stop, { once: true });
-    const watchdog = setTimeout(() => child.kill('SIGKILL'), spec.wallTimeMs + WATCHDOG_GRACE_MS);
-    try {
-      const [line, exit] = await Promise.all([report.next(), exited]);
-      return { report: outcome(line, exit, () => stderr().toString(), signal), stdout: stdout(), stderr: stderr() };
-    } finally {
-      clearTimeout(watchdog);
-      signal?.removeEventListener('abort', stop);
-    }
+/** Runs one program in a sandbox built now (one-shot mode: no server, no preparation). */
+export async function runOnce(setup: SandboxSetup, spec: RunSpec, signal?: AbortSignal): Promise<RunOutcome> {
+  const child = spawn(setup.launcherPath, [...setupArgs(setup), `--report-fd=${REPORT_FD}`, ...runArgs(spec)], {
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    env: {},
+  });
+  // 'close' comes once the launcher has exited and all its stdio, the report fd included, has closed.
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, sig) => resolve({ code, signal: sig })));
+  child.once('error', () => undefined); // surfaced through `exited` and the missing report
+  const reportFd = child.stdio[REPORT_FD] as Readable;
+  reportFd.on('error', () => undefined); // surfaced as the missing report
+  const report = collect(reportFd, REPORT_BYTES);
+  const stdin = child.stdin!;
+  stdin.on('error', () => undefined); // a program that never reads its input is not our failure
+  stdin.end(spec.stdin);
+  const stdout = collect(child.stdout!, spec.outputBytes);
+  const stderr = collect(child.stderr!, spec.outputBytes);
+  // SIGTERM: the launcher kills the run, removes the cgroup and exits; SIGKILL only if it hangs.
+  const stop = () => child.kill('SIGTERM');
+  signal?.addEventListener('abort', stop, { once: true });
+  const watchdog = setTimeout(() => child.kill('SIGKILL'), spec.wallTimeMs + WATCHDOG_GRACE_MS);
+  try {
+    const exit = await exited;
+    const text = report().toString('utf8');
+    const end = text.indexOf('\n');
+    const line = end >= 0 ? text.slice(0, end) : text.trim() ? text : null;
+    return { report: outcome(line, exit, () => stderr().toString(), signal), stdout: stdout(), stderr: stderr() };
+  } finally {
+    clearTimeout(watchdog);
+    signal?.removeEventListener('abort', stop);
   }
 }
 
@@ -186,8 +159,7 @@ export class SandboxServer {
   private readonly responses = new ResponseReader();
   private pending: Pending | null = null;
   private nextId = 1;
-  private dead = false;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(setup: SandboxSetup) {
     this.child = spawn(setup.launcherPath, ['--serve', ...setupArgs(setup)], { stdio: ['pipe', 'pipe', 'pipe'], env: {} });
@@ -197,7 +169,6 @@ export class SandboxServer {
     this.child.stdout!.on('data', (c: Buffer) => this.onFrames(this.responses.push(c)));
     this.exited = new Promise((resolve) =>
       this.child.once('close', (code, signal) => {
-        this.dead = true;
         const p = this.pending;
         this.pending = null;
         p?.reject(new SandboxError(`sandbox server exited (${code ?? signal}) during a run`, { stderrTail: this.stderrTail().toString() }));
@@ -207,7 +178,7 @@ export class SandboxServer {
   }
 
   get alive(): boolean {
-    return !this.dead && this.child.exitCode === null && this.child.signalCode === null;
+    return this.child.exitCode === null && this.child.signalCode === null;
   }
 
   /** Runs one program in the server's prepared sandbox. */
@@ -225,7 +196,7 @@ export class SandboxServer {
     const watchdog = setTimeout(() => this.child.kill('SIGKILL'), spec.wallTimeMs + WATCHDOG_GRACE_MS);
     try {
       const r = await done;
-      const exit = r.status >= 0 ? { code: r.status, signal: null } : { code: null, signal: (osSignalName(-r.status) ?? 'SIGKILL') as NodeJS.Signals };
+      const exit = r.status >= 0 ? { code: r.status, signal: null } : { code: null, signal: (SIGNAL_NAMES.get(-r.status) ?? 'SIGKILL') as NodeJS.Signals };
       const report = outcome(r.report, exit, () => r.stderr.toString(), signal);
       // The launcher keeps outputBytes of each stream; the server adds room for its diagnostics.
       return { report, stdout: r.stdout.subarray(0, spec.outputBytes), stderr: r.stderr.subarray(0, spec.outputBytes) };

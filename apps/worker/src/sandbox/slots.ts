@@ -13,9 +13,7 @@ import { mountWorkspace, SandboxServer, stopLeftoverLaunchers, unmountWorkspace,
 
 export interface Slot {
   index: number;
-  uid: number;
-  gid: number;
-  workspaceDir: string;
+  /** How the launcher builds the slot's sandboxes, including the slot's uid, gid and workspace. */
   setup: SandboxSetup;
   /** The slot's sandbox server (prepared mode), started at once and replaced when it dies. */
   server: SandboxServer | null;
@@ -87,12 +85,10 @@ export class SlotPool {
       if (stopped) this.logger.warn(`slot ${index}: stopped ${stopped} sandbox(es) left running by a dead worker`);
       await unmountWorkspace(launcherPath, dir);
       await mountWorkspace(launcherPath, dir, boxDiskMb * 1024);
+      const uid = uidBase + index;
       const slot: Slot = {
         index,
-        uid: uidBase + index,
-        gid: uidBase + index,
-        workspaceDir: dir,
-        setup: { launcherPath, uid: uidBase + index, gid: uidBase + index, workspaceDir: dir, tmpSizeKb: tmpDiskMb * 1024, cgroupParent, mounts: this.languages.allMounts() },
+        setup: { launcherPath, uid, gid: uid, workspaceDir: dir, tmpSizeKb: tmpDiskMb * 1024, cgroupParent, mounts: this.languages.allMounts() },
         server: null,
       };
       this.serverOf(slot);
@@ -100,7 +96,7 @@ export class SlotPool {
       this.free.push(slot);
     }
     if (this.all.length < slots) throw new Error(`could claim only ${this.all.length} of ${slots} sandbox slots under ${workspaceDir}`);
-    this.logger.log(`${slots} sandbox slots ready (uids ${this.all.map((s) => s.uid).join(', ')}; prepared sandboxes ${this.config.worker.preparedSandboxes ? 'on' : 'off'})`);
+    this.logger.log(`${slots} sandbox slots ready (uids ${this.all.map((s) => s.setup.uid).join(', ')}; prepared sandboxes ${this.config.worker.preparedSandboxes ? 'on' : 'off'})`);
     this.started();
   }
 
@@ -122,7 +118,7 @@ export class SlotPool {
     this.cleanups.add(done);
   }
 
-  release(slot: Slot): void {
+  private release(slot: Slot): void {
     const waiter = this.waiters.shift();
     if (waiter) waiter(slot);
     else this.free.push(slot);
@@ -146,7 +142,7 @@ export class SlotPool {
         const server = slot.server;
         slot.server = null;
         await server?.close();
-        await unmountWorkspace(this.config.worker.launcherPath, slot.workspaceDir).catch((e) => this.logger.warn((e as Error).message));
+        await unmountWorkspace(this.config.worker.launcherPath, slot.setup.workspaceDir).catch((e) => this.logger.warn((e as Error).message));
         await rm(this.ownerFile(slot.index), { force: true });
       }),
     );

@@ -18,7 +18,7 @@ export interface Box {
   path: string;
 }
 
-export function decode(file: SourceFile): Buffer {
+function decode(file: SourceFile): Buffer {
   return file.encoding === 'base64' ? Buffer.from(file.content, 'base64') : Buffer.from(file.content, 'utf8');
 }
 

@@ -134,6 +134,9 @@ const V6_REFUSED = table([
 ]);
 /** Everything outside global unicast (2000::/3) is unassigned or special. */
 const V6_GLOBAL_UNICAST = cidr('2000::/3');
+/** Deprecated IPv4-compatible addresses (::a.b.c.d), except :: and ::1. */
+const V6_COMPAT = cidr('::/96');
+const V6_UNSPECIFIED_OR_LOOPBACK = cidr('::/127');
 
 function v4Problem(ip: Bytes): string | null {
   return V4_REFUSED.find((r) => inCidr(ip, r.range))?.why ?? null;
@@ -147,7 +150,7 @@ function v6Problem(ip: Bytes): string | null {
     if (why) return `${e.form} form of ${v4String(v4)}: ${why}`;
     if (e.form === 'IPv4-mapped' || e.form === 'NAT64') return null; // reaches a public IPv4 address
   }
-  const compat = !inCidr(ip, cidr('::/127')) && inCidr(ip, cidr('::/96'));
+  const compat = !inCidr(ip, V6_UNSPECIFIED_OR_LOOPBACK) && inCidr(ip, V6_COMPAT);
   if (compat) {
     const v4 = ip.slice(12, 16);
     const why = v4Problem(v4);

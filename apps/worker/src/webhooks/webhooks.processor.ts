@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import { FINAL_STATUSES, JOBS_QUEUE, WEBHOOKS_QUEUE, type WebhookDelivery } from '@runbox/contract';
 import { Config } from '@runbox/config';
-import { bullConnection, jobKey, loadJobView, REDIS, WEBHOOK_KEY, type WebhookJobData } from '@runbox/queue';
+import { bullConnection, loadJobView, REDIS, saveDelivery, type WebhookJobData } from '@runbox/queue';
 import type { Resolver } from './guarded-lookup';
 import { postJson } from './post-json';
 import { DESTINATION_REFUSED, parseAllowList, type AllowEntry } from './ssrf';
@@ -116,8 +116,6 @@ export class WebhooksProcessor implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async record(jobId: string, delivery: WebhookDelivery): Promise<void> {
-    await this.redis
-      .set(jobKey(this.config, WEBHOOK_KEY, jobId), JSON.stringify(delivery), 'EX', this.config.queue.resultRetentionS)
-      .catch((e: Error) => this.logger.error(`cannot record the callback of job ${jobId}: ${e.message}`));
+    await saveDelivery(this.redis, this.config, jobId, delivery).catch((e: Error) => this.logger.error(`cannot record the callback of job ${jobId}: ${e.message}`));
   }
 }
