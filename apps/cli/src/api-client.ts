@@ -2,7 +2,7 @@
  * The runbox HTTP API as the CLI uses it, over the global fetch. Every failure becomes an
  * ApiError carrying the exit code it means (unreachable 69, refused key 77, refused request 65).
  */
-import type { JobRequest, JobView } from '@runbox/contract';
+import type { JobRequest, JobView, LanguageInfo } from '@runbox/contract';
 import type { Connection } from './args';
 import { EXIT } from './exit-codes';
 import { readEvents, type SseEvent } from './sse';
@@ -15,15 +15,6 @@ export class ApiError extends Error {
     super(message);
     this.name = 'ApiError';
   }
-}
-
-/** One language as GET /v1/languages lists it. */
-export interface ServerLanguage {
-  id: string;
-  name: string;
-  aliases: string[];
-  version: string;
-  compiled: boolean;
 }
 
 /** A single request may take this long (waiting for a job is many requests). */
@@ -64,8 +55,8 @@ export class ApiClient {
     await this.json('DELETE', `/v1/jobs/${encodeURIComponent(id)}`).catch(() => undefined);
   }
 
-  async languages(): Promise<ServerLanguage[]> {
-    const body = await this.json<ServerLanguage[] | { languages: ServerLanguage[] }>('GET', '/v1/languages');
+  async languages(): Promise<LanguageInfo[]> {
+    const body = await this.json<LanguageInfo[] | { languages: LanguageInfo[] }>('GET', '/v1/languages');
     return Array.isArray(body) ? body : body.languages;
   }
 

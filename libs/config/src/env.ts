@@ -4,7 +4,7 @@
  * table of variables is generated from this list (`npm run config:doc`), so the two agree.
  */
 import { availableParallelism } from 'node:os';
-import { DEFAULT_LIMITS, DEFAULT_MAX_LIMITS } from '@runbox/contract';
+import { DEFAULT_LIMITS, DEFAULT_MAX_LIMITS, MIN_LIMITS } from '@runbox/contract';
 
 export type Parser<T> = (raw: string) => T;
 
@@ -55,7 +55,12 @@ export const list: Parser<string[]> = (raw) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-const setting = <T>(def: T | undefined, parse: Parser<T>, doc: string): Setting<T> => ({ default: def, parse, doc });
+/** A setting's value has its parser's type; one with a default is never undefined. */
+function setting<T>(def: undefined, parse: Parser<T>, doc: string): Setting<T>;
+function setting<T>(def: T, parse: Parser<T>, doc: string): Setting<T> & { default: T };
+function setting<T>(def: T | undefined, parse: Parser<T>, doc: string): Setting<T> {
+  return { default: def, parse, doc };
+}
 
 export const SETTINGS = {
   // HTTP
@@ -79,16 +84,16 @@ export const SETTINGS = {
   MAX_TESTS: setting(100, int(1, 10_000), 'tests per job'),
   MAX_BATCH: setting(50, int(1, 1000), 'jobs per batch request'),
   // Limits: defaults and maxima
-  DEFAULT_CPU_TIME_MS: setting(DEFAULT_LIMITS.cpuTimeMs, int(1), 'default CPU time of a run'),
-  DEFAULT_WALL_TIME_MS: setting(DEFAULT_LIMITS.wallTimeMs, int(1), 'default wall time of a run'),
-  DEFAULT_MEMORY_MB: setting(DEFAULT_LIMITS.memoryMb, int(8), 'default memory of a run'),
-  DEFAULT_PROCESSES: setting(DEFAULT_LIMITS.processes, int(1), 'default processes+threads of a run'),
-  DEFAULT_OUTPUT_BYTES: setting(DEFAULT_LIMITS.outputBytes, int(0), 'default bytes kept of stdout and of stderr'),
-  MAX_CPU_TIME_MS: setting(DEFAULT_MAX_LIMITS.cpuTimeMs, int(1), 'largest cpuTimeMs a client may ask for'),
-  MAX_WALL_TIME_MS: setting(DEFAULT_MAX_LIMITS.wallTimeMs, int(1), 'largest wallTimeMs'),
-  MAX_MEMORY_MB: setting(DEFAULT_MAX_LIMITS.memoryMb, int(8), 'largest memoryMb'),
-  MAX_PROCESSES: setting(DEFAULT_MAX_LIMITS.processes, int(1), 'largest processes'),
-  MAX_OUTPUT_BYTES: setting(DEFAULT_MAX_LIMITS.outputBytes, int(0), 'largest outputBytes'),
+  DEFAULT_CPU_TIME_MS: setting(DEFAULT_LIMITS.cpuTimeMs, int(MIN_LIMITS.cpuTimeMs), 'default CPU time of a run'),
+  DEFAULT_WALL_TIME_MS: setting(DEFAULT_LIMITS.wallTimeMs, int(MIN_LIMITS.wallTimeMs), 'default wall time of a run'),
+  DEFAULT_MEMORY_MB: setting(DEFAULT_LIMITS.memoryMb, int(MIN_LIMITS.memoryMb), 'default memory of a run'),
+  DEFAULT_PROCESSES: setting(DEFAULT_LIMITS.processes, int(MIN_LIMITS.processes), 'default processes+threads of a run'),
+  DEFAULT_OUTPUT_BYTES: setting(DEFAULT_LIMITS.outputBytes, int(MIN_LIMITS.outputBytes), 'default bytes kept of stdout and of stderr'),
+  MAX_CPU_TIME_MS: setting(DEFAULT_MAX_LIMITS.cpuTimeMs, int(MIN_LIMITS.cpuTimeMs), 'largest cpuTimeMs a client may ask for'),
+  MAX_WALL_TIME_MS: setting(DEFAULT_MAX_LIMITS.wallTimeMs, int(MIN_LIMITS.wallTimeMs), 'largest wallTimeMs'),
+  MAX_MEMORY_MB: setting(DEFAULT_MAX_LIMITS.memoryMb, int(MIN_LIMITS.memoryMb), 'largest memoryMb'),
+  MAX_PROCESSES: setting(DEFAULT_MAX_LIMITS.processes, int(MIN_LIMITS.processes), 'largest processes'),
+  MAX_OUTPUT_BYTES: setting(DEFAULT_MAX_LIMITS.outputBytes, int(MIN_LIMITS.outputBytes), 'largest outputBytes'),
   // Worker and sandbox
   WORKER_SLOTS: setting(availableParallelism(), int(1, 256), 'sandboxes run at once by one worker (default: CPU cores)'),
   WORKER_UID_BASE: setting(60_000, int(1000, 4_000_000_000), 'slot N runs as uid/gid BASE+N'),
@@ -114,4 +119,3 @@ export const SETTINGS = {
 } satisfies Record<string, Setting<any>>;
 
 export type SettingName = keyof typeof SETTINGS;
-export type Env = { [K in SettingName]: (typeof SETTINGS)[K] extends Setting<infer T> ? T : never };

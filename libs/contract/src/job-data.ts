@@ -21,6 +21,8 @@ export class InvalidJobData extends Error {
 /** Largest number of path components and bytes a file path may have. */
 export const MAX_PATH_DEPTH = 8;
 export const MAX_PATH_BYTES = 255;
+/** Points a test may be worth; the API's TestCaseDto accepts the same range. */
+export const MAX_TEST_POINTS = 1_000_000;
 const PATH_COMPONENT = /^[A-Za-z0-9._+-]+$/;
 
 /**
@@ -109,7 +111,7 @@ function parseTests(v: unknown): TestCase[] | null {
       stdin: str(t.stdin ?? '', `${at}.stdin`),
       args: strArray(t.args ?? [], `${at}.args`),
       expectedOutput: t.expectedOutput === undefined || t.expectedOutput === null ? undefined : str(t.expectedOutput, `${at}.expectedOutput`),
-      points: int(t.points ?? 0, `${at}.points`, 0, 1_000_000),
+      points: int(t.points ?? 0, `${at}.points`, 0, MAX_TEST_POINTS),
     };
   });
 }

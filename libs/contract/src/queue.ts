@@ -25,6 +25,15 @@ export const WORKER_HEARTBEAT_TTL_S = 15;
 /** The reason a cancelled job carries as BullMQ's `failedReason`. */
 export const CANCELLED_REASON = 'cancelled';
 
+/** One installed language, as a worker announces it and GET /v1/languages lists it. */
+export interface LanguageInfo {
+  id: string;
+  name: string;
+  aliases: string[];
+  version: string;
+  compiled: boolean;
+}
+
 /** What a worker announces in its heartbeat. */
 export interface WorkerHeartbeat {
   id: string;
@@ -33,5 +42,5 @@ export interface WorkerHeartbeat {
   slots: number;
   startedAt: string;
   cgroupMode: string | null;
-  languages: { id: string; name: string; aliases: string[]; version: string; compiled: boolean }[];
+  languages: LanguageInfo[];
 }

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import type { RunLimits, SourceFile } from '@runbox/contract';
+import type { LanguageInfo, RunLimits, SourceFile } from '@runbox/contract';
 
 export interface LanguageLimits {
   /** Runtimes that need threads (JVM, V8) get at least this many processes. */
@@ -29,14 +29,7 @@ export interface Language {
   limits?: LanguageLimits;
 }
 
-export interface InstalledLanguage {
-  id: string;
-  name: string;
-  aliases: string[];
-  version: string;
-  compiled: boolean;
-  sourceFile: string;
-}
+export type InstalledLanguage = LanguageInfo & { sourceFile: string };
 
 export class LanguageTableError extends Error {}
 

@@ -10,7 +10,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { JOBS_QUEUE } from '@runbox/contract';
 import { Config } from '@runbox/config';
-import { activeJobsKey, REDIS } from '@runbox/queue';
+import { activeJobsKey, REDIS, releaseAdmission } from '@runbox/queue';
 import { ServiceBusy, TooManyActiveJobs } from './auth.errors';
 import type { Caller } from './caller';
 
@@ -54,9 +54,8 @@ export class AdmissionService {
     }
   }
 
-  /** Gives back admissions whose jobs were not queued after all, or that ended. */
-  async release(caller: Caller | string, ids: readonly string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await this.redis.zrem(activeJobsKey(this.config, typeof caller === 'string' ? caller : caller.quotaId), ...ids);
+  /** Gives back admissions (under quota identity `quotaId`) whose jobs were not queued after all, or that ended. */
+  async release(quotaId: string, ids: readonly string[]): Promise<void> {
+    await releaseAdmission(this.redis, this.config, quotaId, ids);
   }
 }

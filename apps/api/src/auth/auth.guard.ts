@@ -44,37 +44,34 @@ export class AuthGuard implements CanActivate, OnModuleInit {
 
     let caller: Caller;
     if (this.keys.length === 0) {
-      caller = { keyId: null, quotaId: `ip:${req.ip ?? 'unknown'}` };
+      caller = { quotaId: `ip:${req.ip ?? 'unknown'}` };
     } else {
       const token = bearer(req.headers.authorization);
       const key = token === undefined ? undefined : findKey(this.keys, token);
       if (!key) throw new Unauthenticated(token === undefined ? undefined : 'the API key is not valid');
       const needs = this.reflector.getAllAndOverride<Scope | undefined>(SCOPE, targets);
       if (needs === 'admin' && key.scope !== 'admin') throw new Forbidden(key.id, needs);
-      caller = { keyId: key.id, quotaId: `key:${key.id}` };
+      caller = { quotaId: `key:${key.id}` };
     }
     req[CALLER] = caller;
 
-    const headers = await this.count(caller.quotaId);
+    const { limit, used, resetS } = await this.count(caller.quotaId);
+    const headers: Record<string, string> = {
+      'RateLimit-Limit': String(limit),
+      'RateLimit-Remaining': String(Math.max(0, limit - used)),
+      'RateLimit-Reset': String(resetS),
+    };
     for (const [n, v] of Object.entries(headers)) res.setHeader(n, v);
-    if (Number(headers['RateLimit-Remaining']) < 0) {
-      headers['RateLimit-Remaining'] = '0';
-      throw new RateLimited(Number(headers['RateLimit-Reset']), { ...headers, 'Retry-After': headers['RateLimit-Reset']! });
-    }
+    if (used > limit) throw new RateLimited(resetS, { ...headers, 'Retry-After': String(resetS) });
     return true;
   }
 
-  /** Fixed one-minute window in Redis, shared by every API process. */
-  private async count(quotaId: string): Promise<Record<string, string>> {
+  /** Fixed one-minute window in Redis, shared by every API process: this request is the `used`th in it. */
+  private async count(quotaId: string): Promise<{ limit: number; used: number; resetS: number }> {
     const now = Math.floor(Date.now() / 1000);
     const window = Math.floor(now / WINDOW_S);
     const key = jobKey(this.config, 'rate', quotaId, String(window));
     const [[, used]] = (await this.redis.multi().incr(key).expire(key, WINDOW_S + 1).exec()) as [[Error | null, number], unknown];
-    const limit = this.config.auth.ratePerMin;
-    return {
-      'RateLimit-Limit': String(limit),
-      'RateLimit-Remaining': String(limit - used),
-      'RateLimit-Reset': String((window + 1) * WINDOW_S - now),
-    };
+    return { limit: this.config.auth.ratePerMin, used, resetS: (window + 1) * WINDOW_S - now };
   }
 }

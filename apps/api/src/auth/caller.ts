@@ -1,21 +1,20 @@
 /**
- * Who is calling: the API key's id (null when the service runs open) and the identity quotas
- * are kept under (the key, or the client address when open). Set by AuthGuard.
+ * Who is calling: the identity quotas are kept under (the API key, or the client address when
+ * the service runs open). Set by AuthGuard.
  */
 import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { Scope } from './api-keys';
 
 export interface Caller {
-  keyId: string | null;
   /** What rate and active-job quotas count under. */
   quotaId: string;
 }
 
 export const CALLER = Symbol('runbox.caller');
 
+/** The caller AuthGuard set; the guard is global, so every non-public route has one. */
 export const CurrentCaller = createParamDecorator((_: unknown, ctx: ExecutionContext): Caller => {
-  const req = ctx.switchToHttp().getRequest<Record<symbol, Caller | undefined>>();
-  return req[CALLER] ?? { keyId: null, quotaId: 'anonymous' };
+  return ctx.switchToHttp().getRequest<Record<symbol, Caller>>()[CALLER]!;
 });
 
 export const PUBLIC = 'runbox:public';

@@ -16,13 +16,16 @@ const KEY_SHAPE = /^[\x21-\x7e]{1,255}$/;
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
+/** The Redis key of `quotaId`'s record of Idempotency-Key `key`. */
+const idemKey = (config: Config, quotaId: string, key: string) => jobKey(config, 'idem', sha256(`${quotaId}\0${key}`));
+
 /** What identifies "the same body": the normalised job, without its submission time. */
 export function bodyFingerprint(data: JobData): string {
   const { createdAt: _createdAt, ...rest } = data;
   return sha256(JSON.stringify(rest));
 }
 
-export function checkIdempotencyKey(key: string): void {
+function checkIdempotencyKey(key: string): void {
   if (!KEY_SHAPE.test(key)) {
     throw new InvalidRequest([{ field: 'Idempotency-Key', rule: 'format', message: 'Idempotency-Key must be 1 to 255 visible ASCII characters' }]);
   }
@@ -30,10 +33,12 @@ export function checkIdempotencyKey(key: string): void {
 
 /**
  * Claims `key` for job `id`. Returns undefined when the claim is new (queue the job), or the id
- * of the job an earlier request with the same key and body created.
+ * of the job an earlier request with the same key and body created. A malformed key is refused
+ * before Redis is asked anything.
  */
 export async function claim(redis: Redis, config: Config, quotaId: string, key: string, id: string, fingerprint: string): Promise<string | undefined> {
-  const k = jobKey(config, 'idem', sha256(`${quotaId}\0${key}`));
+  checkIdempotencyKey(key);
+  const k = idemKey(config, quotaId, key);
   const record = JSON.stringify({ id, fingerprint });
   if ((await redis.set(k, record, 'EX', IDEMPOTENCY_TTL_S, 'NX')) === 'OK') return undefined;
   const existing = JSON.parse((await redis.get(k)) ?? record) as { id: string; fingerprint: string };
@@ -44,5 +49,5 @@ export async function claim(redis: Redis, config: Config, quotaId: string, key: 
 }
 
 export async function forget(redis: Redis, config: Config, quotaId: string, key: string): Promise<void> {
-  await redis.del(jobKey(config, 'idem', sha256(`${quotaId}\0${key}`)));
+  await redis.del(idemKey(config, quotaId, key));
 }

@@ -2,24 +2,30 @@
  * This process's one `QueueEvents` (a blocking reader of the queue's event stream): every
  * `?wait=true` and every cancel waits on it, instead of one Redis connection per waiting request.
  */
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Queue, QueueEvents, type Job } from 'bullmq';
+import { QueueEvents } from 'bullmq';
 import { JOBS_QUEUE } from '@runbox/contract';
 import { Config } from '@runbox/config';
 import { bullConnection } from '@runbox/queue';
+
+/** A wait for the end of one job; see `JobEvents.watch`. */
+export interface Watch {
+  /** Resolves when the job has ended (completed or failed) or after `ms`, whichever comes first. */
+  until(ms: number): Promise<void>;
+  /** Gives up listening; safe to call more than once. */
+  stop(): void;
+}
 
 @Injectable()
 export class JobEvents implements OnModuleInit, OnApplicationShutdown {
   private readonly events: QueueEvents;
 
-  constructor(@InjectQueue(JOBS_QUEUE) queue: Queue, config: Config) {
-    // A blocking reader: its own connection that waits out Redis outages (the queue's own fails fast).
-    this.events = new QueueEvents(JOBS_QUEUE, { connection: bullConnection(config), prefix: queue.opts.prefix });
-    // Every waiting request listens on both (BullMQ's waitUntilFinished also watches the queue
-    // closing); hundreds of concurrent waits are normal here, not a leak.
+  constructor(config: Config) {
+    // A blocking reader: its own connection that waits out Redis outages (the queue's own fails
+    // fast). The prefix is the queue's (QueueModule gives every queue this one).
+    this.events = new QueueEvents(JOBS_QUEUE, { connection: bullConnection(config), prefix: config.redis.prefix });
+    // Every waiting request listens on it; hundreds of concurrent waits are normal here, not a leak.
     this.events.setMaxListeners(0);
-    queue.setMaxListeners(0);
     // A lost connection is retried by the client; a wait that misses its event ends at its deadline.
     this.events.on('error', () => undefined);
   }
@@ -30,11 +36,11 @@ export class JobEvents implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Starts listening for the end of job `id` before it is queued: its `completed`/`failed` event
-   * cannot come before the listener, so unlike `settle` no state check is needed (one script
-   * less per waiting request). `until(ms)` resolves at the end or after `ms`; `stop()` gives up.
+   * Starts listening for the end of job `id`. Started before the job is queued, or before the
+   * read that decides whether to wait for it, its `completed`/`failed` event cannot be missed:
+   * it comes after the listener, or the read already shows the job ended.
    */
-  watch(id: string): { until(ms: number): Promise<void>; stop(): void } {
+  watch(id: string): Watch {
     let finish!: () => void;
     const ended = new Promise<void>((resolve) => (finish = resolve));
     const events = [`completed:${id}`, `failed:${id}`];
@@ -53,12 +59,6 @@ export class JobEvents implements OnModuleInit, OnApplicationShutdown {
       },
       stop,
     };
-  }
-
-  /** Resolves when `job` has finished (completed or failed) or after `ms`, whichever comes first. */
-  async settle(job: Job, ms: number): Promise<void> {
-    if (ms <= 0) return;
-    await job.waitUntilFinished(this.events, ms).catch(() => undefined);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -15,7 +15,7 @@ import { eventsChannel, loadJobView, REDIS, REDIS_SUBSCRIBER } from '@runbox/que
 
 /** Proxies close idle connections; a comment-like event every so often keeps the stream open. */
 export const KEEPALIVE_MS = 15_000;
-const FINAL_EVENTS = new Set(['completed', 'failed', 'cancelled']);
+const FINAL_EVENTS = new Set<string>(FINAL_STATUSES);
 
 @Injectable()
 export class JobStream implements OnModuleInit, OnApplicationShutdown {

@@ -21,12 +21,12 @@ import {
 } from '@runbox/contract';
 import { Config } from '@runbox/config';
 import { LanguageRegistry } from '@runbox/languages';
-import { enqueueWebhook, jobKey, publishJobEvent, loadJobView, REDIS, toJobView, toStatus } from '@runbox/queue';
+import { enqueueWebhook, jobKey, publishJobEvent, loadJobView, REDIS, toJobView } from '@runbox/queue';
 import { AdmissionService } from '../auth/admission.service';
 import { ServiceBusy } from '../auth/auth.errors';
 import type { Caller } from '../auth/caller';
-import { bodyFingerprint, checkIdempotencyKey, claim, forget } from './idempotency';
-import { JobEvents } from './job-events';
+import { bodyFingerprint, claim, forget } from './idempotency';
+import { JobEvents, type Watch } from './job-events';
 import { toJobData, type RequestContext } from './job-request';
 import { JobAlreadyFinished, JobNotFound, RequestTooLarge } from './jobs.errors';
 
@@ -51,6 +51,9 @@ export interface Outcome {
 
 const settled = (view: JobView): Outcome => ({ view, settled: FINAL_STATUSES.includes(view.status) });
 
+/** Why job `id` cannot be cancelled: it is unknown, or it has ended (its `view`). */
+const notCancellable = (id: string, view: JobView | undefined): Error => (view ? new JobAlreadyFinished(id, view.status) : new JobNotFound(id));
+
 @Injectable()
 export class JobsService {
   private readonly ctx: RequestContext;
@@ -72,50 +75,42 @@ export class JobsService {
     const data: JobData = { ...toJobData(req, this.ctx), owner: caller.quotaId };
     const id: string = randomUUID();
     if (idempotencyKey !== undefined) {
-      checkIdempotencyKey(idempotencyKey);
       const earlier = await claim(this.redis, this.config, caller.quotaId, idempotencyKey, id, bodyFingerprint(data));
-      if (earlier) {
-        // The request that claimed the key may still be queueing its job: give it a moment.
-        const job = await this.awaitClaimedJob(earlier);
-        if (!job) {
-          const gone = await loadJobView(this.queue, this.redis, this.config, earlier); // cancelled while queued
-          if (gone) return { ...settled(gone), replayed: true };
-          throw new ServiceBusy('a request with this Idempotency-Key is still being queued; retry shortly', 1);
-        }
-        if (wait) await this.events.settle(job, this.config.http.waitMaxMs);
-        return { ...settled(await this.find(earlier)), replayed: true };
-      }
+      if (earlier) return { ...(await this.replay(earlier, wait)), replayed: true };
     }
-    let job: Job<JobData, JobResult>;
     const watch = wait ? this.events.watch(id) : null; // listening before the job exists
     try {
-      await this.admission.admit(caller, [id]);
-      try {
-        job = await this.queue.add(JOB_NAME, data, { jobId: id });
-      } catch (e) {
-        await this.admission.release(caller, [id]).catch(() => undefined);
+      const job = await this.admitAndQueue(caller, [id], () => this.queue.add(JOB_NAME, data, { jobId: id })).catch(async (e: unknown) => {
+        if (idempotencyKey !== undefined) await forget(this.redis, this.config, caller.quotaId, idempotencyKey).catch(() => undefined);
         throw e;
-      }
-    } catch (e) {
+      });
+      if (!watch) return { view: toJobView(job, 'waiting'), settled: false, replayed: false };
+      await watch.until(this.config.http.waitMaxMs);
+      return { ...settled(await this.find(id)), replayed: false };
+    } finally {
       watch?.stop();
-      if (idempotencyKey !== undefined) await forget(this.redis, this.config, caller.quotaId, idempotencyKey).catch(() => undefined);
-      throw e;
     }
-    if (!watch) return { view: toJobView(job, 'waiting'), settled: false, replayed: false };
-    await watch.until(this.config.http.waitMaxMs);
-    return { ...settled(await this.find(id)), replayed: false };
   }
 
   /**
-   * The job an earlier request with the same Idempotency-Key created, once it exists; undefined
-   * if that request gave up (its claim released) or the job never appears.
+   * The job an earlier request with the same Idempotency-Key created (`id`), as a new submit
+   * would answer for it. That request may still be queueing it: give it a moment to appear.
    */
-  private async awaitClaimedJob(id: string): Promise<Job<JobData, JobResult> | undefined> {
-    const deadline = Date.now() + CLAIM_WAIT_MS;
-    for (;;) {
-      const job = await this.queue.getJob(id);
-      if (job || Date.now() > deadline) return job;
-      await new Promise((r) => setTimeout(r, 25));
+  private async replay(id: string, wait: boolean): Promise<Outcome> {
+    const watch = wait ? this.events.watch(id) : null; // before the first read, so an end after it is not missed
+    try {
+      const deadline = Date.now() + CLAIM_WAIT_MS;
+      let view = await this.load(id); // the job, or its tombstone if it was cancelled while queued
+      while (!view && Date.now() <= deadline) {
+        await new Promise((r) => setTimeout(r, 25));
+        view = await this.load(id);
+      }
+      if (!view) throw new ServiceBusy('a request with this Idempotency-Key is still being queued; retry shortly', 1);
+      if (!watch || FINAL_STATUSES.includes(view.status)) return settled(view);
+      await watch.until(this.config.http.waitMaxMs);
+      return settled(await this.find(id));
+    } finally {
+      watch?.stop();
     }
   }
 
@@ -124,18 +119,28 @@ export class JobsService {
     if (reqs.length > this.config.requests.maxBatch) throw new RequestTooLarge('jobs', this.config.requests.maxBatch, 'items');
     const data = reqs.map((req, i): JobData => ({ ...toJobData(req, this.ctx, `jobs[${i}].`), owner: caller.quotaId }));
     const ids = data.map(() => randomUUID());
+    await this.admitAndQueue(caller, ids, () => this.queue.addBulk(data.map((d, i) => ({ name: JOB_NAME, data: d, opts: { jobId: ids[i] } }))));
+    return ids;
+  }
+
+  /** Admits jobs `ids` for `caller`, then queues them with `add`; the admission is given back if that fails. */
+  private async admitAndQueue<T>(caller: Caller, ids: readonly string[], add: () => Promise<T>): Promise<T> {
     await this.admission.admit(caller, ids);
     try {
-      const jobs = await this.queue.addBulk(data.map((d, i) => ({ name: JOB_NAME, data: d, opts: { jobId: ids[i] } })));
-      return jobs.map((j) => j.id!);
+      return await add();
     } catch (e) {
-      await this.admission.release(caller, ids).catch(() => undefined);
+      await this.admission.release(caller.quotaId, ids).catch(() => undefined);
       throw e;
     }
   }
 
+  /** The view of job `id` (or of its tombstone); undefined when there is none, or `id` cannot be a job id. */
+  private load(id: string): Promise<JobView | undefined> {
+    return isJobId(id) ? loadJobView(this.queue, this.redis, this.config, id) : Promise.resolve(undefined);
+  }
+
   async find(id: string): Promise<JobView> {
-    const view = isJobId(id) ? await loadJobView(this.queue, this.redis, this.config, id) : undefined;
+    const view = await this.load(id);
     if (!view) throw new JobNotFound(id);
     return view;
   }
@@ -144,7 +149,7 @@ export class JobsService {
   async findMany(idList: string): Promise<{ jobs: JobView[]; notFound: string[] }> {
     const ids = [...new Set(idList.split(',').map((s) => s.trim()).filter(Boolean))];
     if (ids.length > this.config.requests.maxBatch) throw new RequestTooLarge('ids', this.config.requests.maxBatch, 'items');
-    const views = await Promise.all(ids.map((id) => (isJobId(id) ? loadJobView(this.queue, this.redis, this.config, id) : undefined)));
+    const views = await Promise.all(ids.map((id) => this.load(id)));
     return {
       jobs: views.filter((v): v is JobView => v !== undefined),
       notFound: ids.filter((_, i) => views[i] === undefined),
@@ -158,42 +163,43 @@ export class JobsService {
    * little for the worker to confirm.
    */
   async cancel(id: string): Promise<Outcome> {
-    const job = isJobId(id) ? await this.queue.getJob(id) : undefined;
-    const state = job ? await job.getState() : 'unknown';
-    if (!job || state === 'unknown') {
-      const gone = isJobId(id) ? await loadJobView(this.queue, this.redis, this.config, id) : undefined;
-      if (gone) throw new JobAlreadyFinished(id, gone.status);
-      throw new JobNotFound(id);
+    const watch = this.events.watch(id); // before the read, so a kill confirmed after it is not missed
+    try {
+      const view = await this.load(id);
+      if (!view || FINAL_STATUSES.includes(view.status)) throw notCancellable(id, view);
+      if (view.status === 'queued') {
+        const job = await this.queue.getJob(id);
+        if (!job) throw notCancellable(id, await this.load(id)); // removed meanwhile: its tombstone, if any
+        const removed = await this.dequeue(job, view);
+        if (removed) return settled(removed);
+      }
+      return await this.kill(id, watch);
+    } finally {
+      watch.stop();
     }
-    const status = toStatus(state, job.failedReason);
-    if (FINAL_STATUSES.includes(status)) throw new JobAlreadyFinished(id, status);
-    if (status === 'queued') {
-      const removed = await this.dequeue(job, state);
-      if (removed) return settled(removed);
-    }
-    return this.kill(job);
   }
 
-  /** The tombstone goes first, so a GET between the two steps never answers 404. */
-  private async dequeue(job: Job<JobData, JobResult>, state: string): Promise<JobView | undefined> {
-    const key = jobKey(this.config, CANCELLED_KEY, job.id!);
-    const view: JobView = { ...toJobView(job, state), status: 'cancelled', finishedAt: new Date().toISOString() };
-    await this.redis.set(key, JSON.stringify(view), 'EX', this.config.queue.resultRetentionS);
-    if ((await this.queue.remove(job.id!)) === 1) {
-      if (job.data.owner) await this.admission.release(job.data.owner, [job.id!]).catch(() => undefined);
-      await publishJobEvent(this.redis, this.config, job.id!, 'cancelled').catch(() => undefined);
-      if (job.data.callbackUrl) await enqueueWebhook(this.webhooks, this.config, this.redis, job.id!, job.data.callbackUrl);
-      return view;
+  /** The tombstone (`view` as cancelled) goes first, so a GET between the two steps never answers 404. */
+  private async dequeue(job: Job<JobData, JobResult>, view: JobView): Promise<JobView | undefined> {
+    const id = job.id!;
+    const key = jobKey(this.config, CANCELLED_KEY, id);
+    const tombstone: JobView = { ...view, status: 'cancelled', finishedAt: new Date().toISOString() };
+    await this.redis.set(key, JSON.stringify(tombstone), 'EX', this.config.queue.resultRetentionS);
+    if ((await this.queue.remove(id)) === 1) {
+      if (job.data.owner) await this.admission.release(job.data.owner, [id]).catch(() => undefined);
+      await publishJobEvent(this.redis, this.config, id, 'cancelled').catch(() => undefined);
+      if (job.data.callbackUrl) await enqueueWebhook(this.webhooks, this.config, this.redis, id, job.data.callbackUrl);
+      return tombstone;
     }
     await this.redis.del(key); // a worker took it meanwhile: it is running now
     return undefined;
   }
 
-  private async kill(job: Job<JobData, JobResult>): Promise<Outcome> {
-    const id = job.id!;
+  /** Tells the worker running job `id` to kill it, and waits (on `watch`) a little for the end. */
+  private async kill(id: string, watch: Watch): Promise<Outcome> {
     await this.redis.set(jobKey(this.config, CANCEL_REQUESTED_KEY, id), '1', 'EX', CANCEL_MARK_TTL_S);
     await this.redis.publish(jobKey(this.config, CANCEL_CHANNEL), id);
-    await this.events.settle(job, CANCEL_WAIT_MS);
+    await watch.until(CANCEL_WAIT_MS);
     return settled(await this.find(id));
   }
 }

@@ -1,39 +1,35 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, Min } from 'class-validator';
-import { MIN_LIMITS, type RunLimits } from '@runbox/contract';
+import { MIN_LIMITS, type LimitField, type RunLimits } from '@runbox/contract';
+
+/**
+ * An optional integer limit, at least the contract's minimum for `field`. Listed in the order the
+ * decorators are applied, which is the reverse of how a stack of them reads (a stack applies
+ * bottom-up): `@ApiPropertyOptional @IsOptional @IsInt @Min`, so validation errors come in the
+ * same order as from that stack.
+ */
+function LimitProperty(field: LimitField, description: string, example: number): PropertyDecorator {
+  return applyDecorators(Min(MIN_LIMITS[field]), IsInt(), IsOptional(), ApiPropertyOptional({ description, minimum: MIN_LIMITS[field], example }));
+}
 
 /**
  * Limits a client may ask for. The lower bounds are the contract's; the upper bounds are the
  * server's configured maxima, checked by the service (422 `LimitAboveMaximum`), not here.
  */
 export class LimitsDto implements Partial<RunLimits> {
-  @ApiPropertyOptional({ description: 'CPU time of the process tree, ms', minimum: MIN_LIMITS.cpuTimeMs, example: 2000 })
-  @IsOptional()
-  @IsInt()
-  @Min(MIN_LIMITS.cpuTimeMs)
+  @LimitProperty('cpuTimeMs', 'CPU time of the process tree, ms', 2000)
   cpuTimeMs?: number;
 
-  @ApiPropertyOptional({ description: 'wall-clock time, ms', minimum: MIN_LIMITS.wallTimeMs, example: 5000 })
-  @IsOptional()
-  @IsInt()
-  @Min(MIN_LIMITS.wallTimeMs)
+  @LimitProperty('wallTimeMs', 'wall-clock time, ms', 5000)
   wallTimeMs?: number;
 
-  @ApiPropertyOptional({ description: 'memory of the process tree (swap excluded), MiB', minimum: MIN_LIMITS.memoryMb, example: 256 })
-  @IsOptional()
-  @IsInt()
-  @Min(MIN_LIMITS.memoryMb)
+  @LimitProperty('memoryMb', 'memory of the process tree (swap excluded), MiB', 256)
   memoryMb?: number;
 
-  @ApiPropertyOptional({ description: 'processes and threads', minimum: MIN_LIMITS.processes, example: 64 })
-  @IsOptional()
-  @IsInt()
-  @Min(MIN_LIMITS.processes)
+  @LimitProperty('processes', 'processes and threads', 64)
   processes?: number;
 
-  @ApiPropertyOptional({ description: 'bytes kept of stdout and of stderr each; the rest is discarded and flagged', minimum: MIN_LIMITS.outputBytes, example: 65536 })
-  @IsOptional()
-  @IsInt()
-  @Min(MIN_LIMITS.outputBytes)
+  @LimitProperty('outputBytes', 'bytes kept of stdout and of stderr each; the rest is discarded and flagged', 65536)
   outputBytes?: number;
 }

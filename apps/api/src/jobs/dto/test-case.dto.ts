@@ -1,9 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsArray, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import type { TestCase } from '@runbox/contract';
+import { MAX_TEST_POINTS, type TestCase } from '@runbox/contract';
 
-/** Points a test may be worth; the worker's `parseJobData` accepts the same range. */
-export const MAX_TEST_POINTS = 1_000_000;
 export const MAX_TEST_NAME_LENGTH = 200;
 
 export class TestCaseDto implements TestCase {
