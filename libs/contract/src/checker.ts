@@ -19,5 +19,5 @@ export type Checker =
   | { type: 'float'; absoluteTolerance?: number; relativeTolerance?: number }
   | { type: 'custom'; language: string; source?: string; files?: SourceFile[] };
 
-export const DEFAULT_CHECKER: Checker = { type: 'lines' };
+export const DEFAULT_CHECKER = { type: 'lines' } as const satisfies Checker;
 export const DEFAULT_FLOAT_TOLERANCE = 1e-6;

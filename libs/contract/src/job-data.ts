@@ -3,8 +3,8 @@
  * input: a job written by an older API, by hand, or by someone who reached Redis must not make
  * the worker run with wrong limits or write outside the box.
  */
-import { CHECKER_TYPES, FILE_ENCODINGS, type Checker, type SourceFile } from './checker';
-import type { JobData, TestCase } from './job';
+import { CHECKER_TYPES, FILE_ENCODINGS, type SourceFile } from './checker';
+import type { JobData, QueuedChecker, QueuedTest } from './job';
 import { LIMIT_FIELDS, type RunLimits } from './run';
 import { MIN_LIMITS } from './limits';
 
@@ -84,7 +84,7 @@ function parseLimits(v: unknown, maxima: RunLimits): RunLimits {
   return out;
 }
 
-function parseChecker(v: unknown): Checker {
+function parseChecker(v: unknown): QueuedChecker {
   if (!isObj(v) || !CHECKER_TYPES.includes(v.type as never)) throw new InvalidJobData('checker.type', `must be one of ${CHECKER_TYPES.join(', ')}`);
   switch (v.type) {
     case 'float':
@@ -96,11 +96,11 @@ function parseChecker(v: unknown): Checker {
     case 'custom':
       return { type: 'custom', language: str(v.language, 'checker.language'), files: parseFiles(v.files, 'checker.files') };
     default:
-      return { type: v.type } as Checker;
+      return { type: v.type } as QueuedChecker;
   }
 }
 
-function parseTests(v: unknown): TestCase[] | null {
+function parseTests(v: unknown): QueuedTest[] | null {
   if (v === null) return null;
   if (!Array.isArray(v)) throw new InvalidJobData('tests', 'must be an array or null');
   return v.map((t, i) => {

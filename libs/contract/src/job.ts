@@ -76,6 +76,12 @@ export interface JobView {
   webhook?: WebhookDelivery;
 }
 
+/** A test as queued: every field filled in, but `expectedOutput` (without it only the run itself is judged). */
+export type QueuedTest = Required<Omit<TestCase, 'expectedOutput'>> & Pick<TestCase, 'expectedOutput'>;
+
+/** A checker as queued: a custom checker's program is always given as `files`. */
+export type QueuedChecker = Exclude<Checker, { type: 'custom' }> | { type: 'custom'; language: string; files: SourceFile[] };
+
 /**
  * What the API puts on the queue: the request after validation, with the language resolved to
  * its canonical id, every file normalised and every limit filled in. The worker re-validates it
@@ -88,8 +94,8 @@ export interface JobData {
   stdin: string;
   args: string[];
   limits: RunLimits;
-  tests: TestCase[] | null;
-  checker: Checker;
+  tests: QueuedTest[] | null;
+  checker: QueuedChecker;
   stopOnFirstFailure: boolean;
   callbackUrl: string | null;
   createdAt: string;

@@ -10,6 +10,8 @@ import {
   type Checker,
   type JobData,
   type JobRequest,
+  type QueuedChecker,
+  type QueuedTest,
   type RunLimits,
   type SourceFile,
   type TestCase,
@@ -77,11 +79,11 @@ const toFiles = (source: string | undefined, files: readonly SourceFile[] | unde
     ? [{ path: lang.sourceFile, content: source, encoding: 'utf8' }]
     : (files ?? []).map((f) => ({ path: f.path, content: f.content, encoding: f.encoding ?? 'utf8' }));
 
-function toChecker(checker: Checker | undefined, at: string, ctx: RequestContext): Checker {
+function toChecker(checker: Checker | undefined, at: string, ctx: RequestContext): QueuedChecker {
   if (!checker) return { ...DEFAULT_CHECKER };
   switch (checker.type) {
     case 'float': {
-      const out: Checker = { type: 'float' };
+      const out: QueuedChecker & { type: 'float' } = { type: 'float' };
       if (typeof checker.absoluteTolerance === 'number') out.absoluteTolerance = checker.absoluteTolerance;
       if (typeof checker.relativeTolerance === 'number') out.relativeTolerance = checker.relativeTolerance;
       return out;
@@ -96,7 +98,7 @@ function toChecker(checker: Checker | undefined, at: string, ctx: RequestContext
   }
 }
 
-const toTest = (t: TestCase, i: number): TestCase => ({
+const toTest = (t: TestCase, i: number): QueuedTest => ({
   name: t.name ?? `test ${i + 1}`,
   stdin: t.stdin ?? '',
   args: t.args ? [...t.args] : [],

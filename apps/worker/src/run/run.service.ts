@@ -4,7 +4,7 @@
  * the job's checker. A crashing program is a result; only runbox's own trouble throws.
  */
 import { Injectable } from '@nestjs/common';
-import type { Checker, JobData, JobEventType, JobResult, Run, RunLimits, SourceFile, TestResult, Verdict } from '@runbox/contract';
+import type { JobData, JobEventType, JobResult, QueuedChecker, Run, RunLimits, SourceFile, TestResult, Verdict } from '@runbox/contract';
 import { Config } from '@runbox/config';
 import { adjustLimits, expandArgv, languageEnv, LanguageRegistry, type Language } from '@runbox/languages';
 import { runOnce } from '../sandbox/launcher';
@@ -76,20 +76,20 @@ export class RunService {
         const box = cloneBox(program.box, slot.setup.uid, slot.setup.gid);
         let run: Run;
         try {
-          run = await this.runIn(slot, box, command, test.args?.length ? test.args : data.args, test.stdin ?? '', signal);
+          run = await this.runIn(slot, box, command, test.args.length ? test.args : data.args, test.stdin, signal);
         } finally {
           await removeBox(box);
         }
-        const result: TestResult = { name: test.name ?? `test ${i + 1}`, verdict: run.verdict, points: 0, run };
+        const result: TestResult = { name: test.name, verdict: run.verdict, points: 0, run };
         if (run.verdict === 'ok' && test.expectedOutput !== undefined) {
-          const outcome = await judge(i, test.stdin ?? '', run.stdout, test.expectedOutput);
+          const outcome = await judge(i, test.stdin, run.stdout, test.expectedOutput);
           result.verdict = outcome.verdict;
           if (outcome.message) result.message = outcome.message;
           if (outcome.verdict === 'wrong_answer') result.expectedOutput = capped(test.expectedOutput, data.limits.outputBytes);
         } else if (run.message) {
           result.message = run.message;
         }
-        if (result.verdict === 'ok') result.points = test.points ?? 0;
+        if (result.verdict === 'ok') result.points = test.points;
         tests.push(result);
         emit('test', { index: i, ...result });
         if (data.stopOnFirstFailure && result.verdict !== 'ok') break;
@@ -117,12 +117,11 @@ export class RunService {
   }
 
   /** The job's judge. A custom checker is built now; one that does not compile fails every test it would judge. */
-  private async judgeFor(slot: Slot, checker: Checker, boxes: Box[], signal: AbortSignal): Promise<Judge> {
+  private async judgeFor(slot: Slot, checker: QueuedChecker, boxes: Box[], signal: AbortSignal): Promise<Judge> {
     if (checker.type !== 'custom') return async (_index, _input, output, answer) => check(checker, output, answer);
     const lang = this.languages.find(checker.language);
     if (!lang) throw new SandboxError(`this worker has no checker language "${checker.language}"`);
-    const files = checker.files ?? [{ path: lang.sourceFile, content: checker.source ?? '', encoding: 'utf8' as const }];
-    const program = await this.build(slot, lang, files, boxes, signal);
+    const program = await this.build(slot, lang, checker.files, boxes, signal);
     if (program.compile && program.compile.verdict !== 'ok') {
       const problem = { verdict: 'internal_error' as Verdict, message: `the checker did not compile: ${program.compile.stderr.slice(0, 2000)}` };
       return async () => problem;
@@ -170,7 +169,7 @@ export class RunService {
 }
 
 function maxPoints(data: JobData): number {
-  return (data.tests ?? []).reduce((sum, t) => sum + (t.points ?? 0), 0);
+  return (data.tests ?? []).reduce((sum, t) => sum + t.points, 0);
 }
 
 function capped(s: string, bytes: number): string {
