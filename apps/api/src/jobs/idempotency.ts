@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import type { JobData } from '@runbox/contract';
 import type { Config } from '@runbox/config';
 import { jobKey } from '@runbox/queue';
+import { ServiceBusy } from '../auth/auth.errors';
 import { InvalidRequest } from '../http/validation';
 import { UnprocessableJob } from './jobs.errors';
 
@@ -40,12 +41,19 @@ export async function claim(redis: Redis, config: Config, quotaId: string, key: 
   checkIdempotencyKey(key);
   const k = idemKey(config, quotaId, key);
   const record = JSON.stringify({ id, fingerprint });
-  if ((await redis.set(k, record, 'EX', IDEMPOTENCY_TTL_S, 'NX')) === 'OK') return undefined;
-  const existing = JSON.parse((await redis.get(k)) ?? record) as { id: string; fingerprint: string };
-  if (existing.fingerprint !== fingerprint) {
-    throw new UnprocessableJob([{ field: 'Idempotency-Key', rule: 'sameBody', message: 'this Idempotency-Key was used with a different body; use a new key for a new job' }]);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if ((await redis.set(k, record, 'EX', IDEMPOTENCY_TTL_S, 'NX')) === 'OK') return undefined;
+    const raw = await redis.get(k);
+    // Gone between the two calls: the request that held it gave up (forget). Claim it again,
+    // rather than answer with an id nobody will queue.
+    if (raw === null) continue;
+    const existing = JSON.parse(raw) as { id: string; fingerprint: string };
+    if (existing.fingerprint !== fingerprint) {
+      throw new UnprocessableJob([{ field: 'Idempotency-Key', rule: 'sameBody', message: 'this Idempotency-Key was used with a different body; use a new key for a new job' }]);
+    }
+    return existing.id;
   }
-  return existing.id;
+  throw new ServiceBusy('a request with this Idempotency-Key keeps being given up; retry shortly', 1);
 }
 
 export async function forget(redis: Redis, config: Config, quotaId: string, key: string): Promise<void> {
