@@ -11,7 +11,9 @@
 //             with the same number of slots, driven as the worker drives it: one `--serve`
 //             launcher per slot through the worker's own SandboxServer
 //             (apps/worker/src/sandbox/launcher.ts), which keeps the next sandbox prepared; and,
-//             for reference, a prepared-mode launcher spawned from Node per run.
+//             for reference, a prepared-mode launcher spawned from Node per run, and the same
+//             slots fed by a bare BullMQ Worker in this process (no HTTP, no runbox process): the
+//             floor under any service built on BullMQ on this machine.
 //             The same jobs are also submitted in batches (POST /v1/jobs/batch), and a program that
 //             computes for ~0.1 s is measured too, to show where the service's own cost stops mattering.
 // Targets (issue 3): p50 ≤ 10 ms for bash echo at concurrency 1; saturation ≥ 85% of the
@@ -204,69 +206,141 @@ function prepare(setupArgs) {
 }
 
 /**
- * `runs` runs over `slots` slots, each slot one run at a time, as the worker does:
- *   serve     one long-lived `--serve` launcher per slot, driven by the worker's own SandboxServer
- *             (apps/worker/dist/sandbox/launcher.js): the path the service takes;
- *   prepared  a prepared-mode launcher spawned from Node per run, the next one spawned after
- *             each run (how the worker drove the launcher before serve mode).
+ * `count` sandbox slots as the worker keeps them: a workspace tmpfs and a uid each, and (mode
+ * `serve`) a long-lived `--serve` launcher driven by the worker's own SandboxServer
+ * (apps/worker/dist/sandbox/launcher.js). `run(slot)` writes the program into a fresh box, runs
+ * it, checks its output and removes the box, as the worker does for a job.
  */
-async function measureLauncher(prog, slots, runs, mode, runMs = []) {
+function openSlots(prog, count, mode) {
   const { SandboxServer } = require(path.join(p.ROOT, 'apps/worker/dist/sandbox/launcher.js'));
   const spec = runSpecOf(prog);
   const uidBase = 71000 + (process.pid % 1000) * 16;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runbox-bench-launcher-'));
   const cgroupParent = `runbox-bench-launcher-${process.pid}`;
-  const workspaces = [];
-  for (let s = 0; s < slots; s++) {
+  const slots = [];
+  for (let s = 0; s < count; s++) {
     const ws = path.join(dir, String(s));
     const r = spawnSync(p.LAUNCHER, [`--workspace-mount=${ws}`, '--disk-kb=65536', '--inodes=16384']);
     if (r.status !== 0) throw new Error(`workspace mount failed: ${r.stderr}`);
-    workspaces.push(ws);
+    const uid = uidBase + s;
+    const server = mode === 'serve' ? new SandboxServer({ launcherPath: p.LAUNCHER, uid, gid: uid, workspaceDir: ws, tmpSizeKb: 65536, cgroupParent, mounts: spec.mounts }) : null;
+    const setup = server ? null : [`--uid=${uid}`, `--gid=${uid}`, `--workspace=${ws}`, '--tmp-size-kb=65536', `--cgroup-parent=${cgroupParent}`, ...spec.mounts.map((m) => `--bind-ro=${m}`)];
+    slots.push({ ws, uid, server, setup, prepared: server ? null : prepare(setup), n: 0 });
   }
+  return {
+    slots,
+    /** One run in `slot`; resolves with its duration (request written → response read), ms. */
+    async run(slot) {
+      const box = `box-${slot.uid}-${slot.n++}`;
+      const boxPath = path.join(slot.ws, box);
+      fs.mkdirSync(boxPath, { mode: 0o755 });
+      fs.writeFileSync(path.join(boxPath, spec.file), prog.source, { mode: 0o644 });
+      fs.chownSync(boxPath, slot.uid, slot.uid);
+      let report, stdout;
+      const t0 = process.hrtime.bigint();
+      if (slot.server) {
+        const out = await slot.server.run({ ...spec.spec, box });
+        report = out.report;
+        stdout = out.stdout.toString();
+      } else {
+        await slot.prepared.ready;
+        ({ report, stdout } = await slot.prepared.run(box, spec.runArgs));
+        slot.prepared = prepare(slot.setup);
+      }
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (report.exitCode !== 0 || stdout !== prog.stdout) throw new Error(`launcher run: ${JSON.stringify(report)} ${JSON.stringify(stdout)}`);
+      fs.rmSync(boxPath, { recursive: true, force: true });
+      return ms;
+    },
+    async close() {
+      for (const slot of slots) {
+        if (slot.server) await slot.server.close();
+        else {
+          await slot.prepared.ready.catch(() => undefined);
+          await slot.prepared.dispose();
+        }
+        spawnSync(p.LAUNCHER, [`--workspace-unmount=${slot.ws}`]);
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+      p.removeCgroupParent(cgroupParent);
+    },
+  };
+}
+
+/**
+ * `runs` runs over `slots` slots, each slot one run at a time, as the worker does:
+ *   serve     one long-lived `--serve` launcher per slot, driven by the worker's own SandboxServer:
+ *             the path the service takes;
+ *   prepared  a prepared-mode launcher spawned from Node per run, the next one spawned after
+ *             each run (how the worker drove the launcher before serve mode).
+ */
+async function measureLauncher(prog, slots, runs, mode, runMs = []) {
+  const pool = openSlots(prog, slots, mode);
   let next = 0;
   const started = process.hrtime.bigint();
   try {
     await Promise.all(
-      workspaces.map(async (ws, s) => {
-        const uid = uidBase + s;
-        const server = mode === 'serve' ? new SandboxServer({ launcherPath: p.LAUNCHER, uid, gid: uid, workspaceDir: ws, tmpSizeKb: 65536, cgroupParent, mounts: spec.mounts }) : null;
-        const setup = server ? null : [`--uid=${uid}`, `--gid=${uid}`, `--workspace=${ws}`, '--tmp-size-kb=65536', `--cgroup-parent=${cgroupParent}`, ...spec.mounts.map((m) => `--bind-ro=${m}`)];
-        let prepared = server ? null : prepare(setup);
-        let n = 0;
+      pool.slots.map(async (slot) => {
         while (next < runs) {
           next++;
-          const box = `box-${s}-${n++}`;
-          const boxPath = path.join(ws, box);
-          fs.mkdirSync(boxPath, { mode: 0o755 });
-          fs.writeFileSync(path.join(boxPath, spec.file), prog.source, { mode: 0o644 });
-          fs.chownSync(boxPath, uid, uid);
-          let report, stdout;
-          const t0 = process.hrtime.bigint();
-          if (server) {
-            const out = await server.run({ ...spec.spec, box });
-            report = out.report;
-            stdout = out.stdout.toString();
-          } else {
-            await prepared.ready;
-            ({ report, stdout } = await prepared.run(box, spec.runArgs));
-            prepared = prepare(setup);
-          }
-          runMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
-          if (report.exitCode !== 0 || stdout !== prog.stdout) throw new Error(`launcher run: ${JSON.stringify(report)} ${JSON.stringify(stdout)}`);
-          fs.rmSync(boxPath, { recursive: true, force: true });
-        }
-        if (server) await server.close();
-        else {
-          await prepared.ready.catch(() => undefined);
-          await prepared.dispose();
+          runMs.push(await pool.run(slot));
         }
       }),
     );
     return runs / (Number(process.hrtime.bigint() - started) / 1e9);
   } finally {
-    for (const ws of workspaces) spawnSync(p.LAUNCHER, [`--workspace-unmount=${ws}`]);
-    fs.rmSync(dir, { recursive: true, force: true });
-    p.removeCgroupParent(cgroupParent);
+    await pool.close();
+  }
+}
+
+/**
+ * The floor under any BullMQ service: the same serve-mode slots fed by a bare BullMQ Worker
+ * (concurrency = slots) in this process, while 16 producers each add a job and wait for its end
+ * through one QueueEvents, as `?wait=true` does, but with no HTTP, no NestJS, no API or worker
+ * process of runbox's and no Redis work of runbox's own. What the service spends above this is
+ * HTTP, its processes and its own bookkeeping; what this spends above the launcher alone is BullMQ.
+ */
+async function measureBullmqAlone(prog, slots, runs, redisUrl) {
+  const { Queue, QueueEvents, Worker } = require('bullmq');
+  const u = new URL(redisUrl);
+  const connection = { host: u.hostname, port: Number(u.port), maxRetriesPerRequest: null };
+  const name = `bullmq-alone-${process.pid}-${prog.language}`;
+  const pool = openSlots(prog, slots, 'serve');
+  const free = [...pool.slots];
+  const queue = new Queue(name, { connection });
+  const events = new QueueEvents(name, { connection });
+  const worker = new Worker(
+    name,
+    async () => {
+      const slot = free.shift();
+      try {
+        await pool.run(slot);
+      } finally {
+        free.push(slot);
+      }
+      return { verdict: 'ok' };
+    },
+    { connection, concurrency: slots },
+  );
+  try {
+    await Promise.all([events.waitUntilReady(), worker.waitUntilReady()]);
+    const opts = { removeOnComplete: { age: 600 }, removeOnFail: { age: 600 } };
+    const one = async () => (await queue.add('run', { language: prog.language, source: prog.source }, opts)).waitUntilFinished(events, 120000);
+    for (let i = 0; i < 20; i++) await one(); // warm
+    let next = 0;
+    const started = process.hrtime.bigint();
+    await Promise.all(Array.from({ length: 16 }, async () => {
+      while (next < runs) {
+        next++;
+        await one();
+      }
+    }));
+    return runs / (Number(process.hrtime.bigint() - started) / 1e9);
+  } finally {
+    await worker.close();
+    await Promise.all([events.close(), queue.obliterate({ force: true }).catch(() => undefined)]);
+    await queue.close();
+    await pool.close();
   }
 }
 
@@ -329,6 +403,7 @@ async function main() {
       s.batch = await measureBatch(call, s.prog, s.prog.runs[16]);
       s.launcher = await measureLauncher(s.prog, slots, s.prog.runs[16], 'serve');
       s.prepared = await measureLauncher(s.prog, slots, s.prog.runs[16], 'prepared');
+      s.bullmq = await measureBullmqAlone(s.prog, slots, s.prog.runs[16], redis.url);
     }
 
     console.log('\nPOST /v1/jobs?wait=true, client side (keep-alive), ms');
@@ -346,11 +421,16 @@ async function main() {
       console.log(`  ${pad(name, 14)} ${Object.entries(c).map(([k, v]) => `${k} ${f1(v)}`).join(' · ')} · total ${f1(Object.values(c).reduce((a, b) => a + b, 0))}`);
     }
     console.log(`\nsaturation: jobs/s with ${slots} slots. API: one POST ?wait=true per job from 16 clients; batch: POST /v1/jobs/batch of ${BATCH}, followed`);
-    console.log('with GET ?ids=; launcher alone: a --serve launcher per slot driven as the worker drives it (ratio = API / launcher alone)');
-    console.log(`${pad('program', 14)} ${lpad('API', 8)} ${lpad('batch', 8)} ${lpad('launcher', 9)} ${lpad('API', 6)} ${lpad('batch', 6)}   ${lpad('launcher, prepared mode spawned per run', 40)}`);
+    console.log('with GET ?ids=; launcher alone: a --serve launcher per slot driven as the worker drives it (ratio = API / launcher alone);');
+    console.log('BullMQ alone: the same slots fed by a bare BullMQ Worker in the bench process, 16 producers adding a job and waiting for it');
+    console.log('(no HTTP, no runbox process): the floor under any service built on BullMQ here');
+    console.log(`${pad('program', 14)} ${lpad('API', 8)} ${lpad('batch', 8)} ${lpad('launcher', 9)} ${lpad('API', 6)} ${lpad('batch', 6)}   ${lpad('BullMQ alone', 18)}   ${lpad('launcher, prepared mode spawned per run', 40)}`);
     const pct = (a, b) => `${((100 * a) / b).toFixed(0)}%`;
     for (const s of saturation) {
-      console.log(`${pad(s.prog.name, 14)} ${lpad(f1(s.api), 8)} ${lpad(f1(s.batch), 8)} ${lpad(f1(s.launcher), 9)} ${lpad(pct(s.api, s.launcher), 6)} ${lpad(pct(s.batch, s.launcher), 6)}   ${lpad(`${f1(s.prepared)} (API = ${pct(s.api, s.prepared)})`, 40)}`);
+      console.log(
+        `${pad(s.prog.name, 14)} ${lpad(f1(s.api), 8)} ${lpad(f1(s.batch), 8)} ${lpad(f1(s.launcher), 9)} ${lpad(pct(s.api, s.launcher), 6)} ${lpad(pct(s.batch, s.launcher), 6)}   ` +
+          `${lpad(`${f1(s.bullmq)} (${pct(s.bullmq, s.launcher)})`, 18)}   ${lpad(`${f1(s.prepared)} (API = ${pct(s.api, s.prepared)})`, 40)}`,
+      );
     }
     const bash1 = rows.find((r) => r[0] === 'bash echo hi' && r[1] === 1);
     const target = saturation.filter((s) => s.prog.target); // the issue's two programs
