@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { CANCEL_CHANNEL, CANCELLED_REASON, JOBS_QUEUE, WORKER_HEARTBEAT_KEY, type JobData, type JobResult, type WorkerHeartbeat } from '@runbox/contract';
-import { jobKey, recordJobFinished, recordSandboxFailure } from '@runbox/queue';
+import { jobKey, recordJobEnd, recordJobFinished, recordSandboxFailure, toJobView } from '@runbox/queue';
 import { bodies } from '../support/bodies';
 import { startStack, testRedisUrl, type Stack } from '../support/stack';
 
@@ -531,6 +531,7 @@ describe('API without a worker', () => {
 describe('API with a stand-in consumer on the queue', () => {
   let stack: Stack;
   let subscriber: Redis;
+  let publisher: Redis;
   let consumer: Worker<JobData, JobResult>;
   const hanging = new Map<string, () => void>();
   const http = () => request(stack.http);
@@ -540,9 +541,12 @@ describe('API with a stand-in consumer on the queue', () => {
     run: { exitCode: 0, signal: null, stdout: 'hi\n', stderr: '', stdoutTruncated: false, stderrTruncated: false, cpuTimeMs: 1, wallTimeMs: 2, memoryKb: 3, verdict: 'ok' },
   };
 
-  /** stdin says what to do: `ok` completes, `slow` a bit later, `crash` fails (runbox's own failure), `hang` runs until cancelled. */
+  /**
+   * stdin says what to do: `ok` completes, `slow` a bit later, `silent` completes but its final
+   * event is lost, `crash` fails (runbox's own failure), `hang` runs until cancelled.
+   */
   async function consume(job: Job<JobData, JobResult>): Promise<JobResult> {
-    if (job.data.stdin === 'slow') await new Promise((r) => setTimeout(r, 100));
+    if (job.data.stdin === 'slow' || job.data.stdin === 'silent') await new Promise((r) => setTimeout(r, 100));
     if (job.data.stdin === 'crash') throw new UnrecoverableError('launcher exploded');
     if (job.data.stdin === 'hang') {
       await new Promise<void>((resolve) => hanging.set(job.id!, resolve));
@@ -559,6 +563,15 @@ describe('API with a stand-in consumer on the queue', () => {
       prefix: stack.config.redis.prefix,
       concurrency: 4,
     });
+    publisher = new Redis(testRedisUrl());
+    // As a runbox worker does once BullMQ has recorded a job's end: its final event, with its view.
+    const ended = (job: Job<JobData, JobResult>, state: 'completed' | 'failed') => {
+      if (job.data.stdin === 'silent') return;
+      const view = toJobView(job, state);
+      void recordJobEnd(publisher, stack.config, { id: job.id!, status: view.status as 'completed' | 'failed' | 'cancelled', language: job.data.language, view });
+    };
+    consumer.on('completed', (job) => ended(job, 'completed'));
+    consumer.on('failed', (job) => job && ended(job, 'failed'));
     subscriber = new Redis(testRedisUrl());
     await subscriber.subscribe(jobKey(stack.config, CANCEL_CHANNEL));
     subscriber.on('message', (_channel: string, id: string) => hanging.get(id)?.());
@@ -568,6 +581,7 @@ describe('API with a stand-in consumer on the queue', () => {
     for (const release of hanging.values()) release();
     await consumer?.close();
     subscriber?.disconnect();
+    publisher?.disconnect();
     await stack?.stop();
   });
 
@@ -582,6 +596,12 @@ describe('API with a stand-in consumer on the queue', () => {
     const res = await http().post('/v1/jobs?wait=true').send({ ...good, stdin: 'crash' });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'failed', error: 'launcher exploded', result: null });
+  });
+
+  it('?wait=true still answers 200 when the final event is lost (it reads the job again while it waits)', async () => {
+    const res = await http().post('/v1/jobs?wait=true').send({ ...good, stdin: 'silent' });
+    expect(res.status).toBe(200); // within WAIT_MAX_MS (5 s): a recheck saw the end
+    expect(res.body).toMatchObject({ status: 'completed', result });
   });
 
   it('holds many waits at once, each answered when its job ends', async () => {

@@ -12,7 +12,12 @@ export function eventsChannel(config: Config): string {
   return jobKey(config, EVENTS_CHANNEL);
 }
 
-export async function publishJobEvent(redis: Redis, config: Config, jobId: string, type: JobEventType, data?: unknown): Promise<void> {
+/** The message of event `type` of job `jobId`, as published on `eventsChannel`. */
+export function jobEventMessage(jobId: string, type: JobEventType, data?: unknown): string {
   const event: JobEvent = { jobId, type, at: new Date().toISOString(), ...(data === undefined ? {} : { data }) };
-  await redis.publish(eventsChannel(config), JSON.stringify(event));
+  return JSON.stringify(event);
+}
+
+export async function publishJobEvent(redis: Redis, config: Config, jobId: string, type: JobEventType, data?: unknown): Promise<void> {
+  await redis.publish(eventsChannel(config), jobEventMessage(jobId, type, data));
 }

@@ -13,3 +13,4 @@ export {
 } from './metrics-store';
 export { enqueueWebhook, saveDelivery, webhookDeliveryId, type WebhookJobData } from './webhooks';
 export { eventsChannel, publishJobEvent } from './events';
+export { recordJobEnd, type JobEnd } from './job-end';

@@ -13,7 +13,7 @@
  * bucket whose bound it does not exceed, or in `inf`), plus `<language>|sum` (ms) and
  * `<language>|count`. `readMetrics` returns them cumulative, as Prometheus expects.
  */
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { JOB_STATUSES, VERDICTS, type JobStatus, type Verdict } from '@runbox/contract';
 
 /** Upper bounds (ms) of the duration buckets; fixed, so every process counts alike. */
@@ -68,13 +68,14 @@ const languageLabel = (language: string): string => (LANGUAGE.test(language) ? l
 const durationMs = (ms: number): number => (Number.isFinite(ms) && ms > 0 ? Math.round(ms) : 0);
 
 /**
- * Counts a job that reached a final status. Durations only mean something for jobs that ran
- * to completion, so cancelled and failed jobs count in `jobs` but not in the histograms.
+ * Counts a job that reached a final status, as commands added to transaction `tx`. Durations
+ * only mean something for jobs that ran to completion, so cancelled and failed jobs count in
+ * `jobs` but not in the histograms.
  */
-export async function recordJobFinished(redis: Redis, prefix: string, e: JobFinished): Promise<void> {
+export function countJobFinished(tx: ChainableCommander, prefix: string, e: JobFinished): ChainableCommander {
   const keys = metricsKeys(prefix);
   const lang = languageLabel(e.language);
-  const tx = redis.multi().hincrby(keys.jobs, `${e.status}|${e.verdict ?? NO_VERDICT}`, 1);
+  tx.hincrby(keys.jobs, `${e.status}|${e.verdict ?? NO_VERDICT}`, 1);
   if (e.status === 'completed') {
     for (const [key, ms] of [
       [keys.queueWait, durationMs(e.queueWaitMs ?? 0)],
@@ -83,7 +84,12 @@ export async function recordJobFinished(redis: Redis, prefix: string, e: JobFini
       tx.hincrby(key, `${lang}|${bucketOf(ms)}`, 1).hincrby(key, `${lang}|sum`, ms).hincrby(key, `${lang}|count`, 1);
     }
   }
-  await tx.exec();
+  return tx;
+}
+
+/** `countJobFinished` on its own. */
+export async function recordJobFinished(redis: Redis, prefix: string, e: JobFinished): Promise<void> {
+  await countJobFinished(redis.multi(), prefix, e).exec();
 }
 
 /** Counts a run that failed because of runbox (launcher or sandbox trouble), not the program. */

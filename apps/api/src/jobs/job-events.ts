@@ -1,67 +1,123 @@
 /**
- * This process's one `QueueEvents` (a blocking reader of the queue's event stream): every
- * `?wait=true` and every cancel waits on it, instead of one Redis connection per waiting request.
+ * This process's one subscription to the job events that workers (and APIs, for a job cancelled
+ * while queued) publish through Redis pub/sub (libs/queue events.ts). Every SSE stream, every
+ * `?wait=true` and every cancel listens here: one connection and one JSON parse per event for
+ * the whole process, and no second reading of BullMQ's event stream.
+ *
+ * Pub/sub drops what is published while this connection is down, so a wait never trusts it
+ * alone: it reads the job again when the connection comes back, and every few seconds while it
+ * waits (which also covers a publisher that could not reach Redis), and its caller reads the job
+ * when the wait ends.
  */
-import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { QueueEvents } from 'bullmq';
-import { JOBS_QUEUE } from '@runbox/contract';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { FINAL_STATUSES, JOBS_QUEUE, type JobEvent, type JobStatus, type JobView } from '@runbox/contract';
 import { Config } from '@runbox/config';
-import { bullConnection } from '@runbox/queue';
+import { eventsChannel, loadJobView, REDIS, REDIS_SUBSCRIBER } from '@runbox/queue';
+
+/** How often a wait reads its job in case its final event was lost. */
+export const RECHECK_MS = 2_000;
+
+export type JobListener = (event: JobEvent) => void;
 
 /** A wait for the end of one job; see `JobEvents.watch`. */
 export interface Watch {
-  /** Resolves when the job has ended (completed or failed) or after `ms`, whichever comes first. */
-  until(ms: number): Promise<void>;
+  /**
+   * Resolves when the job has ended or after `ms`, whichever comes first: with the final view
+   * its end event carried or a recheck read, or undefined (the caller reads the job itself).
+   */
+  until(ms: number): Promise<JobView | undefined>;
   /** Gives up listening; safe to call more than once. */
   stop(): void;
 }
 
-@Injectable()
-export class JobEvents implements OnModuleInit, OnApplicationShutdown {
-  private readonly events: QueueEvents;
+const isFinal = (status: string): status is JobStatus => FINAL_STATUSES.includes(status as JobStatus);
 
-  constructor(config: Config) {
-    // A blocking reader: its own connection that waits out Redis outages (the queue's own fails
-    // fast). The prefix is the queue's (QueueModule gives every queue this one).
-    this.events = new QueueEvents(JOBS_QUEUE, { connection: bullConnection(config), prefix: config.redis.prefix });
-    // Every waiting request listens on it; hundreds of concurrent waits are normal here, not a leak.
-    this.events.setMaxListeners(0);
-    // A lost connection is retried by the client; a wait that misses its event ends at its deadline.
-    this.events.on('error', () => undefined);
+/** The final view a final event carries (a worker leaves it out when the job still has a callback to record). */
+function viewOf(event: JobEvent): JobView | undefined {
+  const v = event.data as JobView | undefined;
+  return v && typeof v === 'object' && v.id === event.jobId && v.status === event.type ? v : undefined;
+}
+
+@Injectable()
+export class JobEvents implements OnModuleInit {
+  private readonly listeners = new Map<string, Set<JobListener>>();
+  private readonly rechecks = new Set<() => void>();
+  private readonly channel: string;
+
+  constructor(
+    private readonly config: Config,
+    @InjectQueue(JOBS_QUEUE) private readonly queue: Queue,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
+  ) {
+    this.channel = eventsChannel(config);
   }
 
-  /** Reading must have started before the first job is added, or its events could be missed. */
-  async onModuleInit(): Promise<void> {
-    await this.events.waitUntilReady();
+  onModuleInit(): void {
+    this.subscriber.on('message', (channel: string, message: string) => {
+      if (channel !== this.channel) return;
+      let event: JobEvent;
+      try {
+        event = JSON.parse(message) as JobEvent;
+      } catch {
+        return;
+      }
+      for (const listener of this.listeners.get(event.jobId) ?? []) listener(event);
+    });
+    // Back after an outage (ioredis has resubscribed): what was published meanwhile is lost.
+    this.subscriber.on('ready', () => this.rechecks.forEach((recheck) => recheck()));
+    // Not awaited: a Redis that is down at start-up must not keep the API from starting.
+    this.subscriber.subscribe(this.channel).catch(() => undefined);
+  }
+
+  /** Calls `listener` with every event of job `id` from now on; returns the way to stop. */
+  listen(id: string, listener: JobListener): () => void {
+    const set = this.listeners.get(id) ?? new Set();
+    set.add(listener);
+    this.listeners.set(id, set);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.listeners.get(id) === set) this.listeners.delete(id);
+    };
   }
 
   /**
    * Starts listening for the end of job `id`. Started before the job is queued, or before the
-   * read that decides whether to wait for it, its `completed`/`failed` event cannot be missed:
-   * it comes after the listener, or the read already shows the job ended.
+   * read that decides whether to wait for it, its final event cannot be missed: it comes after
+   * the listener, or the read already shows the job ended.
    */
   watch(id: string): Watch {
-    let finish!: () => void;
-    const ended = new Promise<void>((resolve) => (finish = resolve));
-    const events = [`completed:${id}`, `failed:${id}`];
-    const emitter = this.events as unknown as NodeJS.EventEmitter; // per-job event names are not in its typed list
-    const stop = () => {
-      for (const e of events) emitter.off(e, finish);
-      finish();
+    let finish!: (view: JobView | undefined) => void;
+    const ended = new Promise<JobView | undefined>((resolve) => (finish = resolve));
+    const recheck = () => {
+      loadJobView(this.queue, this.redis, this.config, id).then(
+        (view) => view && isFinal(view.status) && finish(view),
+        () => undefined,
+      );
     };
-    for (const e of events) emitter.once(e, finish);
+    const unlisten = this.listen(id, (e) => isFinal(e.type) && finish(viewOf(e)));
+    let timer: NodeJS.Timeout | undefined;
+    let poll: NodeJS.Timeout | undefined;
+    const stop = () => {
+      unlisten();
+      this.rechecks.delete(recheck);
+      clearTimeout(timer);
+      clearInterval(poll);
+      finish(undefined);
+    };
     return {
       until: async (ms: number) => {
-        const timer = setTimeout(stop, Math.max(0, ms));
-        await ended;
-        clearTimeout(timer);
+        this.rechecks.add(recheck);
+        timer = setTimeout(stop, Math.max(0, ms));
+        poll = setInterval(recheck, RECHECK_MS);
+        const view = await ended;
         stop();
+        return view;
       },
       stop,
     };
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.events.close();
   }
 }

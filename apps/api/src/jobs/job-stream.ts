@@ -2,51 +2,32 @@
  * Server-Sent Events of one job: its current state first (so a stream opened late, even after
  * the job ended, starts right), then what the workers publish (running, compiled, each test),
  * and finally completed | failed | cancelled carrying the final job view, after which the stream
- * ends. One Redis subscription per API process feeds every open stream.
+ * ends. The process's one subscription (JobEvents) feeds every open stream.
  */
-import { Inject, Injectable, type MessageEvent, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type MessageEvent, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Observable, type Subscriber } from 'rxjs';
 import { FINAL_STATUSES, JOBS_QUEUE, type JobEvent, type JobStatus, type JobView } from '@runbox/contract';
 import { Config } from '@runbox/config';
-import { eventsChannel, loadJobView, REDIS, REDIS_SUBSCRIBER } from '@runbox/queue';
+import { loadJobView, REDIS } from '@runbox/queue';
+import { JobEvents } from './job-events';
 
 /** Proxies close idle connections; a comment-like event every so often keeps the stream open. */
 export const KEEPALIVE_MS = 15_000;
 const FINAL_EVENTS = new Set<string>(FINAL_STATUSES);
 
 @Injectable()
-export class JobStream implements OnModuleInit, OnApplicationShutdown {
-  private readonly listeners = new Map<string, Set<(e: JobEvent) => void>>();
+export class JobStream implements OnApplicationShutdown {
   private readonly open = new Set<Subscriber<MessageEvent>>();
-  private readonly channel: string;
 
   constructor(
     private readonly config: Config,
     @InjectQueue(JOBS_QUEUE) private readonly queue: Queue,
     @Inject(REDIS) private readonly redis: Redis,
-    @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
-  ) {
-    this.channel = eventsChannel(config);
-  }
-
-  async onModuleInit(): Promise<void> {
-    this.subscriber.on('message', (channel: string, message: string) => {
-      if (channel !== this.channel) return;
-      let event: JobEvent;
-      try {
-        event = JSON.parse(message) as JobEvent;
-      } catch {
-        return;
-      }
-      for (const listener of this.listeners.get(event.jobId) ?? []) listener(event);
-    });
-    // Not awaited: a Redis that is down at start-up must not keep the API from starting; ioredis
-    // resubscribes on reconnect.
-    this.subscriber.subscribe(this.channel).catch(() => undefined);
-  }
+    private readonly events: JobEvents,
+  ) {}
 
   /** Ends every open stream, so a shutdown is not held open by clients (ECOSYSTEM pitfall 8). */
   onApplicationShutdown(): void {
@@ -74,9 +55,7 @@ export class JobStream implements OnModuleInit, OnApplicationShutdown {
       };
       const listener = (e: JobEvent) => (started ? deliver(e) : early.push(e));
       // Listen before reading the state: an event between the two is queued, never lost.
-      const set = this.listeners.get(id) ?? new Set();
-      set.add(listener);
-      this.listeners.set(id, set);
+      const unlisten = this.events.listen(id, listener);
 
       void loadJobView(this.queue, this.redis, this.config, id).then(
         (view: JobView | undefined) => {
@@ -91,8 +70,7 @@ export class JobStream implements OnModuleInit, OnApplicationShutdown {
       const keepalive = setInterval(() => out.next({ type: 'keepalive', data: {} }), KEEPALIVE_MS);
       return () => {
         clearInterval(keepalive);
-        set.delete(listener);
-        if (set.size === 0) this.listeners.delete(id);
+        unlisten();
         this.open.delete(out);
       };
     });

@@ -85,8 +85,8 @@ export class JobsService {
         throw e;
       });
       if (!watch) return { view: toJobView(job, 'waiting'), settled: false, replayed: false };
-      await watch.until(this.config.http.waitMaxMs);
-      return { ...settled(await this.find(id)), replayed: false };
+      const ended = await watch.until(this.config.http.waitMaxMs);
+      return { ...settled(ended ?? (await this.find(id))), replayed: false };
     } finally {
       watch?.stop();
     }
@@ -107,8 +107,8 @@ export class JobsService {
       }
       if (!view) throw new ServiceBusy('a request with this Idempotency-Key is still being queued; retry shortly', 1);
       if (!watch || FINAL_STATUSES.includes(view.status)) return settled(view);
-      await watch.until(this.config.http.waitMaxMs);
-      return settled(await this.find(id));
+      const ended = await watch.until(this.config.http.waitMaxMs);
+      return settled(ended ?? (await this.find(id)));
     } finally {
       watch?.stop();
     }
@@ -187,7 +187,8 @@ export class JobsService {
     await this.redis.set(key, JSON.stringify(tombstone), 'EX', this.config.queue.resultRetentionS);
     if ((await this.queue.remove(id)) === 1) {
       if (job.data.owner) await this.admission.release(job.data.owner, [id]).catch(() => undefined);
-      await publishJobEvent(this.redis, this.config, id, 'cancelled').catch(() => undefined);
+      // The final event carries the final view, unless a callback is still to be recorded in it.
+      await publishJobEvent(this.redis, this.config, id, 'cancelled', job.data.callbackUrl ? undefined : tombstone).catch(() => undefined);
       if (job.data.callbackUrl) await enqueueWebhook(this.webhooks, this.config, this.redis, id, job.data.callbackUrl);
       return tombstone;
     }
@@ -199,7 +200,7 @@ export class JobsService {
   private async kill(id: string, watch: Watch): Promise<Outcome> {
     await this.redis.set(jobKey(this.config, CANCEL_REQUESTED_KEY, id), '1', 'EX', CANCEL_MARK_TTL_S);
     await this.redis.publish(jobKey(this.config, CANCEL_CHANNEL), id);
-    await watch.until(CANCEL_WAIT_MS);
-    return settled(await this.find(id));
+    const ended = await watch.until(CANCEL_WAIT_MS);
+    return settled(ended ?? (await this.find(id)));
   }
 }

@@ -19,21 +19,9 @@ import {
   type JobData,
   type JobEventType,
   type JobResult,
-  type JobStatus,
-  type Verdict,
 } from '@runbox/contract';
 import { Config } from '@runbox/config';
-import {
-  bullConnection,
-  enqueueWebhook,
-  jobKey,
-  publishJobEvent,
-  recordJobFinished,
-  recordSandboxFailure,
-  REDIS,
-  REDIS_SUBSCRIBER,
-  releaseAdmission,
-} from '@runbox/queue';
+import { bullConnection, enqueueWebhook, jobKey, publishJobEvent, recordJobEnd, recordSandboxFailure, REDIS, REDIS_SUBSCRIBER, toJobView } from '@runbox/queue';
 import { WORKER_ID } from '../lifecycle/worker-id';
 import { SlotPool } from '../sandbox/slots';
 import { RunService } from './run.service';
@@ -54,6 +42,7 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
     @InjectQueue(WEBHOOKS_QUEUE) private readonly webhooks: Queue,
+    @InjectQueue(JOBS_QUEUE) private readonly queue: Queue<JobData, JobResult>,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -72,17 +61,20 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
       maxStalledCount: 1,
     });
     // Final events and callbacks go out once BullMQ has recorded the outcome, so whoever reacts
-    // to them (an SSE client, a webhook receiver) reads the final job.
-    this.worker.on('completed', (job, result) => void this.finished(job, 'completed', result));
+    // to them (a waiting request, an SSE client, a webhook receiver) reads the final job.
+    this.worker.on('completed', (job) => void this.finished(job, 'completed'));
     this.worker.on('failed', (job, err) => {
       if (!job) return;
       if (err.message !== CANCELLED_REASON) {
         this.logger.warn(`job ${job.id} failed (attempt ${job.attemptsMade}/${job.opts.attempts ?? 1}): ${err.message}`);
       }
-      void job.getState().then(
-        async (state) => {
-          if (state === 'failed') await this.finished(job, err.message === CANCELLED_REASON ? 'cancelled' : 'failed', { error: err.message });
-        },
+      void this.finishedIfFailed(job);
+    });
+    // A job whose worker died is found by another worker's stall check, which re-queues it, or
+    // fails it once it has stalled too often; only the job's record tells which.
+    this.worker.on('stalled', (id) => {
+      void Job.fromId<JobData, JobResult>(this.queue, id).then(
+        (job) => job && this.finishedIfFailed(job),
         () => undefined,
       );
     });
@@ -109,7 +101,6 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
         () => undefined,
       );
       this.emit(id, 'running');
-      const startedAt = Date.now();
       let result: JobResult;
       try {
         result = await this.runs.run(data, controller.signal, (type, d) => this.emit(id, type, d));
@@ -119,46 +110,49 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
         throw e;
       }
       if (controller.signal.reason === CANCELLED_REASON) throw new UnrecoverableError(CANCELLED_REASON);
-      void this.recordFinished(data.language, 'completed', {
-        verdict: result.verdict,
-        queueWaitMs: Math.max(0, (job.processedOn ?? startedAt) - job.timestamp),
-        runMs: Date.now() - startedAt,
-      });
       return result;
-    } catch (e) {
-      const reason = (e as Error).message;
-      if (reason === CANCELLED_REASON) {
-        await this.recordFinished(data.language, 'cancelled');
-      } else if (e instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
-        await this.recordFinished(data.language, 'failed');
-      }
-      throw e;
     } finally {
       this.active.delete(id);
     }
   }
 
-  /** A job reached its final state: tell live listeners and queue its callback. */
-  private async finished(job: Job<JobData, JobResult>, type: 'completed' | 'failed' | 'cancelled', data: unknown): Promise<void> {
-    this.emit(job.id!, type, data);
-    const owner = job.data?.owner;
-    if (typeof owner === 'string') await releaseAdmission(this.redis, this.config, owner, [job.id!]).catch(() => undefined);
-    const url = job.data?.callbackUrl;
+  /** A failed attempt ends the job only if BullMQ will not try it again. */
+  private async finishedIfFailed(job: Job<JobData, JobResult>): Promise<void> {
+    const state = await job.getState().catch(() => undefined);
+    if (state === 'failed') await this.finished(job, job.failedReason === CANCELLED_REASON ? 'cancelled' : 'failed');
+  }
+
+  /**
+   * Job `job` reached its final status: count it, give its admission back and tell whoever
+   * waits (one transaction; the event carries the final view unless a callback is still to be
+   * recorded in it), then queue its callback.
+   */
+  private async finished(job: Job<JobData, JobResult>, status: 'completed' | 'failed' | 'cancelled'): Promise<void> {
+    const id = job.id!;
+    const data = job.data as Partial<JobData> | undefined; // as stored: the worker may have refused it
+    const url = data?.callbackUrl;
+    const completed =
+      status === 'completed' && job.returnvalue
+        ? { verdict: job.returnvalue.verdict, queueWaitMs: (job.processedOn ?? job.timestamp) - job.timestamp, runMs: (job.finishedOn ?? Date.now()) - (job.processedOn ?? job.timestamp) }
+        : undefined;
+    await recordJobEnd(this.redis, this.config, {
+      id,
+      status,
+      language: typeof data?.language === 'string' ? data.language : 'other',
+      owner: typeof data?.owner === 'string' ? data.owner : undefined,
+      completed,
+      view: typeof url === 'string' ? undefined : toJobView(job, status === 'completed' ? 'completed' : 'failed'),
+    }).catch(() => undefined);
     if (typeof url !== 'string') return;
     // Redis may be just coming back (the queue connection fails fast meanwhile): retry a little.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await enqueueWebhook(this.webhooks, this.config, this.redis, job.id!, url);
+        return await enqueueWebhook(this.webhooks, this.config, this.redis, id, url);
       } catch (e) {
-        if (attempt >= 5) return this.logger.error(`callback of job ${job.id} not queued: ${(e as Error).message}`);
+        if (attempt >= 5) return this.logger.error(`callback of job ${id} not queued: ${(e as Error).message}`);
         await new Promise((r) => setTimeout(r, 500 * attempt));
       }
     }
-  }
-
-  /** Counts a finished job in the shared metrics (durations only for a completed one); a lost count fails nothing. */
-  private recordFinished(language: string, status: JobStatus, completed?: { verdict: Verdict; queueWaitMs: number; runMs: number }): Promise<void> {
-    return recordJobFinished(this.redis, this.config.redis.prefix, { status, verdict: null, language, ...completed }).catch(() => undefined);
   }
 
   private emit(jobId: string, type: JobEventType, data?: unknown): void {
