@@ -1,10 +1,20 @@
 // local-redis.js — what `npm start` (scripts/start.js) and the benchmarks (test/bench/e2e/processes.js)
 // share to run the service on one machine: the redis-server flags of a private Redis (loopback only,
 // AOF everysec, no RDB snapshots, noeviction as BullMQ requires), a wait until something listens on a
-// loopback port, and the build outputs that must exist before the API and the worker can start.
+// loopback port, the build outputs that must exist before the API and the worker can start, and the
+// node options they run with.
 'use strict';
 
 const net = require('node:net');
+
+/**
+ * Node options the API and worker processes run with (`npm start`, the benchmarks; the same flag
+ * is written out in package.json's start:api and start:worker, the docker images and the README's
+ * production commands). A larger young generation means fewer
+ * scavenges of the short-lived objects every job leaves: in bench:e2e's setting it cut the API's
+ * and the worker's CPU per job by about 8%.
+ */
+const NODE_ARGS = Object.freeze(['--max-semi-space-size=32']);
 
 /** Built files the API and worker processes run from (missing ones mean `npm run build` first). */
 const BUILD_OUTPUTS = ['apps/api/dist/main.js', 'apps/worker/dist/main.js', 'native/build/runbox-launcher'];
@@ -34,4 +44,4 @@ function waitForPort(port, timeoutMs, stepMs = 100) {
   });
 }
 
-module.exports = { BUILD_OUTPUTS, redisServerArgs, waitForPort };
+module.exports = { BUILD_OUTPUTS, NODE_ARGS, redisServerArgs, waitForPort };

@@ -7,7 +7,7 @@
 const { spawn, spawnSync } = require('node:child_process');
 const { existsSync, mkdirSync } = require('node:fs');
 const path = require('node:path');
-const { BUILD_OUTPUTS, redisServerArgs, waitForPort } = require('./local-redis');
+const { BUILD_OUTPUTS, NODE_ARGS, redisServerArgs, waitForPort } = require('./local-redis');
 
 const root = path.resolve(__dirname, '..');
 const say = (msg) => console.log(`[runbox] ${msg}`);
@@ -74,8 +74,8 @@ async function main() {
   }
   const redisUrl = process.env.REDIS_URL || (await startRedis());
   const env = { REDIS_URL: redisUrl };
-  start('worker', process.execPath, [path.join(root, 'apps/worker/dist/main.js')], env);
-  start('api', process.execPath, [path.join(root, 'apps/api/dist/main.js')], env);
+  start('worker', process.execPath, [...NODE_ARGS, path.join(root, 'apps/worker/dist/main.js')], env);
+  start('api', process.execPath, [...NODE_ARGS, path.join(root, 'apps/api/dist/main.js')], env);
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => stop(0));
 }
 

@@ -10,7 +10,7 @@ const http = require('node:http');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { BUILD_OUTPUTS, redisServerArgs, waitForPort } = require('../../../scripts/local-redis');
+const { BUILD_OUTPUTS, NODE_ARGS, redisServerArgs, waitForPort } = require('../../../scripts/local-redis');
 
 const ROOT = path.resolve(__dirname, '../../..');
 const LAUNCHER = path.join(ROOT, 'native/build/runbox-launcher');
@@ -120,11 +120,11 @@ function serviceEnv(redisUrl, port, extra = {}) {
 
 /** `nodeArgs`: options for node itself (e.g. `--prof` to find where a process spends its CPU). */
 function startApi(env, nodeArgs = []) {
-  return child('api', process.execPath, [...nodeArgs, path.join(ROOT, 'apps/api/dist/main.js')], env);
+  return child('api', process.execPath, [...NODE_ARGS, ...nodeArgs, path.join(ROOT, 'apps/api/dist/main.js')], env);
 }
 
 function startWorker(env, nodeArgs = []) {
-  return child('worker', process.execPath, [...nodeArgs, path.join(ROOT, 'apps/worker/dist/main.js')], env);
+  return child('worker', process.execPath, [...NODE_ARGS, ...nodeArgs, path.join(ROOT, 'apps/worker/dist/main.js')], env);
 }
 
 /** Removes what a bench run's worker left: its workspace folder (once unmounted) and cgroup folder. */
