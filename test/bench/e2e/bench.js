@@ -64,8 +64,9 @@ async function measureApi(call, prog, concurrency, runs) {
 
 /**
  * `runs` jobs submitted with POST /v1/jobs/batch, BATCH at a time, all at once (the queue keeps
- * every slot busy), then followed with GET /v1/jobs?ids= on the oldest unfinished batch: the
- * service's throughput when submission is not one HTTP request per job.
+ * every slot busy), then collected as a client would: GET /v1/jobs?ids= on the last batch every
+ * 50 ms until it has ended (the queue is first in, first out), then each batch's results once.
+ * The service's throughput when submission is not one HTTP request per job.
  */
 async function measureBatch(call, prog, runs) {
   const started = process.hrtime.bigint();
@@ -76,15 +77,14 @@ async function measureBatch(call, prog, runs) {
     if (res.status !== 202) throw new Error(`${prog.name}: batch answered ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
     batches.push(res.body.ids);
   }
-  for (const ids of batches) {
-    for (;;) {
-      const res = await call('GET', `/v1/jobs?ids=${ids.join(',')}`);
-      const jobs = res.body.jobs;
-      const bad = jobs.find((j) => ['failed', 'cancelled'].includes(j.status) || (j.status === 'completed' && j.result.run.stdout !== prog.stdout));
-      if (bad) throw new Error(`${prog.name}: unexpected job ${JSON.stringify(bad).slice(0, 300)}`);
-      if (jobs.every((j) => j.status === 'completed')) break;
-      await p.sleep(20);
-    }
+  const ended = async (ids) => {
+    const { jobs } = (await call('GET', `/v1/jobs?ids=${ids.join(',')}`)).body;
+    const bad = jobs.find((j) => ['failed', 'cancelled'].includes(j.status) || (j.status === 'completed' && j.result.run.stdout !== prog.stdout));
+    if (bad) throw new Error(`${prog.name}: unexpected job ${JSON.stringify(bad).slice(0, 300)}`);
+    return jobs.length === ids.length && jobs.every((j) => j.status === 'completed');
+  };
+  for (const ids of [batches[batches.length - 1], ...batches]) {
+    while (!(await ended(ids))) await p.sleep(50);
   }
   return runs / (Number(process.hrtime.bigint() - started) / 1e9);
 }
@@ -420,8 +420,8 @@ async function main() {
     for (const [name, c] of cpu) {
       console.log(`  ${pad(name, 14)} ${Object.entries(c).map(([k, v]) => `${k} ${f1(v)}`).join(' · ')} · total ${f1(Object.values(c).reduce((a, b) => a + b, 0))}`);
     }
-    console.log(`\nsaturation: jobs/s with ${slots} slots. API: one POST ?wait=true per job from 16 clients; batch: POST /v1/jobs/batch of ${BATCH}, followed`);
-    console.log('with GET ?ids=; launcher alone: a --serve launcher per slot driven as the worker drives it (ratio = API / launcher alone);');
+    console.log(`\nsaturation: jobs/s with ${slots} slots. API: one POST ?wait=true per job from 16 clients; batch: POST /v1/jobs/batch of ${BATCH}, results`);
+    console.log('collected with GET ?ids=; launcher alone: a --serve launcher per slot driven as the worker drives it (ratio = API / launcher alone);');
     console.log('BullMQ alone: the same slots fed by a bare BullMQ Worker in the bench process, 16 producers adding a job and waiting for it');
     console.log('(no HTTP, no runbox process): the floor under any service built on BullMQ here');
     console.log(`${pad('program', 14)} ${lpad('API', 8)} ${lpad('batch', 8)} ${lpad('launcher', 9)} ${lpad('API', 6)} ${lpad('batch', 6)}   ${lpad('BullMQ alone', 18)}   ${lpad('launcher, prepared mode spawned per run', 40)}`);
