@@ -3,9 +3,12 @@
  * away): every accepted job still ends — re-run by a fresh worker, or `failed` with a reason once
  * it has stalled too often — and nothing of the dead worker's sandboxes remains on the host.
  */
+import { Redis } from 'ioredis';
 import request from 'supertest';
+import type { JobEvent } from '@runbox/contract';
+import { eventsChannel } from '@runbox/queue';
 import { startWorker } from '../support/worker';
-import { startStack, type Stack } from '../support/stack';
+import { startStack, testRedisUrl, type Stack } from '../support/stack';
 import { expectCleanHost, hostState } from '../support/host-state';
 import { allFinal, running, sleep, sleeper, submit, until } from './fault-helpers';
 
@@ -47,9 +50,15 @@ describe('a worker killed mid-job', () => {
     await expectCleanHost(stack.sandboxHost, baselineMounts, 10_000);
   });
 
-  it('fails a job with a reason once it has stalled more often than allowed, and stops its sandbox', async () => {
+  it('fails a job with a reason once it has stalled more often than allowed, announces it, and stops its sandbox', async () => {
     // Long enough that only a kill ends it; the dead worker's launcher must not run on.
     const id = await submit(stack.http, sleeper('never', 50));
+    // What waiting requests and SSE streams hear: the worker that fails the job (BullMQ fails a job
+    // that stalled too often when a worker next takes it) announces it with its final view.
+    const listener = new Redis(testRedisUrl());
+    const events: JobEvent[] = [];
+    listener.on('message', (_c: string, m: string) => events.push(JSON.parse(m) as JobEvent));
+    await listener.subscribe(eventsChannel(stack.config));
     const [first] = await until(stack.http, [id], running(1), 10_000, 'job running');
     await stack.worker!.kill();
     await freshWorker(); // takes the job over once its lock has expired (1st stall: re-run)
@@ -62,6 +71,9 @@ describe('a worker killed mid-job', () => {
     const [job] = await until(stack.http, [id], allFinal, 30_000, 'job final');
     expect(job!.status).toBe('failed');
     expect(job!.error).toMatch(/stalled/);
+    for (let i = 0; i < 50 && !events.some((e) => e.jobId === id && e.type === 'failed'); i++) await sleep(100);
+    listener.disconnect();
+    expect(events.find((e) => e.jobId === id && e.type === 'failed')?.data).toMatchObject({ id, status: 'failed', error: expect.stringMatching(/stalled/) });
     await expectCleanHost(stack.sandboxHost, baselineMounts, 10_000);
   });
 

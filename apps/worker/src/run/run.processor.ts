@@ -42,7 +42,6 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
     @InjectQueue(WEBHOOKS_QUEUE) private readonly webhooks: Queue,
-    @InjectQueue(JOBS_QUEUE) private readonly queue: Queue<JobData, JobResult>,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -69,14 +68,6 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
         this.logger.warn(`job ${job.id} failed (attempt ${job.attemptsMade}/${job.opts.attempts ?? 1}): ${err.message}`);
       }
       void this.finishedIfFailed(job);
-    });
-    // A job whose worker died is found by another worker's stall check, which re-queues it, or
-    // fails it once it has stalled too often; only the job's record tells which.
-    this.worker.on('stalled', (id) => {
-      void Job.fromId<JobData, JobResult>(this.queue, id).then(
-        (job) => job && this.finishedIfFailed(job),
-        () => undefined,
-      );
     });
     this.worker.on('error', (err) => this.logger.error(`queue error: ${err.message}`));
     this.logger.log(`worker ${WORKER_ID} consuming "${JOBS_QUEUE}" with ${this.config.worker.slots} slots`);
