@@ -12,8 +12,8 @@
 //             launcher per slot through the worker's own SandboxServer
 //             (apps/worker/src/sandbox/launcher.ts), which keeps the next sandbox prepared; and,
 //             for reference, a prepared-mode launcher spawned from Node per run, and the same
-//             slots fed by a bare BullMQ Worker in this process (no HTTP, no runbox process): the
-//             floor under any service built on BullMQ on this machine.
+//             slots fed by a bare BullMQ Worker in this process (no HTTP, no runbox process): what
+//             the queue itself costs when used the plain way.
 //             The same jobs are also submitted in batches (POST /v1/jobs/batch), and a program that
 //             computes for ~0.1 s is measured too, to show where the service's own cost stops mattering.
 // Targets (issue 3): p50 ≤ 10 ms for bash echo at concurrency 1; saturation ≥ 85% of the
@@ -294,11 +294,12 @@ async function measureLauncher(prog, slots, runs, mode, runMs = []) {
 }
 
 /**
- * The floor under any BullMQ service: the same serve-mode slots fed by a bare BullMQ Worker
- * (concurrency = slots) in this process, while 16 producers each add a job and wait for its end
- * through one QueueEvents, as `?wait=true` does, but with no HTTP, no NestJS, no API or worker
- * process of runbox's and no Redis work of runbox's own. What the service spends above this is
- * HTTP, its processes and its own bookkeeping; what this spends above the launcher alone is BullMQ.
+ * BullMQ used the plain way, as a reference for what the queue itself costs: the same serve-mode
+ * slots fed by a bare BullMQ Worker (concurrency = slots) in this process, while 16 producers
+ * each add a job and wait for its end through one QueueEvents (`job.waitUntilFinished`), with no
+ * HTTP, no NestJS, no API or worker process of runbox's and no Redis work of runbox's own. What
+ * this spends above the launcher alone is BullMQ's; what the service spends above this is HTTP,
+ * its processes and its own bookkeeping, less what it saves by not reading BullMQ's event stream.
  */
 async function measureBullmqAlone(prog, slots, runs, redisUrl) {
   const { Queue, QueueEvents, Worker } = require('bullmq');
@@ -309,6 +310,9 @@ async function measureBullmqAlone(prog, slots, runs, redisUrl) {
   const free = [...pool.slots];
   const queue = new Queue(name, { connection });
   const events = new QueueEvents(name, { connection });
+  // Every waiting producer listens on both: 16 at once is the point, not a leak.
+  queue.setMaxListeners(0);
+  events.setMaxListeners(0);
   const worker = new Worker(
     name,
     async () => {
@@ -423,7 +427,7 @@ async function main() {
     console.log(`\nsaturation: jobs/s with ${slots} slots. API: one POST ?wait=true per job from 16 clients; batch: POST /v1/jobs/batch of ${BATCH}, results`);
     console.log('collected with GET ?ids=; launcher alone: a --serve launcher per slot driven as the worker drives it (ratio = API / launcher alone);');
     console.log('BullMQ alone: the same slots fed by a bare BullMQ Worker in the bench process, 16 producers adding a job and waiting for it');
-    console.log('(no HTTP, no runbox process): the floor under any service built on BullMQ here');
+    console.log('through QueueEvents (no HTTP, no runbox process): what the queue itself costs, used the plain way');
     console.log(`${pad('program', 14)} ${lpad('API', 8)} ${lpad('batch', 8)} ${lpad('launcher', 9)} ${lpad('API', 6)} ${lpad('batch', 6)}   ${lpad('BullMQ alone', 18)}   ${lpad('launcher, prepared mode spawned per run', 40)}`);
     const pct = (a, b) => `${((100 * a) / b).toFixed(0)}%`;
     for (const s of saturation) {
