@@ -30,6 +30,8 @@ export interface JobRequest {
 export const JOB_STATUSES = ['queued', 'running', 'completed', 'cancelled', 'failed'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 export const FINAL_STATUSES: readonly JobStatus[] = ['completed', 'cancelled', 'failed'];
+/** Whether `status` (a job's, or a job event's type) is one a job ends in. */
+export const isFinalStatus = (status: string): status is JobStatus => (FINAL_STATUSES as readonly string[]).includes(status);
 
 export interface TestResult {
   name: string;

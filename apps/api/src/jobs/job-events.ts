@@ -13,7 +13,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { FINAL_STATUSES, JOBS_QUEUE, type JobEvent, type JobStatus, type JobView } from '@runbox/contract';
+import { isFinalStatus, JOBS_QUEUE, type JobEvent, type JobView } from '@runbox/contract';
 import { Config } from '@runbox/config';
 import { eventsChannel, loadJobView, REDIS, REDIS_SUBSCRIBER } from '@runbox/queue';
 
@@ -33,10 +33,8 @@ export interface Watch {
   stop(): void;
 }
 
-const isFinal = (status: string): status is JobStatus => FINAL_STATUSES.includes(status as JobStatus);
-
-/** The final view a final event carries (a worker leaves it out when the job still has a callback to record). */
-function viewOf(event: JobEvent): JobView | undefined {
+/** The final view a final event carries (its publisher leaves it out when the job still has a callback to record). */
+export function finalViewOf(event: JobEvent): JobView | undefined {
   const v = event.data as JobView | undefined;
   return v && typeof v === 'object' && v.id === event.jobId && v.status === event.type ? v : undefined;
 }
@@ -94,11 +92,11 @@ export class JobEvents implements OnModuleInit {
     const ended = new Promise<JobView | undefined>((resolve) => (finish = resolve));
     const recheck = () => {
       loadJobView(this.queue, this.redis, this.config, id).then(
-        (view) => view && isFinal(view.status) && finish(view),
+        (view) => view && isFinalStatus(view.status) && finish(view),
         () => undefined,
       );
     };
-    const unlisten = this.listen(id, (e) => isFinal(e.type) && finish(viewOf(e)));
+    const unlisten = this.listen(id, (e) => isFinalStatus(e.type) && finish(finalViewOf(e)));
     let timer: NodeJS.Timeout | undefined;
     let poll: NodeJS.Timeout | undefined;
     const stop = () => {

@@ -9,14 +9,13 @@ import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Observable, type Subscriber } from 'rxjs';
-import { FINAL_STATUSES, JOBS_QUEUE, type JobEvent, type JobStatus, type JobView } from '@runbox/contract';
+import { isFinalStatus, JOBS_QUEUE, type JobEvent, type JobStatus, type JobView } from '@runbox/contract';
 import { Config } from '@runbox/config';
 import { loadJobView, REDIS } from '@runbox/queue';
-import { JobEvents } from './job-events';
+import { finalViewOf, JobEvents } from './job-events';
 
 /** Proxies close idle connections; a comment-like event every so often keeps the stream open. */
 export const KEEPALIVE_MS = 15_000;
-const FINAL_EVENTS = new Set<string>(FINAL_STATUSES);
 
 @Injectable()
 export class JobStream implements OnApplicationShutdown {
@@ -41,16 +40,17 @@ export class JobStream implements OnApplicationShutdown {
       let started = false;
       let ended = false;
       const early: JobEvent[] = [];
-      const finish = async (type: string) => {
+      /** Ends the stream with the final view: `known` if the caller has it, else read now. */
+      const finish = async (type: string, known?: JobView) => {
         if (ended) return;
         ended = true;
-        const view = await loadJobView(this.queue, this.redis, this.config, id).catch(() => undefined);
+        const view = known ?? (await loadJobView(this.queue, this.redis, this.config, id).catch(() => undefined));
         out.next({ type, data: view ?? { id, status: type } });
         out.complete();
       };
       const deliver = (e: JobEvent) => {
         if (ended) return;
-        if (FINAL_EVENTS.has(e.type)) return void finish(e.type);
+        if (isFinalStatus(e.type)) return void finish(e.type, finalViewOf(e));
         out.next({ type: e.type, data: e.data ?? {} });
       };
       const listener = (e: JobEvent) => (started ? deliver(e) : early.push(e));
@@ -60,7 +60,7 @@ export class JobStream implements OnApplicationShutdown {
       void loadJobView(this.queue, this.redis, this.config, id).then(
         (view: JobView | undefined) => {
           const status: JobStatus = view?.status ?? 'failed';
-          if (FINAL_STATUSES.includes(status)) return finish(status);
+          if (isFinalStatus(status)) return finish(status, view);
           out.next({ type: status, data: view });
           started = true;
           early.splice(0).forEach(deliver);

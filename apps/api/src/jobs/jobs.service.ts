@@ -11,7 +11,7 @@ import {
   CANCEL_CHANNEL,
   CANCEL_REQUESTED_KEY,
   CANCELLED_KEY,
-  FINAL_STATUSES,
+  isFinalStatus,
   JOBS_QUEUE,
   WEBHOOKS_QUEUE,
   type JobData,
@@ -49,7 +49,7 @@ export interface Outcome {
   settled: boolean;
 }
 
-const settled = (view: JobView): Outcome => ({ view, settled: FINAL_STATUSES.includes(view.status) });
+const settled = (view: JobView): Outcome => ({ view, settled: isFinalStatus(view.status) });
 
 /** Why job `id` cannot be cancelled: it is unknown, or it has ended (its `view`). */
 const notCancellable = (id: string, view: JobView | undefined): Error => (view ? new JobAlreadyFinished(id, view.status) : new JobNotFound(id));
@@ -85,8 +85,7 @@ export class JobsService {
         throw e;
       });
       if (!watch) return { view: toJobView(job, 'waiting'), settled: false, replayed: false };
-      const ended = await watch.until(this.config.http.waitMaxMs);
-      return { ...settled(ended ?? (await this.find(id))), replayed: false };
+      return { ...(await this.waitFor(id, watch, this.config.http.waitMaxMs)), replayed: false };
     } finally {
       watch?.stop();
     }
@@ -106,9 +105,8 @@ export class JobsService {
         view = await this.load(id);
       }
       if (!view) throw new ServiceBusy('a request with this Idempotency-Key is still being queued; retry shortly', 1);
-      if (!watch || FINAL_STATUSES.includes(view.status)) return settled(view);
-      const ended = await watch.until(this.config.http.waitMaxMs);
-      return settled(ended ?? (await this.find(id)));
+      if (!watch || isFinalStatus(view.status)) return settled(view);
+      return await this.waitFor(id, watch, this.config.http.waitMaxMs);
     } finally {
       watch?.stop();
     }
@@ -166,7 +164,7 @@ export class JobsService {
     const watch = this.events.watch(id); // before the read, so a kill confirmed after it is not missed
     try {
       const view = await this.load(id);
-      if (!view || FINAL_STATUSES.includes(view.status)) throw notCancellable(id, view);
+      if (!view || isFinalStatus(view.status)) throw notCancellable(id, view);
       if (view.status === 'queued') {
         const job = await this.queue.getJob(id);
         if (!job) throw notCancellable(id, await this.load(id)); // removed meanwhile: its tombstone, if any
@@ -200,7 +198,11 @@ export class JobsService {
   private async kill(id: string, watch: Watch): Promise<Outcome> {
     await this.redis.set(jobKey(this.config, CANCEL_REQUESTED_KEY, id), '1', 'EX', CANCEL_MARK_TTL_S);
     await this.redis.publish(jobKey(this.config, CANCEL_CHANNEL), id);
-    const ended = await watch.until(CANCEL_WAIT_MS);
-    return settled(ended ?? (await this.find(id)));
+    return this.waitFor(id, watch, CANCEL_WAIT_MS);
+  }
+
+  /** Job `id` once `watch` sees it end, or as it is after `ms`. */
+  private async waitFor(id: string, watch: Watch, ms: number): Promise<Outcome> {
+    return settled((await watch.until(ms)) ?? (await this.find(id)));
   }
 }
