@@ -53,9 +53,10 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
     // hook Nest may call only after this one returns.
     void this.slots.ready.then(async () => {
       if (this.stopped) return;
-      await this.send();
+      // The timer first: a shutdown during the first send then clears it.
       this.timer = setInterval(() => void this.send(), (WORKER_HEARTBEAT_TTL_S * 1000) / 3);
       this.timer.unref();
+      await this.send();
     });
   }
 

@@ -66,16 +66,16 @@ export class ResponseReader {
 
 /** A frame and its length, or how many bytes are needed to get further. */
 function parse(b: Buffer): { frame: ResponseFrame; length: number } | number {
+  // The three parts' offsets first; nothing is copied until the whole frame is in.
+  const starts: number[] = [];
   let off = 8;
-  const parts: Buffer[] = [];
   for (let i = 0; i < 3; i++) {
     if (b.length < off + 4) return off + 4;
-    const len = b.readUInt32LE(off);
-    if (b.length < off + 4 + len) return off + 4 + len;
-    // A copy: the part must not pin the whole (possibly large) buffer it came in.
-    parts.push(Buffer.from(b.subarray(off + 4, off + 4 + len)));
-    off += 4 + len;
+    starts.push(off + 4);
+    off += 4 + b.readUInt32LE(off);
+    if (b.length < off) return off;
   }
-  const [report, stdout, stderr] = parts as [Buffer, Buffer, Buffer];
+  // Copies: a part must not pin the whole (possibly large) buffer it came in.
+  const [report, stdout, stderr] = starts.map((start) => Buffer.from(b.subarray(start, start + b.readUInt32LE(start - 4)))) as [Buffer, Buffer, Buffer];
   return { frame: { id: b.readUInt32LE(0), status: b.readInt32LE(4), report: report.toString('utf8'), stdout, stderr }, length: off };
 }

@@ -96,6 +96,19 @@ function collect(stream: Readable, cap: number): () => Buffer {
   return () => Buffer.concat(chunks);
 }
 
+/** Keeps the last STDERR_TAIL_BYTES of a stream: what a process said last is what explains its end. */
+function collectTail(stream: Readable): () => Buffer {
+  let tail = Buffer.alloc(0);
+  stream.on('data', (c: Buffer) => {
+    const all = Buffer.concat([tail, c]);
+    tail = all.length > STDERR_TAIL_BYTES ? Buffer.from(all.subarray(all.length - STDERR_TAIL_BYTES)) : all;
+  });
+  return () => tail;
+}
+
+/** The end of a run's stderr, where the launcher's own diagnostic comes, for an error message. */
+const tailOf = (stderr: Buffer): string => stderr.subarray(-STDERR_TAIL_BYTES).toString();
+
 const SIGNAL_NAMES = new Map(Object.entries(osConstants.signals).map(([name, no]) => [no, name]));
 
 /** Checks a launcher's outcome: its report when the run was valid, a SandboxError otherwise. */
@@ -134,7 +147,7 @@ export async function runOnce(setup: SandboxSetup, spec: RunSpec, signal?: Abort
     const text = report().toString('utf8');
     const end = text.indexOf('\n');
     const line = end >= 0 ? text.slice(0, end) : text.trim() ? text : null;
-    return { report: outcome(line, exit, () => stderr().toString(), signal), stdout: stdout(), stderr: stderr() };
+    return { report: outcome(line, exit, () => tailOf(stderr()), signal), stdout: stdout(), stderr: stderr() };
   } finally {
     clearTimeout(watchdog);
     signal?.removeEventListener('abort', stop);
@@ -165,7 +178,7 @@ export class SandboxServer {
     this.child = spawn(setup.launcherPath, ['--serve', ...setupArgs(setup)], { stdio: ['pipe', 'pipe', 'pipe'], env: {} });
     this.child.once('error', () => undefined); // surfaced through `exited`
     this.child.stdin!.on('error', () => undefined);
-    this.stderrTail = collect(this.child.stderr!, STDERR_TAIL_BYTES);
+    this.stderrTail = collectTail(this.child.stderr!);
     this.child.stdout!.on('data', (c: Buffer) => this.onFrames(this.responses.push(c)));
     this.exited = new Promise((resolve) =>
       this.child.once('close', (code, signal) => {
@@ -197,7 +210,7 @@ export class SandboxServer {
     try {
       const r = await done;
       const exit = r.status >= 0 ? { code: r.status, signal: null } : { code: null, signal: (SIGNAL_NAMES.get(-r.status) ?? 'SIGKILL') as NodeJS.Signals };
-      const report = outcome(r.report, exit, () => r.stderr.toString(), signal);
+      const report = outcome(r.report, exit, () => tailOf(r.stderr), signal);
       // The launcher keeps outputBytes of each stream; the server adds room for its diagnostics.
       return { report, stdout: r.stdout.subarray(0, spec.outputBytes), stderr: r.stderr.subarray(0, spec.outputBytes) };
     } finally {
@@ -285,7 +298,7 @@ export async function stopLeftoverLaunchers(launcherPath: string, dir: string, g
 function helper(launcherPath: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(launcherPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: {} });
-    const err = collect(child.stderr!, STDERR_TAIL_BYTES);
+    const err = collectTail(child.stderr!);
     child.once('error', (e) => reject(new SandboxError(`cannot run ${launcherPath}`, { cause: e })));
     child.once('close', (code) =>
       code === 0 ? resolve() : reject(new SandboxError(`launcher ${args[0]} failed (exit ${code})`, { stderrTail: err().toString() })),
