@@ -5,7 +5,10 @@
 // node options they run with.
 'use strict';
 
+const { spawnSync } = require('node:child_process');
+const { existsSync } = require('node:fs');
 const net = require('node:net');
+const path = require('node:path');
 
 /**
  * Node options the API and worker processes run with (`npm start`, the benchmarks; the same flag
@@ -19,6 +22,14 @@ const NODE_ARGS = Object.freeze(['--max-semi-space-size=32']);
 /** Built files the API and worker processes run from (missing ones mean `npm run build` first). */
 const BUILD_OUTPUTS = ['apps/api/dist/main.js', 'apps/worker/dist/main.js', 'native/build/runbox-launcher'];
 
+/** Runs `npm run build` in `root` when a build output is missing (telling `say` why); its exit status, 0 if nothing was missing. */
+function buildIfMissing(root, say) {
+  const missing = BUILD_OUTPUTS.filter((f) => !existsSync(path.join(root, f)));
+  if (missing.length === 0) return 0;
+  say(`building (missing: ${missing.join(', ')})`);
+  return spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' }).status ?? 1;
+}
+
 /** redis-server arguments for a private Redis on 127.0.0.1:`port` keeping its AOF in `dir`. */
 function redisServerArgs(port, dir) {
   return [
@@ -27,8 +38,8 @@ function redisServerArgs(port, dir) {
   ];
 }
 
-/** Resolves once 127.0.0.1:`port` accepts a connection (tried every `stepMs`); rejects after `timeoutMs`. */
-function waitForPort(port, timeoutMs, stepMs = 100) {
+/** Resolves once 127.0.0.1:`port` accepts a connection (tried every 100 ms); rejects after `timeoutMs`. */
+function waitForPort(port, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
     const attempt = () => {
@@ -37,11 +48,11 @@ function waitForPort(port, timeoutMs, stepMs = 100) {
       s.once('error', () => {
         s.destroy();
         if (Date.now() > deadline) reject(new Error(`nothing listens on 127.0.0.1:${port}`));
-        else setTimeout(attempt, stepMs);
+        else setTimeout(attempt, 100);
       });
     };
     attempt();
   });
 }
 
-module.exports = { BUILD_OUTPUTS, NODE_ARGS, redisServerArgs, waitForPort };
+module.exports = { buildIfMissing, NODE_ARGS, redisServerArgs, waitForPort };

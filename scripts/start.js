@@ -5,9 +5,9 @@
 // API and worker first (the worker drains its jobs), Redis last.
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
-const { existsSync, mkdirSync } = require('node:fs');
+const { mkdirSync } = require('node:fs');
 const path = require('node:path');
-const { BUILD_OUTPUTS, NODE_ARGS, redisServerArgs, waitForPort } = require('./local-redis');
+const { buildIfMissing, NODE_ARGS, redisServerArgs, waitForPort } = require('./local-redis');
 
 const root = path.resolve(__dirname, '..');
 const say = (msg) => console.log(`[runbox] ${msg}`);
@@ -15,11 +15,8 @@ const children = [];
 let stopping = false;
 
 function ensureBuilt() {
-  const missing = BUILD_OUTPUTS.filter((f) => !existsSync(path.join(root, f)));
-  if (missing.length === 0) return;
-  say(`building (missing: ${missing.join(', ')})`);
-  const r = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) process.exit(r.status ?? 1);
+  const status = buildIfMissing(root, say);
+  if (status !== 0) process.exit(status);
 }
 
 function start(name, cmd, args, env) {

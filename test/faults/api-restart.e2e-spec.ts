@@ -8,8 +8,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { FINAL_STATUSES } from '@runbox/contract';
 import { createApi } from '../../apps/api/src/bootstrap';
 import { freePort } from '../support/redis';
-import { startStack, type Stack } from '../support/stack';
-import { sleep, sleeper } from './fault-helpers';
+import type { Stack } from '../support/stack';
+import { sleep, sleeper, startFaultStack } from './fault-helpers';
 
 jest.setTimeout(120_000);
 
@@ -19,7 +19,7 @@ describe('API restarted while clients poll', () => {
   let port: number;
 
   beforeAll(async () => {
-    stack = await startStack({ worker: true, env: { RATE_LIMIT_PER_MIN: '100000' } });
+    stack = await startFaultStack();
     port = await freePort();
     app = stack.app;
     await app.listen(port, '127.0.0.1');

@@ -5,8 +5,13 @@
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { FINAL_STATUSES, type JobView } from '@runbox/contract';
+import { startStack, type Stack } from '../support/stack';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A stack with a worker, its rate limit out of the way of `until`'s polling (10 reads a second). */
+export const startFaultStack = (env: Record<string, string> = {}): Promise<Stack> =>
+  startStack({ worker: true, env: { RATE_LIMIT_PER_MIN: '100000', ...env } });
 
 /** A bash job that takes `seconds` and then prints its tag, so a re-run is told apart from a mix-up. */
 export const sleeper = (tag: string, seconds: number) => ({

@@ -5,9 +5,9 @@
  */
 import request from 'supertest';
 import { startRedis, type RedisServer } from '../support/redis';
-import { startStack, type Stack } from '../support/stack';
+import type { Stack } from '../support/stack';
 import { bodies } from '../support/bodies';
-import { sleep } from './fault-helpers';
+import { sleep, startFaultStack } from './fault-helpers';
 
 jest.setTimeout(120_000);
 
@@ -20,7 +20,7 @@ describe('Redis unreachable', () => {
 
   beforeAll(async () => {
     redis = await startRedis({ appendOnly: true });
-    stack = await startStack({ worker: true, env: { REDIS_URL: redis.url, RATE_LIMIT_PER_MIN: '100000' } });
+    stack = await startFaultStack({ REDIS_URL: redis.url });
   });
   afterAll(async () => {
     await redis?.up().catch(() => undefined); // the worker drains through Redis

@@ -5,9 +5,9 @@
  */
 import request from 'supertest';
 import { startRedis, type RedisServer } from '../support/redis';
-import { startStack, type Stack } from '../support/stack';
+import type { Stack } from '../support/stack';
 import { expectCleanHost, hostState } from '../support/host-state';
-import { allFinal, running, sleep, sleeper, submit, until } from './fault-helpers';
+import { allFinal, running, sleep, sleeper, startFaultStack, submit, until } from './fault-helpers';
 
 jest.setTimeout(120_000);
 
@@ -18,7 +18,7 @@ describe('Redis restarted under load', () => {
 
   beforeAll(async () => {
     redis = await startRedis({ appendOnly: true });
-    stack = await startStack({ worker: true, env: { REDIS_URL: redis.url, LOCK_DURATION_MS: '3000', RATE_LIMIT_PER_MIN: '100000' } });
+    stack = await startFaultStack({ REDIS_URL: redis.url, LOCK_DURATION_MS: '3000' });
     baselineMounts = hostState(stack.sandboxHost).mounts;
   });
   afterAll(async () => {

@@ -5,9 +5,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import request from 'supertest';
-import { startStack, type Stack } from '../support/stack';
+import type { Stack } from '../support/stack';
 import { expectCleanHost, hostState } from '../support/host-state';
-import { allFinal, running, sleeper, submit, until } from './fault-helpers';
+import { allFinal, running, sleeper, startFaultStack, submit, until } from './fault-helpers';
 
 jest.setTimeout(120_000);
 
@@ -31,7 +31,7 @@ describe('a sandbox server killed mid-run', () => {
   let baselineMounts: number;
 
   beforeAll(async () => {
-    stack = await startStack({ worker: true, env: { RATE_LIMIT_PER_MIN: '100000' } });
+    stack = await startFaultStack();
     baselineMounts = hostState(stack.sandboxHost).mounts;
   });
   afterAll(() => stack?.stop());

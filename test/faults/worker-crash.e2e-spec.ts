@@ -8,9 +8,9 @@ import request from 'supertest';
 import type { JobEvent } from '@runbox/contract';
 import { eventsChannel } from '@runbox/queue';
 import { startWorker } from '../support/worker';
-import { startStack, testRedisUrl, type Stack } from '../support/stack';
+import { testRedisUrl, type Stack } from '../support/stack';
 import { expectCleanHost, hostState } from '../support/host-state';
-import { allFinal, running, sleep, sleeper, submit, until } from './fault-helpers';
+import { allFinal, running, sleep, sleeper, startFaultStack, submit, until } from './fault-helpers';
 
 jest.setTimeout(120_000);
 
@@ -19,11 +19,8 @@ describe('a worker killed mid-job', () => {
   let baselineMounts: number;
 
   beforeAll(async () => {
-    stack = await startStack({
-      worker: true,
-      // Short locks so a dead worker's jobs are noticed within seconds (stalled check every 1.5 s).
-      env: { LOCK_DURATION_MS: '3000', RATE_LIMIT_PER_MIN: '100000' },
-    });
+    // Short locks so a dead worker's jobs are noticed within seconds (stalled check every 1.5 s).
+    stack = await startFaultStack({ LOCK_DURATION_MS: '3000' });
     baselineMounts = hostState(stack.sandboxHost).mounts;
   });
   afterAll(async () => {
@@ -58,22 +55,25 @@ describe('a worker killed mid-job', () => {
     const listener = new Redis(testRedisUrl());
     const events: JobEvent[] = [];
     listener.on('message', (_c: string, m: string) => events.push(JSON.parse(m) as JobEvent));
-    await listener.subscribe(eventsChannel(stack.config));
-    const [first] = await until(stack.http, [id], running(1), 10_000, 'job running');
-    await stack.worker!.kill();
-    await freshWorker(); // takes the job over once its lock has expired (1st stall: re-run)
-    // A stalled job stays `running` until it is taken again; the new start time tells the re-run.
-    await until(stack.http, [id], ([j]) => j!.status === 'running' && j!.startedAt !== first!.startedAt, 20_000, 'job re-run');
-    await sleep(500);
-    await stack.worker!.kill();
-    await freshWorker(); // 2nd stall: more than maxStalledCount, so the job fails
+    try {
+      await listener.subscribe(eventsChannel(stack.config));
+      const [first] = await until(stack.http, [id], running(1), 10_000, 'job running');
+      await stack.worker!.kill();
+      await freshWorker(); // takes the job over once its lock has expired (1st stall: re-run)
+      // A stalled job stays `running` until it is taken again; the new start time tells the re-run.
+      await until(stack.http, [id], ([j]) => j!.status === 'running' && j!.startedAt !== first!.startedAt, 20_000, 'job re-run');
+      await sleep(500);
+      await stack.worker!.kill();
+      await freshWorker(); // 2nd stall: more than maxStalledCount, so the job fails
 
-    const [job] = await until(stack.http, [id], allFinal, 30_000, 'job final');
-    expect(job!.status).toBe('failed');
-    expect(job!.error).toMatch(/stalled/);
-    for (let i = 0; i < 50 && !events.some((e) => e.jobId === id && e.type === 'failed'); i++) await sleep(100);
-    listener.disconnect();
-    expect(events.find((e) => e.jobId === id && e.type === 'failed')?.data).toMatchObject({ id, status: 'failed', error: expect.stringMatching(/stalled/) });
+      const [job] = await until(stack.http, [id], allFinal, 30_000, 'job final');
+      expect(job!.status).toBe('failed');
+      expect(job!.error).toMatch(/stalled/);
+      for (let i = 0; i < 50 && !events.some((e) => e.jobId === id && e.type === 'failed'); i++) await sleep(100);
+      expect(events.find((e) => e.jobId === id && e.type === 'failed')?.data).toMatchObject({ id, status: 'failed', error: expect.stringMatching(/stalled/) });
+    } finally {
+      listener.disconnect();
+    }
     await expectCleanHost(stack.sandboxHost, baselineMounts, 10_000);
   });
 

@@ -4,9 +4,9 @@
  * another worker), leaves no sandbox behind, and exits.
  */
 import { startWorker, type WorkerProcess } from '../support/worker';
-import { startStack, type Stack } from '../support/stack';
+import type { Stack } from '../support/stack';
 import { expectCleanHost, hostState } from '../support/host-state';
-import { allFinal, running, sleeper, submit, until } from './fault-helpers';
+import { allFinal, running, sleeper, startFaultStack, submit, until } from './fault-helpers';
 
 jest.setTimeout(120_000);
 
@@ -16,7 +16,7 @@ describe('SIGTERM to a worker', () => {
   let baselineMounts: number;
 
   beforeAll(async () => {
-    stack = await startStack({ worker: true, env: { RATE_LIMIT_PER_MIN: '100000', SHUTDOWN_GRACE_MS: '5000' } });
+    stack = await startFaultStack({ SHUTDOWN_GRACE_MS: '5000' });
     worker = stack.worker!;
     baselineMounts = hostState(stack.sandboxHost).mounts;
   });

@@ -109,13 +109,18 @@ function breakdown(samples) {
 
 const median = (v) => p.percentile([...v].sort((a, b) => a - b), 50);
 
-/** CPU time (ms) a process used itself and through its reaped children (the worker's launchers). */
-function cpuMs(pid) {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const [utime, stime, cutime, cstime] = f.slice(f.lastIndexOf(')') + 2).split(' ').slice(11, 15).map(Number);
+/** The fields of a `/proc/<pid>/stat` text after the command name (field 3 onwards, from index 0). */
+const statFields = (text) => text.slice(text.lastIndexOf(')') + 2).split(' ');
+
+/** CPU time (ms) a process used itself and through its reaped children, from its stat fields. */
+function cpuOf(fields) {
+  const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number);
   const tick = 1000 / 100; // USER_HZ
   return { self: (utime + stime) * tick, children: (cutime + cstime) * tick };
 }
+
+/** CPU time (ms) process `pid` used itself and through its reaped children (the worker's launchers). */
+const cpuMs = (pid) => cpuOf(statFields(fs.readFileSync(`/proc/${pid}/stat`, 'utf8')));
 
 /** CPU time (ms) of the worker's sandbox servers and of the launchers they reaped. */
 function serversCpuMs(workerPid) {
@@ -123,10 +128,9 @@ function serversCpuMs(workerPid) {
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      const f = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      const fields = statFields(fs.readFileSync(`/proc/${name}/stat`, 'utf8'));
       if (Number(fields[1]) !== workerPid) continue;
-      const { self, children } = cpuMs(Number(name));
+      const { self, children } = cpuOf(fields);
       total += self + children;
     } catch {
       // gone meanwhile
@@ -261,10 +265,8 @@ function openSlots(prog, count, mode) {
           await slot.prepared.ready.catch(() => undefined);
           await slot.prepared.dispose();
         }
-        spawnSync(p.LAUNCHER, [`--workspace-unmount=${slot.ws}`]);
       }
-      fs.rmSync(dir, { recursive: true, force: true });
-      p.removeCgroupParent(cgroupParent);
+      p.removeSlots(dir, cgroupParent);
     },
   };
 }
@@ -387,9 +389,10 @@ async function main() {
     const cpu = [];
     for (const prog of PROGRAMS) {
       for (const c of CONCURRENCY) {
-        const before = { api: cpuMs(api.pid), worker: cpuMs(worker.pid), redis: cpuMs(redis.pid), servers: serversCpuMs(worker.pid) };
+        const cpuNow = () => ({ api: cpuMs(api.pid), worker: cpuMs(worker.pid), redis: cpuMs(redis.pid), servers: serversCpuMs(worker.pid) });
+        const before = cpuNow();
         const { samples, jobsPerS } = await measureApi(call, prog, c, prog.runs[c]);
-        const after = { api: cpuMs(api.pid), worker: cpuMs(worker.pid), redis: cpuMs(redis.pid), servers: serversCpuMs(worker.pid) };
+        const after = cpuNow();
         const perJob = (k, part) => (after[k][part] - before[k][part]) / samples.length;
         if (c === 16) {
           const sandboxes = perJob('worker', 'children') + (after.servers - before.servers) / samples.length;

@@ -10,7 +10,7 @@ const http = require('node:http');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { BUILD_OUTPUTS, NODE_ARGS, redisServerArgs, waitForPort } = require('../../../scripts/local-redis');
+const { buildIfMissing, NODE_ARGS, redisServerArgs, waitForPort } = require('../../../scripts/local-redis');
 
 const ROOT = path.resolve(__dirname, '../../..');
 const LAUNCHER = path.join(ROOT, 'native/build/runbox-launcher');
@@ -22,10 +22,7 @@ function die(msg) {
 
 function ensureBuilt() {
   if (process.getuid && process.getuid() !== 0) die('run as root (the worker builds namespaces, cgroups and mounts)');
-  const missing = BUILD_OUTPUTS.filter((f) => !fs.existsSync(path.join(ROOT, f)));
-  if (missing.length === 0) return;
-  console.log(`bench: building (missing: ${missing.join(', ')})`);
-  if (spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) die('npm run build failed');
+  if (buildIfMissing(ROOT, (msg) => console.log(`bench: ${msg}`)) !== 0) die('npm run build failed');
 }
 
 function freePort() {
@@ -85,7 +82,7 @@ async function startRedis() {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runbox-bench-redis-'));
   const proc = child('redis-server', 'redis-server', redisServerArgs(port, dir), {});
-  await waitForPort(port, 15000, 50);
+  await waitForPort(port, 15000);
   return {
     url: `redis://127.0.0.1:${port}`,
     pid: proc.pid,
@@ -118,24 +115,27 @@ function serviceEnv(redisUrl, port, extra = {}) {
   };
 }
 
-/** `nodeArgs`: options for node itself (e.g. `--prof` to find where a process spends its CPU). */
-function startApi(env, nodeArgs = []) {
-  return child('api', process.execPath, [...NODE_ARGS, ...nodeArgs, path.join(ROOT, 'apps/api/dist/main.js')], env);
+function startApi(env) {
+  return child('api', process.execPath, [...NODE_ARGS, path.join(ROOT, 'apps/api/dist/main.js')], env);
 }
 
-function startWorker(env, nodeArgs = []) {
-  return child('worker', process.execPath, [...NODE_ARGS, ...nodeArgs, path.join(ROOT, 'apps/worker/dist/main.js')], env);
+function startWorker(env) {
+  return child('worker', process.execPath, [...NODE_ARGS, path.join(ROOT, 'apps/worker/dist/main.js')], env);
 }
 
 /** Removes what a bench run's worker left: its workspace folder (once unmounted) and cgroup folder. */
 function cleanupHost(env) {
-  const dir = env.WORKSPACE_DIR;
+  removeSlots(path.dirname(env.WORKSPACE_DIR), env.CGROUP_PARENT);
+}
+
+/** Unmounts every workspace mounted under `dir`, removes `dir`, and removes the cgroup folder `cgroupParent`. */
+function removeSlots(dir, cgroupParent) {
   for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
     const mp = line.split(' ')[4];
     if (mp && mp.startsWith(`${dir}/`)) spawnSync(LAUNCHER, [`--workspace-unmount=${mp}`]);
   }
-  fs.rmSync(path.dirname(dir), { recursive: true, force: true });
-  removeCgroupParent(env.CGROUP_PARENT);
+  fs.rmSync(dir, { recursive: true, force: true });
+  removeCgroupParent(cgroupParent);
 }
 
 /** Removes the cgroup folder `name` (and the empty folders in it) from every hierarchy it is in. */
@@ -200,4 +200,4 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-module.exports = { ROOT, LAUNCHER, ensureBuilt, freePort, sleep, startRedis, serviceEnv, startApi, startWorker, cleanupHost, removeCgroupParent, client, waitReady, percentile };
+module.exports = { ROOT, LAUNCHER, ensureBuilt, freePort, sleep, startRedis, serviceEnv, startApi, startWorker, cleanupHost, removeSlots, client, waitReady, percentile };
