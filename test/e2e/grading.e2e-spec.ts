@@ -122,6 +122,14 @@ describe('grading with tests and checkers', () => {
     ]);
   });
 
+  it("a test's program may not rewrite its inputs, as a single run's may not", async () => {
+    const source = "try:\n    open(__file__, 'a').close()\n    print('rewritable')\nexcept PermissionError:\n    print('read-only')";
+    const single = await request(stack.http).post('/v1/jobs?wait=true').send({ language: 'python', source });
+    expect(single.body.result.run.stdout).toBe('read-only\n');
+    const result = await grade({ language: 'python', source, tests: [{ expectedOutput: 'read-only\n' }, { expectedOutput: 'read-only\n' }] });
+    expect(result.tests.map((t: { run: { stdout: string } }) => t.run.stdout)).toEqual(['read-only\n', 'read-only\n']);
+  });
+
   it('a compile error gives compile_error and no test runs', async () => {
     const result = await grade({ language: 'cpp', source: 'int main( {', tests: [{ expectedOutput: '1', points: 3 }] });
     expect(result.verdict).toBe('compile_error');

@@ -73,7 +73,7 @@ export class RunService {
       for (const [i, test] of data.tests.entries()) {
         // Every test starts from the compiled workspace as it was: nothing one test writes
         // (a cache of answers, a patched binary) reaches the next.
-        const box = cloneBox(program.box, slot.setup.uid, slot.setup.gid);
+        const box = cloneBox(program.box);
         let run: Run;
         try {
           run = await this.runIn(slot, box, command, test.args.length ? test.args : data.args, test.stdin, signal);

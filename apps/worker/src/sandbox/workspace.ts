@@ -56,11 +56,11 @@ export function writeFileInBox(boxPath: string, file: SourceFile): void {
 /**
  * A fresh copy of a compiled box for one test, next to it on the slot's tmpfs. Only regular files
  * and directories are copied (a compiler may run code of the job's, so the source box may hold
- * anything): no symlink is followed or copied, no FIFO or device opened. The copy is then given
- * to the slot's uid, as the compiled box was: no program has run in it yet, so nothing in it can
- * have been planted.
+ * anything): no symlink is followed or copied, no FIFO or device opened. Every copy keeps its
+ * original's owner, so the test's program gets what a single run gets: the box and what the
+ * compiler made are the slot's, the inputs stay root's and read-only to it.
  */
-export function cloneBox(source: Box, uid: number, gid: number): Box {
+export function cloneBox(source: Box): Box {
   const name = `box-${randomBytes(8).toString('hex')}`;
   const path = join(dirname(source.path), name);
   cpSync(source.path, path, {
@@ -73,11 +73,13 @@ export function cloneBox(source: Box, uid: number, gid: number): Box {
       return st.isDirectory() || st.isFile();
     },
   });
-  const giveAway = (p: string): void => {
-    lchownSync(p, uid, gid);
-    if (lstatSync(p).isDirectory()) for (const entry of readdirSync(p)) giveAway(join(p, entry));
+  // The copy holds only what the filter let through, and nothing has run in it yet.
+  const sameOwner = (src: string, dst: string): void => {
+    const st = lstatSync(src);
+    lchownSync(dst, st.uid, st.gid);
+    if (st.isDirectory()) for (const entry of readdirSync(dst)) sameOwner(join(src, entry), join(dst, entry));
   };
-  giveAway(path);
+  sameOwner(source.path, path);
   return { name, path };
 }
 
