@@ -18,7 +18,7 @@ export interface JobEnd {
   owner?: string;
   /** A completed job's verdict, queue wait and run time. */
   completed?: { verdict: Verdict; queueWaitMs: number; runMs: number };
-  /** Carried by the final event, so a waiting request needs no read; left out when it would not be final yet (a callback still to record). */
+  /** Carried by the final event, so a waiting request needs no read; left out for a job with a callback, whose delivery record the view shows and changes. */
   view?: JobView;
 }
 

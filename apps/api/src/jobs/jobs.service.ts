@@ -185,9 +185,10 @@ export class JobsService {
     await this.redis.set(key, JSON.stringify(tombstone), 'EX', this.config.queue.resultRetentionS);
     if ((await this.queue.remove(id)) === 1) {
       if (job.data.owner) await this.admission.release(job.data.owner, [id]).catch(() => undefined);
-      // The final event carries the final view, unless a callback is still to be recorded in it.
-      await publishJobEvent(this.redis, this.config, id, 'cancelled', job.data.callbackUrl ? undefined : tombstone).catch(() => undefined);
+      // The callback first (its pending delivery is part of the view), then the final event, which
+      // carries the view unless the callback's record makes it the listener's to read.
       if (job.data.callbackUrl) await enqueueWebhook(this.webhooks, this.config, this.redis, id, job.data.callbackUrl);
+      await publishJobEvent(this.redis, this.config, id, 'cancelled', job.data.callbackUrl ? undefined : tombstone).catch(() => undefined);
       return tombstone;
     }
     await this.redis.del(key); // a worker took it meanwhile: it is running now

@@ -21,7 +21,7 @@ import {
   type JobResult,
 } from '@runbox/contract';
 import { Config } from '@runbox/config';
-import { bullConnection, enqueueWebhook, jobKey, publishJobEvent, recordJobEnd, recordSandboxFailure, REDIS, REDIS_SUBSCRIBER, toJobView } from '@runbox/queue';
+import { bullConnection, enqueueWebhook, jobKey, publishJobEvent, recordJobEnd, recordSandboxFailure, REDIS, REDIS_SUBSCRIBER, toJobView, type JobEnd } from '@runbox/queue';
 import { WORKER_ID } from '../lifecycle/worker-id';
 import { SlotPool } from '../sandbox/slots';
 import { RunService } from './run.service';
@@ -86,9 +86,10 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     this.active.set(id, controller);
     try {
       // A cancel published before this worker subscribed the job's controller leaves a mark.
-      // Checked alongside the start of the run, not before it: a hit aborts the run at once.
-      this.redis.exists(jobKey(this.config, CANCEL_REQUESTED_KEY, id)).then(
-        (marked) => marked && controller.abort(CANCELLED_REASON),
+      // Checked alongside the start of the run, not before it: a hit aborts the run at once, and
+      // the answer is awaited before the result counts, so a run faster than it is cancelled too.
+      const marked = this.redis.exists(jobKey(this.config, CANCEL_REQUESTED_KEY, id)).then(
+        (n) => n > 0 && controller.abort(CANCELLED_REASON),
         () => undefined,
       );
       this.emit(id, 'running');
@@ -100,6 +101,7 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
         await recordSandboxFailure(this.redis, this.config.redis.prefix, data.language).catch(() => undefined);
         throw e;
       }
+      await marked;
       if (controller.signal.reason === CANCELLED_REASON) throw new UnrecoverableError(CANCELLED_REASON);
       return result;
     } finally {
@@ -109,38 +111,44 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** A failed attempt ends the job only if BullMQ will not try it again. */
   private async finishedIfFailed(job: Job<JobData, JobResult>): Promise<void> {
-    const state = await job.getState().catch(() => undefined);
-    if (state === 'failed') await this.finished(job, job.failedReason === CANCELLED_REASON ? 'cancelled' : 'failed');
+    if ((await job.getState().catch(() => undefined)) === 'failed') await this.finished(job, 'failed');
   }
 
   /**
-   * Job `job` reached its final status: count it, give its admission back and tell whoever
-   * waits (one transaction; the event carries the final view unless a callback is still to be
-   * recorded in it), then queue its callback.
+   * Job `job` reached final BullMQ state `state`. Its callback is queued first (which records
+   * the pending delivery its view shows); then one transaction counts it, gives its admission
+   * back and tells whoever waits, with the final view unless the callback's record makes the
+   * view theirs to read.
    */
-  private async finished(job: Job<JobData, JobResult>, status: 'completed' | 'failed' | 'cancelled'): Promise<void> {
+  private async finished(job: Job<JobData, JobResult>, state: 'completed' | 'failed'): Promise<void> {
     const id = job.id!;
     const data = job.data as Partial<JobData> | undefined; // as stored: the worker may have refused it
-    const url = data?.callbackUrl;
+    const url = typeof data?.callbackUrl === 'string' ? data.callbackUrl : undefined;
+    if (url) await this.retrying(`callback of job ${id} not queued`, () => enqueueWebhook(this.webhooks, this.config, this.redis, id, url));
+    const view = toJobView(job, state);
     const completed =
-      status === 'completed' && job.returnvalue
+      state === 'completed' && job.returnvalue
         ? { verdict: job.returnvalue.verdict, queueWaitMs: (job.processedOn ?? job.timestamp) - job.timestamp, runMs: (job.finishedOn ?? Date.now()) - (job.processedOn ?? job.timestamp) }
         : undefined;
-    await recordJobEnd(this.redis, this.config, {
-      id,
-      status,
-      language: typeof data?.language === 'string' ? data.language : 'other',
-      owner: typeof data?.owner === 'string' ? data.owner : undefined,
-      completed,
-      view: typeof url === 'string' ? undefined : toJobView(job, status === 'completed' ? 'completed' : 'failed'),
-    }).catch(() => undefined);
-    if (typeof url !== 'string') return;
-    // Redis may be just coming back (the queue connection fails fast meanwhile): retry a little.
+    await this.retrying(`end of job ${id} not recorded`, () =>
+      recordJobEnd(this.redis, this.config, {
+        id,
+        status: view.status as JobEnd['status'],
+        language: typeof data?.language === 'string' ? data.language : 'other',
+        owner: typeof data?.owner === 'string' ? data.owner : undefined,
+        completed,
+        view: url ? undefined : view,
+      }),
+    );
+  }
+
+  /** Runs `step`, again a few times while Redis may be just coming back (the command connection fails fast meanwhile); logs `failure` if it never succeeds. */
+  private async retrying(failure: string, step: () => Promise<void>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await enqueueWebhook(this.webhooks, this.config, this.redis, id, url);
+        return await step();
       } catch (e) {
-        if (attempt >= 5) return this.logger.error(`callback of job ${id} not queued: ${(e as Error).message}`);
+        if (attempt >= 5) return this.logger.error(`${failure}: ${(e as Error).message}`);
         await new Promise((r) => setTimeout(r, 500 * attempt));
       }
     }

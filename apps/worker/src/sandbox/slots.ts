@@ -30,9 +30,12 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Where runs' cgroups live: one folder on cgroup v2, one per controller on v1. */
+/**
+ * Where runs' cgroups live: one folder on cgroup v2, one per controller on v1 (the hierarchies of
+ * native/src/cgroup_v1.c, cpuacct under either of its names).
+ */
 function cgroupParents(parent: string): string[] {
-  return ['/sys/fs/cgroup', '/sys/fs/cgroup/memory', '/sys/fs/cgroup/pids', '/sys/fs/cgroup/cpuacct'].map((root) => join(root, parent));
+  return ['/sys/fs/cgroup', '/sys/fs/cgroup/memory', '/sys/fs/cgroup/pids', '/sys/fs/cgroup/cpuacct', '/sys/fs/cgroup/cpu,cpuacct'].map((root) => join(root, parent));
 }
 
 /**
