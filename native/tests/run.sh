@@ -743,6 +743,10 @@ if selected "serve"; then
     serve sigterm
     end
 
+    begin "serve: SIGTERM during a run that floods its output still ends the run and the server"
+    serve sigterm-flood
+    end
+
     begin "serve: set-up options are checked at start (exit 64)"
     serve bad-setup
     end

@@ -110,6 +110,30 @@ elif CASE == 'sigterm':
     check(s.p.wait(timeout=10) == 0, 'SIGTERM: the server did not exit 0')
     # run.sh checks that nothing of the run is left (processes, cgroup, mounts).
 
+elif CASE == 'sigterm-flood':
+    # The run floods stdout far past the pipe buffer, so its launcher is mostly blocked writing to
+    # the server. Once told to stop, the server reads no more: the launcher must still get to its
+    # SIGTERM, tear the run down and exit, and the server with it.
+    s = Server()
+    s.send(1, [f'--output-bytes={1 << 30}', '--wall-time-ms=20000', '--', '/probe/probe', 'flood'])
+    time.sleep(0.5)
+    with open(f'/proc/{s.p.pid}/task/{s.p.pid}/children') as f:
+        launchers = [int(x) for x in f.read().split()]
+    t = time.monotonic()
+    s.p.send_signal(signal.SIGTERM)
+    try:
+        rc = s.p.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        rc = None
+        s.p.kill()  # its pipes close with it: the launcher gets EPIPE and can tear down
+        s.p.wait()
+    check(rc == 0, f'SIGTERM during a flood: the server {"exited " + str(rc) if rc is not None else "hung"}')
+    check(time.monotonic() - t < 5, 'SIGTERM during a flood: the server took more than 5 s')
+    check(launchers, 'no launcher was running')
+    left = [p for p in launchers if os.path.exists(f'/proc/{p}')]
+    check(not left, f'launchers left after the server exited: {left}')
+    # run.sh checks that nothing of the run is left (processes, cgroup, mounts).
+
 elif CASE == 'bad-setup':
     p = subprocess.run([L, '--serve', '--uid=0', '--gid=0'], capture_output=True)
     check(p.returncode == 64, f'--uid 0: exit {p.returncode}')
