@@ -404,6 +404,18 @@ int serve_main(int argc, char **argv)
         autofree char *in = malloc(stdin_len ? stdin_len : 1);
         if (!in || read_all(0, in, stdin_len) != (ssize_t)stdin_len)
             goto protocol;
+        /* The launcher reads a request up to its first empty argument (our args[args_len]): one
+         * that ends sooner would run only its first part, and one whose last argument lacks its
+         * NUL would never end (EOF: exit 0, no report, nothing ran). Answered as the launcher
+         * answers a request that does not parse; the prepared sandbox stays for the next one. */
+        if (args_request_end(args, (size_t)args_len + 1) != (ssize_t)args_len) {
+            static char bad[] = "runbox-launcher: bad request: the arguments do not end with the "
+                                "request (each ends with a NUL, none is empty)\n";
+            struct run_io refused = {.err = {.buf = bad, .len = sizeof bad - 1}};
+            if (respond(id, 64, &refused) < 0)
+                return 2;
+            continue;
+        }
 
         struct run_io io = {.stdin_buf = in, .stdin_len = stdin_len};
         uint32_t cap = output_cap(args, args_len);

@@ -739,6 +739,10 @@ if selected "serve"; then
     serve bad-request
     end
 
+    begin "serve: request bytes that do not end exactly at their end marker are a bad request (64)"
+    serve bad-frame
+    end
+
     begin "serve: SIGTERM ends the server's run before the server exits"
     serve sigterm
     end

@@ -28,7 +28,10 @@ class Server:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
     def send(self, rid, args, stdin=b''):
-        a = b''.join(x.encode() + b'\0' for x in args)
+        self.send_raw(rid, b''.join(x.encode() + b'\0' for x in args), stdin)
+
+    def send_raw(self, rid, a, stdin=b''):
+        """A run frame with the request bytes as given (send() terminates each argument)."""
         self.p.stdin.write(b'R' + struct.pack('<II', rid, len(a)) + a + struct.pack('<I', len(stdin)) + stdin)
         self.p.stdin.flush()
 
@@ -100,6 +103,22 @@ elif CASE == 'bad-request':
     check('bad request' in err, f'bad request: stderr {err!r}')
     rid, status, rep, out, _ = s.run(2, ENV + ['--', '/bin/echo', 'fine'])
     check(status == 0 and out == 'fine\n', f'the run after a bad request: status {status}, stdout {out!r}')
+    check(s.close() == 0, 'EOF: the server did not exit 0')
+
+elif CASE == 'bad-frame':
+    # Request bytes the launcher would read as another request, or as none: a last argument
+    # without its NUL (it would wait for the rest, get EOF and exit 0 without a report), and an
+    # empty argument in the middle (it would run what comes before and drop the rest).
+    s = Server()
+    bad = [(1, b'--\0/bin/echo\0unterminated'),
+           (2, b''.join(x.encode() + b'\0' for x in ENV + ['--', '/bin/echo', 'first', '', 'second']))]
+    for rid, a in bad:
+        s.send_raw(rid, a, b'stdin')
+        r, status, rep, out, err = s.response()
+        check(r == rid and status == 64 and rep is None and out == '', f'bad frame {rid}: status {status}, report {rep}, stdout {out!r}')
+        check('bad request' in err, f'bad frame {rid}: stderr {err!r}')
+    rid, status, rep, out, _ = s.run(3, ENV + ['--', '/bin/echo', 'fine'])
+    check(status == 0 and out == 'fine\n', f'the run after bad frames: status {status}, stdout {out!r}')
     check(s.close() == 0, 'EOF: the server did not exit 0')
 
 elif CASE == 'sigterm':
