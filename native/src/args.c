@@ -115,9 +115,6 @@ static bool valid_cgroup_parent(const char *p)
            strlen(p);
 }
 
-/* The environment of a run without --env (parse() allocates the array otherwise). */
-static char *no_env[] = {NULL};
-
 static int push(void *arrp, size_t *n, size_t elem, const void *val, struct rb_error *err)
 {
     void **arr = arrp;
@@ -283,8 +280,10 @@ static int parse(int argc, char **argv, bool request_only, struct cli *c, struct
     }
     if (!wall_given)
         c->run.lim.wall_ms = 3 * c->run.lim.cpu_ms;
-    if (!c->run.env)
+    if (!c->run.env) {
+        static char *no_env[] = {NULL};
         c->run.env = no_env;
+    }
     c->run.argv = optind < argc ? &argv[optind] : NULL;
 
     if (request_only) {
@@ -337,16 +336,12 @@ ssize_t args_request_end(const char *buf, size_t len)
     return -1;
 }
 
-/* Parses a request into *out. Allocates *argvp (the argument pointers, into buf) and, with
- * --env, out->env; on failure neither is left allocated. */
-static int parse_request(char *buf, size_t len, struct run_opts *out, char ***argvp,
-                         struct rb_error *err)
+int args_parse_request(char *buf, size_t len, struct run_opts *out, struct rb_error *err)
 {
-    /* argv[0] is a placeholder: getopt starts at index 1. Counted as filled in below (one per
-     * string; buf[len] ends an unterminated last one). */
+    /* argv[0] is a placeholder: getopt starts at index 1. */
     size_t argc = 1;
-    for (size_t i = 0; i < len; i += strlen(buf + i) + 1)
-        argc++;
+    for (size_t i = 0; i < len; i++)
+        argc += buf[i] == '\0';
     char **argv = calloc(argc + 1, sizeof *argv);
     if (!argv)
         return rb_fail(err, ENOMEM, "request");
@@ -360,31 +355,9 @@ static int parse_request(char *buf, size_t len, struct run_opts *out, char ***ar
     setup_defaults(&c.setup);
     run_defaults(&c.run);
     if (parse((int)argc, argv, true, &c, err) < 0) {
-        if (c.run.env != no_env)
-            free(c.run.env);
         free(argv);
         return -1;
     }
-    *out = c.run;
-    *argvp = argv;
-    return 0;
-}
-
-int args_parse_request(char *buf, size_t len, struct run_opts *out, struct rb_error *err)
-{
-    char **argv;
-    return parse_request(buf, len, out, &argv, err); /* argv stays: out->argv points into it */
-}
-
-int args_request_limits(char *buf, size_t len, struct run_limits *out, struct rb_error *err)
-{
-    struct run_opts run;
-    char **argv;
-    if (parse_request(buf, len, &run, &argv, err) < 0)
-        return -1;
-    *out = run.lim;
-    if (run.env != no_env)
-        free(run.env);
-    free(argv);
+    *out = c.run; /* argv stays allocated: out->argv points into it */
     return 0;
 }

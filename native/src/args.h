@@ -56,10 +56,6 @@ int args_parse_cli(int argc, char **argv, struct cli *out, struct rb_error *err)
  * already stripped); only run options and `-- PROGRAM ARG...` are accepted. Strings point into buf. */
 int args_parse_request(char *buf, size_t len, struct run_opts *out, struct rb_error *err);
 
-/* The limits of a request (buf and len as for args_parse_request, which parses it exactly so),
- * the defaults filled in; nothing stays allocated. Returns 0, or -1 with err set. */
-int args_request_limits(char *buf, size_t len, struct run_limits *out, struct rb_error *err);
-
 /* Finds the end of a request in buf[0..len): returns the length of the arguments (the offset of
  * the terminating empty argument) or -1 while incomplete. */
 ssize_t args_request_end(const char *buf, size_t len);

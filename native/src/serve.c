@@ -26,9 +26,12 @@
 #include "serve.h"
 #include "util.h"
 
-/* What the server keeps of the launcher's stderr besides the program's kept bytes (its own
- * diagnostics), and of its report fd (a ready line and one report). */
-#define DIAGNOSTICS_BYTES (64u << 10)
+/* What the server keeps of each output stream of a run. The launcher itself keeps only the
+ * request's --output-bytes of the program's stdout and stderr (plus its own diagnostic line on
+ * stderr), and a request that does not parse gets only that line: this is no limit of the run,
+ * only a bound on the server's memory should a launcher ever send more. */
+#define OUTPUT_BYTES (1u << 30)
+/* What it keeps of the report fd: a ready line and one report. */
 #define REPORT_BYTES (64u << 10)
 #define MAX_ARGS_BYTES (1u << 20)
 #define MAX_STDIN_BYTES (1u << 30)
@@ -235,19 +238,6 @@ static bool sandbox_ready(struct sandbox_proc *s, struct sink *diag)
     return false;
 }
 
-/* What the server keeps of each output stream of a run: the request's --output-bytes plus the
- * launcher's own diagnostics. A request that does not parse is refused by the launcher (exit 64,
- * a message on stderr and nothing else), so then the diagnostics are all there is. */
-static uint32_t output_cap(char *args, uint32_t len)
-{
-    struct run_limits lim;
-    struct rb_error ignored = {0};
-    if (args_request_limits(args, len, &lim, &ignored) < 0)
-        return DIAGNOSTICS_BYTES;
-    uint64_t cap = lim.output_bytes;
-    return (uint32_t)(cap > UINT32_MAX - DIAGNOSTICS_BYTES ? UINT32_MAX : cap + DIAGNOSTICS_BYTES);
-}
-
 struct run_io {
     const char *stdin_buf;
     uint32_t stdin_len, stdin_off;
@@ -418,9 +408,8 @@ int serve_main(int argc, char **argv)
         }
 
         struct run_io io = {.stdin_buf = in, .stdin_len = stdin_len};
-        uint32_t cap = output_cap(args, args_len);
-        io.out.cap = cap;
-        io.err.cap = cap;
+        io.out.cap = OUTPUT_BYTES;
+        io.err.cap = OUTPUT_BYTES;
         io.rep.cap = REPORT_BYTES;
         /* A sandbox that died while waiting (it should not) is replaced once. */
         for (int attempt = 0; !sandbox_ready(&s, &io.err); attempt++) {
@@ -432,7 +421,7 @@ int serve_main(int argc, char **argv)
                 goto next;
             }
             free(io.err.buf);
-            io.err = (struct sink){.cap = cap};
+            io.err = (struct sink){.cap = OUTPUT_BYTES};
         }
         /* The request and its terminating empty argument (args[args_len] is its NUL). A launcher
          * that died after its ready line still reports (or not) through the relay. */
