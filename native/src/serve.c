@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -155,30 +156,34 @@ fail:
 /* A growable buffer that keeps at most `cap` bytes and drops (but keeps reading) the rest. */
 struct sink {
     char *buf;
-    uint32_t len, cap;
+    uint32_t len, size, cap; /* size: allocated */
 };
 
 static int sink_read(int *fd, struct sink *k)
 {
-    char chunk[65536];
-    ssize_t n = read(*fd, chunk, sizeof chunk);
+    static char dropped[65536]; /* where reads beyond the cap go (one thread, one read at a time) */
+    if (k->len == k->size && k->size < k->cap) {
+        /* Doubled from a pipe's worth up to the cap: a few reallocs per run, not one per read. */
+        size_t size = k->size ? (size_t)k->size * 2 : 65536;
+        if (size > k->cap)
+            size = k->cap;
+        char *nb = realloc(k->buf, size);
+        if (!nb)
+            return -1;
+        k->buf = nb;
+        k->size = (uint32_t)size;
+    }
+    bool keep = k->len < k->size;
+    char *to = keep ? k->buf + k->len : dropped;
+    ssize_t n = read(*fd, to, keep ? k->size - k->len : sizeof dropped);
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
         return 0;
     if (n <= 0) { /* EOF, or an error: nothing more comes from it */
         rb_closep(fd);
         return 0;
     }
-    uint32_t take = (uint32_t)n;
-    if (take > k->cap - k->len)
-        take = k->cap - k->len;
-    if (take) {
-        char *nb = realloc(k->buf, (size_t)k->len + take);
-        if (!nb)
-            return -1;
-        memcpy(nb + k->len, chunk, take);
-        k->buf = nb;
-        k->len += take;
-    }
+    if (keep)
+        k->len += (uint32_t)n;
     return 0;
 }
 
@@ -300,25 +305,20 @@ static int relay(struct sandbox_proc *s, uint32_t id, struct run_io *io)
     return 0;
 }
 
-/* One answer frame (serve.h), built whole and written at once. */
+/* One answer frame (serve.h), written straight from the sinks. */
 static int respond(uint32_t id, int status, const struct run_io *io)
 {
     const struct sink *parts[] = {&io->rep, &io->out, &io->err};
-    size_t len = 8;
-    for (size_t i = 0; i < ARRAY_LEN(parts); i++)
-        len += 4 + (size_t)parts[i]->len;
-    autofree unsigned char *frame = malloc(len);
-    if (!frame)
-        return -1;
-    unsigned char *p = put_u32(frame, id);
-    p = put_u32(p, (uint32_t)status);
+    unsigned char head[8], lens[ARRAY_LEN(parts)][4];
+    struct iovec iov[1 + 2 * ARRAY_LEN(parts)];
+    put_u32(put_u32(head, id), (uint32_t)status);
+    iov[0] = (struct iovec){head, sizeof head};
     for (size_t i = 0; i < ARRAY_LEN(parts); i++) {
-        p = put_u32(p, parts[i]->len);
-        if (parts[i]->len)
-            memcpy(p, parts[i]->buf, parts[i]->len);
-        p += parts[i]->len;
+        put_u32(lens[i], parts[i]->len);
+        iov[1 + 2 * i] = (struct iovec){lens[i], sizeof lens[i]};
+        iov[2 + 2 * i] = (struct iovec){parts[i]->buf, parts[i]->len};
     }
-    return write_all(1, frame, len);
+    return writev_all(1, iov, (int)ARRAY_LEN(iov));
 }
 
 /* The launcher's arguments in prepared mode: ours with --serve replaced by the fds it gets from

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,10 +29,19 @@ void rb_freep(void *p)
 
 int write_all(int fd, const void *buf, size_t len)
 {
-    const char *p = buf;
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0) {
+    struct iovec v = {(void *)buf, len};
+    return writev_all(fd, &v, 1);
+}
+
+int writev_all(int fd, struct iovec *iov, int n)
+{
+    for (;;) {
+        while (n > 0 && iov->iov_len == 0) /* an empty part: no system call for it */
+            iov++, n--;
+        if (n == 0)
+            return 0;
+        ssize_t w = writev(fd, iov, n);
+        if (w < 0) {
             if (errno == EINTR)
                 continue;
             if (errno == EAGAIN) { /* a non-blocking descriptor handed to us: wait for room */
@@ -42,10 +52,14 @@ int write_all(int fd, const void *buf, size_t len)
             }
             return -1;
         }
-        p += n;
-        len -= (size_t)n;
+        /* A short write: skip what went out, the rest of a part cut short goes next. */
+        for (; n > 0 && (size_t)w >= iov->iov_len; iov++, n--)
+            w -= (ssize_t)iov->iov_len;
+        if (n > 0) {
+            iov->iov_base = (char *)iov->iov_base + w;
+            iov->iov_len -= (size_t)w;
+        }
     }
-    return 0;
 }
 
 ssize_t read_all(int fd, void *buf, size_t len)

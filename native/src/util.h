@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include "errors.h"
 
@@ -20,8 +21,9 @@ void rb_freep(void *p);
 
 /* write()/read() the whole buffer, retrying on EINTR and short transfers (write_all also waits
  * out EAGAIN on a non-blocking descriptor). read_all returns the number of bytes read (< len only
- * at EOF) or -1. */
+ * at EOF) or -1. writev_all: write_all of n buffers in a row (it advances iov[] as it goes). */
 int write_all(int fd, const void *buf, size_t len);
+int writev_all(int fd, struct iovec *iov, int n);
 ssize_t read_all(int fd, void *buf, size_t len);
 
 /* Writes `val` to dirfd/name (a cgroup or /proc knob): open, one write, close. */
