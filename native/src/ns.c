@@ -24,22 +24,6 @@ _Noreturn void init_main(const struct cli *c); /* reaper.c */
 
 #define NS_FLAGS (CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWUTS)
 
-/* Puts the init's four pipe ends at INIT_*_FD and closes every other descriptor ≥ 3 the
- * launcher had (report fd, control fd, ...). fd 0 stays: it is the program's stdin. */
-static int place_init_fds(const int fds[4])
-{
-    int tmp[4];
-    for (int i = 0; i < 4; i++) {
-        tmp[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 64);
-        if (tmp[i] < 0)
-            return -1;
-    }
-    for (int i = 0; i < 4; i++)
-        if (dup3(tmp[i], INIT_GO_FD + i, O_CLOEXEC) < 0)
-            return -1;
-    return (int)syscall(SYS_close_range, INIT_ERR_FD + 1, ~0u, 0);
-}
-
 int ns_spawn(const struct cli *c, int cgroup_fd, struct sandbox *sb, struct rb_error *err)
 {
     int go[2], st[2], out[2], er[2];
@@ -62,8 +46,11 @@ int ns_spawn(const struct cli *c, int cgroup_fd, struct sandbox *sb, struct rb_e
         return rb_fail(err, e, "clone3 (namespaces)");
     }
     if (pid == 0) {
+        /* The init's four pipe ends at INIT_*_FD, every other descriptor ≥ 3 the launcher had
+         * (report fd, control fd, ...) closed. fd 0 stays: it is the program's stdin. */
         int fds[4] = {go[0], st[1], out[1], er[1]};
-        if (place_init_fds(fds) < 0)
+        if (place_fds(fds, 4, INIT_GO_FD, O_CLOEXEC) < 0 ||
+            syscall(SYS_close_range, INIT_ERR_FD + 1, ~0u, 0) < 0)
             _exit(125);
         init_main(c);
     }

@@ -115,14 +115,10 @@ static int sandbox_spawn(char **child_argv, struct sandbox_proc *s, struct rb_er
     sigprocmask(SIG_BLOCK, &all, &old); /* tracked before a stop can look for it */
     pid_t pid = fork();
     if (pid == 0) {
-        /* The child's ends, first moved above 4 so that no dup2 below overwrites another. */
+        /* The child's ends at 0-4, without CLOEXEC: they are the launcher's fds. */
         int ends[5] = {p[0][0], p[1][1], p[2][1], p[3][1], p[4][0]};
-        for (int i = 0; i < 5; i++)
-            if ((ends[i] = fcntl(ends[i], F_DUPFD_CLOEXEC, 10)) < 0)
-                _exit(2);
-        for (int i = 0; i < 5; i++)
-            if (dup2(ends[i], i) < 0) /* dup2 clears CLOEXEC on the target */
-                _exit(2);
+        if (place_fds(ends, 5, 0, 0) < 0)
+            _exit(2);
         signal(SIGTERM, SIG_DFL);
         signal(SIGINT, SIG_DFL);
         signal(SIGHUP, SIG_DFL);

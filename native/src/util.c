@@ -62,6 +62,18 @@ int writev_all(int fd, struct iovec *iov, int n)
     }
 }
 
+int place_fds(int fds[], int n, int first, int flags)
+{
+    /* Copied above the targets first, so that no dup3 below overwrites one still to be moved. */
+    for (int i = 0; i < n; i++)
+        if ((fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, first + n)) < 0)
+            return -1;
+    for (int i = 0; i < n; i++)
+        if (dup3(fds[i], first + i, flags) < 0)
+            return -1;
+    return 0;
+}
+
 ssize_t read_all(int fd, void *buf, size_t len)
 {
     char *p = buf;

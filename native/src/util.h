@@ -26,6 +26,11 @@ int write_all(int fd, const void *buf, size_t len);
 int writev_all(int fd, struct iovec *iov, int n);
 ssize_t read_all(int fd, void *buf, size_t len);
 
+/* Puts fds[i] at descriptor first + i (i < n) with `flags` (O_CLOEXEC or 0), whatever their
+ * numbers were; fds[] is overwritten with CLOEXEC copies that stay open. For a child between fork
+ * and exec, or the init: no allocation. 0, or -1 with errno. */
+int place_fds(int fds[], int n, int first, int flags);
+
 /* Writes `val` to dirfd/name (a cgroup or /proc knob): open, one write, close. */
 int write_file_at(int dirfd, const char *name, const char *val, struct rb_error *err);
 /* Reads at most size-1 bytes of dirfd/name into buf (NUL-terminated). Returns length or -1. */
