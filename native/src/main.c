@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,7 +231,7 @@ int main(int argc, char **argv)
             return 2;
     for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
         if (!strcmp(argv[i], "--serve"))
-            return serve_main(argc, argv);
+            return serve_main(argc, argv, parent);
     if (args_parse_cli(argc, argv, &c, &err) < 0) {
         fprintf(stderr, "runbox-launcher: %s\n", err.msg);
         usage_hint();
@@ -267,11 +266,8 @@ int main(int argc, char **argv)
     int sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
     signal(SIGPIPE, SIG_IGN); /* a closed fd 1/2 reader must not kill the supervisor */
     /* A worker that dies (even by SIGKILL) takes its runs with it: its death reaches us as a
-     * SIGTERM on the signalfd, which tears the run down like any other SIGTERM. If it died
-     * before the prctl, our parent has already changed: act as if the signal came. */
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (getppid() != parent)
-        raise(SIGTERM);
+     * SIGTERM on the signalfd, which tears the run down like any other SIGTERM. */
+    term_with_parent(parent);
 
     struct report rep = {0};
     enum run_result result;

@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -335,7 +334,7 @@ static char **child_args(int argc, char **argv, int *cargc)
     return a;
 }
 
-int serve_main(int argc, char **argv)
+int serve_main(int argc, char **argv, pid_t parent)
 {
     struct rb_error err = {0};
     int cargc;
@@ -351,16 +350,13 @@ int serve_main(int argc, char **argv)
         return 64;
     }
 
-    pid_t parent = getppid();
     struct sigaction sa = {.sa_handler = on_stop};
     sigfillset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    prctl(PR_SET_PDEATHSIG, SIGTERM); /* the worker's death stops us, and our sandbox with us */
-    if (getppid() != parent)
-        raise(SIGTERM);
+    term_with_parent(parent); /* the worker's death stops us, and our sandbox with us */
 
     /* `s`: the prepared sandbox for the next request, spawned as soon as the last run has ended. */
     struct sandbox_proc s = {.pid = -1};

@@ -9,9 +9,11 @@
  * EOF on stdin: the server tears its prepared sandbox down and exits 0. Owns no sandbox property
  * itself: every run is a prepared-mode launcher of its own (main.c). */
 #pragma once
+#include <sys/types.h>
 
 #define SERVE_RUN 'R'
 #define SERVE_CANCEL 'C'
 #define SERVE_READY_LINE "{\"ready\":true}\n"
 
-int serve_main(int argc, char **argv);
+/* parent: getppid() as the process started (the worker), for term_with_parent(). */
+int serve_main(int argc, char **argv, pid_t parent);

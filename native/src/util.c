@@ -5,8 +5,10 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -137,6 +139,14 @@ int find_key_u64(const char *text, const char *key, uint64_t *out)
         }
     }
     return -1;
+}
+
+void term_with_parent(pid_t parent)
+{
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    /* Dead before the prctl: our parent has already changed, so act as if the signal came. */
+    if (getppid() != parent)
+        raise(SIGTERM);
 }
 
 uint64_t now_ns(void)

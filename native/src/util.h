@@ -1,6 +1,7 @@
 /* util.h — small helpers shared by the launcher, the sandbox's init and the program's child:
- * scope-bound cleanup (autofd/autofree, as in crun utils.h), whole reads/writes, cgroup-style
- * file access relative to a directory fd, the monotonic clock, and number parsing.
+ * scope-bound cleanup (autofd/autofree, as in crun utils.h), whole reads/writes, descriptor
+ * placement, cgroup-style file access relative to a directory fd, the parent-death signal, the
+ * monotonic clock, and number parsing.
  * Enforces no sandbox property by itself. */
 #pragma once
 #include <stdbool.h>
@@ -39,6 +40,10 @@ ssize_t read_file_at(int dirfd, const char *name, char *buf, size_t size, struct
 ssize_t pread_str(int fd, char *buf, size_t size);
 /* Finds "key value" (a line starting with key followed by a space) in text; -1 when absent. */
 int find_key_u64(const char *text, const char *key, uint64_t *out);
+
+/* Our parent's death (even by SIGKILL) sends us SIGTERM (PR_SET_PDEATHSIG), also when it died
+ * before this call. parent: getppid() read as the process started. */
+void term_with_parent(pid_t parent);
 
 uint64_t now_ns(void); /* CLOCK_MONOTONIC */
 
