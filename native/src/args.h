@@ -56,6 +56,9 @@ int args_parse_cli(int argc, char **argv, struct cli *out, struct rb_error *err)
  * already stripped); only run options and `-- PROGRAM ARG...` are accepted. Strings point into buf. */
 int args_parse_request(char *buf, size_t len, struct run_opts *out, struct rb_error *err);
 
+/* The largest prepared-mode request (its arguments) a launcher reads, and a server relays. */
+#define MAX_REQUEST_BYTES (1u << 20)
+
 /* Finds the end of a request in buf[0..len): returns the length of the arguments (the offset of
  * the terminating empty argument) or -1 while incomplete. */
 ssize_t args_request_end(const char *buf, size_t len);

@@ -25,8 +25,6 @@
 
 enum run_result { RUN_REPORT, RUN_NO_REQUEST, RUN_BAD_REQUEST };
 
-#define MAX_REQUEST (1u << 20)
-
 /* Prepared mode: reads the request from the control fd. 1 = complete, 0 = EOF before a complete
  * request (tear down quietly), -1 = error (the init died, a signal, a read error). */
 static int read_request(int control_fd, int sigfd, int status_fd, char **out, size_t *len,
@@ -55,9 +53,9 @@ static int read_request(int control_fd, int sigfd, int status_fd, char **out, si
         if (!pfd[0].revents)
             continue;
         if (have == cap) {
-            if (cap >= MAX_REQUEST) {
+            if (cap >= MAX_REQUEST_BYTES) {
                 free(buf);
-                return rb_fail(err, E2BIG, "request larger than %u bytes", MAX_REQUEST);
+                return rb_fail(err, E2BIG, "request larger than %u bytes", MAX_REQUEST_BYTES);
             }
             char *nb = realloc(buf, cap *= 2);
             if (!nb) {

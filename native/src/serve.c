@@ -33,7 +33,6 @@
 #define OUTPUT_BYTES (1u << 30)
 /* What it keeps of the report fd: a ready line and one report. */
 #define REPORT_BYTES (64u << 10)
-#define MAX_ARGS_BYTES (1u << 20)
 #define MAX_STDIN_BYTES (1u << 30)
 
 struct sandbox_proc {
@@ -376,7 +375,8 @@ int serve_main(int argc, char **argv, pid_t parent)
             goto protocol;
         if (type == SERVE_CANCEL)
             continue; /* for a run that has already ended */
-        if (type != SERVE_RUN || read_u32(0, &args_len, false) != 1 || args_len > MAX_ARGS_BYTES)
+        if (type != SERVE_RUN || read_u32(0, &args_len, false) != 1 ||
+            args_len > MAX_REQUEST_BYTES)
             goto protocol;
         autofree char *args = malloc((size_t)args_len + 1);
         if (!args || read_all(0, args, args_len) != (ssize_t)args_len ||
