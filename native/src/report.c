@@ -59,11 +59,18 @@ int report_write(int fd, const struct report *r)
         json_string(&p, end, r->cgroup_mode);
     else
         p += snprintf(p, (size_t)(end - p), "null");
-    p += snprintf(p, (size_t)(end - p), ",\"error\":");
-    if (r->error)
+    if (r->error) {
+        p += snprintf(p, (size_t)(end - p), ",\"error\":");
         json_string(&p, end, r->error);
-    else
-        p += snprintf(p, (size_t)(end - p), "null");
-    p += snprintf(p, (size_t)(end - p), "}\n");
+        p += snprintf(p, (size_t)(end - p), "}\n");
+    } else {
+        p += snprintf(p, (size_t)(end - p), "," REPORT_OK_TAIL "\n");
+    }
     return write_all(fd, buf, (size_t)(p - buf));
+}
+
+bool report_line_ok(const char *line, size_t len)
+{
+    size_t t = sizeof REPORT_OK_TAIL - 1;
+    return len >= t && !memcmp(line + len - t, REPORT_OK_TAIL, t);
 }

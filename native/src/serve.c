@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "report.h"
 #include "serve.h"
 #include "util.h"
 
@@ -433,9 +434,7 @@ int serve_main(int argc, char **argv, pid_t parent)
         int status;
         if (io.rep.len && io.rep.buf[io.rep.len - 1] == '\n') {
             io.rep.len--;
-            static const char ok_tail[] = "\"error\":null}";
-            size_t t = sizeof ok_tail - 1;
-            status = io.rep.len >= t && !memcmp(io.rep.buf + io.rep.len - t, ok_tail, t) ? 0 : 2;
+            status = report_line_ok(io.rep.buf, io.rep.len) ? 0 : 2;
         } else {
             status = sandbox_wait(&ran);
         }
