@@ -93,8 +93,6 @@ static int sandbox_wait(struct sandbox_proc *s)
 /* A prepared sandbox not needed any more: EOF on its control fd tears it down quietly. */
 static void dispose(struct sandbox_proc *s)
 {
-    if (s->pid < 0)
-        return;
     sandbox_close(s);
     sandbox_wait(s);
 }
@@ -443,9 +441,9 @@ int serve_main(int argc, char **argv, pid_t parent)
             return 2;
         }
         /* The next sandbox is spawned first: its set-up (mostly waiting, on cgroup v1, for the
-         * migration's RCU grace period) overlaps the exit of this run's launcher. */
-        if (sandbox_spawn(cargv, &s, &err) < 0)
-            s.pid = -1; /* retried as the loop comes round, where a failure is reported */
+         * migration's RCU grace period) overlaps the exit of this run's launcher. A failure
+         * leaves s.pid at -1: retried as the loop comes round, where a failure is reported. */
+        (void)sandbox_spawn(cargv, &s, &err);
         if (ran.pid > 0)
             sandbox_wait(&ran);
     next:
