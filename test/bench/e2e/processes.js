@@ -151,13 +151,16 @@ function removeCgroupParent(name) {
   }
 }
 
-/** One keep-alive HTTP client: `call(method, path, body)` → { status, body, ms }. */
+/**
+ * One keep-alive HTTP client: `call(method, path, body)` → { status, body, ms }. A request sent on
+ * a kept-alive socket the server closed meanwhile (its idle timeout, between bench phases) is
+ * sent again once on a new one, as Node's documentation advises (`request.reusedSocket`).
+ */
 function client(base, maxSockets) {
   const agent = new http.Agent({ keepAlive: true, maxSockets });
   const { hostname, port } = new URL(base);
-  return function call(method, p, body, headers = {}) {
-    return new Promise((resolve, reject) => {
-      const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  const send = (method, p, payload, headers) =>
+    new Promise((resolve, reject) => {
       const started = process.hrtime.bigint();
       const req = http.request(
         { agent, hostname, port, method, path: p, headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}), ...headers } },
@@ -178,10 +181,18 @@ function client(base, maxSockets) {
           res.on('error', reject);
         },
       );
-      req.on('error', reject);
+      req.on('error', (e) => reject(Object.assign(e, { reusedSocket: req.reusedSocket })));
       req.setTimeout(120000, () => req.destroy(new Error('request timed out after 120 s')));
       req.end(payload);
     });
+  return async function call(method, p, body, headers = {}) {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    try {
+      return await send(method, p, payload, headers);
+    } catch (e) {
+      if (!e.reusedSocket || e.code !== 'ECONNRESET') throw e;
+      return send(method, p, payload, headers);
+    }
   };
 }
 
