@@ -21,11 +21,11 @@
 // Usage (root): npm run bench:e2e [-- --quick]
 'use strict';
 
-const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
+const os = require('node:os');
 const p = require('./processes');
+const { openSlots } = require('./slots');
 
 const QUICK = process.argv.includes('--quick');
 const scale = (n) => (QUICK ? Math.max(20, Math.round(n / 4)) : n);
@@ -141,136 +141,6 @@ function serversCpuMs(workerPid) {
 
 // ---- the launcher alone ---------------------------------------------------------------------------
 
-/** The run exactly as the worker asks for it: argv, environment, limits, mounts (from the same tables). */
-function runSpecOf(prog) {
-  const { LanguageRegistry, expandArgv, adjustLimits, languageEnv } = require('@runbox/languages');
-  const { DEFAULT_LIMITS } = require('@runbox/contract');
-  const registry = LanguageRegistry.fromFile(path.join(p.ROOT, 'libs/languages/languages.json'));
-  const lang = registry.find(prog.language);
-  const limits = adjustLimits(lang, DEFAULT_LIMITS);
-  const argv = expandArgv(lang.run, [], lang, DEFAULT_LIMITS.memoryMb);
-  const env = languageEnv(lang);
-  const runArgs = [
-    `--cpu-time-ms=${limits.cpuTimeMs}`, `--wall-time-ms=${limits.wallTimeMs}`, `--memory-kb=${limits.memoryMb * 1024}`,
-    `--processes=${limits.processes}`, `--output-bytes=${limits.outputBytes}`, `--file-size-kb=${64 * 1024}`,
-    ...Object.entries(env).map(([k, v]) => `--env=${k}=${v}`), '--', ...argv,
-  ];
-  const spec = {
-    argv, env, stdin: '', cpuTimeMs: limits.cpuTimeMs, wallTimeMs: limits.wallTimeMs, memoryKb: limits.memoryMb * 1024,
-    processes: limits.processes, outputBytes: limits.outputBytes, fileSizeKb: 64 * 1024,
-  };
-  return { file: lang.sourceFile, runArgs, spec, mounts: registry.allMounts() };
-}
-
-/** One prepared sandbox: resolves when ready; `run(box)` sends the request and resolves with the report. */
-function prepare(setupArgs) {
-  const child = spawn(p.LAUNCHER, [...setupArgs, '--report-fd=3', '--control-fd=4'], { stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'], env: {} });
-  let buf = '';
-  const lines = [];
-  let wake = null;
-  child.stdio[3].setEncoding('utf8');
-  child.stdio[3].on('data', (d) => {
-    buf += d;
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      lines.push(buf.slice(0, i));
-      buf = buf.slice(i + 1);
-    }
-    if (wake) wake();
-  });
-  let stdout = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.resume();
-  const exited = new Promise((r) => child.once('close', r));
-  const nextLine = async () => {
-    while (lines.length === 0) {
-      if (child.exitCode !== null) throw new Error('launcher exited early');
-      await new Promise((r) => (wake = r));
-      wake = null;
-    }
-    return lines.shift();
-  };
-  const ready = nextLine().then((l) => {
-    if (!/"ready"\s*:\s*true/.test(l)) throw new Error(`launcher not ready: ${l}`);
-  });
-  return {
-    ready,
-    async run(box, runArgs) {
-      child.stdin.end();
-      child.stdio[4].end(Buffer.from([`--box=${box}`, ...runArgs].map((a) => `${a}\0`).join('') + '\0'));
-      const report = JSON.parse(await nextLine());
-      await exited;
-      return { report, stdout };
-    },
-    /** EOF on the control fd: the launcher tears the unused sandbox down. */
-    async dispose() {
-      child.stdin.end();
-      child.stdio[4].end();
-      await exited;
-    },
-  };
-}
-
-/**
- * `count` sandbox slots as the worker keeps them: a workspace tmpfs and a uid each, and (mode
- * `serve`) a long-lived `--serve` launcher driven by the worker's own SandboxServer
- * (apps/worker/dist/sandbox/launcher.js). `run(slot)` writes the program into a fresh box, runs
- * it, checks its output and removes the box, as the worker does for a job.
- */
-function openSlots(prog, count, mode) {
-  const { SandboxServer } = require(path.join(p.ROOT, 'apps/worker/dist/sandbox/launcher.js'));
-  const spec = runSpecOf(prog);
-  const uidBase = 71000 + (process.pid % 1000) * 16;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runbox-bench-launcher-'));
-  const cgroupParent = `runbox-bench-launcher-${process.pid}`;
-  const slots = [];
-  for (let s = 0; s < count; s++) {
-    const ws = path.join(dir, String(s));
-    const r = spawnSync(p.LAUNCHER, [`--workspace-mount=${ws}`, '--disk-kb=65536', '--inodes=16384']);
-    if (r.status !== 0) throw new Error(`workspace mount failed: ${r.stderr}`);
-    const uid = uidBase + s;
-    const server = mode === 'serve' ? new SandboxServer({ launcherPath: p.LAUNCHER, uid, gid: uid, workspaceDir: ws, tmpSizeKb: 65536, cgroupParent, mounts: spec.mounts }) : null;
-    const setup = server ? null : [`--uid=${uid}`, `--gid=${uid}`, `--workspace=${ws}`, '--tmp-size-kb=65536', `--cgroup-parent=${cgroupParent}`, ...spec.mounts.map((m) => `--bind-ro=${m}`)];
-    slots.push({ ws, uid, server, setup, prepared: server ? null : prepare(setup), n: 0 });
-  }
-  return {
-    slots,
-    /** One run in `slot`; resolves with its duration (request written → response read), ms. */
-    async run(slot) {
-      const box = `box-${slot.uid}-${slot.n++}`;
-      const boxPath = path.join(slot.ws, box);
-      fs.mkdirSync(boxPath, { mode: 0o755 });
-      fs.writeFileSync(path.join(boxPath, spec.file), prog.source, { mode: 0o644 });
-      fs.chownSync(boxPath, slot.uid, slot.uid);
-      let report, stdout;
-      const t0 = process.hrtime.bigint();
-      if (slot.server) {
-        const out = await slot.server.run({ ...spec.spec, box });
-        report = out.report;
-        stdout = out.stdout.toString();
-      } else {
-        await slot.prepared.ready;
-        ({ report, stdout } = await slot.prepared.run(box, spec.runArgs));
-        slot.prepared = prepare(slot.setup);
-      }
-      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      if (report.exitCode !== 0 || stdout !== prog.stdout) throw new Error(`launcher run: ${JSON.stringify(report)} ${JSON.stringify(stdout)}`);
-      fs.rmSync(boxPath, { recursive: true, force: true });
-      return ms;
-    },
-    async close() {
-      for (const slot of slots) {
-        if (slot.server) await slot.server.close();
-        else {
-          await slot.prepared.ready.catch(() => undefined);
-          await slot.prepared.dispose();
-        }
-      }
-      p.removeSlots(dir, cgroupParent);
-    },
-  };
-}
-
 /**
  * `runs` runs over `slots` slots, each slot one run at a time, as the worker does:
  *   serve     one long-lived `--serve` launcher per slot, driven by the worker's own SandboxServer:
@@ -352,6 +222,31 @@ async function measureBullmqAlone(prog, slots, runs, redisUrl) {
   }
 }
 
+/**
+ * The floor of the service's architecture (./floor.js): a bare node:http API process and a bare
+ * BullMQ worker process on the same Redis and the same serve-mode slots, driven like the service
+ * (16 clients, one POST per job answered at the job's end). Resolves with jobs/s and the CPU time
+ * per job of the two processes themselves (ms; sandboxes not counted).
+ */
+async function measureFloor(prog, slots, runs, redisUrl) {
+  const port = await p.freePort();
+  const env = { REDIS_URL: redisUrl, QUEUE: `floor-${process.pid}-${prog.language}`, PORT: String(port), LANGUAGE: prog.language, STDOUT: prog.stdout, SLOTS: String(slots) };
+  const file = path.join(__dirname, 'floor.js');
+  const worker = p.startNode('floor worker', file, ['worker'], env);
+  const api = p.startNode('floor api', file, ['api'], env);
+  try {
+    await p.waitForPort(port, 15000);
+    const call = p.client(`http://127.0.0.1:${port}`, 64);
+    await measureApi(call, prog, 16, 40); // warm
+    const before = [cpuMs(api.pid).self, cpuMs(worker.pid).self];
+    const { jobsPerS } = await measureApi(call, prog, 16, runs);
+    const after = [cpuMs(api.pid).self, cpuMs(worker.pid).self];
+    return { jobsPerS, cpu: { api: (after[0] - before[0]) / runs, worker: (after[1] - before[1]) / runs } };
+  } finally {
+    await Promise.all([api.stop(), worker.stop()]);
+  }
+}
+
 // ---- main ---------------------------------------------------------------------------------------
 
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-');
@@ -420,12 +315,20 @@ async function main() {
           batch: await measureBatch(call, s.prog, runs),
           launcher: await measureLauncher(s.prog, slots, runs, 'serve'),
           bullmq: await measureBullmqAlone(s.prog, slots, runs, redis.url),
+          floor: await measureFloor(s.prog, slots, runs, redis.url),
         });
       }
       s.prepared = await measureLauncher(s.prog, slots, runs, 'prepared');
       const mean = (f) => s.rounds.reduce((sum, round) => sum + f(round), 0) / s.rounds.length;
       for (const k of ['api', 'batch', 'launcher', 'bullmq']) s[k] = mean((round) => round[k]);
-      s.ratio = { api: mean((x) => x.api / x.launcher), batch: mean((x) => x.batch / x.launcher), bullmq: mean((x) => x.bullmq / x.launcher) };
+      s.floor = mean((round) => round.floor.jobsPerS);
+      s.floorCpu = { api: mean((round) => round.floor.cpu.api), worker: mean((round) => round.floor.cpu.worker) };
+      s.ratio = {
+        api: mean((x) => x.api / x.launcher),
+        batch: mean((x) => x.batch / x.launcher),
+        bullmq: mean((x) => x.bullmq / x.launcher),
+        floor: mean((x) => x.floor.jobsPerS / x.launcher),
+      };
     }
 
     console.log('\nPOST /v1/jobs?wait=true, client side (keep-alive), ms');
@@ -446,16 +349,20 @@ async function main() {
     console.log('collected with GET ?ids=; launcher alone: a --serve launcher per slot driven as the worker drives it (ratio = API / launcher alone);');
     console.log('BullMQ alone: the same slots fed by a bare BullMQ Worker in the bench process, 16 producers adding a job and waiting for it');
     console.log('through QueueEvents (no HTTP, no runbox process): what the queue itself costs, used the plain way');
-    console.log(`${pad('program', 14)} ${lpad('API', 8)} ${lpad('batch', 8)} ${lpad('launcher', 9)} ${lpad('API', 6)} ${lpad('batch', 6)}   ${lpad('BullMQ alone', 18)}   ${lpad('launcher, prepared mode spawned per run', 40)}`);
+    console.log('HTTP + BullMQ floor: the service\'s architecture with nothing of runbox\'s in it (test/bench/e2e/floor.js): a bare node:http');
+    console.log('API process adding a BullMQ job per POST and answering at its end (pub/sub), a bare BullMQ worker process on the same slots');
+    console.log(`${pad('program', 14)} ${lpad('API', 8)} ${lpad('batch', 8)} ${lpad('launcher', 9)} ${lpad('API', 6)} ${lpad('batch', 6)}   ${lpad('BullMQ alone', 18)}   ${lpad('HTTP + BullMQ floor', 20)}   ${lpad('launcher, prepared mode spawned per run', 40)}`);
     const pct = (x) => `${(100 * x).toFixed(0)}%`;
     for (const s of saturation) {
       console.log(
         `${pad(s.prog.name, 14)} ${lpad(f1(s.api), 8)} ${lpad(f1(s.batch), 8)} ${lpad(f1(s.launcher), 9)} ${lpad(pct(s.ratio.api), 6)} ${lpad(pct(s.ratio.batch), 6)}   ` +
-          `${lpad(`${f1(s.bullmq)} (${pct(s.ratio.bullmq)})`, 18)}   ${lpad(`${f1(s.prepared)} (API = ${pct(s.api / s.prepared)})`, 40)}`,
+          `${lpad(`${f1(s.bullmq)} (${pct(s.ratio.bullmq)})`, 18)}   ${lpad(`${f1(s.floor)} (${pct(s.ratio.floor)})`, 20)}   ${lpad(`${f1(s.prepared)} (API = ${pct(s.api / s.prepared)})`, 40)}`,
       );
     }
     console.log(`(means of ${SATURATION_ROUNDS} rounds, each ratio taken within its round; API / launcher alone per round:`);
-    console.log(`${saturation.map((s) => ` ${s.prog.name} ${s.rounds.map((r) => pct(r.api / r.launcher)).join(', ')}`).join(';')})`);
+    console.log(`${saturation.map((s) => ` ${s.prog.name} ${s.rounds.map((r) => pct(r.api / r.launcher)).join(', ')}`).join(';')};`);
+    console.log(` HTTP + BullMQ floor / launcher alone per round:${saturation.map((s) => ` ${s.prog.name} ${s.rounds.map((r) => pct(r.floor.jobsPerS / r.launcher)).join(', ')}`).join(';')})`);
+    console.log(`CPU time per job of the floor's own processes, ms:${saturation.map((s) => ` ${s.prog.name} api ${f1(s.floorCpu.api)} · worker ${f1(s.floorCpu.worker)}`).join(';')}`);
     const bash1 = rows.find((r) => r[0] === 'bash echo hi' && r[1] === 1);
     const target = saturation.filter((s) => s.prog.target); // the issue's two programs
     const worst = Math.min(...target.map((s) => s.ratio.api));

@@ -119,6 +119,11 @@ function startApi(env) {
   return child('api', process.execPath, [...NODE_ARGS, path.join(ROOT, 'apps/api/dist/main.js')], env);
 }
 
+/** A bench helper process (node `file` `args`) with the service's Node flags. */
+function startNode(name, file, args, env) {
+  return child(name, process.execPath, [...NODE_ARGS, file, ...args], env);
+}
+
 function startWorker(env) {
   return child('worker', process.execPath, [...NODE_ARGS, path.join(ROOT, 'apps/worker/dist/main.js')], env);
 }
@@ -211,4 +216,4 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-module.exports = { ROOT, LAUNCHER, ensureBuilt, freePort, sleep, startRedis, serviceEnv, startApi, startWorker, cleanupHost, removeSlots, client, waitReady, percentile };
+module.exports = { ROOT, LAUNCHER, ensureBuilt, freePort, sleep, startRedis, serviceEnv, startApi, startWorker, startNode, waitForPort, cleanupHost, removeSlots, client, waitReady, percentile };
