@@ -1,7 +1,9 @@
 /**
  * GET /v1/jobs/{id}/events (Server-Sent Events) through the real stack.
  */
+import { Redis } from 'ioredis';
 import request from 'supertest';
+import { progressChannel } from '@runbox/queue';
 import { createApi } from '../../apps/api/src/bootstrap';
 import { startStack, type Stack } from '../support/stack';
 
@@ -96,6 +98,30 @@ describe('job events (SSE)', () => {
       expect(seen.at(-1)).toMatchObject({ type: 'completed', data: { result: { run: { stdout: '2\n' } } } });
     } finally {
       await other.close();
+    }
+  });
+
+  it("follows jobs' progress only while a stream is open: waiting APIs are not woken by every job's start", async () => {
+    const redis = new Redis(stack.config.redis.url);
+    const followers = async () => ((await redis.pubsub('NUMSUB', progressChannel(stack.config))) as [string, number])[1];
+    const until = async (n: number) => {
+      for (let i = 0; i < 100 && (await followers()) !== n; i++) await new Promise((r) => setTimeout(r, 20));
+      return followers();
+    };
+    try {
+      expect(await until(0)).toBe(0);
+      const done = await request(stack.http).post('/v1/jobs?wait=true').send({ language: 'bash', source: 'echo waited' });
+      expect(done.body.status).toBe('completed');
+      expect(await followers()).toBe(0);
+      const submit = await request(stack.http).post('/v1/jobs').send({ language: 'bash', source: 'sleep 1; echo streamed' });
+      const stream = events(submit.body.id);
+      expect(await until(1)).toBe(1);
+      const seen = await stream;
+      expect(seen.map((e) => e.type)).toContain('running');
+      expect(seen.at(-1)).toMatchObject({ type: 'completed', data: { result: { run: { stdout: 'streamed\n' } } } });
+      expect(await until(0)).toBe(0);
+    } finally {
+      redis.disconnect();
     }
   });
 

@@ -8,8 +8,17 @@ export const WEBHOOKS_QUEUE = 'webhooks';
 
 /** Pub/sub channel on which an API asks the worker holding a job to kill its sandbox. */
 export const CANCEL_CHANNEL = 'cancel';
-/** Pub/sub channel carrying live job events (SSE) between workers and every API process. */
+/**
+ * Pub/sub channel carrying the end of every job (completed, failed, cancelled, with the final
+ * view) from the workers, and from an API that cancelled a queued job, to every API process.
+ */
 export const EVENTS_CHANNEL = 'events';
+/**
+ * Pub/sub channel carrying the events of a job between its start and its end (running, compiled,
+ * each test). An API process subscribes to it only while it streams a job (SSE): the others,
+ * which only wait for ends, are not woken for every job's progress.
+ */
+export const PROGRESS_CHANNEL = 'events:progress';
 /** Key of a job cancelled while still queued: `<prefix>:cancelled:<id>`. */
 export const CANCELLED_KEY = 'cancelled';
 /**

@@ -1,23 +1,31 @@
 /**
- * Live job events (SSE) travel through Redis pub/sub, so any API process can stream a job that
- * any worker runs. Fire-and-forget: a missed event is covered by the stream reading the job's
- * state when it starts and by the final view it sends at the end.
+ * Live job events travel through Redis pub/sub, so any API process can wait for or stream a job
+ * that any worker runs: ends on one channel, which every API process follows, progress on another,
+ * followed only by processes with an open stream. Fire-and-forget: a missed event is covered by
+ * the stream reading the job's state when it starts and by the final view it sends at the end.
  */
 import type { Redis } from 'ioredis';
-import { EVENTS_CHANNEL, type JobEvent, type JobEventType } from '@runbox/contract';
+import { EVENTS_CHANNEL, isFinalStatus, PROGRESS_CHANNEL, type JobEvent, type JobEventType } from '@runbox/contract';
 import type { Config } from '@runbox/config';
 import { jobKey } from './keys';
 
+/** The channel of jobs' ends. */
 export function eventsChannel(config: Config): string {
   return jobKey(config, EVENTS_CHANNEL);
 }
 
-/** The message of event `type` of job `jobId`, as published on `eventsChannel`. */
+/** The channel of jobs' progress (running, compiled, test). */
+export function progressChannel(config: Config): string {
+  return jobKey(config, PROGRESS_CHANNEL);
+}
+
+/** The message of event `type` of job `jobId`, as published on `eventsChannel` or `progressChannel`. */
 export function jobEventMessage(jobId: string, type: JobEventType, data?: unknown): string {
   const event: JobEvent = { jobId, type, at: new Date().toISOString(), ...(data === undefined ? {} : { data }) };
   return JSON.stringify(event);
 }
 
 export async function publishJobEvent(redis: Redis, config: Config, jobId: string, type: JobEventType, data?: unknown): Promise<void> {
-  await redis.publish(eventsChannel(config), jobEventMessage(jobId, type, data));
+  const channel = isFinalStatus(type) ? eventsChannel(config) : progressChannel(config);
+  await redis.publish(channel, jobEventMessage(jobId, type, data));
 }

@@ -12,5 +12,5 @@ export {
   type MetricsSnapshot,
 } from './metrics-store';
 export { enqueueWebhook, saveDelivery, webhookDeliveryId, type WebhookJobData } from './webhooks';
-export { eventsChannel, publishJobEvent } from './events';
+export { eventsChannel, progressChannel, publishJobEvent } from './events';
 export { recordJobEnd, type JobEnd } from './job-end';

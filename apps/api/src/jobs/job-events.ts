@@ -2,7 +2,9 @@
  * This process's one subscription to the job events that workers (and APIs, for a job cancelled
  * while queued) publish through Redis pub/sub (libs/queue events.ts). Every SSE stream, every
  * `?wait=true` and every cancel listens here: one connection and one JSON parse per event for
- * the whole process, and no second reading of BullMQ's event stream.
+ * the whole process, and no second reading of BullMQ's event stream. Jobs' ends are always
+ * followed; their progress (running, compiled, test) only while a stream needs it, so a process
+ * that only waits is not woken for every job's start.
  *
  * Pub/sub drops what is published while this connection is down, so a wait never trusts it
  * alone: it reads the job again when the connection comes back, and every few seconds while it
@@ -15,7 +17,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { isFinalStatus, JOBS_QUEUE, type JobEvent, type JobView } from '@runbox/contract';
 import { Config } from '@runbox/config';
-import { eventsChannel, loadJobView, REDIS, REDIS_SUBSCRIBER } from '@runbox/queue';
+import { eventsChannel, loadJobView, progressChannel, REDIS, REDIS_SUBSCRIBER } from '@runbox/queue';
 
 /** How often a wait reads its job in case its final event was lost. */
 export const RECHECK_MS = 2_000;
@@ -44,6 +46,10 @@ export class JobEvents implements OnModuleInit {
   private readonly listeners = new Map<string, Set<JobListener>>();
   private readonly rechecks = new Set<() => void>();
   private readonly channel: string;
+  private readonly progress: string;
+  /** How many streams follow progress now; the progress channel is subscribed while it is above 0. */
+  private progressFollowers = 0;
+  private progressSubscribed: Promise<unknown> | undefined;
 
   constructor(
     private readonly config: Config,
@@ -52,11 +58,12 @@ export class JobEvents implements OnModuleInit {
     @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
   ) {
     this.channel = eventsChannel(config);
+    this.progress = progressChannel(config);
   }
 
   onModuleInit(): void {
     this.subscriber.on('message', (channel: string, message: string) => {
-      if (channel !== this.channel) return;
+      if (channel !== this.channel && channel !== this.progress) return;
       let event: JobEvent;
       try {
         event = JSON.parse(message) as JobEvent;
@@ -71,7 +78,26 @@ export class JobEvents implements OnModuleInit {
     this.subscriber.subscribe(this.channel).catch(() => undefined);
   }
 
-  /** Calls `listener` with every event of job `id` from now on; returns the way to stop. */
+  /**
+   * Follows progress events too, until the returned `release` is called. Resolves once they are
+   * subscribed, so a state read after it cannot miss one; at once while the subscriber is not
+   * connected (ioredis subscribes when it is back, and the stream shows the state and the end, as
+   * after any lost event).
+   */
+  async followProgress(): Promise<() => void> {
+    if (this.progressFollowers++ === 0) this.progressSubscribed = this.subscriber.subscribe(this.progress).catch(() => undefined);
+    if (this.subscriber.status === 'ready') await this.progressSubscribed;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.progressFollowers > 0) return;
+      this.progressSubscribed = undefined;
+      this.subscriber.unsubscribe(this.progress).catch(() => undefined);
+    };
+  }
+
+  /** Calls `listener` with every event of job `id` from now on (progress only while followed); returns the way to stop. */
   listen(id: string, listener: JobListener): () => void {
     const set = this.listeners.get(id) ?? new Set();
     set.add(listener);

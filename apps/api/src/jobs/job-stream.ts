@@ -54,10 +54,12 @@ export class JobStream implements OnApplicationShutdown {
         out.next({ type: e.type, data: e.data ?? {} });
       };
       const listener = (e: JobEvent) => (started ? deliver(e) : early.push(e));
-      // Listen before reading the state: an event between the two is queued, never lost.
+      // Listen, and follow progress, before reading the state: an event between the two is
+      // queued, never lost.
       const unlisten = this.events.listen(id, listener);
+      const following = this.events.followProgress();
 
-      void loadJobView(this.queue, this.redis, this.config, id).then(
+      void following.then(() => loadJobView(this.queue, this.redis, this.config, id)).then(
         (view: JobView | undefined) => {
           const status: JobStatus = view?.status ?? 'failed';
           if (isFinalStatus(status)) return finish(status, view);
@@ -71,6 +73,7 @@ export class JobStream implements OnApplicationShutdown {
       return () => {
         clearInterval(keepalive);
         unlisten();
+        void following.then((release) => release());
         this.open.delete(out);
       };
     });
