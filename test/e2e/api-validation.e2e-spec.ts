@@ -35,6 +35,11 @@ describe('API without a worker', () => {
   let stack: Stack;
   let redis: Redis;
   const http = () => request(stack.http);
+  /** runbox_jobs_finished_total{status, verdict} as /metrics shows it now (0 when absent). */
+  const finishedCount = async (status: string, verdict: string) => {
+    const m = new RegExp(`^runbox_jobs_finished_total\\{status="${status}",verdict="${verdict}"\\} (\\d+)$`, 'm').exec((await http().get('/metrics')).text);
+    return m ? Number(m[1]) : 0;
+  };
 
   beforeAll(async () => {
     stack = await startStack({ env: CAPS });
@@ -238,7 +243,8 @@ describe('API without a worker', () => {
       expect(res.status).toBe(400);
     });
 
-    it('cancels a queued job: 200 cancelled, GET shows cancelled, a second DELETE is 409', async () => {
+    it('cancels a queued job: 200 cancelled, GET shows cancelled, counted in the metrics, a second DELETE is 409', async () => {
+      const cancelledBefore = await finishedCount('cancelled', 'none');
       const { body: job } = await http().post('/v1/jobs').send(good);
       const del = await http().delete(`/v1/jobs/${job.id}`);
       expect(del.status).toBe(200);
@@ -246,6 +252,7 @@ describe('API without a worker', () => {
       const got = await http().get(`/v1/jobs/${job.id}`);
       expect(got.status).toBe(200);
       expect(got.body).toMatchObject({ id: job.id, status: 'cancelled' });
+      expect(await finishedCount('cancelled', 'none')).toBe(cancelledBefore + 1);
       const again = await http().delete(`/v1/jobs/${job.id}`);
       expect(again.status).toBe(409);
       expect(again.body).toEqual(bodies.conflict());
@@ -360,6 +367,7 @@ describe('API without a worker', () => {
 
     it('/metrics has queue depth, jobs by status and verdict, duration histograms and sandbox failures', async () => {
       const prefix = stack.config.redis.prefix;
+      const cancelledBefore = await finishedCount('cancelled', 'none'); // earlier tests cancel jobs too
       await recordJobFinished(redis, prefix, { status: 'completed', verdict: 'ok', language: 'python', queueWaitMs: 7, runMs: 120 });
       await recordJobFinished(redis, prefix, { status: 'cancelled', verdict: null, language: 'python', queueWaitMs: 0, runMs: 0 });
       await recordSandboxFailure(redis, prefix, 'c');
@@ -370,7 +378,7 @@ describe('API without a worker', () => {
       expect(text).toMatch(/^runbox_queue_jobs\{state="waiting"\} \d+$/m);
       expect(text).toMatch(/^runbox_queue_jobs\{state="active"\} 0$/m);
       expect(text).toMatch(/^runbox_jobs_finished_total\{status="completed",verdict="ok"\} 1$/m);
-      expect(text).toMatch(/^runbox_jobs_finished_total\{status="cancelled",verdict="none"\} 1$/m);
+      expect(await finishedCount('cancelled', 'none')).toBe(cancelledBefore + 1);
       expect(text).toMatch(/^runbox_queue_wait_seconds_bucket\{language="python",le="0.005"\} 0$/m);
       expect(text).toMatch(/^runbox_queue_wait_seconds_bucket\{language="python",le="0.01"\} 1$/m);
       expect(text).toMatch(/^runbox_run_duration_seconds_bucket\{language="python",le="0.1"\} 0$/m);

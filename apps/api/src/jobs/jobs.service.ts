@@ -21,7 +21,7 @@ import {
 } from '@runbox/contract';
 import { Config } from '@runbox/config';
 import { LanguageRegistry } from '@runbox/languages';
-import { enqueueWebhook, jobKey, publishJobEvent, loadJobView, REDIS, toJobView } from '@runbox/queue';
+import { enqueueWebhook, jobKey, loadJobView, recordJobEnd, REDIS, toJobView } from '@runbox/queue';
 import { AdmissionService } from '../auth/admission.service';
 import { ServiceBusy } from '../auth/auth.errors';
 import type { Caller } from '../auth/caller';
@@ -184,11 +184,17 @@ export class JobsService {
     const tombstone: JobView = { ...view, status: 'cancelled', finishedAt: new Date().toISOString() };
     await this.redis.set(key, JSON.stringify(tombstone), 'EX', this.config.queue.resultRetentionS);
     if ((await this.queue.remove(id)) === 1) {
-      if (job.data.owner) await this.admission.release(job.data.owner, [id]).catch(() => undefined);
-      // The callback first (its pending delivery is part of the view), then the final event, which
+      // The callback first (its pending delivery is part of the view), then the end as a worker
+      // records one: counted in the metrics, admission given back, and the final event, which
       // carries the view unless the callback's record makes it the listener's to read.
       if (job.data.callbackUrl) await enqueueWebhook(this.webhooks, this.config, this.redis, id, job.data.callbackUrl);
-      await publishJobEvent(this.redis, this.config, id, 'cancelled', job.data.callbackUrl ? undefined : tombstone).catch(() => undefined);
+      await recordJobEnd(this.redis, this.config, {
+        id,
+        status: 'cancelled',
+        language: job.data.language,
+        owner: job.data.owner ?? undefined,
+        view: job.data.callbackUrl ? undefined : tombstone,
+      }).catch(() => undefined);
       return tombstone;
     }
     await this.redis.del(key); // a worker took it meanwhile: it is running now
