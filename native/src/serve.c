@@ -374,8 +374,11 @@ int serve_main(int argc, char **argv, pid_t parent)
             goto protocol;
         if (type == SERVE_CANCEL)
             continue; /* for a run that has already ended */
+        /* The launcher takes a request of at most MAX_REQUEST_BYTES with its end marker (the
+         * empty argument, our args[args_len]): a larger one is refused here, as the worker
+         * never sends one, not passed on to fail in the launcher with the sandbox spent. */
         if (type != SERVE_RUN || read_u32(0, &args_len, false) != 1 ||
-            args_len > MAX_REQUEST_BYTES)
+            args_len >= MAX_REQUEST_BYTES)
             goto protocol;
         autofree char *args = malloc((size_t)args_len + 1);
         if (!args || read_all(0, args, args_len) != (ssize_t)args_len ||

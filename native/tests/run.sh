@@ -743,6 +743,10 @@ if selected "serve"; then
     serve bad-frame
     end
 
+    begin "serve: a request of exactly 1 MiB with its end runs; one byte more is a protocol error"
+    serve max-request
+    end
+
     begin "serve: SIGTERM ends the server's run before the server exits"
     serve sigterm
     end

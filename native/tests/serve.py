@@ -121,6 +121,36 @@ elif CASE == 'bad-frame':
     check(status == 0 and out == 'fine\n', f'the run after bad frames: status {status}, stdout {out!r}')
     check(s.close() == 0, 'EOF: the server did not exit 0')
 
+elif CASE == 'max-request':
+    # A request is at most MAX_REQUEST_BYTES (1 MiB) with its end marker, the empty argument the
+    # launcher reads to its end: one of exactly that size runs; one byte more is the worker
+    # breaking the protocol (exit 64), never passed on to fail in the launcher instead.
+    MAX = 1 << 20
+    def request_of(size):  # `size` bytes, end marker included: options the launcher reads, then /bin/true
+        head = b''.join(x.encode() + b'\0' for x in ENV)
+        tail = b'--\0/bin/true\0'
+        opt = b'--wall-time-ms=5000\0'
+        reps, rest = divmod(size - 1 - len(head) - len(tail), len(opt))
+        return head + opt * (reps - 1) + b'--wall-time-ms=' + b'0' * rest + b'5000\0' + tail  # the last one padded with zeros
+    s = Server()
+    a = request_of(MAX)
+    check(len(a) + 1 == MAX, f'request of {len(a) + 1} bytes')
+    try:
+        s.send_raw(1, a)
+        rid, status, rep, out, err = s.response()
+    except (BrokenPipeError, EOFError) as e:
+        print(f'the server broke off a request of {MAX} bytes ({e}): exit {s.p.wait(timeout=30)}, stderr {s.p.stderr.read()[-500:]!r}')
+        sys.exit(1)
+    check(rid == 1 and status == 0 and rep is not None and rep.get('exitCode') == 0, f'a request of exactly {MAX} bytes: status {status}, report {rep}, stderr {err[-300:]!r}')
+    try:  # the server may stop reading at the frame's length
+        s.send_raw(2, request_of(MAX + 1))
+        s.p.stdin.close()
+    except BrokenPipeError:
+        pass
+    code = s.p.wait(timeout=30)
+    check(code == 64, f'a request of {MAX + 1} bytes: the server exited {code}, not 64')
+    check(b'malformed request' in s.p.stderr.read(), 'a request one byte too large: no protocol message')
+
 elif CASE == 'sigterm':
     s = Server()
     s.send(1, ['--wall-time-ms=20000', '--', '/bin/sh', '-c', 'sleep 30 & sleep 30'])

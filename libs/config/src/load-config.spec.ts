@@ -24,4 +24,9 @@ describe('loadConfig', () => {
   it('refuses a default above its maximum', () => {
     expect(() => loadConfig({ DEFAULT_MEMORY_MB: '512', MAX_MEMORY_MB: '256' })).toThrow(/memoryMb/);
   });
+
+  it("refuses argument maxima whose arguments would not fit in the launcher's 1 MiB request", () => {
+    expect(() => loadConfig({ MAX_ARGS: '4096', MAX_ARG_BYTES: '4096' })).toThrow(/MAX_ARGS × \(MAX_ARG_BYTES \+ 1\) = 16781312 bytes is above 524288/);
+    expect(loadConfig({ MAX_ARGS: '128', MAX_ARG_BYTES: '4095' }).requests.maxArgs).toBe(128);
+  });
 });

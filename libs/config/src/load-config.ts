@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { RunLimits } from '@runbox/contract';
+import { MAX_ARGS_REQUEST_BYTES, type RunLimits } from '@runbox/contract';
 import { BadValue, SETTINGS, type SettingName } from './env';
 
 export class ConfigError extends Error {
@@ -97,6 +97,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
   for (const k of Object.keys(defaults) as (keyof RunLimits)[]) {
     if (defaults[k] > maxima[k]) problems.push(`default ${String(k)} (${defaults[k]}) is above its maximum (${maxima[k]})`);
+  }
+  // Every argument (and its NUL) goes to the launcher in one request of at most 1 MiB.
+  const argsBytes = r.MAX_ARGS * (r.MAX_ARG_BYTES + 1);
+  if (argsBytes > MAX_ARGS_REQUEST_BYTES) {
+    problems.push(`MAX_ARGS × (MAX_ARG_BYTES + 1) = ${argsBytes} bytes is above ${MAX_ARGS_REQUEST_BYTES}: a run's arguments must fit in the launcher's request`);
   }
   if (problems.length) throw new ConfigError(problems);
 

@@ -24,3 +24,11 @@ export interface LauncherReport {
 
 /** Launcher exit statuses. */
 export const LAUNCHER_EXIT = { ok: 0, failed: 2, usage: 64 } as const;
+
+/**
+ * The largest request (options, environment and arguments of one run) the launcher takes, end
+ * marker included: MAX_REQUEST_BYTES in native/src/args.h.
+ */
+export const LAUNCHER_REQUEST_BYTES = 1 << 20;
+/** What a job's program arguments may take of a request at most (the rest is the launcher's options, the argv template and the environment). */
+export const MAX_ARGS_REQUEST_BYTES = LAUNCHER_REQUEST_BYTES / 2;
