@@ -68,7 +68,7 @@ export const SETTINGS = {
   HOST: setting('127.0.0.1', text, 'API listening address (use 0.0.0.0 in containers)'),
   BODY_LIMIT_BYTES: setting(2_097_152, int(1024), 'largest request body; larger ones get 413'),
   WAIT_MAX_MS: setting(30_000, int(0, 600_000), 'longest `?wait=true` hold before answering 202'),
-  LOG_LEVEL: setting('info', oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), 'log level'),
+  LOG_LEVEL: setting('info', oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), 'log level (`info` and below: one JSON line per HTTP request; `warn` drops them and their cost)'),
   // Redis and queue
   REDIS_URL: setting('redis://127.0.0.1:6379', url('redis:', 'rediss:'), 'Redis to use (`npm start` starts a private one when unset)'),
   QUEUE_PREFIX: setting('runbox', text, 'prefix of every BullMQ key in Redis'),
