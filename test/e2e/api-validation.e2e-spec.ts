@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { CANCEL_CHANNEL, CANCELLED_REASON, JOBS_QUEUE, WORKER_HEARTBEAT_KEY, type JobData, type JobResult, type WorkerHeartbeat } from '@runbox/contract';
-import { jobKey, recordJobEnd, recordJobFinished, recordSandboxFailure, toJobView } from '@runbox/queue';
+import { countJobFinished, jobKey, recordJobEnd, recordSandboxFailure, toJobView } from '@runbox/queue';
 import { bodies } from '../support/bodies';
 import { startStack, testRedisUrl, type Stack } from '../support/stack';
 
@@ -368,8 +368,8 @@ describe('API without a worker', () => {
     it('/metrics has queue depth, jobs by status and verdict, duration histograms and sandbox failures', async () => {
       const prefix = stack.config.redis.prefix;
       const cancelledBefore = await finishedCount('cancelled', 'none'); // earlier tests cancel jobs too
-      await recordJobFinished(redis, prefix, { status: 'completed', verdict: 'ok', language: 'python', queueWaitMs: 7, runMs: 120 });
-      await recordJobFinished(redis, prefix, { status: 'cancelled', verdict: null, language: 'python', queueWaitMs: 0, runMs: 0 });
+      await countJobFinished(redis.multi(), prefix, { status: 'completed', verdict: 'ok', language: 'python', queueWaitMs: 7, runMs: 120 }).exec();
+      await countJobFinished(redis.multi(), prefix, { status: 'cancelled', verdict: null, language: 'python', queueWaitMs: 0, runMs: 0 }).exec();
       await recordSandboxFailure(redis, prefix, 'c');
       const res = await http().get('/metrics');
       expect(res.status).toBe(200);

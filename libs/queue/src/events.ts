@@ -5,7 +5,7 @@
  * the stream reading the job's state when it starts and by the final view it sends at the end.
  */
 import type { Redis } from 'ioredis';
-import { EVENTS_CHANNEL, isFinalStatus, PROGRESS_CHANNEL, type JobEvent, type JobEventType } from '@runbox/contract';
+import { EVENTS_CHANNEL, PROGRESS_CHANNEL, type JobEvent, type JobEventType, type JobProgressType } from '@runbox/contract';
 import type { Config } from '@runbox/config';
 import { jobKey } from './keys';
 
@@ -25,7 +25,7 @@ export function jobEventMessage(jobId: string, type: JobEventType, data?: unknow
   return JSON.stringify(event);
 }
 
-export async function publishJobEvent(redis: Redis, config: Config, jobId: string, type: JobEventType, data?: unknown): Promise<void> {
-  const channel = isFinalStatus(type) ? eventsChannel(config) : progressChannel(config);
-  await redis.publish(channel, jobEventMessage(jobId, type, data));
+/** Publishes progress event `type` of job `jobId` (its end is published by `recordJobEnd`). */
+export async function publishJobProgress(redis: Redis, config: Config, jobId: string, type: JobProgressType, data?: unknown): Promise<void> {
+  await redis.publish(progressChannel(config), jobEventMessage(jobId, type, data));
 }

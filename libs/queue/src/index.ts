@@ -1,16 +1,16 @@
 export { QueueModule } from './queue.module';
 export { bullConnection } from './connection';
 export { REDIS, REDIS_SUBSCRIBER, connectRedis } from './redis';
-export { activeJobsKey, jobKey, releaseAdmission, WEBHOOK_KEY } from './keys';
+export { activeJobsKey, jobKey, WEBHOOK_KEY } from './keys';
 export { toJobView, toStatus, loadJobView } from './job-view';
 export {
   DURATION_BUCKETS_MS,
   readMetrics,
-  recordJobFinished,
+  countJobFinished,
   recordSandboxFailure,
   type HistogramSnapshot,
   type MetricsSnapshot,
 } from './metrics-store';
 export { enqueueWebhook, saveDelivery, webhookDeliveryId, type WebhookJobData } from './webhooks';
-export { eventsChannel, progressChannel, publishJobEvent } from './events';
+export { eventsChannel, progressChannel, publishJobProgress } from './events';
 export { recordJobEnd, type JobEnd } from './job-end';

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { Config } from '@runbox/config';
 
 /** Key part of a job's webhook delivery record (see `webhookKey`). */
@@ -17,10 +16,4 @@ export function webhookKey(config: Config, jobId: string): string {
 /** Sorted set of a caller's queued+running job ids (admission control), by quota identity. */
 export function activeJobsKey(config: Config, quotaId: string): string {
   return jobKey(config, 'active', quotaId);
-}
-
-/** Takes jobs `ids` out of `owner`'s active jobs (quota identity): they ended, or were never queued. */
-export async function releaseAdmission(redis: Redis, config: Config, owner: string, ids: readonly string[]): Promise<void> {
-  if (ids.length === 0) return;
-  await redis.zrem(activeJobsKey(config, owner), ...ids);
 }

@@ -87,11 +87,6 @@ export function countJobFinished(tx: ChainableCommander, prefix: string, e: JobF
   return tx;
 }
 
-/** `countJobFinished` on its own. */
-export async function recordJobFinished(redis: Redis, prefix: string, e: JobFinished): Promise<void> {
-  await countJobFinished(redis.multi(), prefix, e).exec();
-}
-
 /** Counts a run that failed because of runbox (launcher or sandbox trouble), not the program. */
 export async function recordSandboxFailure(redis: Redis, prefix: string, language: string): Promise<void> {
   await redis.hincrby(metricsKeys(prefix).sandboxFailures, languageLabel(language), 1);

@@ -115,17 +115,17 @@ function serviceEnv(redisUrl, port, extra = {}) {
   };
 }
 
-function startApi(env) {
-  return child('api', process.execPath, [...NODE_ARGS, path.join(ROOT, 'apps/api/dist/main.js')], env);
-}
-
-/** A bench helper process (node `file` `args`) with the service's Node flags. */
+/** A Node process (node `file` `args`) with the service's Node flags. */
 function startNode(name, file, args, env) {
   return child(name, process.execPath, [...NODE_ARGS, file, ...args], env);
 }
 
+function startApi(env) {
+  return startNode('api', path.join(ROOT, 'apps/api/dist/main.js'), [], env);
+}
+
 function startWorker(env) {
-  return child('worker', process.execPath, [...NODE_ARGS, path.join(ROOT, 'apps/worker/dist/main.js')], env);
+  return startNode('worker', path.join(ROOT, 'apps/worker/dist/main.js'), [], env);
 }
 
 /** Removes what a bench run's worker left: its workspace folder (once unmounted) and cgroup folder. */

@@ -10,7 +10,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { JOBS_QUEUE } from '@runbox/contract';
 import { Config } from '@runbox/config';
-import { activeJobsKey, REDIS, releaseAdmission } from '@runbox/queue';
+import { activeJobsKey, REDIS } from '@runbox/queue';
 import { ServiceBusy, TooManyActiveJobs } from './auth.errors';
 import type { Caller } from './caller';
 
@@ -45,17 +45,17 @@ export class AdmissionService {
       .exec()) as [Error | null, number][];
     const queued = results[0]![1] + results[1]![1] + results[2]![1];
     if (queued + ids.length > this.config.auth.maxQueueLength) {
-      await this.redis.zrem(key, ...ids);
+      await this.release(caller.quotaId, ids);
       throw new ServiceBusy(`the queue is full (${queued} jobs waiting); try again shortly`, 5);
     }
     if (results[5]![1] > this.config.auth.maxActiveJobsPerKey) {
-      await this.redis.zrem(key, ...ids);
+      await this.release(caller.quotaId, ids);
       throw new TooManyActiveJobs(this.config.auth.maxActiveJobsPerKey);
     }
   }
 
-  /** Gives back admissions (under quota identity `quotaId`) whose jobs were not queued after all, or that ended. */
+  /** Gives back admissions (under quota identity `quotaId`) whose jobs were not queued after all. A job that ends gives its own back (`recordJobEnd`). */
   async release(quotaId: string, ids: readonly string[]): Promise<void> {
-    await releaseAdmission(this.redis, this.config, quotaId, ids);
+    if (ids.length > 0) await this.redis.zrem(activeJobsKey(this.config, quotaId), ...ids);
   }
 }

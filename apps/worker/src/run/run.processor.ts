@@ -17,11 +17,11 @@ import {
   parseJobData,
   WEBHOOKS_QUEUE,
   type JobData,
-  type JobEventType,
+  type JobProgressType,
   type JobResult,
 } from '@runbox/contract';
 import { Config } from '@runbox/config';
-import { bullConnection, enqueueWebhook, jobKey, publishJobEvent, recordJobEnd, recordSandboxFailure, REDIS, REDIS_SUBSCRIBER, toJobView, type JobEnd } from '@runbox/queue';
+import { bullConnection, enqueueWebhook, jobKey, publishJobProgress, recordJobEnd, recordSandboxFailure, REDIS, REDIS_SUBSCRIBER, toJobView, type JobEnd } from '@runbox/queue';
 import { WORKER_ID } from '../lifecycle/worker-id';
 import { SlotPool } from '../sandbox/slots';
 import { RunService } from './run.service';
@@ -154,8 +154,8 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
-  private emit(jobId: string, type: JobEventType, data?: unknown): void {
-    publishJobEvent(this.redis, this.config, jobId, type, data).catch(() => undefined);
+  private emit(jobId: string, type: JobProgressType, data?: unknown): void {
+    publishJobProgress(this.redis, this.config, jobId, type, data).catch(() => undefined);
   }
 
   /** Drain: take no new jobs, let running ones finish within the grace period, then abort them (they are retried elsewhere). */

@@ -4,7 +4,7 @@
  * the job's checker. A crashing program is a result; only runbox's own trouble throws.
  */
 import { Injectable } from '@nestjs/common';
-import type { JobData, JobEventType, JobResult, QueuedChecker, Run, RunLimits, SourceFile, TestResult, Verdict } from '@runbox/contract';
+import type { JobData, JobProgressType, JobResult, QueuedChecker, Run, RunLimits, SourceFile, TestResult, Verdict } from '@runbox/contract';
 import { Config } from '@runbox/config';
 import { adjustLimits, expandArgv, languageEnv, LanguageRegistry, type Language } from '@runbox/languages';
 import { runOnce } from '../sandbox/launcher';
@@ -14,7 +14,7 @@ import { cloneBox, createBox, removeBox, writeFileInBox, type Box } from '../san
 import { check } from './checkers';
 import { overallVerdict, toRun } from './verdict';
 
-export type EmitEvent = (type: JobEventType, data?: unknown) => void;
+export type EmitEvent = (type: JobProgressType, data?: unknown) => void;
 
 /** Output kept of a compiler or a checker: enough to read the error, not a flood. */
 const TOOL_OUTPUT_BYTES = 65_536;
