@@ -64,7 +64,7 @@ describe('API without a worker', () => {
         result: null,
       });
       expect(res.headers.location).toBe(`/v1/jobs/${res.body.id}`);
-      const got = await http().get(res.headers.location);
+      const got = await http().get(res.headers.location!);
       expect(got.status).toBe(200);
       expect(got.body).toMatchObject({ id: res.body.id, status: 'queued', language: 'python' });
     });
@@ -516,7 +516,7 @@ describe('API without a worker', () => {
       await fc.assert(
         fc.asyncProperty(fc.constantFrom(...ROUTES), id, query, body, headers, async ([method, path], anId, q, b, hs) => {
           const url = path.replace('{id}', anId) + (q ? (path.includes('?') ? '&' : '?') + q : '');
-          let req = (request(stack.http) as unknown as Record<string, (u: string) => request.Test>)[method](url);
+          let req = (request(stack.http) as unknown as Record<string, (u: string) => request.Test>)[method]!(url);
           for (const [k, v] of Object.entries(hs)) req = req.set(k, v);
           if (b && method !== 'get' && method !== 'head') {
             if (b.type) req = req.set('Content-Type', b.type);

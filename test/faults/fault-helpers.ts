@@ -43,9 +43,8 @@ export async function until(
   what: string,
 ): Promise<JobView[]> {
   const deadline = Date.now() + timeoutMs;
-  let jobs: JobView[] = [];
   for (;;) {
-    jobs = await views(http, ids);
+    const jobs = await views(http, ids);
     if (jobs.length === ids.length && pred(jobs)) return jobs;
     if (Date.now() > deadline) {
       throw new Error(`${what}: not after ${timeoutMs} ms; saw ${JSON.stringify(jobs.map((j) => ({ id: j.id, status: j.status })))}`);

@@ -40,13 +40,13 @@ function launch(port: number, dir: string, appendOnly: boolean): Promise<ChildPr
     const onData = (d: Buffer) => {
       out += d.toString();
       if (out.includes('Ready to accept connections')) {
-        child.stdout!.off('data', onData);
-        child.stdout!.resume();
+        child.stdout.off('data', onData);
+        child.stdout.resume();
         resolve(child);
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.resume();
+    child.stdout.on('data', onData);
+    child.stderr.resume();
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${out.slice(-500)}`)));
   });

@@ -25,8 +25,8 @@ export async function startWorker(env: Record<string, string>): Promise<WorkerPr
   const keep = (d: Buffer) => {
     out = (out + d.toString()).slice(-20_000);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
 
   const redis = new Redis(env.REDIS_URL!, { maxRetriesPerRequest: 1 });

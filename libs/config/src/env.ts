@@ -116,6 +116,6 @@ export const SETTINGS = {
   RATE_LIMIT_PER_MIN: setting(600, int(1), 'requests per minute per key (or per address when open)'),
   MAX_ACTIVE_JOBS_PER_KEY: setting(200, int(1), 'queued+running jobs one key may have'),
   MAX_QUEUE_LENGTH: setting(10_000, int(1), 'queued jobs overall; beyond it submissions get 503'),
-} satisfies Record<string, Setting<any>>;
+} satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;

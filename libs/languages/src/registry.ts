@@ -56,7 +56,7 @@ function checkEntry(e: Record<string, unknown>, i: number): Language {
   need(!!v && isStrArray(v.argv) && v.argv.length > 0 && typeof v.pattern === 'string', 'version needs argv and pattern');
   need(typeof e.sourceFile === 'string' && !e.sourceFile.includes('/'), 'sourceFile must be a file name');
   need(isStrArray(e.sourceExtensions), 'sourceExtensions must be strings');
-  need(isStrArray(e.run) && (e.run as string[]).length > 0, 'run must be a non-empty argv');
+  need(isStrArray(e.run) && e.run.length > 0, 'run must be a non-empty argv');
   if (e.compile !== undefined) {
     const c = e.compile as Record<string, unknown>;
     need(isStrArray(c.argv) && c.argv.length > 0, 'compile.argv must be a non-empty argv');
@@ -126,8 +126,8 @@ const run = promisify(execFile);
 /** Runs the language's version command on this host; undefined when the runtime is missing. */
 export async function detectVersion(lang: Language): Promise<string | undefined> {
   try {
-    const [cmd, ...args] = lang.version.argv;
-    const { stdout, stderr } = await run(cmd, args, { timeout: 15_000, env: { ...BASE_ENV } });
+    const [cmd, ...args] = lang.version.argv; // non-empty: checkEntry
+    const { stdout, stderr } = await run(cmd!, args, { timeout: 15_000, env: { ...BASE_ENV } });
     return new RegExp(lang.version.pattern).exec(`${stdout}\n${stderr}`)?.[1] ?? 'unknown';
   } catch {
     return undefined;

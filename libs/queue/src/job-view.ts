@@ -76,7 +76,7 @@ export function toJobView(job: JobRecord, state: string): JobView {
  * other, a job finishing in between could show `completed` with a running job's record: no result.)
  */
 export async function loadJobView(queue: Queue, redis: Redis, config: Config, id: string): Promise<JobView | undefined> {
-  const replies = (await redis
+  const replies = await redis
     .multi()
     .zscore(queue.toKey('completed'), id)
     .zscore(queue.toKey('failed'), id)
@@ -84,7 +84,7 @@ export async function loadJobView(queue: Queue, redis: Redis, config: Config, id
     .hgetall(queue.toKey(id))
     .get(webhookKey(config, id))
     .get(jobKey(config, CANCELLED_KEY, id))
-    .exec()) as [Error | null, unknown][] | null;
+    .exec();
   if (!replies) throw new Error('the job view transaction was discarded');
   const failedReply = replies.find(([e]) => e);
   if (failedReply) throw failedReply[0]!;

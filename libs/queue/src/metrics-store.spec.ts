@@ -23,10 +23,10 @@ describe('metrics store', () => {
       'python|5.5': '3',
     });
     expect(c).toMatchObject({ language: 'c', sumMs: 7, count: 1 });
-    expect(c.buckets).toEqual([0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(c!.buckets).toEqual([0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
     expect(py).toMatchObject({ language: 'python', sumMs: 130000, count: 4 });
-    expect(py.buckets.slice(0, 5)).toEqual([2, 2, 2, 2, 3]);
-    expect(py.buckets.at(-2)).toBe(3);
-    expect(py.buckets.at(-1)).toBe(4);
+    expect(py!.buckets.slice(0, 5)).toEqual([2, 2, 2, 2, 3]);
+    expect(py!.buckets.at(-2)).toBe(3);
+    expect(py!.buckets.at(-1)).toBe(4);
   });
 });

@@ -107,15 +107,15 @@ export function parseHistogram(hash: Record<string, string>): HistogramSnapshot[
     if (sep < 0 || !LANGUAGE.test(language)) continue;
     let h = byLanguage.get(language);
     if (!h) {
-      h = { language, buckets: [], sumMs: 0, count: 0, perBucket: new Array(DURATION_BUCKETS_MS.length + 1).fill(0) };
+      h = { language, buckets: [], sumMs: 0, count: 0, perBucket: new Array<number>(DURATION_BUCKETS_MS.length + 1).fill(0) };
       byLanguage.set(language, h);
     }
     if (part === 'sum') h.sumMs = count(value);
     else if (part === 'count') h.count = count(value);
-    else if (part === INF) h.perBucket[DURATION_BUCKETS_MS.length] += count(value);
+    else if (part === INF) h.perBucket[DURATION_BUCKETS_MS.length]! += count(value);
     else {
       const i = DURATION_BUCKETS_MS.indexOf(Number(part));
-      if (i >= 0 && String(DURATION_BUCKETS_MS[i]) === part) h.perBucket[i] += count(value);
+      if (i >= 0 && String(DURATION_BUCKETS_MS[i]) === part) h.perBucket[i]! += count(value);
     }
   }
   return [...byLanguage.values()]

@@ -24,7 +24,7 @@ export class ReadinessIndicators {
       .check('redis')
       .attempt(async () => {
         const pong = await this.redis.ping();
-        if (pong !== 'PONG') throw new Error(`unexpected PING answer ${pong}`);
+        if (pong !== 'PONG') throw new Error(`unexpected PING answer ${JSON.stringify(pong)}`);
       })
       .withTimeout(PROBE_TIMEOUT_MS);
   }

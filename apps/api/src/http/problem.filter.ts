@@ -93,9 +93,9 @@ export function toProblem(e: unknown): { body: Problem; unexpected: boolean; hea
   if (parser) return expected(problem(parser.status, `the request body could not be read (${parser.type})`));
 
   if (e instanceof HttpException) {
-    const status = e.getStatus();
+    const status: HttpStatus = e.getStatus();
     // 503 is deliberate (readiness); any other 5xx from the framework is a fault of ours.
-    if (status < 500 || status === HttpStatus.SERVICE_UNAVAILABLE) return expected(problem(status, httpMessage(e)));
+    if (status < HttpStatus.INTERNAL_SERVER_ERROR || status === HttpStatus.SERVICE_UNAVAILABLE) return expected(problem(status, httpMessage(e)));
   }
   return { body: problem(HttpStatus.INTERNAL_SERVER_ERROR, 'internal error'), unexpected: true };
 }
@@ -114,7 +114,7 @@ export class ProblemFilter implements ExceptionFilter {
       this.logger.error({ errorId: body.errorId, err: exception }, `unexpected error ${body.errorId}`);
     }
     const ctx = host.switchToHttp();
-    const res = ctx.getResponse();
+    const res = ctx.getResponse<unknown>();
     const { httpAdapter } = this.adapterHost;
     if (isObj(res) && res.headersSent) return; // too late to answer; the log above has it
     httpAdapter.reply(res, new Reply(body.statusCode, body, headers), body.statusCode);

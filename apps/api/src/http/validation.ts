@@ -17,7 +17,7 @@ export interface FieldError {
 /** One line for clients that show only `message`: the first problem, and how many more. */
 export function summary(errors: readonly FieldError[]): string {
   if (errors.length === 0) return 'the request is invalid';
-  return errors.length === 1 ? errors[0].message : `${errors[0].message} (and ${errors.length - 1} more)`;
+  return errors.length === 1 ? errors[0]!.message : `${errors[0]!.message} (and ${errors.length - 1} more)`;
 }
 
 /** A request that broke one or more rules of its DTO. */

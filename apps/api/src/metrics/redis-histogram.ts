@@ -20,7 +20,7 @@ export class RedisHistogram extends Histogram<'language'> {
   }
 
   /** Not in prom-client's typings, but what its Registry and `get()` call. */
-  async getForPromString() {
+  getForPromString() {
     const name = this.metricName;
     const values = this.read().flatMap(({ language, buckets, sumMs, count }) => [
       ...DURATION_BUCKETS_MS.map((le, i) => ({ metricName: `${name}_bucket`, labels: { language, le: seconds(le) }, value: buckets[i] ?? 0 })),
@@ -28,6 +28,6 @@ export class RedisHistogram extends Histogram<'language'> {
       { metricName: `${name}_sum`, labels: { language }, value: seconds(sumMs) },
       { metricName: `${name}_count`, labels: { language }, value: count },
     ]);
-    return { name, help: this.metricHelp, type: 'histogram', values, aggregator: 'sum' };
+    return Promise.resolve({ name, help: this.metricHelp, type: 'histogram', values, aggregator: 'sum' });
   }
 }

@@ -118,13 +118,13 @@ export class RunService {
 
   /** The job's judge. A custom checker is built now; one that does not compile fails every test it would judge. */
   private async judgeFor(slot: Slot, checker: QueuedChecker, boxes: Box[], signal: AbortSignal): Promise<Judge> {
-    if (checker.type !== 'custom') return async (_index, _input, output, answer) => check(checker, output, answer);
+    if (checker.type !== 'custom') return (_index, _input, output, answer) => Promise.resolve(check(checker, output, answer));
     const lang = this.languages.find(checker.language);
     if (!lang) throw new SandboxError(`this worker has no checker language "${checker.language}"`);
     const program = await this.build(slot, lang, checker.files, boxes, signal);
     if (program.compile && program.compile.verdict !== 'ok') {
       const problem = { verdict: 'internal_error' as Verdict, message: `the checker did not compile: ${program.compile.stderr.slice(0, 2000)}` };
-      return async () => problem;
+      return () => Promise.resolve(problem);
     }
     const command = commandOf(lang, CHECKER_LIMITS);
     return (index, input, output, answer) => this.runChecker(slot, program.box, command, index, input, output, answer, signal);

@@ -133,11 +133,11 @@ export async function runOnce(setup: SandboxSetup, spec: RunSpec, signal?: Abort
   const reportFd = child.stdio[REPORT_FD] as Readable;
   reportFd.on('error', () => undefined); // surfaced as the missing report
   const report = collect(reportFd, REPORT_BYTES);
-  const stdin = child.stdin!;
+  const stdin = child.stdin;
   stdin.on('error', () => undefined); // a program that never reads its input is not our failure
   stdin.end(spec.stdin);
-  const stdout = collect(child.stdout!, spec.outputBytes);
-  const stderr = collect(child.stderr!, spec.outputBytes);
+  const stdout = collect(child.stdout, spec.outputBytes);
+  const stderr = collect(child.stderr, spec.outputBytes);
   // SIGTERM: the launcher kills the run, removes the cgroup and exits; SIGKILL only if it hangs.
   const stop = () => child.kill('SIGTERM');
   signal?.addEventListener('abort', stop, { once: true });
@@ -287,7 +287,7 @@ export async function stopLeftoverLaunchers(launcherPath: string, dir: string, g
   if (leftovers.length === 0) return 0;
   signal(leftovers, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  let alive = leftovers;
+  let alive: typeof leftovers;
   while ((alive = (await find()).filter((p) => leftovers.includes(p))).length > 0 && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -298,7 +298,7 @@ export async function stopLeftoverLaunchers(launcherPath: string, dir: string, g
 function helper(launcherPath: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(launcherPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: {} });
-    const err = collectTail(child.stderr!);
+    const err = collectTail(child.stderr);
     child.once('error', (e) => reject(new SandboxError(`cannot run ${launcherPath}`, { cause: e })));
     child.once('close', (code) =>
       code === 0 ? resolve() : reject(new SandboxError(`launcher ${args[0]} failed (exit ${code})`, { stderrTail: err().toString() })),

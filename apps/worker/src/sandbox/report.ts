@@ -30,7 +30,7 @@ export function parseReport(line: string): LauncherReport {
   if (r.cgroupMode !== 'v1' && r.cgroupMode !== 'v2') throw bad('cgroupMode');
   return {
     exitCode: r.exitCode as number | null,
-    signal: r.signal as string | null,
+    signal: r.signal,
     limit: r.limit as LauncherReport['limit'],
     cpuTimeMs: r.cpuTimeMs as number,
     wallTimeMs: r.wallTimeMs as number,

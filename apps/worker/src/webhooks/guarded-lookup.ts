@@ -4,7 +4,7 @@
  * on the connect). So the check lives in the socket's own `lookup` hook: the name is resolved
  * once per connection, every address is checked, and only checked addresses reach `connect`.
  */
-import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import { addressProblem, DestinationRefused, hostAllowed, normalizeHost, type AllowEntry } from './ssrf';
 
@@ -34,7 +34,7 @@ export async function resolveChecked(hostname: string, allow: readonly AllowEntr
   return addresses;
 }
 
-function wantedFamily(f: LookupOptions['family'] | string): number {
+function wantedFamily(f: number | string | undefined): number {
   if (f === 'IPv4') return 4;
   if (f === 'IPv6') return 6;
   return typeof f === 'number' ? f : 0;

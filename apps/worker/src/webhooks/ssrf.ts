@@ -48,7 +48,7 @@ function parseV6(s: string): Bytes | null {
     return out;
   };
   const [head, tail] = addr.includes('::') ? addr.split('::') : [addr, undefined];
-  const h = groups(head!);
+  const h = groups(head);
   const t = tail === undefined ? [] : groups(tail);
   const words = tail === undefined ? h : [...h, ...new Array<number>(8 - h.length - t.length).fill(0), ...t];
   if (words.length !== 8) return null;

@@ -60,7 +60,7 @@ export class WebhooksProcessor implements OnApplicationBootstrap, OnApplicationS
     try {
       this.signer = config.webhooks.secret ? new Webhook(config.webhooks.secret) : null;
     } catch (e) {
-      throw new Error(`WEBHOOK_SECRET must be a base64 secret, optionally prefixed whsec_ (${(e as Error).message})`);
+      throw new Error(`WEBHOOK_SECRET must be a base64 secret, optionally prefixed whsec_ (${(e as Error).message})`, { cause: e });
     }
   }
 
