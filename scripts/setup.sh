@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm run setup`: once, as root, on a fresh Debian/Ubuntu machine. Installs with apt-get only
 # what is missing (Redis, build tools, libseccomp, bubblewrap for the benchmark, the language
-# runtimes), then `npm ci` and the builds (native launcher + TypeScript apps). Idempotent.
+# runtimes, clang-format for `npm run lint`), then `npm ci` and the builds (native launcher +
+# TypeScript apps). Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,7 @@ declare -A NEED=(
   [ruby]=ruby
   [javac]=openjdk-17-jdk-headless
   [bash]=bash
+  [clang-format]=clang-format
 )
 missing=()
 for cmd in "${!NEED[@]}"; do

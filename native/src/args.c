@@ -10,12 +10,15 @@
 
 #include "util.h"
 
+/* The options in their three groups, one group per line. */
+/* clang-format off */
 enum {
     O_UID = 0x100, O_GID, O_WORKSPACE, O_BIND_RO, O_NO_DEFAULT_MOUNTS, O_TMP_KB, O_HOSTNAME,
     O_CG_PARENT, O_REPORT_FD, O_CONTROL_FD,                                  /* set-up */
     O_BOX, O_CPU, O_WALL, O_MEM, O_PROCS, O_OUTPUT, O_FSIZE, O_NOFILE, O_STACK, O_ENV, /* run */
     O_WS_MOUNT, O_WS_UNMOUNT, O_DISK_KB, O_INODES,                           /* helpers */
 };
+/* clang-format on */
 #define IS_RUN_OPT(c) ((c) >= O_BOX && (c) <= O_ENV)
 
 static const struct option options[] = {

@@ -22,6 +22,8 @@
 
 #include "util.h"
 
+/* The deny table keeps one rule (or one family of rules) per line. */
+/* clang-format off */
 #define A0_HAS(flag) {.arg = 0, .op = SCMP_CMP_MASKED_EQ, .datum_a = (flag), .datum_b = (flag)}
 #define A1_IS32(v) {.arg = 1, .op = SCMP_CMP_MASKED_EQ, .datum_a = 0xffffffffu, .datum_b = (v)}
 
@@ -67,6 +69,7 @@ static const struct deny_row {
     {SCMP_SYS(ioctl), EPERM, 1, A1_IS32(TIOCSTI), "TIOCSTI: injecting input into a terminal"},
     {SCMP_SYS(ioctl), EPERM, 1, A1_IS32(TIOCLINUX), "TIOCLINUX: console selection injection"},
 };
+/* clang-format on */
 
 int seccomp_compile(struct sock_fprog *out, struct rb_error *err)
 {

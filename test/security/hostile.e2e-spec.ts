@@ -78,6 +78,8 @@ describe('hostile programs are confined', () => {
     await stack?.stop();
   });
 
+  // One case per line, like the TAP table in native/tests/run.sh.
+  // prettier-ignore
   const cases = (): Case[] => [
     // --- escapes ---------------------------------------------------------------------------
     { name: 'mount a tmpfs', language: 'c', source: attempt('mount("none", "/tmp", "tmpfs", 0, 0)'), verdict: ['ok'], stdout: REFUSED },
