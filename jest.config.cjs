@@ -1,14 +1,17 @@
 // Jest 30 on Node 20: Nest 12 packages are ESM-only, so @swc/jest compiles them (and the other
 // ESM-only packages listed) to CommonJS. Extend ESM_ONLY when a test fails with
 // "Must use import to load ES Module". See ../shared/ECOSYSTEM.md §2.
-const swc = (ts) => ['@swc/jest', {
-  jsc: {
-    parser: ts ? { syntax: 'typescript', decorators: true } : { syntax: 'ecmascript' },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2023',
+const swc = (ts) => [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: ts ? { syntax: 'typescript', decorators: true } : { syntax: 'ecmascript' },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2023',
+    },
+    module: { type: 'commonjs' },
   },
-  module: { type: 'commonjs' },
-}];
+];
 const ESM_ONLY = '@nestjs|cookie|file-type|strtok3|token-types|peek-readable|uint8array-extras|@tokenizer|load-esm';
 const common = {
   testEnvironment: 'node',

@@ -6,6 +6,9 @@ const path = require('node:path');
 const { settingsTable } = require('../libs/config/dist');
 const file = path.resolve(__dirname, '../README.md');
 const readme = readFileSync(file, 'utf8');
-const next = readme.replace(/<!-- settings:start -->[\s\S]*?<!-- settings:end -->/, `<!-- settings:start -->\n${settingsTable()}\n<!-- settings:end -->`);
+const next = readme.replace(
+  /<!-- settings:start -->[\s\S]*?<!-- settings:end -->/,
+  `<!-- settings:start -->\n${settingsTable()}\n<!-- settings:end -->`,
+);
 if (next === readme) console.log('README table already up to date');
 else (writeFileSync(file, next), console.log('README table rewritten'));

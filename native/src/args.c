@@ -71,8 +71,14 @@ static void run_defaults(struct run_opts *r)
 {
     memset(r, 0, sizeof *r);
     r->lim = (struct run_limits){
-        .cpu_ms = 1000, .wall_ms = 0 /* 3 × cpu */, .memory_kb = 262144, .processes = 64,
-        .output_bytes = 65536, .file_size_kb = 65536, .open_files = 256, .stack_kb = 65536,
+        .cpu_ms = 1000,
+        .wall_ms = 0 /* 3 × cpu */,
+        .memory_kb = 262144,
+        .processes = 64,
+        .output_bytes = 65536,
+        .file_size_kb = 65536,
+        .open_files = 256,
+        .stack_kb = 65536,
     };
 }
 
@@ -177,9 +183,8 @@ static int parse(int argc, char **argv, bool request_only, struct cli *c, struct
                 num = &run_numbers[i];
         if (num) {
             if (!parse_u64(optarg, num->min, num->max, &v))
-                return rb_fail(err, 0, "--%s: expected an integer in [%llu, %llu], got '%s'",
-                               name, (unsigned long long)num->min,
-                               (unsigned long long)num->max, optarg);
+                return rb_fail(err, 0, "--%s: expected an integer in [%llu, %llu], got '%s'", name,
+                               (unsigned long long)num->min, (unsigned long long)num->max, optarg);
             *(uint64_t *)((char *)&c->run.lim + num->offset) = v;
             if (o == O_WALL)
                 wall_given = true;
@@ -216,8 +221,9 @@ static int parse(int argc, char **argv, bool request_only, struct cli *c, struct
             }
             if (!valid_abs_path(b.src) || !valid_abs_path(b.dst) || !strcmp(b.dst, "/")) {
                 free(src);
-                return rb_fail(err, 0, "--bind-ro: SRC and DST must be absolute paths "
-                                       "without '..' (DST not '/')");
+                return rb_fail(err, 0,
+                               "--bind-ro: SRC and DST must be absolute paths "
+                               "without '..' (DST not '/')");
             }
             if (push(&c->setup.binds, &c->setup.nbinds, sizeof b, &b, err) < 0) {
                 free(src);
@@ -234,7 +240,8 @@ static int parse(int argc, char **argv, bool request_only, struct cli *c, struct
             break;
         case O_HOSTNAME:
             if (!*optarg || strlen(optarg) > 64 ||
-                strspn(optarg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-") !=
+                strspn(optarg,
+                       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-") !=
                     strlen(optarg))
                 return rb_fail(err, 0, "--hostname: bad host name '%s'", optarg);
             c->setup.hostname = optarg;
@@ -310,8 +317,9 @@ static int parse(int argc, char **argv, bool request_only, struct cli *c, struct
         return rb_fail(err, 0, "--report-fd must not be 0, 1 or 2");
     if (c->mode == MODE_PREPARED) {
         if (have_run_opt || c->run.argv)
-            return rb_fail(err, 0, "prepared mode (--control-fd): run options and the program "
-                                   "come in the request, not on the command line");
+            return rb_fail(err, 0,
+                           "prepared mode (--control-fd): run options and the program "
+                           "come in the request, not on the command line");
         if (c->setup.control_fd == c->setup.report_fd || c->setup.control_fd <= 2)
             return rb_fail(err, 0, "--control-fd must differ from --report-fd and 0, 1, 2");
         return 0;

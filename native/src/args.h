@@ -53,7 +53,8 @@ struct cli {
 int args_parse_cli(int argc, char **argv, struct cli *out, struct rb_error *err);
 
 /* A prepared-mode request: buf holds NUL-terminated arguments (the terminating empty argument
- * already stripped); only run options and `-- PROGRAM ARG...` are accepted. Strings point into buf. */
+ * already stripped); only run options and `-- PROGRAM ARG...` are accepted. Strings point into buf.
+ */
 int args_parse_request(char *buf, size_t len, struct run_opts *out, struct rb_error *err);
 
 /* The largest prepared-mode request (its arguments) a launcher reads, and a server relays. */

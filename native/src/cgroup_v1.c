@@ -127,8 +127,8 @@ static int v1_attach(struct cgroup *cg, pid_t pid, struct rb_error *err)
     int len = snprintf(buf, sizeof buf, "%d", (int)pid);
     for (int h = 0; h < H_N; h++)
         if (write(cg->procs_fd[h], buf, (size_t)len) != len)
-            return rb_fail(err, errno, "attach %d to cgroup %s (hierarchy %d)", (int)pid,
-                           cg->name, h);
+            return rb_fail(err, errno, "attach %d to cgroup %s (hierarchy %d)", (int)pid, cg->name,
+                           h);
     return 0;
 }
 
@@ -172,8 +172,8 @@ static int v1_usage(struct cgroup *cg, struct cgroup_usage *out, struct rb_error
     uint64_t v = 0;
     if (v1_cpu_us(cg, &out->cpu_time_us) < 0)
         return rb_fail(err, errno, "read cpuacct.usage");
-    if (cgroup_read_knob(cg->knob[K_MEM_PEAK], "memory.max_usage_in_bytes", buf, sizeof buf,
-                         err) < 0)
+    if (cgroup_read_knob(cg->knob[K_MEM_PEAK], "memory.max_usage_in_bytes", buf, sizeof buf, err) <
+        0)
         return -1;
     out->memory_peak_kb = strtoull(buf, NULL, 10) / 1024;
     if (cgroup_read_knob(cg->knob[K_OOM], "memory.oom_control", buf, sizeof buf, err) < 0)

@@ -67,8 +67,9 @@ static int enable_controllers(int dirfd, const char *what, struct rb_error *err)
     if (read_file_at(dirfd, "cgroup.controllers", offered, sizeof offered, err) < 0)
         return rb_wrap(err, "%s", what);
     if (!has_word(offered, "memory") || !has_word(offered, "pids"))
-        return rb_fail(err, ENOTSUP, "cgroup v2: %s is not offered the memory and pids "
-                                     "controllers (its parent's subtree_control lacks them)",
+        return rb_fail(err, ENOTSUP,
+                       "cgroup v2: %s is not offered the memory and pids "
+                       "controllers (its parent's subtree_control lacks them)",
                        what);
     strcat(req, "+memory +pids");
     if (has_word(offered, "cpu"))
@@ -156,10 +157,7 @@ fail:;
     return -1;
 }
 
-static int v2_clone_fd(struct cgroup *cg)
-{
-    return cg->dir_fd;
-}
+static int v2_clone_fd(struct cgroup *cg) { return cg->dir_fd; }
 
 static int v2_attach(struct cgroup *cg, pid_t pid, struct rb_error *err)
 {

@@ -5,13 +5,13 @@
  * cannot be removed fails the run. SIGTERM/SIGINT/SIGHUP end the run the same way. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
-#include <poll.h>
 #include <unistd.h>
 
 #include "args.h"
@@ -35,7 +35,8 @@ static int read_request(int control_fd, int sigfd, int status_fd, char **out, si
     if (!buf)
         return rb_fail(err, ENOMEM, "request");
     for (;;) {
-        struct pollfd pfd[3] = {{control_fd, POLLIN, 0}, {sigfd, POLLIN, 0}, {status_fd, POLLIN, 0}};
+        struct pollfd pfd[3] = {
+            {control_fd, POLLIN, 0}, {sigfd, POLLIN, 0}, {status_fd, POLLIN, 0}};
         if (poll(pfd, 3, -1) < 0) {
             if (errno == EINTR)
                 continue;

@@ -55,8 +55,8 @@ int ns_spawn(const struct cli *c, int cgroup_fd, struct sandbox *sb, struct rb_e
         init_main(c);
     }
     close(go[0]), close(st[1]), close(out[1]), close(er[1]);
-    *sb = (struct sandbox){.init = pid, .go_fd = go[1], .status_fd = st[0], .out_fd = out[0],
-                           .err_fd = er[0]};
+    *sb = (struct sandbox){
+        .init = pid, .go_fd = go[1], .status_fd = st[0], .out_fd = out[0], .err_fd = er[0]};
     return 0;
 }
 

@@ -24,8 +24,8 @@ enum { INIT_GO_FD = 3, INIT_STATUS_FD = 4, INIT_OUT_FD = 5, INIT_ERR_FD = 6 };
 
 struct sandbox {
     pid_t init;
-    int go_fd;     /* write end of the go pipe */
-    int status_fd; /* read end of the status pipe */
+    int go_fd;          /* write end of the go pipe */
+    int status_fd;      /* read end of the status pipe */
     int out_fd, err_fd; /* read ends of the program's stdout/stderr */
 };
 

@@ -55,8 +55,8 @@ static int exec_program(char **argv, char **env, struct rb_error *err)
     for (const char *p = path;;) {
         const char *end = strchrnul(p, ':');
         char full[PATH_MAX];
-        int n = snprintf(full, sizeof full, "%.*s%s%s", (int)(end - p), p, end > p ? "/" : "",
-                         prog);
+        int n =
+            snprintf(full, sizeof full, "%.*s%s%s", (int)(end - p), p, end > p ? "/" : "", prog);
         if (n > 0 && (size_t)n < sizeof full) {
             execve(full, argv, env);
             if (errno != ENOENT && errno != ENOTDIR && first_err == ENOENT)

@@ -39,22 +39,23 @@ int report_write(int fd, const struct report *r)
         else
             snprintf(sig, sizeof sig, "\"SIG%d\"", WTERMSIG(r->status));
     }
-    p += snprintf(p, (size_t)(end - p), "{\"exitCode\":%s,\"signal\":%s,\"limit\":", exit_code, sig);
+    p +=
+        snprintf(p, (size_t)(end - p), "{\"exitCode\":%s,\"signal\":%s,\"limit\":", exit_code, sig);
     if (r->limit)
         json_string(&p, end, r->limit);
     else
         p += snprintf(p, (size_t)(end - p), "null");
-    p += snprintf(p, (size_t)(end - p),
-                  ",\"cpuTimeMs\":%llu,\"wallTimeMs\":%llu,\"memoryKb\":%llu,"
-                  "\"stdoutBytes\":%llu,\"stderrBytes\":%llu,"
-                  "\"stdoutTruncated\":%s,\"stderrTruncated\":%s,\"processesLimitHit\":%s,"
-                  "\"cgroupMode\":",
-                  (unsigned long long)((r->cpu_us + 500) / 1000),
-                  (unsigned long long)((r->wall_ns + 500000) / 1000000),
-                  (unsigned long long)r->memory_kb, (unsigned long long)r->stdout_bytes,
-                  (unsigned long long)r->stderr_bytes, r->stdout_truncated ? "true" : "false",
-                  r->stderr_truncated ? "true" : "false",
-                  r->processes_limit_hit ? "true" : "false");
+    p +=
+        snprintf(p, (size_t)(end - p),
+                 ",\"cpuTimeMs\":%llu,\"wallTimeMs\":%llu,\"memoryKb\":%llu,"
+                 "\"stdoutBytes\":%llu,\"stderrBytes\":%llu,"
+                 "\"stdoutTruncated\":%s,\"stderrTruncated\":%s,\"processesLimitHit\":%s,"
+                 "\"cgroupMode\":",
+                 (unsigned long long)((r->cpu_us + 500) / 1000),
+                 (unsigned long long)((r->wall_ns + 500000) / 1000000),
+                 (unsigned long long)r->memory_kb, (unsigned long long)r->stdout_bytes,
+                 (unsigned long long)r->stderr_bytes, r->stdout_truncated ? "true" : "false",
+                 r->stderr_truncated ? "true" : "false", r->processes_limit_hit ? "true" : "false");
     if (r->cgroup_mode)
         json_string(&p, end, r->cgroup_mode);
     else

@@ -23,8 +23,8 @@
 
 #include "util.h"
 
-#define STAGE "/tmp"                /* where the new root is assembled (in our namespace only) */
-#define WS_HIDDEN ".runbox/ws"      /* prepared mode: the staged workspace, under a 0700 dir */
+#define STAGE "/tmp"           /* where the new root is assembled (in our namespace only) */
+#define WS_HIDDEN ".runbox/ws" /* prepared mode: the staged workspace, under a 0700 dir */
 #define ATTR_RO (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
 
 /* The default system mounts: read-only, nosuid, nodev; a missing source is skipped; a source
@@ -183,8 +183,7 @@ static int mount_tmpfs(const char *path, uint64_t size_kb, const char *extra, st
 static int empty_box(const char *path, const struct setup_opts *s, struct rb_error *err)
 {
     char extra[64];
-    snprintf(extra, sizeof extra, "mode=0755,uid=%u,gid=%u", (unsigned)s->uid,
-             (unsigned)s->gid);
+    snprintf(extra, sizeof extra, "mode=0755,uid=%u,gid=%u", (unsigned)s->uid, (unsigned)s->gid);
     return mount_tmpfs(path, s->tmp_kb, extra, err);
 }
 
@@ -233,8 +232,8 @@ int rootfs_build(const struct setup_opts *s, const char *box, bool prepared, str
 
     /* 1. Open every source while the host's tree is still in view. */
     for (size_t i = 0; !s->no_default_mounts && i < ARRAY_LEN(default_mounts); i++) {
-        if (collect(default_mounts[i].path, default_mounts[i].path, ATTR_RO, &ents[n], &skip,
-                    err) < 0)
+        if (collect(default_mounts[i].path, default_mounts[i].path, ATTR_RO, &ents[n], &skip, err) <
+            0)
             goto out;
         n += !skip;
     }
@@ -315,15 +314,15 @@ int rootfs_build(const struct setup_opts *s, const char *box, bool prepared, str
          * bound on top of it */
         goto out;
     }
-    if (mount(NULL, STAGE, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-              NULL) < 0) {
+    if (mount(NULL, STAGE, NULL,
+              MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
         rb_fail(err, errno, "remount root read-only");
         goto out;
     }
 
     /* 3. Switch: the old root is stacked on the new one by pivot_root(".", "."), then gone. */
-    if (chdir(STAGE) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
-        umount2(".", MNT_DETACH) < 0 || chdir("/") < 0) {
+    if (chdir(STAGE) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 ||
+        chdir("/") < 0) {
         rb_fail(err, errno, "pivot_root");
         goto out;
     }

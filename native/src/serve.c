@@ -41,7 +41,8 @@ struct sandbox_proc {
     int in, out, err, rep, ctl; /* our ends; -1 when closed */
 };
 
-/* The launchers the signal handler must stop: the one that ran (until reaped) and the prepared one. */
+/* The launchers the signal handler must stop: the one that ran (until reaped) and the prepared one.
+ */
 static volatile pid_t live[2] = {-1, -1};
 
 static void on_stop(int sig)
@@ -431,7 +432,8 @@ int serve_main(int argc, char **argv, pid_t parent)
         }
         /* The report fd carried nothing but the report after the ready line. With a report, the
          * launcher's status follows from it (main.c: 0 when the report has no error, else 2) and
-         * the answer goes out before the launcher has finished exiting; it is reaped right after. */
+         * the answer goes out before the launcher has finished exiting; it is reaped right after.
+         */
         int status;
         if (io.rep.len && io.rep.buf[io.rep.len - 1] == '\n') {
             io.rep.len--;

@@ -21,8 +21,8 @@
 #define MS 1000000ull
 
 struct stream {
-    int fd;      /* read end, -1 once at EOF */
-    int out_fd;  /* 1 or 2 */
+    int fd;     /* read end, -1 once at EOF */
+    int out_fd; /* 1 or 2 */
     uint64_t *count;
     bool *truncated;
     bool forward_broken;
@@ -138,8 +138,10 @@ int supervise(struct sandbox *sb, const struct cgroup_ops *ops, struct cgroup *c
             wake = next_cpu_check < wall_deadline ? next_cpu_check : wall_deadline;
         }
         struct pollfd pfd[4] = {
-            {streams[0].fd, POLLIN, 0}, {streams[1].fd, POLLIN, 0},
-            {status_fd, POLLIN, 0},     {sigfd, POLLIN, 0},
+            {streams[0].fd, POLLIN, 0},
+            {streams[1].fd, POLLIN, 0},
+            {status_fd, POLLIN, 0},
+            {sigfd, POLLIN, 0},
         };
         struct timespec ts, *tsp = NULL;
         if (wake != UINT64_MAX) {

@@ -24,10 +24,7 @@ void rb_closep(int *fd)
     *fd = -1;
 }
 
-void rb_freep(void *p)
-{
-    free(*(void **)p);
-}
+void rb_freep(void *p) { free(*(void **)p); }
 
 int write_all(int fd, const void *buf, size_t len)
 {
@@ -174,7 +171,7 @@ int mkdir_p_at(int dirfd, const char *path, mode_t mode, struct rb_error *err)
     char buf[PATH_MAX];
     if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
         return rb_fail(err, ENAMETOOLONG, "mkdir %s", path);
-    for (char *p = buf; ; p++) {
+    for (char *p = buf;; p++) {
         if (*p == '/' || *p == '\0') {
             char c = *p;
             *p = '\0';

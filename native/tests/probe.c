@@ -4,13 +4,14 @@
  *
  * Output convention: one line, "ok" when the action succeeded, else the errno name (EPERM,
  * ENOSYS, ...), unless the action says otherwise. Exit status 0 unless the action is about it. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
 #include <linux/io_uring.h>
 #include <linux/perf_event.h>
+#include <linux/sched.h>
 #include <netinet/in.h>
-#include <arpa/inet.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -31,7 +32,6 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <linux/sched.h>
 
 static int result(long rc)
 {

@@ -29,7 +29,13 @@ describe('API keys and scopes', () => {
     expect(none.headers['www-authenticate']).toMatch(/Bearer/);
     expect(none.body).toMatchObject({ statusCode: 401, message: expect.stringMatching(/API key/) });
     expect((await request(stack.http).get('/v1/languages').set(auth('nope'))).status).toBe(401);
-    expect((await request(stack.http).get('/v1/languages').set({ Authorization: `Basic ${CI}` })).status).toBe(401);
+    expect(
+      (
+        await request(stack.http)
+          .get('/v1/languages')
+          .set({ Authorization: `Basic ${CI}` })
+      ).status,
+    ).toBe(401);
   });
 
   it('lets a submit key submit and read, but not read metrics', async () => {
@@ -107,7 +113,11 @@ describe('Idempotency-Key', () => {
     const again = await request(stack.http).post('/v1/jobs').set(auth(CI)).set('Idempotency-Key', 'order-42').send(job);
     expect(again.body.id).toBe(first.body.id);
     expect(again.headers['idempotent-replayed']).toBe('true');
-    const changed = await request(stack.http).post('/v1/jobs').set(auth(CI)).set('Idempotency-Key', 'order-42').send({ ...job, stdin: 'x' });
+    const changed = await request(stack.http)
+      .post('/v1/jobs')
+      .set(auth(CI))
+      .set('Idempotency-Key', 'order-42')
+      .send({ ...job, stdin: 'x' });
     expect(changed.status).toBe(422);
     expect(changed.body.errors).toEqual([expect.objectContaining({ field: 'Idempotency-Key', rule: 'sameBody' })]);
     const otherKey = await request(stack.http).post('/v1/jobs').set(auth(OTHER)).set('Idempotency-Key', 'order-42').send(job);
@@ -116,7 +126,9 @@ describe('Idempotency-Key', () => {
   });
 
   it('creates one job for concurrent retries', async () => {
-    const all = await Promise.all(Array.from({ length: 8 }, () => request(stack.http).post('/v1/jobs').set(auth(CI)).set('Idempotency-Key', 'burst').send(job)));
+    const all = await Promise.all(
+      Array.from({ length: 8 }, () => request(stack.http).post('/v1/jobs').set(auth(CI)).set('Idempotency-Key', 'burst').send(job)),
+    );
     expect(new Set(all.map((r) => r.body.id)).size).toBe(1);
   });
 

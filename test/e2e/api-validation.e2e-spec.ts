@@ -9,7 +9,15 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import request from 'supertest';
-import { CANCEL_CHANNEL, CANCELLED_REASON, JOBS_QUEUE, WORKER_HEARTBEAT_KEY, type JobData, type JobResult, type WorkerHeartbeat } from '@runbox/contract';
+import {
+  CANCEL_CHANNEL,
+  CANCELLED_REASON,
+  JOBS_QUEUE,
+  WORKER_HEARTBEAT_KEY,
+  type JobData,
+  type JobResult,
+  type WorkerHeartbeat,
+} from '@runbox/contract';
 import { countJobFinished, jobKey, recordJobEnd, recordSandboxFailure, toJobView } from '@runbox/queue';
 import { bodies } from '../support/bodies';
 import { startStack, testRedisUrl, type Stack } from '../support/stack';
@@ -37,7 +45,9 @@ describe('API without a worker', () => {
   const http = () => request(stack.http);
   /** runbox_jobs_finished_total{status, verdict} as /metrics shows it now (0 when absent). */
   const finishedCount = async (status: string, verdict: string) => {
-    const m = new RegExp(`^runbox_jobs_finished_total\\{status="${status}",verdict="${verdict}"\\} (\\d+)$`, 'm').exec((await http().get('/metrics')).text);
+    const m = new RegExp(`^runbox_jobs_finished_total\\{status="${status}",verdict="${verdict}"\\} (\\d+)$`, 'm').exec(
+      (await http().get('/metrics')).text,
+    );
     return m ? Number(m[1]) : 0;
   };
 
@@ -126,7 +136,12 @@ describe('API without a worker', () => {
       ['negative points', { ...good, tests: [{ points: -1 }] }, 'tests[0].points', 'min'],
       ['a test that is a string', { ...good, tests: ['t1'] }, 'tests', 'isObject'],
       ['an unknown checker', { ...good, checker: { type: 'regex' } }, 'checker.type', 'isIn'],
-      ['a tolerance on a lines checker', { ...good, checker: { type: 'lines', absoluteTolerance: 0.1 } }, 'checker.absoluteTolerance', 'onlyWhen'],
+      [
+        'a tolerance on a lines checker',
+        { ...good, checker: { type: 'lines', absoluteTolerance: 0.1 } },
+        'checker.absoluteTolerance',
+        'onlyWhen',
+      ],
       ['a negative tolerance', { ...good, checker: { type: 'float', relativeTolerance: -1 } }, 'checker.relativeTolerance', 'min'],
       ['a custom checker without language', { ...good, checker: { type: 'custom', source: 'x' } }, 'checker.language', 'isDefined'],
       ['a custom checker without program', { ...good, checker: { type: 'custom', language: 'c' } }, 'checker.source', 'exactlyOneOf'],
@@ -142,14 +157,26 @@ describe('API without a worker', () => {
     it.each<[string, object, string, 'maxItems' | 'maxBytes', number]>([
       ['too many files', { language: 'c', files: ['a.c', 'b.c', 'c.c', 'd.c'].map((p) => file(p)) }, 'files', 'maxItems', 3],
       ['a file too large', { language: 'c', files: [file('a.c', 'x'.repeat(1001))] }, 'files[0].content', 'maxBytes', 1000],
-      ['a base64 file too large once decoded', { language: 'c', files: [file('a.c', Buffer.alloc(1001).toString('base64'), 'base64')] }, 'files[0].content', 'maxBytes', 1000],
+      [
+        'a base64 file too large once decoded',
+        { language: 'c', files: [file('a.c', Buffer.alloc(1001).toString('base64'), 'base64')] },
+        'files[0].content',
+        'maxBytes',
+        1000,
+      ],
       ['a source too large', { language: 'python', source: 'x'.repeat(1001) }, 'source', 'maxBytes', 1000],
       ['stdin too large', { ...good, stdin: 'x'.repeat(101) }, 'stdin', 'maxBytes', 100],
       ['too many args', { ...good, args: ['1', '2', '3', '4', '5'] }, 'args', 'maxItems', 4],
       ['an arg too large', { ...good, args: ['12345678901'] }, 'args[0]', 'maxBytes', 10],
       ['too many tests', { ...good, tests: [{}, {}, {}, {}] }, 'tests', 'maxItems', 3],
       ["a test's stdin too large", { ...good, tests: [{}, { stdin: 'x'.repeat(101) }] }, 'tests[1].stdin', 'maxBytes', 100],
-      ['a custom checker with too many files', { ...good, checker: { type: 'custom', language: 'c', files: ['a.c', 'b.c', 'c.c', 'd.c'].map((p) => file(p)) } }, 'checker.files', 'maxItems', 3],
+      [
+        'a custom checker with too many files',
+        { ...good, checker: { type: 'custom', language: 'c', files: ['a.c', 'b.c', 'c.c', 'd.c'].map((p) => file(p)) } },
+        'checker.files',
+        'maxItems',
+        3,
+      ],
     ])('413 for %s, naming the field and the maximum', async (_, body, field, rule, max) => {
       const res = await http().post('/v1/jobs').send(body);
       expect(res.status).toBe(413);
@@ -162,13 +189,21 @@ describe('API without a worker', () => {
       ['cpuTimeMs', 20_001, 20_000],
       ['outputBytes', Number.MAX_SAFE_INTEGER, 4_194_304],
     ])('422 for limits.%s = %d above the maximum, naming it', async (field, value, max) => {
-      const res = await http().post('/v1/jobs').send({ ...good, limits: { [field]: value } });
+      const res = await http()
+        .post('/v1/jobs')
+        .send({ ...good, limits: { [field]: value } });
       expect(res.status).toBe(422);
       expect(res.body).toEqual(bodies.limitAboveMaximum(`limits.${field}`, max));
     });
 
     it('accepts a limit equal to the maximum', async () => {
-      expect((await http().post('/v1/jobs').send({ ...good, limits: { memoryMb: 512 } })).status).toBe(202);
+      expect(
+        (
+          await http()
+            .post('/v1/jobs')
+            .send({ ...good, limits: { memoryMb: 512 } })
+        ).status,
+      ).toBe(202);
     });
 
     it('422 for an unknown language, listing the known ones', async () => {
@@ -178,7 +213,9 @@ describe('API without a worker', () => {
     });
 
     it("422 for a custom checker's unknown language", async () => {
-      const res = await http().post('/v1/jobs').send({ ...good, checker: { type: 'custom', language: 'cobol', source: 'x' } });
+      const res = await http()
+        .post('/v1/jobs')
+        .send({ ...good, checker: { type: 'custom', language: 'cobol', source: 'x' } });
       expect(res.status).toBe(422);
       expect(res.body).toEqual(bodies.unknownLanguage('checker.language'));
     });
@@ -207,7 +244,10 @@ describe('API without a worker', () => {
     });
 
     it('400 for prototype keys, at any depth', async () => {
-      for (const raw of ['{"__proto__":{"admin":true},"language":"python","source":"x"}', '{"language":"python","source":"x","limits":{"constructor":{"prototype":{}}}}']) {
+      for (const raw of [
+        '{"__proto__":{"admin":true},"language":"python","source":"x"}',
+        '{"language":"python","source":"x","limits":{"constructor":{"prototype":{}}}}',
+      ]) {
         const res = await http().post('/v1/jobs').set('Content-Type', 'application/json').send(raw);
         expect(res.status).toBe(400);
         expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ rule: 'forbidden' })]));
@@ -223,7 +263,9 @@ describe('API without a worker', () => {
     });
 
     it('413 for a body above the configured limit', async () => {
-      const res = await http().post('/v1/jobs').send({ ...good, source: 'x'.repeat(25_000) });
+      const res = await http()
+        .post('/v1/jobs')
+        .send({ ...good, source: 'x'.repeat(25_000) });
       expect(res.status).toBe(413);
       expect(res.body).toEqual(bodies.bodyTooLarge());
       expect(res.body.message).toContain('20000');
@@ -275,7 +317,10 @@ describe('API without a worker', () => {
         [b, 'queued'],
       ]);
       expect(list.body.notFound).toEqual([UNKNOWN_ID]);
-      expect((await http().get(`/v1/jobs?ids= junk ,${a}`)).body).toEqual({ jobs: [expect.objectContaining({ id: a })], notFound: ['junk'] });
+      expect((await http().get(`/v1/jobs?ids= junk ,${a}`)).body).toEqual({
+        jobs: [expect.objectContaining({ id: a })],
+        notFound: ['junk'],
+      });
     });
 
     it('checks every job first and names the bad one by index; nothing is queued', async () => {
@@ -314,7 +359,9 @@ describe('API without a worker', () => {
     it('rejects ?ids= that is missing, empty or too long', async () => {
       expect((await http().get('/v1/jobs')).body).toEqual(bodies.invalid('ids', 'isDefined'));
       expect((await http().get('/v1/jobs?ids=')).body).toEqual(bodies.invalid('ids', 'isNotEmpty'));
-      const res = await http().get(`/v1/jobs?ids=${[1, 2, 3, 4].map(() => UNKNOWN_ID.replace('0000-4', `${Math.random()}`.slice(2, 6) + '-4')).join(',')}`);
+      const res = await http().get(
+        `/v1/jobs?ids=${[1, 2, 3, 4].map(() => UNKNOWN_ID.replace('0000-4', `${Math.random()}`.slice(2, 6) + '-4')).join(',')}`,
+      );
       expect(res.status).toBe(413);
       expect(res.body).toEqual(bodies.tooLarge('ids', 'maxItems', 3));
     });
@@ -368,8 +415,20 @@ describe('API without a worker', () => {
     it('/metrics has queue depth, jobs by status and verdict, duration histograms and sandbox failures', async () => {
       const prefix = stack.config.redis.prefix;
       const cancelledBefore = await finishedCount('cancelled', 'none'); // earlier tests cancel jobs too
-      await countJobFinished(redis.multi(), prefix, { status: 'completed', verdict: 'ok', language: 'python', queueWaitMs: 7, runMs: 120 }).exec();
-      await countJobFinished(redis.multi(), prefix, { status: 'cancelled', verdict: null, language: 'python', queueWaitMs: 0, runMs: 0 }).exec();
+      await countJobFinished(redis.multi(), prefix, {
+        status: 'completed',
+        verdict: 'ok',
+        language: 'python',
+        queueWaitMs: 7,
+        runMs: 120,
+      }).exec();
+      await countJobFinished(redis.multi(), prefix, {
+        status: 'cancelled',
+        verdict: null,
+        language: 'python',
+        queueWaitMs: 0,
+        runMs: 0,
+      }).exec();
       await recordSandboxFailure(redis, prefix, 'c');
       const res = await http().get('/metrics');
       expect(res.status).toBe(200);
@@ -395,13 +454,32 @@ describe('API without a worker', () => {
       expect(res.status).toBe(200);
       const doc = res.body;
       expect(Object.keys(doc.paths)).toEqual(
-        expect.arrayContaining(['/v1/jobs', '/v1/jobs/batch', '/v1/jobs/{id}', '/v1/languages', '/health/live', '/health/ready', '/metrics']),
+        expect.arrayContaining([
+          '/v1/jobs',
+          '/v1/jobs/batch',
+          '/v1/jobs/{id}',
+          '/v1/languages',
+          '/health/live',
+          '/health/ready',
+          '/metrics',
+        ]),
       );
       expect(Object.keys(doc.paths['/v1/jobs'])).toEqual(expect.arrayContaining(['post', 'get']));
       expect(Object.keys(doc.paths['/v1/jobs/{id}'])).toEqual(expect.arrayContaining(['get', 'delete']));
       const schemas = doc.components.schemas;
       expect(Object.keys(schemas.CreateJobDto.properties)).toEqual(
-        expect.arrayContaining(['language', 'source', 'files', 'stdin', 'args', 'limits', 'tests', 'checker', 'stopOnFirstFailure', 'callbackUrl']),
+        expect.arrayContaining([
+          'language',
+          'source',
+          'files',
+          'stdin',
+          'args',
+          'limits',
+          'tests',
+          'checker',
+          'stopOnFirstFailure',
+          'callbackUrl',
+        ]),
       );
       expect(schemas.CreateJobDto.required).toEqual(['language']);
       expect(Object.keys(schemas.LimitsDto.properties)).toEqual(['cpuTimeMs', 'wallTimeMs', 'memoryMb', 'processes', 'outputBytes']);
@@ -452,11 +530,54 @@ describe('API without a worker', () => {
     ];
 
     /** Any JSON value, biased towards the shapes and names a job has. */
-    const FIELDS = ['language', 'source', 'files', 'stdin', 'args', 'limits', 'tests', 'checker', 'stopOnFirstFailure', 'callbackUrl', 'jobs', 'path', 'content', 'encoding', 'type', 'memoryMb', 'cpuTimeMs', '__proto__', 'constructor', 'prototype'];
+    const FIELDS = [
+      'language',
+      'source',
+      'files',
+      'stdin',
+      'args',
+      'limits',
+      'tests',
+      'checker',
+      'stopOnFirstFailure',
+      'callbackUrl',
+      'jobs',
+      'path',
+      'content',
+      'encoding',
+      'type',
+      'memoryMb',
+      'cpuTimeMs',
+      '__proto__',
+      'constructor',
+      'prototype',
+    ];
     const { json } = fc.letrec((tie) => ({
       json: fc.oneof(
         { depthSize: 'small', withCrossShrink: true },
-        fc.constantFrom(null, true, false, 0, -1, 1e308, -1e308, 2 ** 53 + 1, 0.5, '', 'python', 'c', 'base64', 'utf8', 'custom', 'float', '../x', 'main.py', 'http://x', '=', UNKNOWN_ID),
+        fc.constantFrom(
+          null,
+          true,
+          false,
+          0,
+          -1,
+          1e308,
+          -1e308,
+          2 ** 53 + 1,
+          0.5,
+          '',
+          'python',
+          'c',
+          'base64',
+          'utf8',
+          'custom',
+          'float',
+          '../x',
+          'main.py',
+          'http://x',
+          '=',
+          UNKNOWN_ID,
+        ),
         fc.string(),
         fc.double({ noNaN: true, noDefaultInfinity: true }),
         fc.integer(),
@@ -471,9 +592,15 @@ describe('API without a worker', () => {
         files: fc.oneof(json, fc.array(fc.record({ path: json, content: json, encoding: json }, { requiredKeys: [] }), { maxLength: 4 })),
         stdin: json,
         args: json,
-        limits: fc.oneof(json, fc.record({ cpuTimeMs: json, wallTimeMs: json, memoryMb: json, processes: json, outputBytes: json }, { requiredKeys: [] })),
+        limits: fc.oneof(
+          json,
+          fc.record({ cpuTimeMs: json, wallTimeMs: json, memoryMb: json, processes: json, outputBytes: json }, { requiredKeys: [] }),
+        ),
         tests: json,
-        checker: fc.oneof(json, fc.record({ type: json, language: json, source: json, files: json, absoluteTolerance: json }, { requiredKeys: [] })),
+        checker: fc.oneof(
+          json,
+          fc.record({ type: json, language: json, source: json, files: json, absoluteTolerance: json }, { requiredKeys: [] }),
+        ),
         stopOnFirstFailure: json,
         callbackUrl: json,
       },
@@ -483,7 +610,10 @@ describe('API without a worker', () => {
       language: fc.constantFrom('python', 'PY', 'c++', 'bash'),
       source: fc.string({ maxLength: 50 }),
       stdin: fc.string({ maxLength: 20 }),
-      limits: fc.record({ memoryMb: fc.integer({ min: 8, max: 600 }), cpuTimeMs: fc.integer({ min: 1, max: 30_000 }) }, { requiredKeys: [] }),
+      limits: fc.record(
+        { memoryMb: fc.integer({ min: 8, max: 600 }), cpuTimeMs: fc.integer({ min: 1, max: 30_000 }) },
+        { requiredKeys: [] },
+      ),
     });
     const asJson = (v: unknown) => ({ raw: JSON.stringify(v) ?? 'null', type: 'application/json' });
     const body = fc.oneof(
@@ -492,25 +622,63 @@ describe('API without a worker', () => {
       { arbitrary: validJob.map(asJson), weight: 3 },
       { arbitrary: fc.array(fc.oneof(jobLike, validJob, validJob), { maxLength: 5 }).map((jobs) => asJson({ jobs })), weight: 2 },
       fc.string({ maxLength: 200 }).map((raw) => ({ raw, type: 'application/json' })),
-      fc.tuple(fc.string({ maxLength: 100 }), fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', 'application/json; charset=utf-16', '', 'garbage')).map(([raw, type]) => ({
-        raw,
-        type,
-      })),
+      fc
+        .tuple(
+          fc.string({ maxLength: 100 }),
+          fc.constantFrom(
+            'text/plain',
+            'application/x-www-form-urlencoded',
+            'application/xml',
+            'multipart/form-data; boundary=x',
+            'application/json; charset=latin1',
+            'application/json; charset=utf-16',
+            '',
+            'garbage',
+          ),
+        )
+        .map(([raw, type]) => ({
+          raw,
+          type,
+        })),
       fc.constant(null),
     );
-    const id = fc.oneof(fc.uuid(), fc.string({ maxLength: 40 }).map(encodeURIComponent), fc.constantFrom('%', '%zz', '%E0%A4%A', '..', '.', 'batch', '%2F', 'a%00b'));
+    const id = fc.oneof(
+      fc.uuid(),
+      fc.string({ maxLength: 40 }).map(encodeURIComponent),
+      fc.constantFrom('%', '%zz', '%E0%A4%A', '..', '.', 'batch', '%2F', 'a%00b'),
+    );
     const query = fc.oneof(
       { arbitrary: fc.constant(''), weight: 4 },
-      fc.dictionary(fc.constantFrom('wait', 'ids', 'x', '__proto__', 'wait[]', 'ids[a]'), fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('true', 'false', UNKNOWN_ID)), { maxKeys: 3 }).map(
-        (q) => Object.entries(q).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&'),
-      ),
+      fc
+        .dictionary(
+          fc.constantFrom('wait', 'ids', 'x', '__proto__', 'wait[]', 'ids[a]'),
+          fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('true', 'false', UNKNOWN_ID)),
+          { maxKeys: 3 },
+        )
+        .map((q) =>
+          Object.entries(q)
+            .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+            .join('&'),
+        ),
       fc.string({ maxLength: 30 }).map((s) => s.replace(/[#\s]/g, '')),
     );
-    const headers = fc.oneof({ arbitrary: fc.constant({}), weight: 2 }, fc.dictionary(
-      fc.constantFrom('Accept', 'Accept-Encoding', 'Content-Encoding', 'X-Forwarded-For', 'Authorization', 'X-Api-Key', 'If-None-Match', 'Range'),
-      fc.stringMatching(/^[\x20-\x7e]{0,40}$/),
-      { maxKeys: 3 },
-    ));
+    const headers = fc.oneof(
+      { arbitrary: fc.constant({}), weight: 2 },
+      fc.dictionary(
+        fc.constantFrom(
+          'Accept',
+          'Accept-Encoding',
+          'Content-Encoding',
+          'X-Forwarded-For',
+          'Authorization',
+          'X-Api-Key',
+          'If-None-Match',
+          'Range',
+        ),
+        fc.stringMatching(/^[\x20-\x7e]{0,40}$/),
+        { maxKeys: 3 },
+      ),
+    );
 
     it('answers every request with a status below 500', async () => {
       await fc.assert(
@@ -527,7 +695,9 @@ describe('API without a worker', () => {
           const notReady = path === '/health/ready' && res.status === 503;
           if (res.status >= 500 && !notReady) throw new Error(`${method.toUpperCase()} ${url} → ${res.status} ${res.text}`);
           if (method !== 'head' && res.status >= 400) {
-            expect(res.body).toEqual(expect.objectContaining({ statusCode: res.status, error: expect.any(String), message: expect.any(String) }));
+            expect(res.body).toEqual(
+              expect.objectContaining({ statusCode: res.status, error: expect.any(String), message: expect.any(String) }),
+            );
           }
         }),
         { numRuns: Number(process.env.FUZZ_RUNS ?? 400) },
@@ -546,7 +716,18 @@ describe('API with a stand-in consumer on the queue', () => {
   const result: JobResult = {
     verdict: 'ok',
     compile: null,
-    run: { exitCode: 0, signal: null, stdout: 'hi\n', stderr: '', stdoutTruncated: false, stderrTruncated: false, cpuTimeMs: 1, wallTimeMs: 2, memoryKb: 3, verdict: 'ok' },
+    run: {
+      exitCode: 0,
+      signal: null,
+      stdout: 'hi\n',
+      stderr: '',
+      stdoutTruncated: false,
+      stderrTruncated: false,
+      cpuTimeMs: 1,
+      wallTimeMs: 2,
+      memoryKb: 3,
+      verdict: 'ok',
+    },
   };
 
   /**
@@ -576,7 +757,12 @@ describe('API with a stand-in consumer on the queue', () => {
     const ended = (job: Job<JobData, JobResult>, state: 'completed' | 'failed') => {
       if (job.data.stdin === 'silent') return;
       const view = toJobView(job, state);
-      void recordJobEnd(publisher, stack.config, { id: job.id!, status: view.status as 'completed' | 'failed' | 'cancelled', language: job.data.language, view });
+      void recordJobEnd(publisher, stack.config, {
+        id: job.id!,
+        status: view.status as 'completed' | 'failed' | 'cancelled',
+        language: job.data.language,
+        view,
+      });
     };
     consumer.on('completed', (job) => ended(job, 'completed'));
     consumer.on('failed', (job) => job && ended(job, 'failed'));
@@ -594,31 +780,45 @@ describe('API with a stand-in consumer on the queue', () => {
   });
 
   it('?wait=true answers 200 with the completed job and its result', async () => {
-    const res = await http().post('/v1/jobs?wait=true').send({ ...good, stdin: 'ok' });
+    const res = await http()
+      .post('/v1/jobs?wait=true')
+      .send({ ...good, stdin: 'ok' });
     expect(res.status).toBe(200);
     expect(res.headers.location).toBe(`/v1/jobs/${res.body.id}`);
     expect(res.body).toMatchObject({ status: 'completed', result, startedAt: expect.any(String), finishedAt: expect.any(String) });
   });
 
   it('?wait=true answers 200 with a failed job and the reason', async () => {
-    const res = await http().post('/v1/jobs?wait=true').send({ ...good, stdin: 'crash' });
+    const res = await http()
+      .post('/v1/jobs?wait=true')
+      .send({ ...good, stdin: 'crash' });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'failed', error: 'launcher exploded', result: null });
   });
 
   it('?wait=true still answers 200 when the final event is lost (it reads the job again while it waits)', async () => {
-    const res = await http().post('/v1/jobs?wait=true').send({ ...good, stdin: 'silent' });
+    const res = await http()
+      .post('/v1/jobs?wait=true')
+      .send({ ...good, stdin: 'silent' });
     expect(res.status).toBe(200); // within WAIT_MAX_MS (5 s): a recheck saw the end
     expect(res.body).toMatchObject({ status: 'completed', result });
   });
 
   it('holds many waits at once, each answered when its job ends', async () => {
-    const all = await Promise.all(Array.from({ length: 30 }, () => http().post('/v1/jobs?wait=true').send({ ...good, stdin: 'slow' })));
+    const all = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        http()
+          .post('/v1/jobs?wait=true')
+          .send({ ...good, stdin: 'slow' }),
+      ),
+    );
     expect(all.map((r) => [r.status, r.body.status])).toEqual(all.map(() => [200, 'completed']));
   });
 
   it('cancels a running job through the worker: 200 cancelled; then 409', async () => {
-    const { body: job } = await http().post('/v1/jobs').send({ ...good, stdin: 'hang' });
+    const { body: job } = await http()
+      .post('/v1/jobs')
+      .send({ ...good, stdin: 'hang' });
     for (let i = 0; i < 100 && !hanging.has(job.id); i++) await new Promise((r) => setTimeout(r, 20));
     expect((await http().get(`/v1/jobs/${job.id}`)).body.status).toBe('running');
     const del = await http().delete(`/v1/jobs/${job.id}`);
@@ -629,7 +829,9 @@ describe('API with a stand-in consumer on the queue', () => {
   });
 
   it('409 for cancelling a completed job', async () => {
-    const { body: job } = await http().post('/v1/jobs?wait=true').send({ ...good, stdin: 'ok' });
+    const { body: job } = await http()
+      .post('/v1/jobs?wait=true')
+      .send({ ...good, stdin: 'ok' });
     const del = await http().delete(`/v1/jobs/${job.id}`);
     expect(del.status).toBe(409);
     expect(del.body).toEqual(bodies.conflict());

@@ -25,10 +25,15 @@ interface Outcome {
 
 function runbox(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<Outcome> {
   return new Promise((done) => {
-    execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, cwd, timeout: 120_000 }, (err, stdout, stderr) => {
-      const code = err ? ((err as { code?: number }).code ?? null) : 0;
-      done({ code: typeof code === 'number' ? code : null, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { env: { PATH: process.env.PATH ?? '', ...env }, cwd, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        const code = err ? ((err as { code?: number }).code ?? null) : 0;
+        done({ code: typeof code === 'number' ? code : null, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -124,7 +129,10 @@ describe('runbox CLI against the real stack', () => {
   });
 
   it('passes a custom checker and a float checker through', async () => {
-    const checker = file('ok-checker.py', 'import sys\nout = open(sys.argv[2]).read().split()\nans = open(sys.argv[3]).read().split()\nsys.exit(0 if out == ans else 1)\n');
+    const checker = file(
+      'ok-checker.py',
+      'import sys\nout = open(sys.argv[2]).read().split()\nans = open(sys.argv[3]).read().split()\nsys.exit(0 if out == ans else 1)\n',
+    );
     const sol = file('double2.py', 'print(int(input()) * 2)\n');
     expect((await run([sol, '--tests', join(dir, 'tests'), '--checker', `custom:${checker}`])).code).toBe(0);
     file('ftests/a.in', '3\n');

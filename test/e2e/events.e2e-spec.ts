@@ -66,7 +66,9 @@ describe('job events (SSE)', () => {
   });
 
   it('streams an interpreted job: no compiled event', async () => {
-    const submit = await request(stack.http).post('/v1/jobs').send({ language: 'python', source: 'import time; time.sleep(0.2); print(1)' });
+    const submit = await request(stack.http)
+      .post('/v1/jobs')
+      .send({ language: 'python', source: 'import time; time.sleep(0.2); print(1)' });
     const types = (await events(submit.body.id)).map((e) => e.type);
     expect(types).not.toContain('compiled');
     expect(types.at(-1)).toBe('completed');
@@ -82,7 +84,9 @@ describe('job events (SSE)', () => {
   });
 
   it('ends with cancelled when the job is cancelled while queued or running', async () => {
-    const submit = await request(stack.http).post('/v1/jobs').send({ language: 'bash', source: 'sleep 20', limits: { wallTimeMs: 30000 } });
+    const submit = await request(stack.http)
+      .post('/v1/jobs')
+      .send({ language: 'bash', source: 'sleep 20', limits: { wallTimeMs: 30000 } });
     const stream = events(submit.body.id);
     await new Promise((r) => setTimeout(r, 300));
     await request(stack.http).delete(`/v1/jobs/${submit.body.id}`);
@@ -93,7 +97,9 @@ describe('job events (SSE)', () => {
   it('streams from an API process other than the one that took the job (events travel through Redis)', async () => {
     const other = await createApi(stack.config);
     try {
-      const submit = await request(stack.http).post('/v1/jobs').send({ language: 'python', source: 'import time; time.sleep(0.3); print(2)' });
+      const submit = await request(stack.http)
+        .post('/v1/jobs')
+        .send({ language: 'python', source: 'import time; time.sleep(0.3); print(2)' });
       const seen = await events(submit.body.id, other.getHttpServer());
       expect(seen.at(-1)).toMatchObject({ type: 'completed', data: { result: { run: { stdout: '2\n' } } } });
     } finally {

@@ -22,7 +22,8 @@ describe('grading with tests and checkers', () => {
 
   it('compiles once and judges 20 tests with a float checker and a score', async () => {
     // Prints 1/n for each n; test 7 expects a wrong value, test 13 gets an n that makes it crash.
-    const source = '#include <stdio.h>\n#include <stdlib.h>\nint main(){int n; scanf("%d",&n); if(n==0) abort(); printf("%.9f\\n", 1.0/n);}';
+    const source =
+      '#include <stdio.h>\n#include <stdlib.h>\nint main(){int n; scanf("%d",&n); if(n==0) abort(); printf("%.9f\\n", 1.0/n);}';
     const tests = Array.from({ length: 20 }, (_, i) => {
       const n = i + 1;
       return {
@@ -49,7 +50,12 @@ describe('grading with tests and checkers', () => {
     ['lines', 'print("a  \\nb\\n\\n")', 'a\nb\n', 'a\nc\n'],
     ['tokens', 'print("1   2\\n 3")', '1 2 3', '1 2 4'],
   ])('checker %s accepts the right output and rejects a wrong one', async (type, source, good, bad) => {
-    const result = await grade({ language: 'python', source, checker: { type }, tests: [{ expectedOutput: good }, { expectedOutput: bad }] });
+    const result = await grade({
+      language: 'python',
+      source,
+      checker: { type },
+      tests: [{ expectedOutput: good }, { expectedOutput: bad }],
+    });
     expect(result.tests.map((t: { verdict: string }) => t.verdict)).toEqual(['ok', 'wrong_answer']);
     expect(result.tests[1].message).toBeTruthy();
   });
@@ -83,7 +89,10 @@ describe('grading with tests and checkers', () => {
       language: 'bash',
       source: 'read a b; echo "$b $a"',
       checker,
-      tests: [{ stdin: '1 2\n', expectedOutput: '1 2\n' }, { stdin: '1 3\n', expectedOutput: '1 2\n' }],
+      tests: [
+        { stdin: '1 2\n', expectedOutput: '1 2\n' },
+        { stdin: '1 3\n', expectedOutput: '1 2\n' },
+      ],
     });
     expect(result.tests[0]).toMatchObject({ verdict: 'ok', message: 'same multiset' });
     expect(result.tests[1].verdict).toBe('wrong_answer');
@@ -126,7 +135,11 @@ describe('grading with tests and checkers', () => {
     const source = "try:\n    open(__file__, 'a').close()\n    print('rewritable')\nexcept PermissionError:\n    print('read-only')";
     const single = await request(stack.http).post('/v1/jobs?wait=true').send({ language: 'python', source });
     expect(single.body.result.run.stdout).toBe('read-only\n');
-    const result = await grade({ language: 'python', source, tests: [{ expectedOutput: 'read-only\n' }, { expectedOutput: 'read-only\n' }] });
+    const result = await grade({
+      language: 'python',
+      source,
+      tests: [{ expectedOutput: 'read-only\n' }, { expectedOutput: 'read-only\n' }],
+    });
     expect(result.tests.map((t: { run: { stdout: string } }) => t.run.stdout)).toEqual(['read-only\n', 'read-only\n']);
   });
 

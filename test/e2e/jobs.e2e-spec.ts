@@ -117,9 +117,11 @@ describe('jobs through the real stack', () => {
     const torn: string[] = [];
     await Promise.all(
       Array.from({ length: 24 }, async (_, i) => {
-        const { body } = await request(stack.http).post('/v1/jobs').send({ language: 'bash', source: `echo ${i}` });
+        const { body } = await request(stack.http)
+          .post('/v1/jobs')
+          .send({ language: 'bash', source: `echo ${i}` });
         const deadline = Date.now() + 30_000;
-        for (let job = body; !FINAL_STATUSES.includes(job.status); ) {
+        for (let job = body; !FINAL_STATUSES.includes(job.status);) {
           if (Date.now() > deadline) throw new Error(`job ${body.id} not final after 30 s: ${JSON.stringify(job)}`);
           job = (await request(stack.http).get(`/v1/jobs/${body.id}`)).body;
           if (job.status !== 'queued' && job.status !== 'running' && job.result?.run?.stdout !== `${i}\n`) torn.push(JSON.stringify(job));
@@ -130,7 +132,9 @@ describe('jobs through the real stack', () => {
   });
 
   it('cancels a running job within a second and leaves it cancelled', async () => {
-    const res = await request(stack.http).post('/v1/jobs').send({ language: 'bash', source: 'sleep 20', limits: { wallTimeMs: 30000 } });
+    const res = await request(stack.http)
+      .post('/v1/jobs')
+      .send({ language: 'bash', source: 'sleep 20', limits: { wallTimeMs: 30000 } });
     for (let i = 0; i < 100; i++) {
       if ((await request(stack.http).get(`/v1/jobs/${res.body.id}`)).body.status === 'running') break;
       await new Promise((r) => setTimeout(r, 50));
@@ -150,7 +154,12 @@ describe('jobs through the real stack', () => {
   it('runs a batch and reads it back with ?ids=', async () => {
     const res = await request(stack.http)
       .post('/v1/jobs/batch')
-      .send({ jobs: [{ language: 'bash', source: 'echo 1' }, { language: 'python', source: 'print(2)' }] });
+      .send({
+        jobs: [
+          { language: 'bash', source: 'echo 1' },
+          { language: 'python', source: 'print(2)' },
+        ],
+      });
     expect(res.status).toBe(202);
     expect(res.body.ids).toHaveLength(2);
     let jobs: { status: string; result: { run: { stdout: string } } }[] = [];

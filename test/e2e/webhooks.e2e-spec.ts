@@ -18,7 +18,15 @@ import { Queue, QueueEvents, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import request from 'supertest';
-import { CANCELLED_KEY, JOBS_QUEUE, WEBHOOKS_QUEUE, type JobData, type JobResult, type JobView, type WebhookDelivery } from '@runbox/contract';
+import {
+  CANCELLED_KEY,
+  JOBS_QUEUE,
+  WEBHOOKS_QUEUE,
+  type JobData,
+  type JobResult,
+  type JobView,
+  type WebhookDelivery,
+} from '@runbox/contract';
 import { Config, ConfigModule, loadConfig } from '@runbox/config';
 import { enqueueWebhook, jobKey, loadJobView, QueueModule, REDIS, WEBHOOK_KEY, webhookDeliveryId } from '@runbox/queue';
 import { WebhooksModule } from '../../apps/worker/src/webhooks/webhooks.module';
@@ -115,7 +123,22 @@ async function startDelivery(env: Record<string, string>) {
     JOBS_QUEUE,
     async (job) => {
       if (job.data.stdin === 'fail') throw new Error('sandbox broke');
-      return { verdict: 'ok', compile: null, run: { exitCode: 0, signal: null, stdout: 'hi\n', stderr: '', stdoutTruncated: false, stderrTruncated: false, cpuTimeMs: 1, wallTimeMs: 2, memoryKb: 3, verdict: 'ok' } };
+      return {
+        verdict: 'ok',
+        compile: null,
+        run: {
+          exitCode: 0,
+          signal: null,
+          stdout: 'hi\n',
+          stderr: '',
+          stdoutTruncated: false,
+          stderrTruncated: false,
+          cpuTimeMs: 1,
+          wallTimeMs: 2,
+          memoryKb: 3,
+          verdict: 'ok',
+        },
+      };
     },
     { connection: jobs.opts.connection, prefix: config.redis.prefix },
   );
@@ -126,8 +149,18 @@ async function startDelivery(env: Record<string, string>) {
   /** A finished job (completed, or failed for good) whose callback goes to `callbackUrl`. */
   const finishedJob = async (callbackUrl: string, outcome: 'completed' | 'failed' = 'completed') => {
     const data: JobData = {
-      v: 1, language: 'python', files: [{ path: 'main.py', content: 'print("hi")', encoding: 'utf8' }], stdin: outcome === 'failed' ? 'fail' : '',
-      args: [], limits: config.limits.defaults, tests: null, checker: { type: 'lines' }, stopOnFirstFailure: false, callbackUrl, createdAt: new Date().toISOString(), owner: null,
+      v: 1,
+      language: 'python',
+      files: [{ path: 'main.py', content: 'print("hi")', encoding: 'utf8' }],
+      stdin: outcome === 'failed' ? 'fail' : '',
+      args: [],
+      limits: config.limits.defaults,
+      tests: null,
+      checker: { type: 'lines' },
+      stopOnFirstFailure: false,
+      callbackUrl,
+      createdAt: new Date().toISOString(),
+      owner: null,
     };
     const job = await jobs.add('run', data, { jobId: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`, attempts: 1 });
     try {
@@ -140,7 +173,11 @@ async function startDelivery(env: Record<string, string>) {
   const announce = async (id: string, url: string) => enqueueWebhook(webhooks, config, redis, id, url);
   const view = async (id: string) => (await loadJobView(jobs, redis, config, id))!;
   /** Waits until the delivery record of `id` satisfies `done`. */
-  const delivery = async (id: string, done: (d: WebhookDelivery) => boolean = (d) => d.status !== 'pending', ms = 15_000): Promise<WebhookDelivery> => {
+  const delivery = async (
+    id: string,
+    done: (d: WebhookDelivery) => boolean = (d) => d.status !== 'pending',
+    ms = 15_000,
+  ): Promise<WebhookDelivery> => {
     const deadline = Date.now() + ms;
     for (;;) {
       const raw = await redis.get(jobKey(config, WEBHOOK_KEY, id));
@@ -151,7 +188,14 @@ async function startDelivery(env: Record<string, string>) {
     }
   };
   return {
-    config, processor, webhooks, redis, finishedJob, announce, view, delivery,
+    config,
+    processor,
+    webhooks,
+    redis,
+    finishedJob,
+    announce,
+    view,
+    delivery,
     async stop() {
       await runner.close();
       await events.close();
@@ -220,7 +264,15 @@ describe('webhooks: signed delivery to an allowed loopback receiver', () => {
   it('announces a job cancelled while queued (only its tombstone is left: the API must enqueue that one)', async () => {
     await withReceiver('127.0.0.1', async (rx) => {
       const id = '00000000-0000-4000-8000-cancelled0001';
-      const tombstone: JobView = { id, status: 'cancelled', language: 'python', createdAt: new Date().toISOString(), startedAt: null, finishedAt: new Date().toISOString(), result: null };
+      const tombstone: JobView = {
+        id,
+        status: 'cancelled',
+        language: 'python',
+        createdAt: new Date().toISOString(),
+        startedAt: null,
+        finishedAt: new Date().toISOString(),
+        result: null,
+      };
       await d.redis.set(jobKey(d.config, CANCELLED_KEY, id), JSON.stringify(tombstone), 'EX', 60);
       await d.announce(id, rx.url());
       expect(await d.delivery(id)).toMatchObject({ status: 'delivered', attempts: 1 });
@@ -242,7 +294,12 @@ describe('webhooks: signed delivery to an allowed loopback receiver', () => {
       const id = await d.finishedJob(rx.url());
       await d.announce(id, rx.url());
       const pending = await d.delivery(id, (x) => x.attempts >= 1);
-      expect(pending).toMatchObject({ status: 'pending', attempts: 1, lastStatusCode: 500, lastError: expect.stringMatching(/receiver answered 500/) });
+      expect(pending).toMatchObject({
+        status: 'pending',
+        attempts: 1,
+        lastStatusCode: 500,
+        lastError: expect.stringMatching(/receiver answered 500/),
+      });
       const record = await d.delivery(id);
       expect(record).toMatchObject({ status: 'delivered', attempts: 3, lastStatusCode: 200 });
       expect(record).not.toHaveProperty('lastError');
@@ -331,7 +388,10 @@ describe('webhooks: signed delivery to an allowed loopback receiver', () => {
       'private.runbox.test': [{ address: '10.0.0.1', family: 4 }],
       'metadata.runbox.test': [{ address: '169.254.169.254', family: 4 }],
       'mapped.runbox.test': [{ address: '::ffff:192.168.1.1', family: 6 }],
-      'mixed.runbox.test': [{ address: '8.8.8.8', family: 4 }, { address: '10.0.0.1', family: 4 }],
+      'mixed.runbox.test': [
+        { address: '8.8.8.8', family: 4 },
+        { address: '10.0.0.1', family: 4 },
+      ],
     };
     d.processor.resolver = async (host) => answers[host] ?? [];
     try {
@@ -339,7 +399,11 @@ describe('webhooks: signed delivery to an allowed loopback receiver', () => {
         const url = `http://${host}/hook`;
         const id = await d.finishedJob(url);
         await d.announce(id, url);
-        expect(await d.delivery(id)).toMatchObject({ status: 'failed', attempts: 1, lastError: expect.stringMatching(/refused: .* resolves to/) });
+        expect(await d.delivery(id)).toMatchObject({
+          status: 'failed',
+          attempts: 1,
+          lastError: expect.stringMatching(/refused: .* resolves to/),
+        });
       }
     } finally {
       d.processor.resolver = undefined;
@@ -395,7 +459,12 @@ describe('webhooks through the whole stack (API → worker → callback)', () =>
       try {
         const res = await request(stack.http)
           .post('/v1/jobs?wait=true')
-          .send({ language: 'python', source: 'print(int(input()) * 2)', tests: [{ name: 'two', stdin: '2\n', expectedOutput: '4\n', points: 1 }], callbackUrl: rx.url() });
+          .send({
+            language: 'python',
+            source: 'print(int(input()) * 2)',
+            tests: [{ name: 'two', stdin: '2\n', expectedOutput: '4\n', points: 1 }],
+            callbackUrl: rx.url(),
+          });
         expect(res.status).toBe(200);
         const deadline = Date.now() + 15_000;
         while (rx.hits.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

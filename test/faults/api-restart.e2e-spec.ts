@@ -58,7 +58,7 @@ describe('API restarted while clients poll', () => {
   /** `?wait=true` with an Idempotency-Key, repeated until it answers with the finished job. */
   const waitFor = async (body: object, key: string) => {
     let failures = 0;
-    for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
       const res = await call('POST', '/v1/jobs?wait=true', body, { 'idempotency-key': key });
       if (res?.status === 200) return { job: res.body, failures };
       if (!res || res.status >= 500) {
@@ -93,7 +93,9 @@ describe('API restarted while clients poll', () => {
     expect(polled.reduce((n, p) => n + p.failures, 0) + waited.reduce((n, w) => n + w.failures, 0)).toBeGreaterThan(0);
 
     // One job per key: the retried waits got the job their first attempt created.
-    const again = await Promise.all([0, 1, 2].map((i) => call('POST', '/v1/jobs', sleeper(`waited-${i}`, 2), { 'idempotency-key': `restart-${process.pid}-${i}` })));
+    const again = await Promise.all(
+      [0, 1, 2].map((i) => call('POST', '/v1/jobs', sleeper(`waited-${i}`, 2), { 'idempotency-key': `restart-${process.pid}-${i}` })),
+    );
     expect(again.map((r) => r?.body.id)).toEqual(waited.map((w) => w.job.id));
   });
 });

@@ -48,8 +48,16 @@ describe('Redis unreachable', () => {
     for (const at of [200, 3_000, 12_000]) {
       await sleep(Math.max(0, down + at - Date.now()));
       await expectUnavailable(`submit +${at} ms`, request(stack.http).post('/v1/jobs').send({ language: 'bash', source: 'echo hi' }));
-      await expectUnavailable(`submit ?wait=true +${at} ms`, request(stack.http).post('/v1/jobs?wait=true').send({ language: 'bash', source: 'echo hi' }));
-      await expectUnavailable(`batch +${at} ms`, request(stack.http).post('/v1/jobs/batch').send({ jobs: [{ language: 'bash', source: 'echo hi' }] }));
+      await expectUnavailable(
+        `submit ?wait=true +${at} ms`,
+        request(stack.http).post('/v1/jobs?wait=true').send({ language: 'bash', source: 'echo hi' }),
+      );
+      await expectUnavailable(
+        `batch +${at} ms`,
+        request(stack.http)
+          .post('/v1/jobs/batch')
+          .send({ jobs: [{ language: 'bash', source: 'echo hi' }] }),
+      );
       await expectUnavailable(`read +${at} ms`, request(stack.http).get(`/v1/jobs/${id}`));
       await expectUnavailable(`ready +${at} ms`, request(stack.http).get('/health/ready'));
       expect((await request(stack.http).get('/health/live').timeout(PROMPT_MS)).status).toBe(200);
@@ -60,9 +68,22 @@ describe('Redis unreachable', () => {
     let ready = 0;
     let served = 0;
     while ((!ready || !served) && Date.now() - back < 30_000) {
-      if (!ready && (await request(stack.http).get('/health/ready').timeout(PROMPT_MS).catch(() => null))?.status === 200) ready = Date.now() - back;
+      if (
+        !ready &&
+        (
+          await request(stack.http)
+            .get('/health/ready')
+            .timeout(PROMPT_MS)
+            .catch(() => null)
+        )?.status === 200
+      )
+        ready = Date.now() - back;
       if (!served) {
-        const res = await request(stack.http).post('/v1/jobs?wait=true').timeout(10_000).send({ language: 'bash', source: 'echo after' }).catch(() => null);
+        const res = await request(stack.http)
+          .post('/v1/jobs?wait=true')
+          .timeout(10_000)
+          .send({ language: 'bash', source: 'echo after' })
+          .catch(() => null);
         if (res?.status === 200 && res.body.result?.run?.stdout === 'after\n') served = Date.now() - back;
       }
       if (!ready || !served) await sleep(200);
@@ -71,6 +92,9 @@ describe('Redis unreachable', () => {
     expect(ready).toBeGreaterThan(0);
     expect(served).toBeGreaterThan(0);
     // The job accepted before the outage is still there, finished.
-    expect((await request(stack.http).get(`/v1/jobs/${id}`)).body).toMatchObject({ status: 'completed', result: { run: { stdout: 'before\n' } } });
+    expect((await request(stack.http).get(`/v1/jobs/${id}`)).body).toMatchObject({
+      status: 'completed',
+      result: { run: { stdout: 'before\n' } },
+    });
   });
 });

@@ -42,7 +42,9 @@ describe('Redis restarted under load', () => {
     const after: string[] = [];
     for (let i = 0; i < 2; i++) {
       for (let attempt = 0; ; attempt++) {
-        const res = await request(stack.http).post('/v1/jobs').send(sleeper(`after-${i}`, 0));
+        const res = await request(stack.http)
+          .post('/v1/jobs')
+          .send(sleeper(`after-${i}`, 0));
         if (res.status === 202) {
           after.push(res.body.id);
           break;

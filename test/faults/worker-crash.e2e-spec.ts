@@ -70,7 +70,11 @@ describe('a worker killed mid-job', () => {
       expect(job!.status).toBe('failed');
       expect(job!.error).toMatch(/stalled/);
       for (let i = 0; i < 50 && !events.some((e) => e.jobId === id && e.type === 'failed'); i++) await sleep(100);
-      expect(events.find((e) => e.jobId === id && e.type === 'failed')?.data).toMatchObject({ id, status: 'failed', error: expect.stringMatching(/stalled/) });
+      expect(events.find((e) => e.jobId === id && e.type === 'failed')?.data).toMatchObject({
+        id,
+        status: 'failed',
+        error: expect.stringMatching(/stalled/),
+      });
     } finally {
       listener.disconnect();
     }
@@ -103,5 +107,4 @@ describe('a worker killed mid-job', () => {
     expect(job!.result?.run).toMatchObject({ verdict: 'ok', stdout: '42\n' });
     await expectCleanHost(stack.sandboxHost, baselineMounts);
   });
-
 });

@@ -43,16 +43,27 @@ describe('SIGTERM to a worker', () => {
     expect(tookMs).toBeLessThan(5000);
 
     const ran = await until(stack.http, runningIds, allFinal, 1000, 'running jobs final once the worker exited');
-    expect(ran.map((j) => [j.status, j.result?.run?.stdout])).toEqual([['completed', 'r0\n'], ['completed', 'r1\n']]);
+    expect(ran.map((j) => [j.status, j.result?.run?.stdout])).toEqual([
+      ['completed', 'r0\n'],
+      ['completed', 'r1\n'],
+    ]);
     const waiting = await until(stack.http, [...queuedIds, duringDrain], () => true, 1000, 'queued jobs');
-    expect(waiting.map((j) => [j.status, j.startedAt])).toEqual([['queued', null], ['queued', null], ['queued', null]]);
+    expect(waiting.map((j) => [j.status, j.startedAt])).toEqual([
+      ['queued', null],
+      ['queued', null],
+      ['queued', null],
+    ]);
     await expectCleanHost(stack.sandboxHost, baselineMounts);
     expect(hostState(stack.sandboxHost).prepared).toBe(0);
 
     // The jobs it left are anybody's: the next worker runs them.
     worker = await startWorker(stack.env);
     const rest = await until(stack.http, [...queuedIds, duringDrain], allFinal, 20_000, 'queued jobs final');
-    expect(rest.map((j) => [j.status, j.result?.run?.stdout])).toEqual([['completed', 'q0\n'], ['completed', 'q1\n'], ['completed', 'q2\n']]);
+    expect(rest.map((j) => [j.status, j.result?.run?.stdout])).toEqual([
+      ['completed', 'q0\n'],
+      ['completed', 'q1\n'],
+      ['completed', 'q2\n'],
+    ]);
     await terminate(worker);
   });
 

@@ -17,10 +17,26 @@ jest.setTimeout(120_000);
 
 const C_HEAD = [
   '#define _GNU_SOURCE',
-  '#include <stdio.h>', '#include <stdlib.h>', '#include <string.h>', '#include <errno.h>', '#include <unistd.h>',
-  '#include <fcntl.h>', '#include <sched.h>', '#include <signal.h>', '#include <sys/syscall.h>', '#include <sys/mount.h>',
-  '#include <sys/ptrace.h>', '#include <sys/sysmacros.h>', '#include <sys/ioctl.h>', '#include <sys/socket.h>', '#include <sys/stat.h>',
-  '#include <netinet/in.h>', '#include <arpa/inet.h>', '#include <termios.h>', '#include <pthread.h>', '#include <sys/un.h>',
+  '#include <stdio.h>',
+  '#include <stdlib.h>',
+  '#include <string.h>',
+  '#include <errno.h>',
+  '#include <unistd.h>',
+  '#include <fcntl.h>',
+  '#include <sched.h>',
+  '#include <signal.h>',
+  '#include <sys/syscall.h>',
+  '#include <sys/mount.h>',
+  '#include <sys/ptrace.h>',
+  '#include <sys/sysmacros.h>',
+  '#include <sys/ioctl.h>',
+  '#include <sys/socket.h>',
+  '#include <sys/stat.h>',
+  '#include <netinet/in.h>',
+  '#include <arpa/inet.h>',
+  '#include <termios.h>',
+  '#include <pthread.h>',
+  '#include <sys/un.h>',
 ].join('\n');
 /** A C program that makes one attempt and prints the errno name it got, or SUCCEEDED. */
 const attempt = (expr: string, setup = '') =>

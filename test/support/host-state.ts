@@ -49,7 +49,9 @@ function runCgroups(parent: string): string[] {
     : ['memory', 'pids', 'cpuacct'].map((c) => join('/sys/fs/cgroup', c, parent));
   return roots.flatMap((r) => {
     try {
-      return readdirSync(r, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(r, d.name));
+      return readdirSync(r, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => join(r, d.name));
     } catch {
       return [];
     }
@@ -105,7 +107,12 @@ export function hostState(h: SandboxHost): HostState {
 export async function expectCleanHost(h: SandboxHost, baselineMounts: number, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let s = hostState(h);
-  const clean = () => s.sandboxProcesses.length === 0 && s.prepared <= h.slots && s.boxes.length === 0 && s.mounts <= baselineMounts && s.runCgroups.length <= h.slots * 3;
+  const clean = () =>
+    s.sandboxProcesses.length === 0 &&
+    s.prepared <= h.slots &&
+    s.boxes.length === 0 &&
+    s.mounts <= baselineMounts &&
+    s.runCgroups.length <= h.slots * 3;
   while (!clean() && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 50));
     s = hostState(h);

@@ -67,7 +67,7 @@ function workerEnv(): Record<string, string> {
   const n = stacks++;
   return {
     WORKER_SLOTS: '2',
-    WORKER_UID_BASE: String(61_000 + ((process.pid % 500) * 8 + n * 2) % 4000),
+    WORKER_UID_BASE: String(61_000 + (((process.pid % 500) * 8 + n * 2) % 4000)),
     WORKSPACE_DIR: `/tmp/runbox-test-${process.pid}-${n}/slots`,
     // its own cgroup folder too, so host-state checks count only this stack's sandboxes
     CGROUP_PARENT: `runbox-test-${process.pid}-${n}`,
@@ -86,7 +86,13 @@ export function testRedisUrl(): string {
 export const uniquePrefix = () => `test-${process.pid}-${randomBytes(4).toString('hex')}`;
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
-  const env: Record<string, string> = { REDIS_URL: testRedisUrl(), QUEUE_PREFIX: uniquePrefix(), LOG_LEVEL: 'silent', ...workerEnv(), ...opts.env };
+  const env: Record<string, string> = {
+    REDIS_URL: testRedisUrl(),
+    QUEUE_PREFIX: uniquePrefix(),
+    LOG_LEVEL: 'silent',
+    ...workerEnv(),
+    ...opts.env,
+  };
   const config = loadConfig(env);
   const app = await createApi(config);
   let worker: WorkerProcess | null = null;

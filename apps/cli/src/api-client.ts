@@ -67,7 +67,10 @@ export class ApiClient {
   async events(id: string, signal: AbortSignal): Promise<AsyncGenerator<SseEvent> | null> {
     let res: Response;
     try {
-      res = await this.fetchImpl(this.url(`/v1/jobs/${encodeURIComponent(id)}/events`), { headers: this.headers({ accept: 'text/event-stream' }), signal });
+      res = await this.fetchImpl(this.url(`/v1/jobs/${encodeURIComponent(id)}/events`), {
+        headers: this.headers({ accept: 'text/event-stream' }),
+        signal,
+      });
     } catch {
       return null;
     }
@@ -83,7 +86,11 @@ export class ApiClient {
   }
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
-    return { 'user-agent': 'runbox-cli', ...(this.connection.apiKey ? { authorization: `Bearer ${this.connection.apiKey}` } : {}), ...extra };
+    return {
+      'user-agent': 'runbox-cli',
+      ...(this.connection.apiKey ? { authorization: `Bearer ${this.connection.apiKey}` } : {}),
+      ...extra,
+    };
   }
 
   private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -105,11 +112,15 @@ export class ApiClient {
       throw new ApiError(`${describeProblem(res.status, text)}\n(check --api-key or RUNBOX_API_KEY)`, EXIT.unauthorized);
     }
     if (res.status >= 400 && res.status < 500) throw new ApiError(describeProblem(res.status, text), EXIT.rejected);
-    if (!res.ok) throw new ApiError(`the runbox API at ${this.connection.url} failed: ${describeProblem(res.status, text)}`, EXIT.unreachable);
+    if (!res.ok)
+      throw new ApiError(`the runbox API at ${this.connection.url} failed: ${describeProblem(res.status, text)}`, EXIT.unreachable);
     try {
       return JSON.parse(text) as T;
     } catch {
-      throw new ApiError(`the runbox API at ${this.connection.url} answered ${method} ${path} with something that is not JSON`, EXIT.unreachable);
+      throw new ApiError(
+        `the runbox API at ${this.connection.url} answered ${method} ${path} with something that is not JSON`,
+        EXIT.unreachable,
+      );
     }
   }
 }

@@ -6,7 +6,26 @@ const env = {};
 describe('parseCommand', () => {
   it('parses run with every option', () => {
     const c = parseCommand(
-      ['run', 'main.c', 'util.h', '-l', 'c', '--tests', 'tests', '--checker', 'float:1e-6:1e-9', '--url', 'https://rb.example/', '--api-key', 'k', '--junit', 'out.xml', '--json', '--timeout-ms', '5000'],
+      [
+        'run',
+        'main.c',
+        'util.h',
+        '-l',
+        'c',
+        '--tests',
+        'tests',
+        '--checker',
+        'float:1e-6:1e-9',
+        '--url',
+        'https://rb.example/',
+        '--api-key',
+        'k',
+        '--junit',
+        'out.xml',
+        '--json',
+        '--timeout-ms',
+        '5000',
+      ],
       env,
     );
     expect(c).toEqual({
@@ -28,14 +47,22 @@ describe('parseCommand', () => {
 
   it('takes the server and key from the environment, with defaults', () => {
     const c = parseCommand(['run', 'a.py'], {});
-    expect(c).toMatchObject({ name: 'run', options: { url: DEFAULT_URL, apiKey: undefined, json: false, timeoutMs: DEFAULT_TIMEOUT_MS, checker: undefined } });
+    expect(c).toMatchObject({
+      name: 'run',
+      options: { url: DEFAULT_URL, apiKey: undefined, json: false, timeoutMs: DEFAULT_TIMEOUT_MS, checker: undefined },
+    });
     const e = parseCommand(['run', 'a.py'], { RUNBOX_URL: 'http://rb:8080', RUNBOX_API_KEY: 'secret' });
     expect(e).toMatchObject({ options: { url: 'http://rb:8080', apiKey: 'secret' } });
-    expect(parseCommand(['run', 'a.py', '--url', 'http://other'], { RUNBOX_URL: 'http://rb:8080' })).toMatchObject({ options: { url: 'http://other' } });
+    expect(parseCommand(['run', 'a.py', '--url', 'http://other'], { RUNBOX_URL: 'http://rb:8080' })).toMatchObject({
+      options: { url: 'http://other' },
+    });
   });
 
   it('parses languages, help and version', () => {
-    expect(parseCommand(['languages', '--json'], env)).toEqual({ name: 'languages', options: { url: DEFAULT_URL, apiKey: undefined, json: true } });
+    expect(parseCommand(['languages', '--json'], env)).toEqual({
+      name: 'languages',
+      options: { url: DEFAULT_URL, apiKey: undefined, json: true },
+    });
     expect(parseCommand([], env)).toEqual({ name: 'help', topic: undefined });
     expect(parseCommand(['--help'], env)).toEqual({ name: 'help', topic: undefined });
     expect(parseCommand(['run', '--help'], env)).toEqual({ name: 'help', topic: 'run' });

@@ -82,7 +82,8 @@ export function parseCommand(argv: readonly string[], env: Readonly<Record<strin
   }
 
   if (rest.length === 0) throw new UsageError('run needs at least one FILE');
-  if (values.stdin !== undefined && values.tests !== undefined) throw new UsageError('--stdin and --tests do not go together: each test has its own input');
+  if (values.stdin !== undefined && values.tests !== undefined)
+    throw new UsageError('--stdin and --tests do not go together: each test has its own input');
   return {
     name,
     options: {

@@ -6,7 +6,16 @@ import { exitCodeTable, helpText } from './help';
 
 describe('exit codes', () => {
   it('maps every verdict to its own code, 0 only for ok', () => {
-    const expected = { ok: 0, wrong_answer: 1, compile_error: 2, runtime_error: 3, time_limit: 4, memory_limit: 5, output_limit: 6, internal_error: 7 };
+    const expected = {
+      ok: 0,
+      wrong_answer: 1,
+      compile_error: 2,
+      runtime_error: 3,
+      time_limit: 4,
+      memory_limit: 5,
+      output_limit: 6,
+      internal_error: 7,
+    };
     for (const v of VERDICTS) {
       expect(exitCodeFor({ status: 'completed', result: { verdict: v, compile: null, run: null } })).toBe(expected[v]);
     }

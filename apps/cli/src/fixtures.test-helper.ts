@@ -33,8 +33,19 @@ export const graded: JobView = {
     tests: [
       { name: '1', verdict: 'ok', points: 1, run: run({ stdout: '1\n' }) },
       { name: '2', verdict: 'wrong_answer', points: 0, run: run({ stdout: '5\n' }), expectedOutput: '4\n', message: 'line 1 differs' },
-      { name: '3', verdict: 'runtime_error', points: 0, run: run({ exitCode: null, signal: 'SIGSEGV', stderr: 'Segmentation <fault> & "core"\x01', verdict: 'runtime_error' }) },
-      { name: '4', verdict: 'time_limit', points: 0, run: run({ wallTimeMs: 2000, verdict: 'time_limit', message: 'CPU time limit' }), message: 'CPU time limit' },
+      {
+        name: '3',
+        verdict: 'runtime_error',
+        points: 0,
+        run: run({ exitCode: null, signal: 'SIGSEGV', stderr: 'Segmentation <fault> & "core"\x01', verdict: 'runtime_error' }),
+      },
+      {
+        name: '4',
+        verdict: 'time_limit',
+        points: 0,
+        run: run({ wallTimeMs: 2000, verdict: 'time_limit', message: 'CPU time limit' }),
+        message: 'CPU time limit',
+      },
     ] satisfies TestResult[],
     score: { points: 1, maxPoints: 5 },
   },
@@ -46,7 +57,12 @@ export const compileError: JobView = {
   status: 'completed',
   result: {
     verdict: 'compile_error',
-    compile: run({ exitCode: 1, stderr: "main.c:1:11: error: expected ';' before '}' token", verdict: 'runtime_error', message: 'compilation failed' }),
+    compile: run({
+      exitCode: 1,
+      stderr: "main.c:1:11: error: expected ';' before '}' token",
+      verdict: 'runtime_error',
+      message: 'compilation failed',
+    }),
     run: null,
     tests: [],
     score: { points: 0, maxPoints: 2 },

@@ -13,7 +13,7 @@ const files: Record<string, Buffer> = {
   'blob.py': Buffer.from([0xff, 0xfe, 0x00, 0x41]),
   'check.cpp': Buffer.from('int main(){return 0;}\n'),
   'in.txt': Buffer.from('hello\n'),
-  'notes': Buffer.from('x'),
+  notes: Buffer.from('x'),
 };
 const read = (p: string) => {
   const b = files[p];
@@ -28,7 +28,11 @@ const opts = (argv: string[]): RunOptions => {
 
 describe('buildRequest', () => {
   it('sends one file as source, in the language of its extension', () => {
-    expect(buildRequest(opts(['sol.py', '--stdin', 'in.txt']), read)).toEqual({ language: 'python', source: 'print(input())\n', stdin: 'hello\n' });
+    expect(buildRequest(opts(['sol.py', '--stdin', 'in.txt']), read)).toEqual({
+      language: 'python',
+      source: 'print(input())\n',
+      stdin: 'hello\n',
+    });
   });
 
   it('sends several files with the first as the entry file and the rest at relative paths', () => {
@@ -49,7 +53,10 @@ describe('buildRequest', () => {
   });
 
   it('sends bytes that are not UTF-8 as base64', () => {
-    expect(buildRequest(opts(['blob.py']), read)).toEqual({ language: 'python', files: [{ path: 'main.py', content: '//4AQQ==', encoding: 'base64' }] });
+    expect(buildRequest(opts(['blob.py']), read)).toEqual({
+      language: 'python',
+      files: [{ path: 'main.py', content: '//4AQQ==', encoding: 'base64' }],
+    });
   });
 
   it('uses --language over the extension, and asks for it when the extension says nothing', () => {
@@ -58,7 +65,11 @@ describe('buildRequest', () => {
   });
 
   it('sends a custom checker in the language of its extension', () => {
-    expect(buildRequest(opts(['sol.py', '--checker', 'custom:check.cpp']), read).checker).toEqual({ type: 'custom', language: 'cpp', source: 'int main(){return 0;}\n' });
+    expect(buildRequest(opts(['sol.py', '--checker', 'custom:check.cpp']), read).checker).toEqual({
+      type: 'custom',
+      language: 'cpp',
+      source: 'int main(){return 0;}\n',
+    });
     expect(buildRequest(opts(['sol.py', '--checker', 'tokens']), read).checker).toEqual({ type: 'tokens' });
   });
 
@@ -67,7 +78,9 @@ describe('buildRequest', () => {
     try {
       writeFileSync(join(dir, '1.in'), '1\n');
       writeFileSync(join(dir, '1.out'), '1\n');
-      expect(buildRequest(opts(['sol.py', '--tests', dir]), read).tests).toEqual([{ name: '1', stdin: '1\n', expectedOutput: '1\n', points: 1 }]);
+      expect(buildRequest(opts(['sol.py', '--tests', dir]), read).tests).toEqual([
+        { name: '1', stdin: '1\n', expectedOutput: '1\n', points: 1 },
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

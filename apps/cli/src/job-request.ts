@@ -23,7 +23,9 @@ const readFile: ReadFile = (path) => {
 /** Text files travel as utf8; anything that is not valid UTF-8 as base64, byte for byte. */
 function toContent(bytes: Buffer): Pick<SourceFile, 'content' | 'encoding'> {
   const text = bytes.toString('utf8');
-  return Buffer.from(text, 'utf8').equals(bytes) ? { content: text, encoding: 'utf8' } : { content: bytes.toString('base64'), encoding: 'base64' };
+  return Buffer.from(text, 'utf8').equals(bytes)
+    ? { content: text, encoding: 'utf8' }
+    : { content: bytes.toString('base64'), encoding: 'base64' };
 }
 
 function languageOf(file: string, given: string | undefined, what: string): string {

@@ -97,7 +97,8 @@ function checkSuite(s: XmlElement): { tests: number; failures: number; errors: n
   for (const a of ['tests', 'failures', 'errors']) need(isCount(s.attrs[a]), `${at} needs a count ${a}`);
   if (s.attrs.skipped !== undefined) need(isCount(s.attrs.skipped), `${at} skipped must be a count`);
   need(isTime(s.attrs.time), `${at} needs time in seconds`);
-  if (s.attrs.timestamp !== undefined) need(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/.test(s.attrs.timestamp), `${at} timestamp must be ISO 8601 without a zone`);
+  if (s.attrs.timestamp !== undefined)
+    need(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/.test(s.attrs.timestamp), `${at} timestamp must be ISO 8601 without a zone`);
   const order = ['properties', 'testcase', 'system-out', 'system-err'];
   let last = 0;
   const seen = new Set<string>();
@@ -108,7 +109,8 @@ function checkSuite(s: XmlElement): { tests: number; failures: number; errors: n
     need(c.name === 'testcase' || !seen.has(c.name), `${at}: more than one <${c.name}>`);
     seen.add(c.name);
     last = pos;
-    if (c.name === 'properties') for (const p of c.children) need(p.name === 'property' && 'name' in p.attrs && 'value' in p.attrs, '<property> needs name and value');
+    if (c.name === 'properties')
+      for (const p of c.children) need(p.name === 'property' && 'name' in p.attrs && 'value' in p.attrs, '<property> needs name and value');
   }
   const cases = s.children.filter((c) => c.name === 'testcase');
   let failures = 0;
@@ -138,9 +140,12 @@ export function checkJUnit(xml: string): XmlElement {
   const root = parseXml(xml);
   need(root.name === 'testsuites', `the root must be <testsuites>, not <${root.name}>`);
   need(root.children.length > 0, '<testsuites> holds no <testsuite>');
-  const totals = root.children.map(checkSuite).reduce((a, b) => ({ tests: a.tests + b.tests, failures: a.failures + b.failures, errors: a.errors + b.errors }));
+  const totals = root.children
+    .map(checkSuite)
+    .reduce((a, b) => ({ tests: a.tests + b.tests, failures: a.failures + b.failures, errors: a.errors + b.errors }));
   for (const k of ['tests', 'failures', 'errors'] as const) {
-    if (root.attrs[k] !== undefined) need(Number(root.attrs[k]) === totals[k], `<testsuites> ${k}=${root.attrs[k]} but the suites have ${totals[k]}`);
+    if (root.attrs[k] !== undefined)
+      need(Number(root.attrs[k]) === totals[k], `<testsuites> ${k}=${root.attrs[k]} but the suites have ${totals[k]}`);
   }
   return root;
 }

@@ -8,7 +8,15 @@ describe('renderJUnit', () => {
     const root = checkJUnit(xml);
     expect(root.attrs).toMatchObject({ name: 'runbox', tests: '5', failures: '2', errors: '1' });
     const [suite] = findAll(root, 'testsuite');
-    expect(suite!.attrs).toMatchObject({ name: 'runbox: sol.py', tests: '5', failures: '2', errors: '1', skipped: '1', timestamp: '2026-11-27T10:00:01', hostname: 'rb.example:3000' });
+    expect(suite!.attrs).toMatchObject({
+      name: 'runbox: sol.py',
+      tests: '5',
+      failures: '2',
+      errors: '1',
+      skipped: '1',
+      timestamp: '2026-11-27T10:00:01',
+      hostname: 'rb.example:3000',
+    });
     const cases = findAll(root, 'testcase');
     expect(cases.map((c) => [c.attrs.name, c.attrs.classname, c.attrs.time])).toEqual([
       ['1', 'runbox.sol_py', '0.012'],
@@ -28,7 +36,13 @@ describe('renderJUnit', () => {
     expect(cases[3]!.children[0]).toMatchObject({ name: 'failure', attrs: { type: 'time_limit', message: 'time_limit: CPU time limit' } });
     expect(cases[4]!.children[0]).toMatchObject({ name: 'skipped', attrs: { message: 'not run: stopped at the first failure' } });
     const props = Object.fromEntries(findAll(root, 'property').map((p) => [p.attrs.name, p.attrs.value]));
-    expect(props).toEqual({ 'runbox.job': graded.id, 'runbox.language': 'python', 'runbox.status': 'completed', 'runbox.verdict': 'wrong_answer', 'runbox.score': '1/5' });
+    expect(props).toEqual({
+      'runbox.job': graded.id,
+      'runbox.language': 'python',
+      'runbox.status': 'completed',
+      'runbox.verdict': 'wrong_answer',
+      'runbox.score': '1/5',
+    });
   });
 
   it('reports a compile error as an error of a "compile" case, the tests as skipped', () => {
@@ -59,7 +73,10 @@ describe('renderJUnit', () => {
 
   it('escapes what XML cannot carry as is', () => {
     expect(xmlEscape('a<b>&"\'\x00\x1b\u0007ok\r')).toBe('a&lt;b&gt;&amp;&quot;&apos;\uFFFD\uFFFD\uFFFDok&#13;');
-    const xml = renderJUnit({ ...single, result: { ...single.result!, run: { ...single.result!.run!, stdout: ']]> <x> \uD800 &#0;' } } }, { name: 'a"b<c>.py' });
+    const xml = renderJUnit(
+      { ...single, result: { ...single.result!, run: { ...single.result!.run!, stdout: ']]> <x> \uD800 &#0;' } } },
+      { name: 'a"b<c>.py' },
+    );
     expect(() => parseXml(xml)).not.toThrow();
     expect(findAll(parseXml(xml), 'system-out')[0]!.text).toBe(']]> <x> \uFFFD &#0;');
   });
@@ -68,11 +85,26 @@ describe('renderJUnit', () => {
 describe('checkJUnit', () => {
   it.each([
     ['<?xml version="1.0" encoding="UTF-8"?><testsuite name="x" tests="0" failures="0" errors="0" time="0"/>', /root must be <testsuites>/],
-    ['<?xml version="1.0" encoding="UTF-8"?><testsuites><testsuite tests="0" failures="0" errors="0" time="0"/></testsuites>', /needs a name/],
-    ['<?xml version="1.0" encoding="UTF-8"?><testsuites><testsuite name="s" tests="1" failures="0" errors="0" time="0"><testcase name="t" time="0"/></testsuite></testsuites>', /needs a classname/],
-    ['<?xml version="1.0" encoding="UTF-8"?><testsuites><testsuite name="s" tests="2" failures="0" errors="0" time="0"><testcase name="t" classname="c" time="0"/></testsuite></testsuites>', /tests=2 but has 1/],
-    ['<?xml version="1.0" encoding="UTF-8"?><testsuites><testsuite name="s" tests="1" failures="0" errors="0" time="0"><testcase name="t" classname="c" time="0"><failure message="m" type="t"/></testcase></testsuite></testsuites>', /failures=0 but has 1/],
-    ['<?xml version="1.0" encoding="UTF-8"?><testsuites><testsuite name="s" tests="0" failures="0" errors="0" time="0"></testsuites>', /closes/],
+    [
+      '<?xml version="1.0" encoding="UTF-8"?><testsuites><testsuite tests="0" failures="0" errors="0" time="0"/></testsuites>',
+      /needs a name/,
+    ],
+    [
+      '<?xml version="1.0" encoding="UTF-8"?><testsuites><testsuite name="s" tests="1" failures="0" errors="0" time="0"><testcase name="t" time="0"/></testsuite></testsuites>',
+      /needs a classname/,
+    ],
+    [
+      '<?xml version="1.0" encoding="UTF-8"?><testsuites><testsuite name="s" tests="2" failures="0" errors="0" time="0"><testcase name="t" classname="c" time="0"/></testsuite></testsuites>',
+      /tests=2 but has 1/,
+    ],
+    [
+      '<?xml version="1.0" encoding="UTF-8"?><testsuites><testsuite name="s" tests="1" failures="0" errors="0" time="0"><testcase name="t" classname="c" time="0"><failure message="m" type="t"/></testcase></testsuite></testsuites>',
+      /failures=0 but has 1/,
+    ],
+    [
+      '<?xml version="1.0" encoding="UTF-8"?><testsuites><testsuite name="s" tests="0" failures="0" errors="0" time="0"></testsuites>',
+      /closes/,
+    ],
     ['<testsuites/>', /declaration/],
     ['<?xml version="1.0" encoding="UTF-8"?><testsuites>a & b</testsuites>', /entity/],
   ])('refuses a broken report (%#)', (xml, why) => {

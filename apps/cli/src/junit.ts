@@ -24,15 +24,17 @@ const TEXT_CHARS = 16_384;
 
 /** Escapes text for XML and drops characters XML 1.0 cannot carry at all (most control characters). */
 export function xmlEscape(s: string): string {
-  return s
-    // eslint-disable-next-line no-control-regex -- XML 1.0's Char production names the control characters it allows
-    .replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;')
-    .replace(/\r/g, '&#13;');
+  return (
+    s
+      // eslint-disable-next-line no-control-regex -- XML 1.0's Char production names the control characters it allows
+      .replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+      .replace(/\r/g, '&#13;')
+  );
 }
 
 const attr = (s: string) => xmlEscape(s).replace(/\n/g, '&#10;').replace(/\t/g, '&#9;');
@@ -48,7 +50,9 @@ interface Case {
 
 function runText(run: Run | null): string {
   if (!run) return '';
-  const parts = [`exit code: ${run.exitCode ?? '-'}${run.signal ? `, signal ${run.signal}` : ''}; wall ${run.wallTimeMs} ms, cpu ${run.cpuTimeMs} ms, memory ${run.memoryKb} KB`];
+  const parts = [
+    `exit code: ${run.exitCode ?? '-'}${run.signal ? `, signal ${run.signal}` : ''}; wall ${run.wallTimeMs} ms, cpu ${run.cpuTimeMs} ms, memory ${run.memoryKb} KB`,
+  ];
   if (run.stdout) parts.push(`--- stdout${run.stdoutTruncated ? ' (truncated)' : ''} ---\n${run.stdout}`);
   if (run.stderr) parts.push(`--- stderr${run.stderrTruncated ? ' (truncated)' : ''} ---\n${run.stderr}`);
   return parts.join('\n');
@@ -61,11 +65,18 @@ function testCase(t: TestResult): Case {
     t.message && t.message !== detail ? t.message : '',
     t.expectedOutput !== undefined ? `--- expected ---\n${t.expectedOutput}` : '',
     runText(t.run),
-  ].filter(Boolean).join('\n');
+  ]
+    .filter(Boolean)
+    .join('\n');
   return {
     name: t.name,
     timeMs: t.run?.wallTimeMs ?? 0,
-    outcome: { kind: FAILURES.has(t.verdict) ? 'failure' : 'error', type: t.verdict, message: detail ? `${t.verdict}: ${detail}` : t.verdict, text },
+    outcome: {
+      kind: FAILURES.has(t.verdict) ? 'failure' : 'error',
+      type: t.verdict,
+      message: detail ? `${t.verdict}: ${detail}` : t.verdict,
+      text,
+    },
   };
 }
 
@@ -82,7 +93,14 @@ function cases(view: JobView, opts: JUnitOptions): Case[] {
     out.push({
       name: 'compile',
       timeMs: c.wallTimeMs,
-      outcome: failed ? { kind: 'error', type: 'compile_error', message: `compile_error${c.message ? `: ${c.message}` : ''}`, text: `${c.stdout}${c.stderr}` } : null,
+      outcome: failed
+        ? {
+            kind: 'error',
+            type: 'compile_error',
+            message: `compile_error${c.message ? `: ${c.message}` : ''}`,
+            text: `${c.stdout}${c.stderr}`,
+          }
+        : null,
     });
   }
   if (r.tests) {
@@ -105,7 +123,9 @@ function renderCase(c: Case, classname: string): string {
   if (c.outcome?.kind === 'skipped') body.push(`      <skipped message="${attr(c.outcome.message)}"/>`);
   else if (c.outcome) {
     const text = cap(c.outcome.text);
-    body.push(`      <${c.outcome.kind} message="${attr(c.outcome.message)}" type="${attr(c.outcome.type)}">${xmlEscape(text)}</${c.outcome.kind}>`);
+    body.push(
+      `      <${c.outcome.kind} message="${attr(c.outcome.message)}" type="${attr(c.outcome.type)}">${xmlEscape(text)}</${c.outcome.kind}>`,
+    );
   }
   if (c.stdout) body.push(`      <system-out>${xmlEscape(cap(c.stdout))}</system-out>`);
   return body.length ? `${open}>\n${body.join('\n')}\n    </testcase>` : `${open}/>`;

@@ -33,7 +33,9 @@ describe('inferLanguage', () => {
     const table = JSON.parse(readFileSync(resolve(__dirname, '../../../libs/languages/languages.json'), 'utf8')) as {
       languages: { id: string; aliases?: string[]; sourceFile: string; sourceExtensions: string[] }[];
     };
-    const fromServer = Object.fromEntries(table.languages.map((l) => [l.id, { aliases: l.aliases ?? [], sourceFile: l.sourceFile, sourceExtensions: l.sourceExtensions }]));
+    const fromServer = Object.fromEntries(
+      table.languages.map((l) => [l.id, { aliases: l.aliases ?? [], sourceFile: l.sourceFile, sourceExtensions: l.sourceExtensions }]),
+    );
     expect(LANGUAGE_FILES).toEqual(fromServer);
   });
 });

@@ -106,7 +106,9 @@ export function renderReport(view: JobView, style: Style = PLAIN, notRun: readon
   } else if (r.run) {
     const run = r.run;
     const ended = run.signal ? `killed by ${run.signal}` : `exit code ${run.exitCode}`;
-    out.push(`run: ${run.verdict === 'ok' ? style.ok(run.verdict) : style.bad(run.verdict)}, ${ended}, ${formatMs(run.wallTimeMs)} wall, ${formatMs(run.cpuTimeMs)} CPU, ${formatKb(run.memoryKb)}${run.message ? ` (${run.message})` : ''}`);
+    out.push(
+      `run: ${run.verdict === 'ok' ? style.ok(run.verdict) : style.bad(run.verdict)}, ${ended}, ${formatMs(run.wallTimeMs)} wall, ${formatMs(run.cpuTimeMs)} CPU, ${formatKb(run.memoryKb)}${run.message ? ` (${run.message})` : ''}`,
+    );
     out.push(...stream('stdout', run.stdout, run.stdoutTruncated), ...stream('stderr', run.stderr, run.stderrTruncated));
   }
   return `${out.join('\n')}\n`;

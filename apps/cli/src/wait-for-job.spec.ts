@@ -15,7 +15,8 @@ function fakeApi(opts: { events?: SseEvent[] | null; views: JobView[]; hang?: bo
       return (async function* () {
         yield* list;
         // a stream that stays open without a final event, until its request is aborted
-        if (opts.hang) await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
+        if (opts.hang)
+          await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
       })();
     },
     async job() {

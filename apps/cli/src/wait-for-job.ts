@@ -23,7 +23,10 @@ export interface WaitOptions {
 }
 
 export class GaveUp extends Error {
-  constructor(readonly jobId: string, timeoutMs: number) {
+  constructor(
+    readonly jobId: string,
+    timeoutMs: number,
+  ) {
     super(`job ${jobId} did not finish within ${timeoutMs} ms`);
     this.name = 'GaveUp';
   }
@@ -71,7 +74,10 @@ export async function waitForJob(api: ApiClient, id: string, opts: WaitOptions):
   const stream = await api.events(id, AbortSignal.any([stop, streamEnd.signal]));
   if (stream) {
     const watchdog = setInterval(() => {
-      api.job(id).then((v) => isFinal(v.status) && streamEnd.abort(), () => undefined);
+      api.job(id).then(
+        (v) => isFinal(v.status) && streamEnd.abort(),
+        () => undefined,
+      );
     }, opts.watchdogMs ?? WATCHDOG_MS);
     try {
       for await (const ev of stream) {

@@ -68,7 +68,11 @@ export const SETTINGS = {
   HOST: setting('127.0.0.1', text, 'API listening address (use 0.0.0.0 in containers)'),
   BODY_LIMIT_BYTES: setting(2_097_152, int(1024), 'largest request body; larger ones get 413'),
   WAIT_MAX_MS: setting(30_000, int(0, 600_000), 'longest `?wait=true` hold before answering 202'),
-  LOG_LEVEL: setting('info', oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), 'log level (`info` and below: one JSON line per HTTP request; `warn` drops them and their cost)'),
+  LOG_LEVEL: setting(
+    'info',
+    oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
+    'log level (`info` and below: one JSON line per HTTP request; `warn` drops them and their cost)',
+  ),
   // Redis and queue
   REDIS_URL: setting('redis://127.0.0.1:6379', url('redis:', 'rediss:'), 'Redis to use (`npm start` starts a private one when unset)'),
   QUEUE_PREFIX: setting('runbox', text, 'prefix of every BullMQ key in Redis'),
@@ -102,7 +106,11 @@ export const SETTINGS = {
   TMP_DISK_MB: setting(64, int(1, 65_536), 'size of /tmp inside the sandbox'),
   LAUNCHER_PATH: setting(undefined, text, 'the native launcher (default: native/build/runbox-launcher of this checkout)'),
   CGROUP_PARENT: setting('runbox', text, 'cgroup folder (under each hierarchy) holding the runs'),
-  PREPARED_SANDBOXES: setting(true, bool, 'each slot keeps a long-lived launcher (serve mode) that builds its next sandbox before the job arrives; false: one launcher per run'),
+  PREPARED_SANDBOXES: setting(
+    true,
+    bool,
+    'each slot keeps a long-lived launcher (serve mode) that builds its next sandbox before the job arrives; false: one launcher per run',
+  ),
   SHUTDOWN_GRACE_MS: setting(10_000, int(0), 'on SIGTERM, how long running jobs may finish before they are cancelled'),
   LANGUAGES_FILE: setting(undefined, text, 'language table (default: libs/languages/languages.json)'),
   // Grading and webhooks

@@ -26,7 +26,9 @@ describe('loadConfig', () => {
   });
 
   it("refuses argument maxima whose arguments would not fit in the launcher's 1 MiB request", () => {
-    expect(() => loadConfig({ MAX_ARGS: '4096', MAX_ARG_BYTES: '4096' })).toThrow(/MAX_ARGS × \(MAX_ARG_BYTES \+ 1\) = 16781312 bytes is above 524288/);
+    expect(() => loadConfig({ MAX_ARGS: '4096', MAX_ARG_BYTES: '4096' })).toThrow(
+      /MAX_ARGS × \(MAX_ARG_BYTES \+ 1\) = 16781312 bytes is above 524288/,
+    );
     expect(loadConfig({ MAX_ARGS: '128', MAX_ARG_BYTES: '4095' }).requests.maxArgs).toBe(128);
   });
 });

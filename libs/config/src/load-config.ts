@@ -101,7 +101,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Every argument (and its NUL) goes to the launcher in one request of at most 1 MiB.
   const argsBytes = r.MAX_ARGS * (r.MAX_ARG_BYTES + 1);
   if (argsBytes > MAX_ARGS_REQUEST_BYTES) {
-    problems.push(`MAX_ARGS × (MAX_ARG_BYTES + 1) = ${argsBytes} bytes is above ${MAX_ARGS_REQUEST_BYTES}: a run's arguments must fit in the launcher's request`);
+    problems.push(
+      `MAX_ARGS × (MAX_ARG_BYTES + 1) = ${argsBytes} bytes is above ${MAX_ARGS_REQUEST_BYTES}: a run's arguments must fit in the launcher's request`,
+    );
   }
   if (problems.length) throw new ConfigError(problems);
 

@@ -85,7 +85,8 @@ function parseLimits(v: unknown, maxima: RunLimits): RunLimits {
 }
 
 function parseChecker(v: unknown): QueuedChecker {
-  if (!isObj(v) || !CHECKER_TYPES.includes(v.type as never)) throw new InvalidJobData('checker.type', `must be one of ${CHECKER_TYPES.join(', ')}`);
+  if (!isObj(v) || !CHECKER_TYPES.includes(v.type as never))
+    throw new InvalidJobData('checker.type', `must be one of ${CHECKER_TYPES.join(', ')}`);
   switch (v.type) {
     case 'float':
       return {
@@ -110,7 +111,8 @@ function parseTests(v: unknown): QueuedTest[] | null {
       name: str(t.name, `${at}.name`),
       stdin: str(t.stdin ?? '', `${at}.stdin`),
       args: strArray(t.args ?? [], `${at}.args`),
-      expectedOutput: t.expectedOutput === undefined || t.expectedOutput === null ? undefined : str(t.expectedOutput, `${at}.expectedOutput`),
+      expectedOutput:
+        t.expectedOutput === undefined || t.expectedOutput === null ? undefined : str(t.expectedOutput, `${at}.expectedOutput`),
       points: int(t.points ?? 0, `${at}.points`, 0, MAX_TEST_POINTS),
     };
   });

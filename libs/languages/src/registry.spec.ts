@@ -25,7 +25,11 @@ describe('LanguageRegistry', () => {
 
   it('expands {sources} to the matching files and {memoryMb} to the limit', () => {
     const java = registry.find('java')!;
-    const files = [{ path: 'Main.java', content: '' }, { path: 'util/Util.java', content: '' }, { path: 'in.txt', content: '' }];
+    const files = [
+      { path: 'Main.java', content: '' },
+      { path: 'util/Util.java', content: '' },
+      { path: 'in.txt', content: '' },
+    ];
     expect(expandArgv(java.compile!.argv, files, java, 256)).toEqual(expect.arrayContaining(['Main.java', 'util/Util.java']));
     expect(expandArgv(java.compile!.argv, files, java, 256)).not.toContain('in.txt');
     expect(expandArgv(java.run, files, java, 256)).toContain('-XX:MaxRAM=256m');

@@ -66,7 +66,10 @@ function checkEntry(e: Record<string, unknown>, i: number): Language {
       'compile.limits needs cpuTimeMs, wallTimeMs, memoryMb, processes',
     );
   }
-  need(e.env === undefined || (typeof e.env === 'object' && Object.values(e.env as object).every((x) => typeof x === 'string')), 'env must map names to strings');
+  need(
+    e.env === undefined || (typeof e.env === 'object' && Object.values(e.env as object).every((x) => typeof x === 'string')),
+    'env must map names to strings',
+  );
   need(e.mounts === undefined || isStrArray(e.mounts), 'mounts must be strings');
   return { aliases: [], ...e } as unknown as Language;
 }

@@ -26,6 +26,12 @@ export function jobEventMessage(jobId: string, type: JobEventType, data?: unknow
 }
 
 /** Publishes progress event `type` of job `jobId` (its end is published by `recordJobEnd`). */
-export async function publishJobProgress(redis: Redis, config: Config, jobId: string, type: JobProgressType, data?: unknown): Promise<void> {
+export async function publishJobProgress(
+  redis: Redis,
+  config: Config,
+  jobId: string,
+  type: JobProgressType,
+  data?: unknown,
+): Promise<void> {
   await redis.publish(progressChannel(config), jobEventMessage(jobId, type, data));
 }

@@ -23,7 +23,12 @@ export interface JobEnd {
 }
 
 export async function recordJobEnd(redis: Redis, config: Config, end: JobEnd): Promise<void> {
-  const tx = countJobFinished(redis.multi(), config.redis.prefix, { status: end.status, verdict: null, language: end.language, ...end.completed });
+  const tx = countJobFinished(redis.multi(), config.redis.prefix, {
+    status: end.status,
+    verdict: null,
+    language: end.language,
+    ...end.completed,
+  });
   if (end.owner) tx.zrem(activeJobsKey(config, end.owner), end.id);
   tx.publish(eventsChannel(config), jobEventMessage(end.id, end.status, end.view));
   await tx.exec();

@@ -4,7 +4,15 @@
  */
 import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { CANCELLED_KEY, CANCELLED_REASON, type JobData, type JobResult, type JobStatus, type JobView, type WebhookDelivery } from '@runbox/contract';
+import {
+  CANCELLED_KEY,
+  CANCELLED_REASON,
+  type JobData,
+  type JobResult,
+  type JobStatus,
+  type JobView,
+  type WebhookDelivery,
+} from '@runbox/contract';
 import type { Config } from '@runbox/config';
 import { jobKey, webhookKey } from './keys';
 
@@ -25,7 +33,10 @@ export function toStatus(state: string, failedReason: string | undefined): JobSt
 }
 
 /** What a view is made of: a BullMQ job, or the same fields read from its record. */
-export type JobRecord = Pick<Job<JobData, JobResult>, 'id' | 'data' | 'timestamp' | 'processedOn' | 'finishedOn' | 'failedReason' | 'returnvalue'>;
+export type JobRecord = Pick<
+  Job<JobData, JobResult>,
+  'id' | 'data' | 'timestamp' | 'processedOn' | 'finishedOn' | 'failedReason' | 'returnvalue'
+>;
 
 const parseJson = (text: string): unknown => {
   try {

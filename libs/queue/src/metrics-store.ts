@@ -81,7 +81,9 @@ export function countJobFinished(tx: ChainableCommander, prefix: string, e: JobF
       [keys.queueWait, durationMs(e.queueWaitMs ?? 0)],
       [keys.runDuration, durationMs(e.runMs ?? 0)],
     ] as const) {
-      tx.hincrby(key, `${lang}|${bucketOf(ms)}`, 1).hincrby(key, `${lang}|sum`, ms).hincrby(key, `${lang}|count`, 1);
+      tx.hincrby(key, `${lang}|${bucketOf(ms)}`, 1)
+        .hincrby(key, `${lang}|sum`, ms)
+        .hincrby(key, `${lang}|count`, 1);
     }
   }
   return tx;

@@ -48,7 +48,13 @@ export async function enqueueWebhook(queue: Queue, config: Config, redis: Redis,
 }
 
 /** Writes job `jobId`'s delivery record (what its view shows), kept as long as the job's result. */
-export async function saveDelivery(redis: Redis, config: Config, jobId: string, delivery: WebhookDelivery, opts: { onlyIfAbsent?: boolean } = {}): Promise<void> {
+export async function saveDelivery(
+  redis: Redis,
+  config: Config,
+  jobId: string,
+  delivery: WebhookDelivery,
+  opts: { onlyIfAbsent?: boolean } = {},
+): Promise<void> {
   const key = webhookKey(config, jobId);
   const value = JSON.stringify(delivery);
   const ttlS = config.queue.resultRetentionS;

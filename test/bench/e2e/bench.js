@@ -31,9 +31,22 @@ const QUICK = process.argv.includes('--quick');
 const scale = (n) => (QUICK ? Math.max(20, Math.round(n / 4)) : n);
 const PROGRAMS = [
   { name: 'bash echo hi', target: true, language: 'bash', source: 'echo hi', stdout: 'hi\n', runs: { 1: scale(400), 16: scale(1200) } },
-  { name: 'python hello', target: true, language: 'python', source: 'print("hello, world")', stdout: 'hello, world\n', runs: { 1: scale(200), 16: scale(600) } },
+  {
+    name: 'python hello',
+    target: true,
+    language: 'python',
+    source: 'print("hello, world")',
+    stdout: 'hello, world\n',
+    runs: { 1: scale(200), 16: scale(600) },
+  },
   // A program that computes for ~0.1 s: how the ratio looks once the program, not the service, is the work.
-  { name: 'python 0.1 s', language: 'python', source: 'print(sum(i * i for i in range(1_500_000)))', stdout: '1124998875000250000\n', runs: { 1: scale(40), 16: scale(160) } },
+  {
+    name: 'python 0.1 s',
+    language: 'python',
+    source: 'print(sum(i * i for i in range(1_500_000)))',
+    stdout: '1124998875000250000\n',
+    runs: { 1: scale(40), 16: scale(160) },
+  },
 ];
 /** How many times the saturation figures are measured side by side. */
 const SATURATION_ROUNDS = 2;
@@ -81,7 +94,9 @@ async function measureBatch(call, prog, runs) {
   }
   const ended = async (ids) => {
     const { jobs } = (await call('GET', `/v1/jobs?ids=${ids.join(',')}`)).body;
-    const bad = jobs.find((j) => ['failed', 'cancelled'].includes(j.status) || (j.status === 'completed' && j.result.run.stdout !== prog.stdout));
+    const bad = jobs.find(
+      (j) => ['failed', 'cancelled'].includes(j.status) || (j.status === 'completed' && j.result.run.stdout !== prog.stdout),
+    );
     if (bad) throw new Error(`${prog.name}: unexpected job ${JSON.stringify(bad).slice(0, 300)}`);
     return jobs.length === ids.length && jobs.every((j) => j.status === 'completed');
   };
@@ -107,7 +122,11 @@ function breakdown(samples) {
   return Object.entries(parts).map(([name, v]) => [name, median(v)]);
 }
 
-const median = (v) => p.percentile([...v].sort((a, b) => a - b), 50);
+const median = (v) =>
+  p.percentile(
+    [...v].sort((a, b) => a - b),
+    50,
+  );
 
 /** The fields of a `/proc/<pid>/stat` text after the command name (field 3 onwards, from index 0). */
 const statFields = (text) => text.slice(text.lastIndexOf(')') + 2).split(' ');
@@ -203,16 +222,19 @@ async function measureBullmqAlone(prog, slots, runs, redisUrl) {
   try {
     await Promise.all([events.waitUntilReady(), worker.waitUntilReady()]);
     const opts = { removeOnComplete: { age: 600 }, removeOnFail: { age: 600 } };
-    const one = async () => (await queue.add('run', { language: prog.language, source: prog.source }, opts)).waitUntilFinished(events, 120000);
+    const one = async () =>
+      (await queue.add('run', { language: prog.language, source: prog.source }, opts)).waitUntilFinished(events, 120000);
     for (let i = 0; i < 20; i++) await one(); // warm
     let next = 0;
     const started = process.hrtime.bigint();
-    await Promise.all(Array.from({ length: 16 }, async () => {
-      while (next < runs) {
-        next++;
-        await one();
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < runs) {
+          next++;
+          await one();
+        }
+      }),
+    );
     return runs / (Number(process.hrtime.bigint() - started) / 1e9);
   } finally {
     await worker.close();
@@ -230,7 +252,14 @@ async function measureBullmqAlone(prog, slots, runs, redisUrl) {
  */
 async function measureFloor(prog, slots, runs, redisUrl) {
   const port = await p.freePort();
-  const env = { REDIS_URL: redisUrl, QUEUE: `floor-${process.pid}-${prog.language}`, PORT: String(port), LANGUAGE: prog.language, STDOUT: prog.stdout, SLOTS: String(slots) };
+  const env = {
+    REDIS_URL: redisUrl,
+    QUEUE: `floor-${process.pid}-${prog.language}`,
+    PORT: String(port),
+    LANGUAGE: prog.language,
+    STDOUT: prog.stdout,
+    SLOTS: String(slots),
+  };
   const file = path.join(__dirname, 'floor.js');
   const worker = p.startNode('floor worker', file, ['worker'], env);
   const api = p.startNode('floor api', file, ['api'], env);
@@ -270,7 +299,9 @@ async function main() {
   process.on('SIGINT', () => stopAll().then(() => process.exit(130)));
   try {
     await p.waitReady(call);
-    console.log(`runbox e2e bench — ${os.cpus().length} CPUs (${os.cpus()[0].model.trim()}), ${slots} worker slots, node ${process.version}${QUICK ? ', --quick' : ''}`);
+    console.log(
+      `runbox e2e bench — ${os.cpus().length} CPUs (${os.cpus()[0].model.trim()}), ${slots} worker slots, node ${process.version}${QUICK ? ', --quick' : ''}`,
+    );
     console.log('warming up ...');
     for (const prog of PROGRAMS) {
       await measureApi(call, prog, 1, 20);
@@ -284,14 +315,22 @@ async function main() {
     const cpu = [];
     for (const prog of PROGRAMS) {
       for (const c of CONCURRENCY) {
-        const cpuNow = () => ({ api: cpuMs(api.pid), worker: cpuMs(worker.pid), redis: cpuMs(redis.pid), servers: serversCpuMs(worker.pid) });
+        const cpuNow = () => ({
+          api: cpuMs(api.pid),
+          worker: cpuMs(worker.pid),
+          redis: cpuMs(redis.pid),
+          servers: serversCpuMs(worker.pid),
+        });
         const before = cpuNow();
         const { samples, jobsPerS } = await measureApi(call, prog, c, prog.runs[c]);
         const after = cpuNow();
         const perJob = (k, part) => (after[k][part] - before[k][part]) / samples.length;
         if (c === 16) {
           const sandboxes = perJob('worker', 'children') + (after.servers - before.servers) / samples.length;
-          cpu.push([prog.name, { api: perJob('api', 'self'), worker: perJob('worker', 'self'), sandboxes, redis: perJob('redis', 'self') }]);
+          cpu.push([
+            prog.name,
+            { api: perJob('api', 'self'), worker: perJob('worker', 'self'), sandboxes, redis: perJob('redis', 'self') },
+          ]);
         }
         const ms = samples.map((s) => s.ms).sort((a, b) => a - b);
         rows.push([prog.name, c, samples.length, p.percentile(ms, 50), p.percentile(ms, 95), p.percentile(ms, 99), jobsPerS]);
@@ -332,26 +371,50 @@ async function main() {
     }
 
     console.log('\nPOST /v1/jobs?wait=true, client side (keep-alive), ms');
-    console.log(`${pad('program', 14)} ${lpad('clients', 7)} ${lpad('runs', 6)} ${lpad('p50', 7)} ${lpad('p95', 7)} ${lpad('p99', 7)} ${lpad('jobs/s', 8)}`);
+    console.log(
+      `${pad('program', 14)} ${lpad('clients', 7)} ${lpad('runs', 6)} ${lpad('p50', 7)} ${lpad('p95', 7)} ${lpad('p99', 7)} ${lpad('jobs/s', 8)}`,
+    );
     for (const [name, c, n, p50, p95, p99, jps] of rows) {
-      console.log(`${pad(name, 14)} ${lpad(c, 7)} ${lpad(n, 6)} ${lpad(f1(p50), 7)} ${lpad(f1(p95), 7)} ${lpad(f1(p99), 7)} ${lpad(f1(jps), 8)}`);
+      console.log(
+        `${pad(name, 14)} ${lpad(c, 7)} ${lpad(n, 6)} ${lpad(f1(p50), 7)} ${lpad(f1(p95), 7)} ${lpad(f1(p99), 7)} ${lpad(f1(jps), 8)}`,
+      );
     }
     console.log('\nwhere the time goes at 1 client (medians, ms; job timestamps have ms resolution)');
     for (const [name, parts, launcherMs] of breakdowns) {
       console.log(`  ${name}: ${parts.map(([k, v]) => `${k} ${f1(v)}`).join(' · ')}`);
-      console.log(`  ${' '.repeat(name.length)}  the launcher alone, one run at a time through a --serve launcher (request written → response read): ${f1(launcherMs)}`);
+      console.log(
+        `  ${' '.repeat(name.length)}  the launcher alone, one run at a time through a --serve launcher (request written → response read): ${f1(launcherMs)}`,
+      );
     }
-    console.log('\nCPU time per job at 16 clients, ms (bench client excluded; sandboxes = the sandbox servers and every launcher they ran)');
+    console.log(
+      '\nCPU time per job at 16 clients, ms (bench client excluded; sandboxes = the sandbox servers and every launcher they ran)',
+    );
     for (const [name, c] of cpu) {
-      console.log(`  ${pad(name, 14)} ${Object.entries(c).map(([k, v]) => `${k} ${f1(v)}`).join(' · ')} · total ${f1(Object.values(c).reduce((a, b) => a + b, 0))}`);
+      console.log(
+        `  ${pad(name, 14)} ${Object.entries(c)
+          .map(([k, v]) => `${k} ${f1(v)}`)
+          .join(' · ')} · total ${f1(Object.values(c).reduce((a, b) => a + b, 0))}`,
+      );
     }
-    console.log(`\nsaturation: jobs/s with ${slots} slots. API: one POST ?wait=true per job from 16 clients; batch: POST /v1/jobs/batch of ${BATCH}, results`);
-    console.log('collected with GET ?ids=; launcher alone: a --serve launcher per slot driven as the worker drives it (ratio = API / launcher alone);');
-    console.log('BullMQ alone: the same slots fed by a bare BullMQ Worker in the bench process, 16 producers adding a job and waiting for it');
+    console.log(
+      `\nsaturation: jobs/s with ${slots} slots. API: one POST ?wait=true per job from 16 clients; batch: POST /v1/jobs/batch of ${BATCH}, results`,
+    );
+    console.log(
+      'collected with GET ?ids=; launcher alone: a --serve launcher per slot driven as the worker drives it (ratio = API / launcher alone);',
+    );
+    console.log(
+      'BullMQ alone: the same slots fed by a bare BullMQ Worker in the bench process, 16 producers adding a job and waiting for it',
+    );
     console.log('through QueueEvents (no HTTP, no runbox process): what the queue itself costs, used the plain way');
-    console.log('HTTP + BullMQ floor: the service\'s architecture with nothing of runbox\'s in it (test/bench/e2e/floor.js): a bare node:http');
-    console.log('API process adding a BullMQ job per POST and answering at its end (pub/sub), a bare BullMQ worker process on the same slots');
-    console.log(`${pad('program', 14)} ${lpad('API', 8)} ${lpad('batch', 8)} ${lpad('launcher', 9)} ${lpad('API', 6)} ${lpad('batch', 6)}   ${lpad('BullMQ alone', 18)}   ${lpad('HTTP + BullMQ floor', 20)}   ${lpad('launcher, prepared mode spawned per run', 40)}`);
+    console.log(
+      "HTTP + BullMQ floor: the service's architecture with nothing of runbox's in it (test/bench/e2e/floor.js): a bare node:http",
+    );
+    console.log(
+      'API process adding a BullMQ job per POST and answering at its end (pub/sub), a bare BullMQ worker process on the same slots',
+    );
+    console.log(
+      `${pad('program', 14)} ${lpad('API', 8)} ${lpad('batch', 8)} ${lpad('launcher', 9)} ${lpad('API', 6)} ${lpad('batch', 6)}   ${lpad('BullMQ alone', 18)}   ${lpad('HTTP + BullMQ floor', 20)}   ${lpad('launcher, prepared mode spawned per run', 40)}`,
+    );
     const pct = (x) => `${(100 * x).toFixed(0)}%`;
     for (const s of saturation) {
       console.log(
@@ -361,14 +424,20 @@ async function main() {
     }
     console.log(`(means of ${SATURATION_ROUNDS} rounds, each ratio taken within its round; API / launcher alone per round:`);
     console.log(`${saturation.map((s) => ` ${s.prog.name} ${s.rounds.map((r) => pct(r.api / r.launcher)).join(', ')}`).join(';')};`);
-    console.log(` HTTP + BullMQ floor / launcher alone per round:${saturation.map((s) => ` ${s.prog.name} ${s.rounds.map((r) => pct(r.floor.jobsPerS / r.launcher)).join(', ')}`).join(';')})`);
-    console.log(`CPU time per job of the floor's own processes, ms:${saturation.map((s) => ` ${s.prog.name} api ${f1(s.floorCpu.api)} · worker ${f1(s.floorCpu.worker)}`).join(';')}`);
+    console.log(
+      ` HTTP + BullMQ floor / launcher alone per round:${saturation.map((s) => ` ${s.prog.name} ${s.rounds.map((r) => pct(r.floor.jobsPerS / r.launcher)).join(', ')}`).join(';')})`,
+    );
+    console.log(
+      `CPU time per job of the floor's own processes, ms:${saturation.map((s) => ` ${s.prog.name} api ${f1(s.floorCpu.api)} · worker ${f1(s.floorCpu.worker)}`).join(';')}`,
+    );
     const bash1 = rows.find((r) => r[0] === 'bash echo hi' && r[1] === 1);
     const target = saturation.filter((s) => s.prog.target); // the issue's two programs
     const worst = Math.min(...target.map((s) => s.ratio.api));
     const worstBatch = Math.min(...target.map((s) => s.ratio.batch));
     const verdict = (x) => `${(100 * x).toFixed(0)}% (${x >= 0.85 ? 'met' : 'MISSED'})`;
-    console.log(`\ntargets: bash echo p50 at 1 client ${f1(bash1[3])} ms (≤ 10: ${bash1[3] <= 10 ? 'met' : 'MISSED'}); saturation ≥ 85% of the launcher alone for bash echo and python hello:`);
+    console.log(
+      `\ntargets: bash echo p50 at 1 client ${f1(bash1[3])} ms (≤ 10: ${bash1[3] <= 10 ? 'met' : 'MISSED'}); saturation ≥ 85% of the launcher alone for bash echo and python hello:`,
+    );
     console.log(`         one request per job, worst ${verdict(worst)}; batch submission, worst ${verdict(worstBatch)}`);
   } finally {
     await stopAll();

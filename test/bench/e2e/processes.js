@@ -168,7 +168,14 @@ function client(base, maxSockets) {
     new Promise((resolve, reject) => {
       const started = process.hrtime.bigint();
       const req = http.request(
-        { agent, hostname, port, method, path: p, headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}), ...headers } },
+        {
+          agent,
+          hostname,
+          port,
+          method,
+          path: p,
+          headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}), ...headers },
+        },
         (res) => {
           const chunks = [];
           res.on('data', (c) => chunks.push(c));
@@ -216,4 +223,21 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-module.exports = { ROOT, LAUNCHER, ensureBuilt, freePort, sleep, startRedis, serviceEnv, startApi, startWorker, startNode, waitForPort, cleanupHost, removeSlots, client, waitReady, percentile };
+module.exports = {
+  ROOT,
+  LAUNCHER,
+  ensureBuilt,
+  freePort,
+  sleep,
+  startRedis,
+  serviceEnv,
+  startApi,
+  startWorker,
+  startNode,
+  waitForPort,
+  cleanupHost,
+  removeSlots,
+  client,
+  waitReady,
+  percentile,
+};

@@ -20,20 +20,36 @@ function runSpecOf(prog) {
   const argv = expandArgv(lang.run, [], lang, DEFAULT_LIMITS.memoryMb);
   const env = languageEnv(lang);
   const runArgs = [
-    `--cpu-time-ms=${limits.cpuTimeMs}`, `--wall-time-ms=${limits.wallTimeMs}`, `--memory-kb=${limits.memoryMb * 1024}`,
-    `--processes=${limits.processes}`, `--output-bytes=${limits.outputBytes}`, `--file-size-kb=${64 * 1024}`,
-    ...Object.entries(env).map(([k, v]) => `--env=${k}=${v}`), '--', ...argv,
+    `--cpu-time-ms=${limits.cpuTimeMs}`,
+    `--wall-time-ms=${limits.wallTimeMs}`,
+    `--memory-kb=${limits.memoryMb * 1024}`,
+    `--processes=${limits.processes}`,
+    `--output-bytes=${limits.outputBytes}`,
+    `--file-size-kb=${64 * 1024}`,
+    ...Object.entries(env).map(([k, v]) => `--env=${k}=${v}`),
+    '--',
+    ...argv,
   ];
   const spec = {
-    argv, env, stdin: '', cpuTimeMs: limits.cpuTimeMs, wallTimeMs: limits.wallTimeMs, memoryKb: limits.memoryMb * 1024,
-    processes: limits.processes, outputBytes: limits.outputBytes, fileSizeKb: 64 * 1024,
+    argv,
+    env,
+    stdin: '',
+    cpuTimeMs: limits.cpuTimeMs,
+    wallTimeMs: limits.wallTimeMs,
+    memoryKb: limits.memoryMb * 1024,
+    processes: limits.processes,
+    outputBytes: limits.outputBytes,
+    fileSizeKb: 64 * 1024,
   };
   return { file: lang.sourceFile, runArgs, spec, mounts: registry.allMounts() };
 }
 
 /** One prepared sandbox: resolves when ready; `run(box)` sends the request and resolves with the report. */
 function prepare(setupArgs) {
-  const child = spawn(p.LAUNCHER, [...setupArgs, '--report-fd=3', '--control-fd=4'], { stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'], env: {} });
+  const child = spawn(p.LAUNCHER, [...setupArgs, '--report-fd=3', '--control-fd=4'], {
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
+    env: {},
+  });
   let buf = '';
   const lines = [];
   let wake = null;
@@ -98,8 +114,28 @@ function openSlots(prog, count, mode) {
     const r = spawnSync(p.LAUNCHER, [`--workspace-mount=${ws}`, '--disk-kb=65536', '--inodes=16384']);
     if (r.status !== 0) throw new Error(`workspace mount failed: ${r.stderr}`);
     const uid = uidBase + s;
-    const server = mode === 'serve' ? new SandboxServer({ launcherPath: p.LAUNCHER, uid, gid: uid, workspaceDir: ws, tmpSizeKb: 65536, cgroupParent, mounts: spec.mounts }) : null;
-    const setup = server ? null : [`--uid=${uid}`, `--gid=${uid}`, `--workspace=${ws}`, '--tmp-size-kb=65536', `--cgroup-parent=${cgroupParent}`, ...spec.mounts.map((m) => `--bind-ro=${m}`)];
+    const server =
+      mode === 'serve'
+        ? new SandboxServer({
+            launcherPath: p.LAUNCHER,
+            uid,
+            gid: uid,
+            workspaceDir: ws,
+            tmpSizeKb: 65536,
+            cgroupParent,
+            mounts: spec.mounts,
+          })
+        : null;
+    const setup = server
+      ? null
+      : [
+          `--uid=${uid}`,
+          `--gid=${uid}`,
+          `--workspace=${ws}`,
+          '--tmp-size-kb=65536',
+          `--cgroup-parent=${cgroupParent}`,
+          ...spec.mounts.map((m) => `--bind-ro=${m}`),
+        ];
     slots.push({ ws, uid, server, setup, prepared: server ? null : prepare(setup), n: 0 });
   }
   return {
@@ -126,7 +162,8 @@ function openSlots(prog, count, mode) {
         slot.prepared = prepare(slot.setup);
       }
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      if (report.exitCode !== 0 || stdout !== prog.stdout) throw new Error(`launcher run: ${JSON.stringify(report)} ${JSON.stringify(stdout)}`);
+      if (report.exitCode !== 0 || stdout !== prog.stdout)
+        throw new Error(`launcher run: ${JSON.stringify(report)} ${JSON.stringify(stdout)}`);
       fs.rmSync(boxPath, { recursive: true, force: true });
       return ms;
     },

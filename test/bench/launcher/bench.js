@@ -83,7 +83,10 @@ function contenders({ bwrap, ws }) {
   const rb = (args) => {
     const r = spawnSync(RB_BENCH, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
     if (r.status !== 0) die(`rb-bench ${args.slice(0, 3).join(' ')} failed: ${r.stderr}`);
-    return r.stdout.trim().split('\n').map((l) => l.split(' ').map(Number));
+    return r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ').map(Number));
   };
   return [
     { name: 'bare', run: (n, gap, argv) => ({ samples: rb(['exec', n, gap, '--', ...argv])[0] }) },
@@ -104,9 +107,32 @@ function contenders({ bwrap, ws }) {
       name: 'bwrap',
       run: (n, gap, argv) => ({
         samples: rb([
-          'exec', n, gap, '--', bwrap, '--unshare-all', '--ro-bind', '/usr', '/usr',
-          '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64',
-          '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--', ...argv,
+          'exec',
+          n,
+          gap,
+          '--',
+          bwrap,
+          '--unshare-all',
+          '--ro-bind',
+          '/usr',
+          '/usr',
+          '--symlink',
+          'usr/bin',
+          '/bin',
+          '--symlink',
+          'usr/lib',
+          '/lib',
+          '--symlink',
+          'usr/lib64',
+          '/lib64',
+          '--proc',
+          '/proc',
+          '--dev',
+          '/dev',
+          '--tmpfs',
+          '/tmp',
+          '--',
+          ...argv,
         ])[0],
       }),
     },

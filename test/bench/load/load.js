@@ -33,16 +33,36 @@ const LOCK_DURATION_MS = 5000;
 
 const C_MAIN = (body) => `#include <stdio.h>\n#include <stdlib.h>\nint main(void) {\n${body}\n}\n`;
 const KINDS = [
-  { kind: 'bash ok', weight: 26, job: (n) => ({ language: 'bash', source: `echo bash-${n}` }), expect: { verdict: 'ok', stdout: (n) => `bash-${n}\n` } },
-  { kind: 'python ok', weight: 16, job: (n) => ({ language: 'python', source: `print("py-${n}")` }), expect: { verdict: 'ok', stdout: (n) => `py-${n}\n` } },
+  {
+    kind: 'bash ok',
+    weight: 26,
+    job: (n) => ({ language: 'bash', source: `echo bash-${n}` }),
+    expect: { verdict: 'ok', stdout: (n) => `bash-${n}\n` },
+  },
+  {
+    kind: 'python ok',
+    weight: 16,
+    job: (n) => ({ language: 'python', source: `print("py-${n}")` }),
+    expect: { verdict: 'ok', stdout: (n) => `py-${n}\n` },
+  },
   {
     kind: 'python runtime_error',
     weight: 10,
     job: (n) => ({ language: 'python', source: `import sys\nprint("re-${n}")\nsys.exit(3)` }),
     expect: { verdict: 'runtime_error', stdout: (n) => `re-${n}\n`, exitCode: 3 },
   },
-  { kind: 'javascript ok', weight: 10, job: (n) => ({ language: 'javascript', source: `console.log("js-${n}")` }), expect: { verdict: 'ok', stdout: (n) => `js-${n}\n` } },
-  { kind: 'c ok', weight: 8, job: (n) => ({ language: 'c', source: C_MAIN(`printf("c-${n}\\n"); return 0;`) }), expect: { verdict: 'ok', stdout: (n) => `c-${n}\n` } },
+  {
+    kind: 'javascript ok',
+    weight: 10,
+    job: (n) => ({ language: 'javascript', source: `console.log("js-${n}")` }),
+    expect: { verdict: 'ok', stdout: (n) => `js-${n}\n` },
+  },
+  {
+    kind: 'c ok',
+    weight: 8,
+    job: (n) => ({ language: 'c', source: C_MAIN(`printf("c-${n}\\n"); return 0;`) }),
+    expect: { verdict: 'ok', stdout: (n) => `c-${n}\n` },
+  },
   {
     kind: 'c compile_error',
     weight: 5,
@@ -52,19 +72,34 @@ const KINDS = [
   {
     kind: 'bash wrong_answer (tests)',
     weight: 10,
-    job: (n) => ({ language: 'bash', source: 'read x; echo "wrong-$x"', tests: [{ name: 't', stdin: `${n}\n`, expectedOutput: `right-${n}\n` }] }),
+    job: (n) => ({
+      language: 'bash',
+      source: 'read x; echo "wrong-$x"',
+      tests: [{ name: 't', stdin: `${n}\n`, expectedOutput: `right-${n}\n` }],
+    }),
     expect: { verdict: 'wrong_answer', testStdout: (n) => `wrong-${n}\n` },
   },
   {
     kind: 'python ok (tests)',
     weight: 10,
-    job: (n) => ({ language: 'python', source: 'print(int(input()) * 2)', tests: [{ stdin: `${n}\n`, expectedOutput: `${2 * n}\n`, points: 1 }, { stdin: `${n + 1}\n`, expectedOutput: `${2 * (n + 1)}\n`, points: 1 }] }),
+    job: (n) => ({
+      language: 'python',
+      source: 'print(int(input()) * 2)',
+      tests: [
+        { stdin: `${n}\n`, expectedOutput: `${2 * n}\n`, points: 1 },
+        { stdin: `${n + 1}\n`, expectedOutput: `${2 * (n + 1)}\n`, points: 1 },
+      ],
+    }),
     expect: { verdict: 'ok', testStdout: (n) => `${2 * n}\n`, points: 2 },
   },
   {
     kind: 'python time_limit',
     weight: 3,
-    job: (n) => ({ language: 'python', source: `print("tl-${n}", flush=True)\nwhile True: pass`, limits: { cpuTimeMs: 200, wallTimeMs: 2000 } }),
+    job: (n) => ({
+      language: 'python',
+      source: `print("tl-${n}", flush=True)\nwhile True: pass`,
+      limits: { cpuTimeMs: 200, wallTimeMs: 2000 },
+    }),
     expect: { verdict: 'time_limit', stdout: (n) => `tl-${n}\n` },
   },
   {
@@ -95,7 +130,7 @@ function mismatch(kind, n, view) {
   if (e.stdout && r.run?.stdout !== e.stdout(n)) return `stdout ${JSON.stringify(r.run?.stdout)}, expected ${JSON.stringify(e.stdout(n))}`;
   if (e.exitCode !== undefined && r.run?.exitCode !== e.exitCode) return `exit code ${r.run?.exitCode}`;
   if (e.signal && r.run?.signal !== e.signal) return `signal ${r.run?.signal}`;
-  if (e.compileStderr && !String(r.compile?.stderr).includes(e.compileStderr(n))) return 'compiler output is not this job\'s';
+  if (e.compileStderr && !String(r.compile?.stderr).includes(e.compileStderr(n))) return "compiler output is not this job's";
   if (e.testStdout && r.tests?.[0]?.run?.stdout !== e.testStdout(n)) return `test output ${JSON.stringify(r.tests?.[0]?.run?.stdout)}`;
   if (e.points !== undefined && r.score?.points !== e.points) return `points ${r.score?.points}`;
   return null;
@@ -128,9 +163,20 @@ async function main() {
     // One of each kind first, so the runtimes are warm and the memory figures are after start-up.
     for (const k of KINDS) await call('POST', '/v1/jobs?wait=true', k.job(1_000_000));
     const rss = { apiBefore: api.rssKb(), workerAtStart: workers[0].rssKb(), workersAtKill: [], apiAfter: 0, workerAfter: 0 };
-    console.log(`runbox load — ${JOBS} jobs, ${CLIENTS} clients, ${os.availableParallelism()} worker slots, worker SIGKILLed after ${KILL_AT.map((k) => `${k * 100}%`).join(' and ')} of the jobs were accepted (LOCK_DURATION_MS=${LOCK_DURATION_MS})`);
+    console.log(
+      `runbox load — ${JOBS} jobs, ${CLIENTS} clients, ${os.availableParallelism()} worker slots, worker SIGKILLed after ${KILL_AT.map((k) => `${k * 100}%`).join(' and ')} of the jobs were accepted (LOCK_DURATION_MS=${LOCK_DURATION_MS})`,
+    );
 
-    const jobs = Array.from({ length: JOBS }, (_, n) => ({ n, kind: pickKind(n), ids: new Set(), id: null, view: null, submitMs: 0, doneMs: 0, retries: 0 }));
+    const jobs = Array.from({ length: JOBS }, (_, n) => ({
+      n,
+      kind: pickKind(n),
+      ids: new Set(),
+      id: null,
+      view: null,
+      submitMs: 0,
+      doneMs: 0,
+      retries: 0,
+    }));
     let nextJob = 0;
     let accepted = 0;
     const kills = [];
@@ -163,7 +209,8 @@ async function main() {
           job.view = res.body;
           return;
         }
-        if (res && res.status < 500 && res.status !== 429) throw new Error(`job ${job.n} (${job.kind.kind}) refused: ${res.status} ${JSON.stringify(res.body)}`);
+        if (res && res.status < 500 && res.status !== 429)
+          throw new Error(`job ${job.n} (${job.kind.kind}) refused: ${res.status} ${JSON.stringify(res.body)}`);
         job.retries++;
         await p.sleep(200);
       }
@@ -212,7 +259,10 @@ async function main() {
     const failed = jobs.filter((j) => j.view?.status === 'failed');
     const unexpected = completed.map((j) => ({ j, why: mismatch(j.kind, j.n, j.view) })).filter((x) => x.why);
     const unexpectedJobs = new Set(unexpected.map((x) => x.j));
-    const latencies = jobs.filter((j) => j.doneMs).map((j) => j.doneMs - j.submitMs).sort((a, b) => a - b);
+    const latencies = jobs
+      .filter((j) => j.doneMs)
+      .map((j) => j.doneMs - j.submitMs)
+      .sort((a, b) => a - b);
     const reasons = {};
     for (const j of failed) reasons[j.view.error] = (reasons[j.view.error] ?? 0) + 1;
 
@@ -223,21 +273,39 @@ async function main() {
       const of = jobs.filter((j) => j.kind === k);
       const ok = of.filter((j) => j.view?.status === 'completed' && !unexpectedJobs.has(j)).length;
       const other = of.filter((j) => unexpectedJobs.has(j)).length;
-      console.log(`  ${k.kind.padEnd(26)} ${String(of.length).padStart(5)} jobs → ${ok} / ${other} / ${of.filter((j) => j.view?.status === 'failed').length}`);
+      console.log(
+        `  ${k.kind.padEnd(26)} ${String(of.length).padStart(5)} jobs → ${ok} / ${other} / ${of.filter((j) => j.view?.status === 'failed').length}`,
+      );
     }
     console.log('\nresult');
-    console.log(`  accepted            ${accepted} of ${JOBS} (submits retried after a 5xx or a cut connection: ${jobs.reduce((a, j) => a + j.retries, 0)})`);
+    console.log(
+      `  accepted            ${accepted} of ${JOBS} (submits retried after a 5xx or a cut connection: ${jobs.reduce((a, j) => a + j.retries, 0)})`,
+    );
     console.log(`  completed           ${completed.length}`);
-    console.log(`  failed              ${failed.length}${failed.length ? `  (${Object.entries(reasons).map(([r, c]) => `${c}× ${r}`).join('; ')})` : ''}`);
+    console.log(
+      `  failed              ${failed.length}${
+        failed.length
+          ? `  (${Object.entries(reasons)
+              .map(([r, c]) => `${c}× ${r}`)
+              .join('; ')})`
+          : ''
+      }`,
+    );
     console.log(`  cancelled           ${jobs.filter((j) => j.view?.status === 'cancelled').length}`);
     console.log(`  lost                ${lost}   (must be 0)`);
     console.log(`  duplicated          ${duplicated}   (must be 0)`);
     console.log(`  unexpected results  ${unexpected.length}   (must be 0)`);
     for (const { j, why } of unexpected.slice(0, 10)) console.log(`    job ${j.n} (${j.kind.kind}, ${j.id}): ${why}`);
-    console.log(`  latency             p50 ${p.percentile(latencies, 50)} ms, p99 ${p.percentile(latencies, 99)} ms, max ${latencies[latencies.length - 1]} ms (submit → final, as the client saw it)`);
-    console.log(`  throughput          ${(latencies.length / elapsedS).toFixed(1)} jobs/s (${latencies.length} final jobs in ${elapsedS.toFixed(1)} s)`);
+    console.log(
+      `  latency             p50 ${p.percentile(latencies, 50)} ms, p99 ${p.percentile(latencies, 99)} ms, max ${latencies[latencies.length - 1]} ms (submit → final, as the client saw it)`,
+    );
+    console.log(
+      `  throughput          ${(latencies.length / elapsedS).toFixed(1)} jobs/s (${latencies.length} final jobs in ${elapsedS.toFixed(1)} s)`,
+    );
     console.log(`  API RSS             ${mb(rss.apiBefore)} before → ${mb(rss.apiAfter)} after`);
-    console.log(`  worker RSS          ${mb(rss.workerAtStart)} at start; ${rss.workersAtKill.map(mb).join(', ')} when killed; last worker ${mb(rss.workerAfter)} after`);
+    console.log(
+      `  worker RSS          ${mb(rss.workerAtStart)} at start; ${rss.workersAtKill.map(mb).join(', ')} when killed; last worker ${mb(rss.workerAfter)} after`,
+    );
     const pass = lost === 0 && duplicated === 0 && unexpected.length === 0;
     console.log(`\n${pass ? 'PASS' : 'FAIL'}: lost ${lost}, duplicated ${duplicated}, unexpected ${unexpected.length}`);
     process.exitCode = pass ? 0 : 1;

@@ -17,7 +17,10 @@ describe('API keys', () => {
   });
 
   it('reads a keys file with comments and one entry per line', () => {
-    expect(parseApiKeys(`# team keys\na:submit:${hex('a')}\n\nb:admin:${hex('b')} # on call\n`, 'keys.txt').map((k) => k.id)).toEqual(['a', 'b']);
+    expect(parseApiKeys(`# team keys\na:submit:${hex('a')}\n\nb:admin:${hex('b')} # on call\n`, 'keys.txt').map((k) => k.id)).toEqual([
+      'a',
+      'b',
+    ]);
   });
 
   it.each([

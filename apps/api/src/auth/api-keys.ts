@@ -24,11 +24,15 @@ export const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf
 
 export function parseApiKeys(text: string, source: string): ApiKey[] {
   const keys: ApiKey[] = [];
-  const lines = text.split(/[,\n]/).map((l) => l.replace(/#.*/, '').trim()).filter(Boolean);
+  const lines = text
+    .split(/[,\n]/)
+    .map((l) => l.replace(/#.*/, '').trim())
+    .filter(Boolean);
   for (const line of lines) {
     const m = ENTRY.exec(line);
     if (!m) throw new ApiKeyConfigError(`${source}: "${line.slice(0, 20)}…" is not id:scope:sha256hex`);
-    if (!SCOPES.includes(m[2] as Scope)) throw new ApiKeyConfigError(`${source}: key ${m[1]} has scope "${m[2]}"; use ${SCOPES.join(' or ')}`);
+    if (!SCOPES.includes(m[2] as Scope))
+      throw new ApiKeyConfigError(`${source}: key ${m[1]} has scope "${m[2]}"; use ${SCOPES.join(' or ')}`);
     if (keys.some((k) => k.id === m[1])) throw new ApiKeyConfigError(`${source}: key id ${m[1]} appears twice`);
     keys.push({ id: m[1]!, scope: m[2] as Scope, hash: Buffer.from(m[3]!, 'hex') });
   }

@@ -8,7 +8,10 @@ export class Unauthenticated extends Error {
 }
 
 export class Forbidden extends Error {
-  constructor(readonly keyId: string, readonly needs: string) {
+  constructor(
+    readonly keyId: string,
+    readonly needs: string,
+  ) {
     super(`API key ${keyId} may not do this (needs scope ${needs})`);
     this.name = 'Forbidden';
   }
@@ -16,7 +19,10 @@ export class Forbidden extends Error {
 
 /** Too many requests from one key (or address) in the current window. */
 export class RateLimited extends Error {
-  constructor(readonly retryAfterS: number, readonly headers: Record<string, string>) {
+  constructor(
+    readonly retryAfterS: number,
+    readonly headers: Record<string, string>,
+  ) {
     super(`rate limit reached; retry in ${retryAfterS} s`);
     this.name = 'RateLimited';
   }
@@ -32,7 +38,10 @@ export class TooManyActiveJobs extends Error {
 
 /** The queue is full, or Redis cannot be reached: try again later. */
 export class ServiceBusy extends Error {
-  constructor(message: string, readonly retryAfterS: number) {
+  constructor(
+    message: string,
+    readonly retryAfterS: number,
+  ) {
     super(message);
     this.name = 'ServiceBusy';
   }

@@ -29,7 +29,9 @@ export class AuthGuard implements CanActivate, OnModuleInit {
 
   onModuleInit(): void {
     if (this.keys.length === 0) {
-      this.logger.warn('NO API KEYS CONFIGURED: the API is OPEN to anyone who can reach it. Set API_KEYS or API_KEYS_FILE (see README "Access control").');
+      this.logger.warn(
+        'NO API KEYS CONFIGURED: the API is OPEN to anyone who can reach it. Set API_KEYS or API_KEYS_FILE (see README "Access control").',
+      );
     } else {
       this.logger.log(`${this.keys.length} API key(s) configured: ${this.keys.map((k) => `${k.id} (${k.scope})`).join(', ')}`);
     }
@@ -71,7 +73,11 @@ export class AuthGuard implements CanActivate, OnModuleInit {
     const now = Math.floor(Date.now() / 1000);
     const window = Math.floor(now / WINDOW_S);
     const key = jobKey(this.config, 'rate', quotaId, String(window));
-    const [[, used]] = (await this.redis.multi().incr(key).expire(key, WINDOW_S + 1).exec()) as [[Error | null, number], unknown];
+    const [[, used]] = (await this.redis
+      .multi()
+      .incr(key)
+      .expire(key, WINDOW_S + 1)
+      .exec()) as [[Error | null, number], unknown];
     return { limit: this.config.auth.ratePerMin, used, resetS: (window + 1) * WINDOW_S - now };
   }
 }

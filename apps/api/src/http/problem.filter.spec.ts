@@ -1,9 +1,16 @@
-import { BadRequestException, HttpException, NotFoundException, PayloadTooLargeException, ServiceUnavailableException } from '@nestjs/common';
+import {
+  BadRequestException,
+  HttpException,
+  NotFoundException,
+  PayloadTooLargeException,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { JobAlreadyFinished, JobNotFound, LimitAboveMaximum, RequestTooLarge, UnknownLanguage } from '../jobs/jobs.errors';
 import { toProblem } from './problem.filter';
 import { InvalidRequest } from './validation';
 
-const parserError = (type: string, status: number, extra: object = {}) => Object.assign(new Error('raw'), { type, status, statusCode: status, expose: true, ...extra });
+const parserError = (type: string, status: number, extra: object = {}) =>
+  Object.assign(new Error('raw'), { type, status, statusCode: status, expose: true, ...extra });
 
 describe('toProblem', () => {
   it('answers validation errors with 400 and every field error', () => {
@@ -21,7 +28,11 @@ describe('toProblem', () => {
     [new UnknownLanguage('language', 'cobol', ['python']), 422, 'Unprocessable Entity'],
     [new RequestTooLarge('files', 20, 'items'), 413, 'Payload Too Large'],
     [new NotFoundException('Cannot GET /nope'), 404, 'Not Found'],
-    [new ServiceUnavailableException({ status: 'error', error: { workers: { status: 'down', message: 'no live worker heartbeat' } } }), 503, 'Service Unavailable'],
+    [
+      new ServiceUnavailableException({ status: 'error', error: { workers: { status: 'down', message: 'no live worker heartbeat' } } }),
+      503,
+      'Service Unavailable',
+    ],
   ])('%s → %i', (e, statusCode, error) => {
     expect(toProblem(e)).toMatchObject({ body: { statusCode, error }, unexpected: false });
   });
@@ -39,18 +50,31 @@ describe('toProblem', () => {
       expect(toProblem(e).body).toMatchObject({ statusCode: 400, errors: [{ field: 'body', rule: 'json' }] });
     }
     for (const e of [big, new PayloadTooLargeException('x', { cause: big })]) {
-      expect(toProblem(e).body).toMatchObject({ statusCode: 413, message: expect.stringContaining('1024'), errors: [{ field: 'body', rule: 'maxBytes' }] });
+      expect(toProblem(e).body).toMatchObject({
+        statusCode: 413,
+        message: expect.stringContaining('1024'),
+        errors: [{ field: 'body', rule: 'maxBytes' }],
+      });
     }
     expect(toProblem(parserError('encoding.unsupported', 415)).body.statusCode).toBe(415);
   });
 
   it('names what is down when not ready', () => {
-    const e = new ServiceUnavailableException({ status: 'error', error: { workers: { status: 'down', message: 'no live worker heartbeat' } } });
+    const e = new ServiceUnavailableException({
+      status: 'error',
+      error: { workers: { status: 'down', message: 'no live worker heartbeat' } },
+    });
     expect(toProblem(e).body.message).toContain('workers: no live worker heartbeat');
   });
 
   it('treats anything else as unexpected, without leaking it', () => {
-    for (const e of [new Error('ECONNREFUSED 10.0.0.1:6379'), new HttpException('boom', 500), 'a string', null, parserError('stream.encoding.set', 500)]) {
+    for (const e of [
+      new Error('ECONNREFUSED 10.0.0.1:6379'),
+      new HttpException('boom', 500),
+      'a string',
+      null,
+      parserError('stream.encoding.set', 500),
+    ]) {
       const { body, unexpected } = toProblem(e);
       expect(unexpected).toBe(true);
       expect(body).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'internal error' });

@@ -48,7 +48,9 @@ function httpMessage(e: HttpException): string {
     if (Array.isArray(m)) return m.filter((x) => typeof x === 'string').join('; ');
     // @nestjs/terminus answers with its health report: name what is down.
     if (isObj(response.error)) {
-      const down = Object.entries(response.error).map(([name, v]) => `${name}: ${isObj(v) && typeof v.message === 'string' ? v.message : 'down'}`);
+      const down = Object.entries(response.error).map(
+        ([name, v]) => `${name}: ${isObj(v) && typeof v.message === 'string' ? v.message : 'down'}`,
+      );
       return `not ready (${down.join('; ')})`;
     }
   }
@@ -64,27 +66,39 @@ export function isRedisUnavailable(e: unknown): boolean {
   if (e.name === 'MaxRetriesPerRequestError') return true;
   const code = (e as NodeJS.ErrnoException).code;
   if (code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND'].includes(code)) return true;
-  return /Connection is closed|enableOfflineQueue|Stream isn't writeable|Reached the max retries|connect ECONNREFUSED|Command timed out/.test(e.message);
+  return /Connection is closed|enableOfflineQueue|Stream isn't writeable|Reached the max retries|connect ECONNREFUSED|Command timed out/.test(
+    e.message,
+  );
 }
 
 /** The answer for an exception, and whether it was unexpected (to be logged with an id). */
 export function toProblem(e: unknown): { body: Problem; unexpected: boolean; headers?: Record<string, string> } {
   const expected = (body: Problem, headers?: Record<string, string>) => ({ body, unexpected: false, headers });
-  if (e instanceof Unauthenticated) return expected(problem(HttpStatus.UNAUTHORIZED, e.message), { 'WWW-Authenticate': 'Bearer realm="runbox"' });
+  if (e instanceof Unauthenticated)
+    return expected(problem(HttpStatus.UNAUTHORIZED, e.message), { 'WWW-Authenticate': 'Bearer realm="runbox"' });
   if (e instanceof Forbidden) return expected(problem(HttpStatus.FORBIDDEN, e.message));
   if (e instanceof RateLimited) return expected(problem(HttpStatus.TOO_MANY_REQUESTS, e.message), e.headers);
   if (e instanceof TooManyActiveJobs) return expected(problem(HttpStatus.TOO_MANY_REQUESTS, e.message), { 'Retry-After': '5' });
-  if (e instanceof ServiceBusy) return expected(problem(HttpStatus.SERVICE_UNAVAILABLE, e.message), { 'Retry-After': String(e.retryAfterS) });
-  if (isRedisUnavailable(e)) return expected(problem(HttpStatus.SERVICE_UNAVAILABLE, 'the job store (Redis) cannot be reached; try again shortly'), { 'Retry-After': '5' });
+  if (e instanceof ServiceBusy)
+    return expected(problem(HttpStatus.SERVICE_UNAVAILABLE, e.message), { 'Retry-After': String(e.retryAfterS) });
+  if (isRedisUnavailable(e))
+    return expected(problem(HttpStatus.SERVICE_UNAVAILABLE, 'the job store (Redis) cannot be reached; try again shortly'), {
+      'Retry-After': '5',
+    });
   if (e instanceof InvalidRequest) return expected(problem(HttpStatus.BAD_REQUEST, e.message, e.errors));
   if (e instanceof JobNotFound) return expected(problem(HttpStatus.NOT_FOUND, e.message));
-  if (e instanceof JobAlreadyFinished) return expected(problem(HttpStatus.CONFLICT, `${e.message}: only a queued or running job can be cancelled`));
+  if (e instanceof JobAlreadyFinished)
+    return expected(problem(HttpStatus.CONFLICT, `${e.message}: only a queued or running job can be cancelled`));
   if (e instanceof UnprocessableJob) return expected(problem(HttpStatus.UNPROCESSABLE_ENTITY, e.message, e.errors));
   if (e instanceof RequestTooLarge) return expected(problem(HttpStatus.PAYLOAD_TOO_LARGE, e.message, e.errors));
 
   const parser = parserError(e);
   if (parser?.type === 'entity.parse.failed') {
-    return expected(problem(HttpStatus.BAD_REQUEST, 'the request body is not valid JSON', [{ field: 'body', rule: 'json', message: 'body must be valid JSON' }]));
+    return expected(
+      problem(HttpStatus.BAD_REQUEST, 'the request body is not valid JSON', [
+        { field: 'body', rule: 'json', message: 'body must be valid JSON' },
+      ]),
+    );
   }
   if (parser?.type === 'entity.too.large') {
     const message = `the request body is larger than ${typeof parser.limit === 'number' ? `${parser.limit} bytes` : 'the server accepts'}`;
@@ -95,7 +109,8 @@ export function toProblem(e: unknown): { body: Problem; unexpected: boolean; hea
   if (e instanceof HttpException) {
     const status: HttpStatus = e.getStatus();
     // 503 is deliberate (readiness); any other 5xx from the framework is a fault of ours.
-    if (status < HttpStatus.INTERNAL_SERVER_ERROR || status === HttpStatus.SERVICE_UNAVAILABLE) return expected(problem(status, httpMessage(e)));
+    if (status < HttpStatus.INTERNAL_SERVER_ERROR || status === HttpStatus.SERVICE_UNAVAILABLE)
+      return expected(problem(status, httpMessage(e)));
   }
   return { body: problem(HttpStatus.INTERNAL_SERVER_ERROR, 'internal error'), unexpected: true };
 }

@@ -25,16 +25,39 @@ describe('RequestValidationPipe', () => {
     expect(
       await rules({
         language: 'c',
-        files: [{ path: 'main.c', content: 'x' }, { path: '../etc/passwd', content: 1 }],
+        files: [
+          { path: 'main.c', content: 'x' },
+          { path: '../etc/passwd', content: 1 },
+        ],
         limits: { memoryMb: 2.5, evil: 1 },
         tests: [{}, { points: -1 }],
       }),
-    ).toEqual(expect.arrayContaining(['files[1].path:safePath', 'files[1].content:isString', 'limits.memoryMb:isInt', 'limits.evil:unknownField', 'tests[1].points:min']));
+    ).toEqual(
+      expect.arrayContaining([
+        'files[1].path:safePath',
+        'files[1].content:isString',
+        'limits.memoryMb:isInt',
+        'limits.evil:unknownField',
+        'tests[1].points:min',
+      ]),
+    );
   });
 
   it('prefixes the jobs of a batch with their index', async () => {
-    expect(await rules({ jobs: [{ language: 'python', source: 'x' }, { source: 'x' }] }, CreateBatchDto)).toEqual(['jobs[1].language:isDefined']);
-    expect(await rules({ jobs: [{ language: 'python', source: 'x' }, { language: '', source: 'x' }] }, CreateBatchDto)).toEqual(['jobs[1].language:isNotEmpty']);
+    expect(await rules({ jobs: [{ language: 'python', source: 'x' }, { source: 'x' }] }, CreateBatchDto)).toEqual([
+      'jobs[1].language:isDefined',
+    ]);
+    expect(
+      await rules(
+        {
+          jobs: [
+            { language: 'python', source: 'x' },
+            { language: '', source: 'x' },
+          ],
+        },
+        CreateBatchDto,
+      ),
+    ).toEqual(['jobs[1].language:isNotEmpty']);
   });
 
   it('wants exactly one of source and files', async () => {
@@ -43,15 +66,31 @@ describe('RequestValidationPipe', () => {
   });
 
   it('rejects duplicate paths and base64 that does not decode', async () => {
-    expect(await rules({ language: 'c', files: [{ path: 'a.c', content: '' }, { path: 'a.c', content: '' }] })).toEqual(['files:uniquePaths']);
-    expect(await rules({ language: 'c', files: [{ path: 'a.c', content: 'not base64!', encoding: 'base64' }] })).toEqual(['files[0].content:base64']);
+    expect(
+      await rules({
+        language: 'c',
+        files: [
+          { path: 'a.c', content: '' },
+          { path: 'a.c', content: '' },
+        ],
+      }),
+    ).toEqual(['files:uniquePaths']);
+    expect(await rules({ language: 'c', files: [{ path: 'a.c', content: 'not base64!', encoding: 'base64' }] })).toEqual([
+      'files[0].content:base64',
+    ]);
     expect(await rules({ language: 'c', files: [{ path: 'a.c', content: 'aGk=', encoding: 'base64' }] })).toEqual([]);
   });
 
   it('allows checker fields only for their type', async () => {
-    expect(await rules({ language: 'python', source: 'x', checker: { type: 'lines', absoluteTolerance: 1 } })).toEqual(['checker.absoluteTolerance:onlyWhen']);
-    expect(await rules({ language: 'python', source: 'x', checker: { type: 'custom', source: 'x' } })).toEqual(['checker.language:isDefined']);
-    expect(await rules({ language: 'python', source: 'x', checker: { type: 'custom', language: 'c' } })).toEqual(['checker.source:exactlyOneOf']);
+    expect(await rules({ language: 'python', source: 'x', checker: { type: 'lines', absoluteTolerance: 1 } })).toEqual([
+      'checker.absoluteTolerance:onlyWhen',
+    ]);
+    expect(await rules({ language: 'python', source: 'x', checker: { type: 'custom', source: 'x' } })).toEqual([
+      'checker.language:isDefined',
+    ]);
+    expect(await rules({ language: 'python', source: 'x', checker: { type: 'custom', language: 'c' } })).toEqual([
+      'checker.source:exactlyOneOf',
+    ]);
     expect(await rules({ language: 'python', source: 'x', checker: { type: 'float', absoluteTolerance: 1e-6 } })).toEqual([]);
     expect(await rules({ language: 'python', source: 'x', checker: { type: 'regex' } })).toEqual(['checker.type:isIn']);
   });
@@ -60,7 +99,9 @@ describe('RequestValidationPipe', () => {
     expect(await rules({ language: 'python', source: 'x', limits: { memoryMb: '256' }, stopOnFirstFailure: 'yes', args: [1] })).toEqual(
       expect.arrayContaining(['limits.memoryMb:isInt', 'stopOnFirstFailure:isBoolean', 'args:isString']),
     );
-    expect(await rules({ language: 'python', source: 'x', limits: 'big', tests: {} })).toEqual(expect.arrayContaining(['limits:isObject', 'tests:isArray']));
+    expect(await rules({ language: 'python', source: 'x', limits: 'big', tests: {} })).toEqual(
+      expect.arrayContaining(['limits:isObject', 'tests:isArray']),
+    );
   });
 
   it('only takes http(s) callback URLs', async () => {
@@ -71,12 +112,17 @@ describe('RequestValidationPipe', () => {
 
 describe('bodyShapeErrors', () => {
   it('wants a JSON object', () => {
-    for (const body of [undefined, null, [], 'x', 1]) expect(bodyShapeErrors(body)).toEqual([expect.objectContaining({ field: 'body', rule: 'isObject' })]);
+    for (const body of [undefined, null, [], 'x', 1])
+      expect(bodyShapeErrors(body)).toEqual([expect.objectContaining({ field: 'body', rule: 'isObject' })]);
   });
 
   it('refuses prototype keys wherever they are', () => {
     const body = JSON.parse('{"language":"c","limits":{"__proto__":{"x":1}},"files":[{"constructor":1}]}');
-    expect(bodyShapeErrors(body).map((e) => `${e.field}:${e.rule}`).sort()).toEqual(['files[0].constructor:forbidden', 'limits.__proto__:forbidden']);
+    expect(
+      bodyShapeErrors(body)
+        .map((e) => `${e.field}:${e.rule}`)
+        .sort(),
+    ).toEqual(['files[0].constructor:forbidden', 'limits.__proto__:forbidden']);
   });
 
   it('refuses nesting deeper than any job, without recursion', () => {

@@ -28,7 +28,9 @@ export function bodyFingerprint(data: JobData): string {
 
 function checkIdempotencyKey(key: string): void {
   if (!KEY_SHAPE.test(key)) {
-    throw new InvalidRequest([{ field: 'Idempotency-Key', rule: 'format', message: 'Idempotency-Key must be 1 to 255 visible ASCII characters' }]);
+    throw new InvalidRequest([
+      { field: 'Idempotency-Key', rule: 'format', message: 'Idempotency-Key must be 1 to 255 visible ASCII characters' },
+    ]);
   }
 }
 
@@ -37,7 +39,14 @@ function checkIdempotencyKey(key: string): void {
  * of the job an earlier request with the same key and body created. A malformed key is refused
  * before Redis is asked anything.
  */
-export async function claim(redis: Redis, config: Config, quotaId: string, key: string, id: string, fingerprint: string): Promise<string | undefined> {
+export async function claim(
+  redis: Redis,
+  config: Config,
+  quotaId: string,
+  key: string,
+  id: string,
+  fingerprint: string,
+): Promise<string | undefined> {
   checkIdempotencyKey(key);
   const k = idemKey(config, quotaId, key);
   const record = JSON.stringify({ id, fingerprint });
@@ -49,7 +58,13 @@ export async function claim(redis: Redis, config: Config, quotaId: string, key: 
     if (raw === null) continue;
     const existing = JSON.parse(raw) as { id: string; fingerprint: string };
     if (existing.fingerprint !== fingerprint) {
-      throw new UnprocessableJob([{ field: 'Idempotency-Key', rule: 'sameBody', message: 'this Idempotency-Key was used with a different body; use a new key for a new job' }]);
+      throw new UnprocessableJob([
+        {
+          field: 'Idempotency-Key',
+          rule: 'sameBody',
+          message: 'this Idempotency-Key was used with a different body; use a new key for a new job',
+        },
+      ]);
     }
     return existing.id;
   }

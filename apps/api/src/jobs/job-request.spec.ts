@@ -37,8 +37,14 @@ describe('toJobData', () => {
     const data = toJobData(
       {
         language: 'c',
-        files: [{ path: 'main.c', content: 'int main(){}' }, { path: 'a/b.h', content: 'AA==', encoding: 'base64' }],
-        tests: [{ stdin: '1\n', expectedOutput: '1\n' }, { name: 'big', points: 5, args: ['x'] }],
+        files: [
+          { path: 'main.c', content: 'int main(){}' },
+          { path: 'a/b.h', content: 'AA==', encoding: 'base64' },
+        ],
+        tests: [
+          { stdin: '1\n', expectedOutput: '1\n' },
+          { name: 'big', points: 5, args: ['x'] },
+        ],
         stopOnFirstFailure: true,
       },
       ctx(),
@@ -55,8 +61,15 @@ describe('toJobData', () => {
   });
 
   it('resolves a custom checker to its canonical language and files', () => {
-    const data = toJobData({ language: 'python', source: 'x', checker: { type: 'custom', language: 'c++', source: 'int main(){}' } }, ctx());
-    expect(data.checker).toEqual({ type: 'custom', language: 'cpp', files: [{ path: 'main.cpp', content: 'int main(){}', encoding: 'utf8' }] });
+    const data = toJobData(
+      { language: 'python', source: 'x', checker: { type: 'custom', language: 'c++', source: 'int main(){}' } },
+      ctx(),
+    );
+    expect(data.checker).toEqual({
+      type: 'custom',
+      language: 'cpp',
+      files: [{ path: 'main.cpp', content: 'int main(){}', encoding: 'utf8' }],
+    });
   });
 
   it('keeps only the tolerances a float checker was given', () => {
@@ -71,7 +84,9 @@ describe('toJobData', () => {
     try {
       toJobData({ language: 'python', source: 'x', checker: { type: 'custom', language: 'cobol', source: 'x' } }, ctx(), 'jobs[2].');
     } catch (e) {
-      expect((e as UnknownLanguage).errors).toEqual([{ field: 'jobs[2].checker.language', rule: 'known', message: expect.stringContaining('bash, c, cpp') }]);
+      expect((e as UnknownLanguage).errors).toEqual([
+        { field: 'jobs[2].checker.language', rule: 'known', message: expect.stringContaining('bash, c, cpp') },
+      ]);
     }
     expect.assertions(2);
   });
@@ -85,7 +100,18 @@ describe('toJobData', () => {
   });
 
   it.each([
-    ['files', { files: [{ path: 'a.py', content: '' }, { path: 'b.py', content: '' }, { path: 'c.py', content: '' }] }, 'maxItems', 2],
+    [
+      'files',
+      {
+        files: [
+          { path: 'a.py', content: '' },
+          { path: 'b.py', content: '' },
+          { path: 'c.py', content: '' },
+        ],
+      },
+      'maxItems',
+      2,
+    ],
     ['files[0].content', { files: [{ path: 'a.py', content: 'x'.repeat(11) }] }, 'maxBytes', 10],
     ['source', { source: 'é'.repeat(6) }, 'maxBytes', 10],
     ['stdin', { source: '', stdin: 'x'.repeat(9) }, 'maxBytes', 8],
@@ -94,7 +120,23 @@ describe('toJobData', () => {
     ['tests', { source: '', tests: [{}, {}, {}] }, 'maxItems', 2],
     ['tests[1].stdin', { source: '', tests: [{}, { stdin: 'x'.repeat(9) }] }, 'maxBytes', 8],
     ['tests[0].args[0]', { source: '', tests: [{ args: ['xxxxx'] }] }, 'maxBytes', 4],
-    ['checker.files', { source: '', checker: { type: 'custom' as const, language: 'c', files: [{ path: 'a', content: '' }, { path: 'b', content: '' }, { path: 'c', content: '' }] } }, 'maxItems', 2],
+    [
+      'checker.files',
+      {
+        source: '',
+        checker: {
+          type: 'custom' as const,
+          language: 'c',
+          files: [
+            { path: 'a', content: '' },
+            { path: 'b', content: '' },
+            { path: 'c', content: '' },
+          ],
+        },
+      },
+      'maxItems',
+      2,
+    ],
   ])('rejects %s above its cap with 413 data', (field, body, rule, max) => {
     const c = ctx({ MAX_FILES: '2', MAX_FILE_BYTES: '10', MAX_STDIN_BYTES: '8', MAX_ARGS: '3', MAX_ARG_BYTES: '4', MAX_TESTS: '2' });
     try {

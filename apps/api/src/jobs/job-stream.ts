@@ -59,16 +59,18 @@ export class JobStream implements OnApplicationShutdown {
       const unlisten = this.events.listen(id, listener);
       const following = this.events.followProgress();
 
-      void following.then(() => loadJobView(this.queue, this.redis, this.config, id)).then(
-        (view: JobView | undefined) => {
-          const status: JobStatus = view?.status ?? 'failed';
-          if (isFinalStatus(status)) return finish(status, view);
-          out.next({ type: status, data: view });
-          started = true;
-          early.splice(0).forEach(deliver);
-        },
-        (e: unknown) => out.error(e),
-      );
+      void following
+        .then(() => loadJobView(this.queue, this.redis, this.config, id))
+        .then(
+          (view: JobView | undefined) => {
+            const status: JobStatus = view?.status ?? 'failed';
+            if (isFinalStatus(status)) return finish(status, view);
+            out.next({ type: status, data: view });
+            started = true;
+            early.splice(0).forEach(deliver);
+          },
+          (e: unknown) => out.error(e),
+        );
       const keepalive = setInterval(() => out.next({ type: 'keepalive', data: {} }), KEEPALIVE_MS);
       return () => {
         clearInterval(keepalive);

@@ -38,7 +38,10 @@ export class JobsController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Queue a job', description: 'With `?wait=true`, answers 200 with the finished job, or 202 when the server wait maximum passes first.' })
+  @ApiOperation({
+    summary: 'Queue a job',
+    description: 'With `?wait=true`, answers 200 with the finished job, or 202 when the server wait maximum passes first.',
+  })
   @ApiAcceptedResponse({ type: JobViewDto, description: 'queued (Location: /v1/jobs/{id})' })
   @ApiOkResponse({ type: JobViewDto, description: 'finished (with ?wait=true)' })
   @ApiPayloadTooLargeResponse({ type: ProblemDto })
@@ -81,7 +84,8 @@ export class JobsController {
   @Sse(':id/events')
   @ApiOperation({
     summary: 'Live events of a job (Server-Sent Events)',
-    description: 'The current state first, then running, compiled, one `test` per finished test, and finally completed | failed | cancelled with the final job; then the stream ends.',
+    description:
+      'The current state first, then running, compiled, one `test` per finished test, and finally completed | failed | cancelled with the final job; then the stream ends.',
   })
   @ApiNotFoundResponse({ type: ProblemDto })
   async events(@Param('id') id: string): Promise<Observable<MessageEvent>> {
@@ -90,7 +94,10 @@ export class JobsController {
   }
 
   @Delete(':id')
-  @ApiOperation({ summary: 'Cancel a job: dequeue it, or kill its sandbox', description: '200 once cancelled, 202 when the kill is not confirmed yet.' })
+  @ApiOperation({
+    summary: 'Cancel a job: dequeue it, or kill its sandbox',
+    description: '200 once cancelled, 202 when the kill is not confirmed yet.',
+  })
   @ApiOkResponse({ type: JobViewDto })
   @ApiAcceptedResponse({ type: JobViewDto })
   @ApiNotFoundResponse({ type: ProblemDto })

@@ -45,7 +45,9 @@ export class LimitAboveMaximum extends UnprocessableJob {
 /** A language id or alias no entry of the language table has. */
 export class UnknownLanguage extends UnprocessableJob {
   constructor(field: string, name: string, known: readonly string[]) {
-    super([{ field, rule: 'known', message: `${field} ${JSON.stringify(name.slice(0, 64))} is not known; use one of ${known.join(', ')}` }]);
+    super([
+      { field, rule: 'known', message: `${field} ${JSON.stringify(name.slice(0, 64))} is not known; use one of ${known.join(', ')}` },
+    ]);
   }
 }
 

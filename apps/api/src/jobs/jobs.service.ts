@@ -52,7 +52,8 @@ export interface Outcome {
 const settled = (view: JobView): Outcome => ({ view, settled: isFinalStatus(view.status) });
 
 /** Why job `id` cannot be cancelled: it is unknown, or it has ended (its `view`). */
-const notCancellable = (id: string, view: JobView | undefined): Error => (view ? new JobAlreadyFinished(id, view.status) : new JobNotFound(id));
+const notCancellable = (id: string, view: JobView | undefined): Error =>
+  view ? new JobAlreadyFinished(id, view.status) : new JobNotFound(id);
 
 @Injectable()
 export class JobsService {
@@ -117,7 +118,9 @@ export class JobsService {
     if (reqs.length > this.config.requests.maxBatch) throw new RequestTooLarge('jobs', this.config.requests.maxBatch, 'items');
     const data = reqs.map((req, i): JobData => ({ ...toJobData(req, this.ctx, `jobs[${i}].`), owner: caller.quotaId }));
     const ids = data.map(() => randomUUID());
-    await this.admitAndQueue(caller, ids, () => this.queue.addBulk(data.map((d, i) => ({ name: JOB_NAME, data: d, opts: { jobId: ids[i] } }))));
+    await this.admitAndQueue(caller, ids, () =>
+      this.queue.addBulk(data.map((d, i) => ({ name: JOB_NAME, data: d, opts: { jobId: ids[i] } }))),
+    );
     return ids;
   }
 
@@ -145,7 +148,14 @@ export class JobsService {
 
   /** The jobs of a comma-separated id list, in order, and the ids that have none. */
   async findMany(idList: string): Promise<{ jobs: JobView[]; notFound: string[] }> {
-    const ids = [...new Set(idList.split(',').map((s) => s.trim()).filter(Boolean))];
+    const ids = [
+      ...new Set(
+        idList
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    ];
     if (ids.length > this.config.requests.maxBatch) throw new RequestTooLarge('ids', this.config.requests.maxBatch, 'items');
     const views = await Promise.all(ids.map((id) => this.load(id)));
     return {

@@ -14,7 +14,10 @@ const worker = (id: string, languages: WorkerHeartbeat['languages']): WorkerHear
 
 describe('availableLanguages', () => {
   it('is the union of what workers announce, one entry per id, sorted', () => {
-    const list = availableLanguages([worker('a', [lang('python', '3.11.2'), lang('c', '12.2.0')]), worker('b', [lang('bash', '5.2'), lang('python', '3.12.0')])]);
+    const list = availableLanguages([
+      worker('a', [lang('python', '3.11.2'), lang('c', '12.2.0')]),
+      worker('b', [lang('bash', '5.2'), lang('python', '3.12.0')]),
+    ]);
     expect(list).toEqual([lang('bash', '5.2'), lang('c', '12.2.0'), lang('python', '3.11.2')]);
   });
 

@@ -9,7 +9,10 @@ import { LanguagesService } from './languages.service';
 @Module({
   imports: [WorkersModule],
   controllers: [LanguagesController],
-  providers: [LanguagesService, { provide: LanguageRegistry, inject: [Config], useFactory: (c: Config) => LanguageRegistry.fromFile(c.languagesFile) }],
+  providers: [
+    LanguagesService,
+    { provide: LanguageRegistry, inject: [Config], useFactory: (c: Config) => LanguageRegistry.fromFile(c.languagesFile) },
+  ],
   exports: [LanguageRegistry],
 })
 export class LanguagesModule {}

@@ -69,13 +69,26 @@ export class MetricsService {
         for (const f of read().stored.sandboxFailures) this.inc({ language: f.language }, f.count);
       },
     });
-    new RedisHistogram('runbox_queue_wait_seconds', 'Time completed jobs waited in the queue, by language', this.registry, () => read().stored.queueWait);
-    new RedisHistogram('runbox_run_duration_seconds', 'Time workers spent on completed jobs, by language', this.registry, () => read().stored.runDuration);
+    new RedisHistogram(
+      'runbox_queue_wait_seconds',
+      'Time completed jobs waited in the queue, by language',
+      this.registry,
+      () => read().stored.queueWait,
+    );
+    new RedisHistogram(
+      'runbox_run_duration_seconds',
+      'Time workers spent on completed jobs, by language',
+      this.registry,
+      () => read().stored.runDuration,
+    );
   }
 
   /** The exposition text, from a fresh snapshot. */
   async scrape(): Promise<string> {
-    const [stored, queue] = await Promise.all([readMetrics(this.redis, this.config.redis.prefix), this.queue.getJobCounts(...QUEUE_STATES)]);
+    const [stored, queue] = await Promise.all([
+      readMetrics(this.redis, this.config.redis.prefix),
+      this.queue.getJobCounts(...QUEUE_STATES),
+    ]);
     this.latest = { stored, queue };
     return this.registry.metrics();
   }

@@ -16,14 +16,24 @@ export class RedisHistogram extends Histogram<'language'> {
     registry: Registry,
     private readonly read: () => readonly HistogramSnapshot[],
   ) {
-    super({ name: metricName, help: metricHelp, labelNames: ['language'], buckets: DURATION_BUCKETS_MS.map(seconds), registers: [registry] });
+    super({
+      name: metricName,
+      help: metricHelp,
+      labelNames: ['language'],
+      buckets: DURATION_BUCKETS_MS.map(seconds),
+      registers: [registry],
+    });
   }
 
   /** Not in prom-client's typings, but what its Registry and `get()` call. */
   getForPromString() {
     const name = this.metricName;
     const values = this.read().flatMap(({ language, buckets, sumMs, count }) => [
-      ...DURATION_BUCKETS_MS.map((le, i) => ({ metricName: `${name}_bucket`, labels: { language, le: seconds(le) }, value: buckets[i] ?? 0 })),
+      ...DURATION_BUCKETS_MS.map((le, i) => ({
+        metricName: `${name}_bucket`,
+        labels: { language, le: seconds(le) },
+        value: buckets[i] ?? 0,
+      })),
       { metricName: `${name}_bucket`, labels: { language, le: '+Inf' }, value: count },
       { metricName: `${name}_sum`, labels: { language }, value: seconds(sumMs) },
       { metricName: `${name}_count`, labels: { language }, value: count },

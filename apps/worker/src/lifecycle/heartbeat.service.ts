@@ -16,7 +16,10 @@ import { WORKER_ID } from './worker-id';
 /** The hierarchy the launcher will pick (same test: cgroup2's magic on /sys/fs/cgroup means v2). */
 async function cgroupMode(): Promise<'v1' | 'v2' | null> {
   const CGROUP2_SUPER_MAGIC = 0x63677270;
-  return statfs('/sys/fs/cgroup').then((s) => (s.type === CGROUP2_SUPER_MAGIC ? 'v2' : 'v1'), () => null);
+  return statfs('/sys/fs/cgroup').then(
+    (s) => (s.type === CGROUP2_SUPER_MAGIC ? 'v2' : 'v1'),
+    () => null,
+  );
 }
 
 @Injectable()

@@ -47,7 +47,9 @@ export function checkTokens(actual: string, expected: string): CheckOutcome {
   const e = tokens(expected);
   for (let i = 0; i < Math.max(a.length, e.length); i++) {
     if (a[i] !== e[i]) {
-      return wrong(`token ${i + 1}: expected ${e[i] === undefined ? 'end of output' : JSON.stringify(shorten(e[i]!))}, got ${a[i] === undefined ? 'end of output' : JSON.stringify(shorten(a[i]!))}`);
+      return wrong(
+        `token ${i + 1}: expected ${e[i] === undefined ? 'end of output' : JSON.stringify(shorten(e[i]!))}, got ${a[i] === undefined ? 'end of output' : JSON.stringify(shorten(a[i]!))}`,
+      );
     }
   }
   return OK;
@@ -85,6 +87,11 @@ export function check(checker: Exclude<Checker, { type: 'custom' }>, actual: str
     case 'tokens':
       return checkTokens(actual, expected);
     case 'float':
-      return checkFloat(actual, expected, checker.absoluteTolerance ?? DEFAULT_FLOAT_TOLERANCE, checker.relativeTolerance ?? DEFAULT_FLOAT_TOLERANCE);
+      return checkFloat(
+        actual,
+        expected,
+        checker.absoluteTolerance ?? DEFAULT_FLOAT_TOLERANCE,
+        checker.relativeTolerance ?? DEFAULT_FLOAT_TOLERANCE,
+      );
   }
 }

@@ -21,7 +21,18 @@ import {
   type JobResult,
 } from '@runbox/contract';
 import { Config } from '@runbox/config';
-import { bullConnection, enqueueWebhook, jobKey, publishJobProgress, recordJobEnd, recordSandboxFailure, REDIS, REDIS_SUBSCRIBER, toJobView, type JobEnd } from '@runbox/queue';
+import {
+  bullConnection,
+  enqueueWebhook,
+  jobKey,
+  publishJobProgress,
+  recordJobEnd,
+  recordSandboxFailure,
+  REDIS,
+  REDIS_SUBSCRIBER,
+  toJobView,
+  type JobEnd,
+} from '@runbox/queue';
 import { WORKER_ID } from '../lifecycle/worker-id';
 import { SlotPool } from '../sandbox/slots';
 import { RunService } from './run.service';
@@ -128,7 +139,11 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     const view = toJobView(job, state);
     const completed =
       state === 'completed' && job.returnvalue
-        ? { verdict: job.returnvalue.verdict, queueWaitMs: (job.processedOn ?? job.timestamp) - job.timestamp, runMs: (job.finishedOn ?? Date.now()) - (job.processedOn ?? job.timestamp) }
+        ? {
+            verdict: job.returnvalue.verdict,
+            queueWaitMs: (job.processedOn ?? job.timestamp) - job.timestamp,
+            runMs: (job.finishedOn ?? Date.now()) - (job.processedOn ?? job.timestamp),
+          }
         : undefined;
     await this.retrying(`end of job ${id} not recorded`, () =>
       recordJobEnd(this.redis, this.config, {

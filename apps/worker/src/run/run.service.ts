@@ -38,7 +38,12 @@ interface Command {
 
 /** Running a program of `lang` under `limits`, adjusted for the language. */
 function commandOf(lang: Language, limits: RunLimits): Command {
-  return { argv: expandArgv(lang.run, [], lang, limits.memoryMb), env: languageEnv(lang), limits: adjustLimits(lang, limits), shown: limits };
+  return {
+    argv: expandArgv(lang.run, [], lang, limits.memoryMb),
+    env: languageEnv(lang),
+    limits: adjustLimits(lang, limits),
+    shown: limits,
+  };
 }
 
 /** Judges one test's output: a built-in checker, the custom checker, or a checker that cannot judge. */
@@ -61,7 +66,12 @@ export class RunService {
       const program = await this.build(slot, lang, data.files, boxes, signal);
       if (program.compile) emit('compiled', program.compile);
       if (program.compile && program.compile.verdict !== 'ok') {
-        return { verdict: 'compile_error', compile: program.compile, run: null, ...(data.tests ? { tests: [], score: { points: 0, maxPoints: maxPoints(data) } } : {}) };
+        return {
+          verdict: 'compile_error',
+          compile: program.compile,
+          run: null,
+          ...(data.tests ? { tests: [], score: { points: 0, maxPoints: maxPoints(data) } } : {}),
+        };
       }
       const command = commandOf(lang, data.limits);
       if (!data.tests) {
@@ -110,7 +120,12 @@ export class RunService {
     boxes.push(box);
     if (!lang.compile) return { box, compile: null };
     const limits = { ...lang.compile.limits, outputBytes: TOOL_OUTPUT_BYTES };
-    const command: Command = { argv: expandArgv(lang.compile.argv, files, lang, limits.memoryMb), env: languageEnv(lang), limits, shown: limits };
+    const command: Command = {
+      argv: expandArgv(lang.compile.argv, files, lang, limits.memoryMb),
+      env: languageEnv(lang),
+      limits,
+      shown: limits,
+    };
     const run = await this.runIn(slot, box, command, [], '', signal);
     if (run.verdict !== 'ok' && !run.message) run.message = 'compilation failed';
     return { box, compile: run };
@@ -123,7 +138,10 @@ export class RunService {
     if (!lang) throw new SandboxError(`this worker has no checker language "${checker.language}"`);
     const program = await this.build(slot, lang, checker.files, boxes, signal);
     if (program.compile && program.compile.verdict !== 'ok') {
-      const problem = { verdict: 'internal_error' as Verdict, message: `the checker did not compile: ${program.compile.stderr.slice(0, 2000)}` };
+      const problem = {
+        verdict: 'internal_error' as Verdict,
+        message: `the checker did not compile: ${program.compile.stderr.slice(0, 2000)}`,
+      };
       return () => Promise.resolve(problem);
     }
     const command = commandOf(lang, CHECKER_LIMITS);
@@ -134,7 +152,16 @@ export class RunService {
    * Runs the custom checker as `checker INPUT OUTPUT ANSWER` (testlib order). Exit 0 = ok,
    * 1 or 2 = wrong answer, anything else (a crash, a limit) = the checker failed.
    */
-  private async runChecker(slot: Slot, box: Box, command: Command, index: number, input: string, output: string, answer: string, signal: AbortSignal) {
+  private async runChecker(
+    slot: Slot,
+    box: Box,
+    command: Command,
+    index: number,
+    input: string,
+    output: string,
+    answer: string,
+    signal: AbortSignal,
+  ) {
     const names = [`input.${index}`, `output.${index}`, `answer.${index}`];
     for (const [i, content] of [input, output, answer].entries()) {
       writeFileInBox(box.path, { path: names[i]!, content, encoding: 'utf8' });
@@ -142,8 +169,12 @@ export class RunService {
     const run = await this.runIn(slot, box, command, names, '', signal);
     const message = `${run.stdout}${run.stderr}`.trim().slice(0, 1000) || undefined;
     if (run.verdict === 'ok') return { verdict: 'ok' as Verdict, message };
-    if (run.verdict === 'runtime_error' && (run.exitCode === 1 || run.exitCode === 2)) return { verdict: 'wrong_answer' as Verdict, message };
-    return { verdict: 'internal_error' as Verdict, message: `checker failed (${run.message ?? (run.signal ?? `exit ${run.exitCode}`)})${message ? `: ${message}` : ''}` };
+    if (run.verdict === 'runtime_error' && (run.exitCode === 1 || run.exitCode === 2))
+      return { verdict: 'wrong_answer' as Verdict, message };
+    return {
+      verdict: 'internal_error' as Verdict,
+      message: `checker failed (${run.message ?? run.signal ?? `exit ${run.exitCode}`})${message ? `: ${message}` : ''}`,
+    };
   }
 
   /** One sandboxed run of `command` (plus `args`) in `box`: through the slot's sandbox server (prepared mode), else a one-shot launch. */

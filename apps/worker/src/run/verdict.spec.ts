@@ -2,9 +2,20 @@ import type { LauncherReport } from '@runbox/contract';
 import { overallVerdict, runVerdict, toRun } from './verdict';
 
 const report = (r: Partial<LauncherReport>): LauncherReport => ({
-  exitCode: 0, signal: null, limit: null, cpuTimeMs: 5, wallTimeMs: 7, memoryKb: 900,
-  stdoutBytes: 0, stderrBytes: 0, stdoutTruncated: false, stderrTruncated: false,
-  processesLimitHit: false, cgroupMode: 'v1', error: null, ...r,
+  exitCode: 0,
+  signal: null,
+  limit: null,
+  cpuTimeMs: 5,
+  wallTimeMs: 7,
+  memoryKb: 900,
+  stdoutBytes: 0,
+  stderrBytes: 0,
+  stdoutTruncated: false,
+  stderrTruncated: false,
+  processesLimitHit: false,
+  cgroupMode: 'v1',
+  error: null,
+  ...r,
 });
 const limits = { cpuTimeMs: 1000, wallTimeMs: 3000, memoryMb: 64, outputBytes: 10 };
 
@@ -24,8 +35,19 @@ describe('runVerdict', () => {
 
 describe('toRun', () => {
   it('copies the accounting and says which limit ended the run', () => {
-    const run = toRun(report({ exitCode: null, signal: 'SIGKILL', limit: 'memory', memoryKb: 65536 }), Buffer.from('a'), Buffer.alloc(0), limits);
-    expect(run).toMatchObject({ verdict: 'memory_limit', signal: 'SIGKILL', memoryKb: 65536, stdout: 'a', message: 'memory limit exceeded (64 MB)' });
+    const run = toRun(
+      report({ exitCode: null, signal: 'SIGKILL', limit: 'memory', memoryKb: 65536 }),
+      Buffer.from('a'),
+      Buffer.alloc(0),
+      limits,
+    );
+    expect(run).toMatchObject({
+      verdict: 'memory_limit',
+      signal: 'SIGKILL',
+      memoryKb: 65536,
+      stdout: 'a',
+      message: 'memory limit exceeded (64 MB)',
+    });
   });
 
   it('flags truncation when the program wrote more than was kept, whatever the flag says', () => {

@@ -12,7 +12,10 @@ export function runVerdict(report: LauncherReport): Verdict {
   return 'ok';
 }
 
-function limitMessage(report: LauncherReport, limits: { cpuTimeMs: number; wallTimeMs: number; memoryMb: number; outputBytes: number }): string | undefined {
+function limitMessage(
+  report: LauncherReport,
+  limits: { cpuTimeMs: number; wallTimeMs: number; memoryMb: number; outputBytes: number },
+): string | undefined {
   switch (report.limit) {
     case 'cpu':
       return `CPU time limit exceeded (${limits.cpuTimeMs} ms)`;

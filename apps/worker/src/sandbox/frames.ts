@@ -76,6 +76,10 @@ function parse(b: Buffer): { frame: ResponseFrame; length: number } | number {
     if (b.length < off) return off;
   }
   // Copies: a part must not pin the whole (possibly large) buffer it came in.
-  const [report, stdout, stderr] = starts.map((start) => Buffer.from(b.subarray(start, start + b.readUInt32LE(start - 4)))) as [Buffer, Buffer, Buffer];
+  const [report, stdout, stderr] = starts.map((start) => Buffer.from(b.subarray(start, start + b.readUInt32LE(start - 4)))) as [
+    Buffer,
+    Buffer,
+    Buffer,
+  ];
   return { frame: { id: b.readUInt32LE(0), status: b.readInt32LE(4), report: report.toString('utf8'), stdout, stderr }, length: off };
 }

@@ -112,10 +112,16 @@ const tailOf = (stderr: Buffer): string => stderr.subarray(-STDERR_TAIL_BYTES).t
 const SIGNAL_NAMES = new Map(Object.entries(osConstants.signals).map(([name, no]) => [no, name]));
 
 /** Checks a launcher's outcome: its report when the run was valid, a SandboxError otherwise. */
-function outcome(line: string | null, exit: { code: number | null; signal: NodeJS.Signals | null }, stderrTail: () => string, signal?: AbortSignal): LauncherReport {
+function outcome(
+  line: string | null,
+  exit: { code: number | null; signal: NodeJS.Signals | null },
+  stderrTail: () => string,
+  signal?: AbortSignal,
+): LauncherReport {
   if (signal?.aborted) throw new SandboxError(`run aborted: ${String(signal.reason ?? 'aborted')}`);
   if (exit.code === LAUNCHER_EXIT.usage) throw new SandboxError('launcher refused its arguments', { stderrTail: stderrTail() });
-  if (line === null || line === '') throw new SandboxError(`launcher ended without a report (exit ${exit.code ?? exit.signal})`, { stderrTail: stderrTail() });
+  if (line === null || line === '')
+    throw new SandboxError(`launcher ended without a report (exit ${exit.code ?? exit.signal})`, { stderrTail: stderrTail() });
   const report = parseReport(line); // throws on the launcher's own error
   if (exit.code !== LAUNCHER_EXIT.ok) throw new SandboxError(`launcher exited ${exit.code ?? exit.signal} after a valid report`);
   return report;
@@ -128,7 +134,9 @@ export async function runOnce(setup: SandboxSetup, spec: RunSpec, signal?: Abort
     env: {},
   });
   // 'close' comes once the launcher has exited and all its stdio, the report fd included, has closed.
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, sig) => resolve({ code, signal: sig })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('close', (code, sig) => resolve({ code, signal: sig })),
+  );
   child.once('error', () => undefined); // surfaced through `exited` and the missing report
   const reportFd = child.stdio[REPORT_FD] as Readable;
   reportFd.on('error', () => undefined); // surfaced as the missing report
@@ -209,7 +217,10 @@ export class SandboxServer {
     const watchdog = setTimeout(() => this.child.kill('SIGKILL'), spec.wallTimeMs + WATCHDOG_GRACE_MS);
     try {
       const r = await done;
-      const exit = r.status >= 0 ? { code: r.status, signal: null } : { code: null, signal: (SIGNAL_NAMES.get(-r.status) ?? 'SIGKILL') as NodeJS.Signals };
+      const exit =
+        r.status >= 0
+          ? { code: r.status, signal: null }
+          : { code: null, signal: (SIGNAL_NAMES.get(-r.status) ?? 'SIGKILL') as NodeJS.Signals };
       const report = outcome(r.report, exit, () => tailOf(r.stderr), signal);
       // The launcher keeps outputBytes of each stream; the server adds room for its diagnostics.
       return { report, stdout: r.stdout.subarray(0, spec.outputBytes), stderr: r.stderr.subarray(0, spec.outputBytes) };

@@ -2,9 +2,19 @@ import { parseReport } from './report';
 import { SandboxError } from './sandbox.errors';
 
 const good = {
-  exitCode: 0, signal: null, limit: null, cpuTimeMs: 1, wallTimeMs: 2, memoryKb: 812,
-  stdoutBytes: 3, stderrBytes: 0, stdoutTruncated: false, stderrTruncated: false,
-  processesLimitHit: false, cgroupMode: 'v1', error: null,
+  exitCode: 0,
+  signal: null,
+  limit: null,
+  cpuTimeMs: 1,
+  wallTimeMs: 2,
+  memoryKb: 812,
+  stdoutBytes: 3,
+  stderrBytes: 0,
+  stdoutTruncated: false,
+  stderrTruncated: false,
+  processesLimitHit: false,
+  cgroupMode: 'v1',
+  error: null,
 };
 const line = (o: object) => JSON.stringify(o);
 
@@ -33,7 +43,7 @@ describe('parseReport', () => {
     expect(() => parseReport(text)).toThrow(SandboxError);
   });
 
-  it('turns the launcher\'s own error into a SandboxError carrying it', () => {
+  it("turns the launcher's own error into a SandboxError carrying it", () => {
     expect(() => parseReport(line({ ...good, error: 'mount /box: ENOENT' }))).toThrow(/mount \/box: ENOENT/);
   });
 });

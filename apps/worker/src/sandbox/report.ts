@@ -21,7 +21,8 @@ export function parseReport(line: string): LauncherReport {
     if (typeof r.error !== 'string') throw bad('error');
     throw new SandboxError(`launcher failed: ${r.error}`);
   }
-  if (!(r.exitCode === null || (Number.isInteger(r.exitCode) && (r.exitCode as number) >= 0 && (r.exitCode as number) <= 255))) throw bad('exitCode');
+  if (!(r.exitCode === null || (Number.isInteger(r.exitCode) && (r.exitCode as number) >= 0 && (r.exitCode as number) <= 255)))
+    throw bad('exitCode');
   if (!(r.signal === null || (typeof r.signal === 'string' && SIGNAL_NAME.test(r.signal)))) throw bad('signal');
   if (r.exitCode === null && r.signal === null && r.limit === null) throw bad('outcome (no exit code, signal or limit)');
   if (!(r.limit === null || LAUNCHER_LIMITS.includes(r.limit as never))) throw bad('limit');

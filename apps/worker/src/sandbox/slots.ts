@@ -35,7 +35,9 @@ function alive(pid: number): boolean {
  * native/src/cgroup_v1.c, cpuacct under either of its names).
  */
 function cgroupParents(parent: string): string[] {
-  return ['/sys/fs/cgroup', '/sys/fs/cgroup/memory', '/sys/fs/cgroup/pids', '/sys/fs/cgroup/cpuacct', '/sys/fs/cgroup/cpu,cpuacct'].map((root) => join(root, parent));
+  return ['/sys/fs/cgroup', '/sys/fs/cgroup/memory', '/sys/fs/cgroup/pids', '/sys/fs/cgroup/cpuacct', '/sys/fs/cgroup/cpu,cpuacct'].map(
+    (root) => join(root, parent),
+  );
 }
 
 /**
@@ -50,7 +52,13 @@ async function sweepDeadRunCgroups(parent: string): Promise<number> {
     for (const name of names) {
       const m = /^run-(\d+)-\d+$/.exec(name);
       if (!m || alive(Number(m[1]))) continue;
-      if (await rmdir(join(dir, name)).then(() => true, () => false)) removed++;
+      if (
+        await rmdir(join(dir, name)).then(
+          () => true,
+          () => false,
+        )
+      )
+        removed++;
     }
   }
   return removed;
@@ -91,7 +99,15 @@ export class SlotPool {
       const uid = uidBase + index;
       const slot: Slot = {
         index,
-        setup: { launcherPath, uid, gid: uid, workspaceDir: dir, tmpSizeKb: tmpDiskMb * 1024, cgroupParent, mounts: this.languages.allMounts() },
+        setup: {
+          launcherPath,
+          uid,
+          gid: uid,
+          workspaceDir: dir,
+          tmpSizeKb: tmpDiskMb * 1024,
+          cgroupParent,
+          mounts: this.languages.allMounts(),
+        },
         server: null,
       };
       this.serverOf(slot);
@@ -99,7 +115,9 @@ export class SlotPool {
       this.free.push(slot);
     }
     if (this.all.length < slots) throw new Error(`could claim only ${this.all.length} of ${slots} sandbox slots under ${workspaceDir}`);
-    this.logger.log(`${slots} sandbox slots ready (uids ${this.all.map((s) => s.setup.uid).join(', ')}; prepared sandboxes ${this.config.worker.preparedSandboxes ? 'on' : 'off'})`);
+    this.logger.log(
+      `${slots} sandbox slots ready (uids ${this.all.map((s) => s.setup.uid).join(', ')}; prepared sandboxes ${this.config.worker.preparedSandboxes ? 'on' : 'off'})`,
+    );
     this.started();
   }
 
@@ -145,7 +163,9 @@ export class SlotPool {
         const server = slot.server;
         slot.server = null;
         await server?.close();
-        await unmountWorkspace(this.config.worker.launcherPath, slot.setup.workspaceDir).catch((e) => this.logger.warn((e as Error).message));
+        await unmountWorkspace(this.config.worker.launcherPath, slot.setup.workspaceDir).catch((e) =>
+          this.logger.warn((e as Error).message),
+        );
         await rm(this.ownerFile(slot.index), { force: true });
       }),
     );

@@ -6,7 +6,20 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { chownSync, closeSync, constants, cpSync, lchownSync, lstatSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
+import {
+  chownSync,
+  closeSync,
+  constants,
+  cpSync,
+  lchownSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  type Dirent,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { filePathProblem, type SourceFile } from '@runbox/contract';
 import { SandboxError } from './sandbox.errors';

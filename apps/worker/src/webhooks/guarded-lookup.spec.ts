@@ -57,7 +57,10 @@ describe('resolveChecked', () => {
     ['mixed6.test', /fd00::1 is private/],
     ['loopback.test', /loopback/],
   ])('refuses %s', async (host, why) => {
-    await expect(resolveChecked(host, [], resolver)).rejects.toMatchObject({ code: DESTINATION_REFUSED, message: expect.stringMatching(why) });
+    await expect(resolveChecked(host, [], resolver)).rejects.toMatchObject({
+      code: DESTINATION_REFUSED,
+      message: expect.stringMatching(why),
+    });
   });
 
   it('passes every address of a public name', async () => {
@@ -130,7 +133,12 @@ describe('postJson through the guard (loopback receivers started here)', () => {
     connections = 0;
   });
 
-  const opts = (allow: string[], resolve?: Resolver) => ({ allow: parseAllowList(allow), headers: { 'content-type': 'application/json' }, timeoutMs: 2000, resolve });
+  const opts = (allow: string[], resolve?: Resolver) => ({
+    allow: parseAllowList(allow),
+    headers: { 'content-type': 'application/json' },
+    timeoutMs: 2000,
+    resolve,
+  });
 
   it('refuses a loopback receiver without the allow-list, before any connection', async () => {
     await expect(postJson(`http://127.0.0.1:${port}/hook`, '{}', opts([]))).rejects.toMatchObject({ code: DESTINATION_REFUSED });

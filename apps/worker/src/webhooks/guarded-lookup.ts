@@ -21,7 +21,11 @@ export const systemResolver: Resolver = (hostname) =>
  * address is refused: a client picks among them, so one private answer is enough to reach inside.
  * A host name the operator allowed is not checked.
  */
-export async function resolveChecked(hostname: string, allow: readonly AllowEntry[], resolve: Resolver = systemResolver): Promise<LookupAddress[]> {
+export async function resolveChecked(
+  hostname: string,
+  allow: readonly AllowEntry[],
+  resolve: Resolver = systemResolver,
+): Promise<LookupAddress[]> {
   const host = normalizeHost(hostname);
   const family = isIP(host);
   const addresses = family ? [{ address: host, family }] : await resolve(host);

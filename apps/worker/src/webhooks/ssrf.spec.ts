@@ -95,12 +95,21 @@ describe('addressProblem', () => {
     expect(addressProblem(ip, [])).toMatch(why);
   });
 
-  it.each(['8.8.8.8', '1.1.1.1', '93.184.215.14', '172.32.0.1', '100.128.0.1', '192.169.0.1', '2606:4700:4700::1111', '2a00:1450:4001::1', '::ffff:8.8.8.8', '::ffff:808:808', '64:ff9b::8.8.8.8'])(
-    'lets the public address %s through',
-    (ip) => {
-      expect(addressProblem(ip, [])).toBeNull();
-    },
-  );
+  it.each([
+    '8.8.8.8',
+    '1.1.1.1',
+    '93.184.215.14',
+    '172.32.0.1',
+    '100.128.0.1',
+    '192.169.0.1',
+    '2606:4700:4700::1111',
+    '2a00:1450:4001::1',
+    '::ffff:8.8.8.8',
+    '::ffff:808:808',
+    '64:ff9b::8.8.8.8',
+  ])('lets the public address %s through', (ip) => {
+    expect(addressProblem(ip, [])).toBeNull();
+  });
 
   it('refuses what is not an address', () => {
     expect(addressProblem('localhost', [])).toMatch(/not an IP address/);
@@ -121,7 +130,7 @@ describe('addressProblem', () => {
     expect(addressProblem('169.254.169.254', allow)).toMatch(/metadata/);
   });
 
-  it('does not let an allowed host name open its addresses here (names are the lookup hook\'s business)', () => {
+  it("does not let an allowed host name open its addresses here (names are the lookup hook's business)", () => {
     expect(addressProblem('10.0.0.1', ['hooks.internal'])).toMatch(/private/);
   });
 });

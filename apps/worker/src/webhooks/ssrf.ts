@@ -80,7 +80,11 @@ function inCidr(ip: Bytes, c: Cidr): boolean {
   return true;
 }
 
-const cidr = (s: string): Cidr => parseCidr(s) ?? (() => { throw new Error(`bad table entry ${s}`); })();
+const cidr = (s: string): Cidr =>
+  parseCidr(s) ??
+  (() => {
+    throw new Error(`bad table entry ${s}`);
+  })();
 const table = (rows: [string, string][]) => rows.map(([range, why]) => ({ range: cidr(range), why }));
 const v4String = (b: Bytes) => b.join('.');
 
@@ -166,7 +170,10 @@ export type AllowEntry = { host: string } | { range: Cidr };
 
 /** Host names as the URL parser and DNS see them: lower case, no trailing dot, no brackets. */
 export function normalizeHost(host: string): string {
-  return host.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  return host
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
 }
 
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,62})(\.[a-z0-9_]([a-z0-9_-]{0,62}))*$/;

@@ -9,7 +9,11 @@ describe('deliveryHeaders', () => {
 
   it('signs per Standard Webhooks: the verifier accepts the body and refuses any change', () => {
     const h = deliveryHeaders(new Webhook(SECRET), 'job.final', payload, now);
-    expect(h).toMatchObject({ 'content-type': 'application/json', 'webhook-id': 'job.final', 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)) });
+    expect(h).toMatchObject({
+      'content-type': 'application/json',
+      'webhook-id': 'job.final',
+      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+    });
     expect(h['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
     expect(new Webhook(SECRET).verify(payload, h)).toEqual({ id: 'job', status: 'completed' });
     expect(() => new Webhook(SECRET).verify(payload.replace('completed', 'failed'), h)).toThrow();

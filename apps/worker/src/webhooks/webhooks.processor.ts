@@ -36,7 +36,10 @@ export function deliveryHeaders(signer: Webhook | null, deliveryId: string, payl
 
 /** A receiver that answered, but not with 2xx. */
 class DeliveryRefusedByReceiver extends Error {
-  constructor(readonly statusCode: number, bodyStart: string) {
+  constructor(
+    readonly statusCode: number,
+    bodyStart: string,
+  ) {
     super(`receiver answered ${statusCode}${bodyStart.trim() ? `: ${bodyStart.trim().slice(0, 200)}` : ''}`);
   }
 }
@@ -92,10 +95,20 @@ export class WebhooksProcessor implements OnApplicationBootstrap, OnApplicationS
       const { webhook: _record, ...finished } = view;
       const payload = JSON.stringify(finished);
       const headers = deliveryHeaders(this.signer, job.id!, payload, new Date());
-      const answer = await postJson(callbackUrl, payload, { allow: this.allow, headers, timeoutMs: DELIVERY_TIMEOUT_MS, resolve: this.resolver });
+      const answer = await postJson(callbackUrl, payload, {
+        allow: this.allow,
+        headers,
+        timeoutMs: DELIVERY_TIMEOUT_MS,
+        resolve: this.resolver,
+      });
       statusCode = answer.statusCode;
       if (statusCode < 200 || statusCode > 299) throw new DeliveryRefusedByReceiver(statusCode, answer.bodyStart);
-      const delivered: WebhookDelivery = { status: 'delivered', attempts, lastStatusCode: statusCode, deliveredAt: new Date().toISOString() };
+      const delivered: WebhookDelivery = {
+        status: 'delivered',
+        attempts,
+        lastStatusCode: statusCode,
+        deliveredAt: new Date().toISOString(),
+      };
       await this.record(jobId, delivered);
       return delivered;
     } catch (e) {
@@ -116,6 +129,8 @@ export class WebhooksProcessor implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async record(jobId: string, delivery: WebhookDelivery): Promise<void> {
-    await saveDelivery(this.redis, this.config, jobId, delivery).catch((e: Error) => this.logger.error(`cannot record the callback of job ${jobId}: ${e.message}`));
+    await saveDelivery(this.redis, this.config, jobId, delivery).catch((e: Error) =>
+      this.logger.error(`cannot record the callback of job ${jobId}: ${e.message}`),
+    );
   }
 }

@@ -83,7 +83,11 @@ export class CreateJobDto implements JobRequest {
   @IsBoolean()
   stopOnFirstFailure?: boolean;
 
-  @ApiPropertyOptional({ description: 'receives the finished job (http or https)', example: 'https://grader.example/hooks/runbox', maxLength: MAX_CALLBACK_URL_LENGTH })
+  @ApiPropertyOptional({
+    description: 'receives the finished job (http or https)',
+    example: 'https://grader.example/hooks/runbox',
+    maxLength: MAX_CALLBACK_URL_LENGTH,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(MAX_CALLBACK_URL_LENGTH)

@@ -3,11 +3,23 @@
  * contract's `JobView`, and these classes `implements` it so the document cannot drift from it.
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { JOB_STATUSES, VERDICTS, type JobResult, type JobStatus, type JobView, type Run, type Score, type TestResult, type Verdict, type WebhookDelivery } from '@runbox/contract';
+import {
+  JOB_STATUSES,
+  VERDICTS,
+  type JobResult,
+  type JobStatus,
+  type JobView,
+  type Run,
+  type Score,
+  type TestResult,
+  type Verdict,
+  type WebhookDelivery,
+} from '@runbox/contract';
 
 export class RunDto implements Run {
   @ApiProperty({ type: Number, nullable: true }) exitCode!: number | null;
-  @ApiProperty({ type: String, nullable: true, example: 'SIGSEGV', description: 'the signal that ended the program' }) signal!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'SIGSEGV', description: 'the signal that ended the program' }) signal!:
+    string | null;
   @ApiProperty() stdout!: string;
   @ApiProperty() stderr!: string;
   @ApiProperty() stdoutTruncated!: boolean;

@@ -10,7 +10,12 @@ import { MIN_LIMITS, type LimitField, type RunLimits } from '@runbox/contract';
  * same order as from that stack.
  */
 function LimitProperty(field: LimitField, description: string, example: number): PropertyDecorator {
-  return applyDecorators(Min(MIN_LIMITS[field]), IsInt(), IsOptional(), ApiPropertyOptional({ description, minimum: MIN_LIMITS[field], example }));
+  return applyDecorators(
+    Min(MIN_LIMITS[field]),
+    IsInt(),
+    IsOptional(),
+    ApiPropertyOptional({ description, minimum: MIN_LIMITS[field], example }),
+  );
 }
 
 /**

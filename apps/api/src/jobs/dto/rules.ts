@@ -54,7 +54,10 @@ export const UniquePaths = () =>
     'uniquePaths',
     (v) => {
       if (!Array.isArray(v)) return true;
-      const paths = v.filter((f): f is Obj => typeof f === 'object' && f !== null).map((f) => f.path).filter((p) => typeof p === 'string');
+      const paths = v
+        .filter((f): f is Obj => typeof f === 'object' && f !== null)
+        .map((f) => f.path)
+        .filter((p) => typeof p === 'string');
       return new Set(paths).size === paths.length;
     },
     (a) => `${a.property} must not contain two files with the same path`,
