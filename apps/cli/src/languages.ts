@@ -19,6 +19,12 @@ export const LANGUAGE_FILES: Readonly<Record<string, LanguageFiles>> = Object.fr
   cpp: { aliases: ['c++', 'g++', 'cpp17'], sourceFile: 'main.cpp', sourceExtensions: ['.cpp', '.cc', '.cxx'] },
   java: { aliases: ['java17', 'jdk'], sourceFile: 'Main.java', sourceExtensions: ['.java'] },
   ruby: { aliases: ['rb'], sourceFile: 'main.rb', sourceExtensions: ['.rb'] },
+  go: { aliases: ['golang'], sourceFile: 'main.go', sourceExtensions: ['.go'] },
+  rust: { aliases: ['rs', 'rustc'], sourceFile: 'main.rs', sourceExtensions: ['.rs'] },
+  lua: { aliases: ['lua5.4'], sourceFile: 'main.lua', sourceExtensions: ['.lua'] },
+  perl: { aliases: ['pl', 'perl5'], sourceFile: 'main.pl', sourceExtensions: ['.pl', '.pm'] },
+  typescript: { aliases: ['ts', 'tsc'], sourceFile: 'main.ts', sourceExtensions: ['.ts'] },
+  csharp: { aliases: ['cs', 'c#', 'mono'], sourceFile: 'main.cs', sourceExtensions: ['.cs'] },
 });
 
 /** The language id a file's extension means, or undefined. */
