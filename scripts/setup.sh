@@ -3,10 +3,22 @@
 # what is missing (Redis, build tools, libseccomp, bubblewrap for the benchmark, the language
 # runtimes, clang-format for `npm run lint`), then `npm ci` and the builds (native launcher +
 # TypeScript apps). Idempotent.
+# Languages: a default set that is cheap to install; `--languages all` (or RUNBOX_LANGUAGES=all)
+# adds the heavy ones, `--languages go,rust` only those. A language whose runtime is missing is
+# simply not offered (GET /v1/languages lists what the workers detect).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log() { printf '[setup] %s\n' "$*"; }
+
+languages=${RUNBOX_LANGUAGES:-default}
+while [ $# -gt 0 ]; do
+  case $1 in
+    --languages) languages=${2:?--languages needs default, all or a list of ids}; shift 2 ;;
+    --languages=*) languages=${1#*=}; shift ;;
+    *) log "unknown option $1 (known: --languages default|all|ID,ID...)"; exit 64 ;;
+  esac
+done
 
 # command -> Debian package providing it
 declare -A NEED=(
@@ -22,6 +34,26 @@ declare -A NEED=(
   [bash]=bash
   [clang-format]=clang-format
 )
+
+# The default set's cheap additions (a few MB at most; Debian always has perl).
+NEED+=([lua5.4]=lua5.4 [perl]=perl)
+# Beyond the default set, by language id: the command looked for, then its packages. Download
+# size on Debian 12: go 81 MB (442 MB installed), rust 55 MB (261 MB), csharp 7 MB (24 MB).
+declare -A OPTIONAL=(
+  [go]="go golang-go"
+  [rust]="rustc rustc"
+  [csharp]="mcs mono-mcs mono-runtime"
+)
+case $languages in
+  default) wanted=() ;;
+  all) wanted=("${!OPTIONAL[@]}") ;;
+  *) IFS=, read -r -a wanted <<<"$languages" ;;
+esac
+for id in "${wanted[@]}"; do
+  [ -n "${OPTIONAL[$id]:-}" ] || { log "no optional language \"$id\" (known: ${!OPTIONAL[*]})"; exit 64; }
+  read -r cmd pkgs <<<"${OPTIONAL[$id]}"
+  NEED[$cmd]=$pkgs
+done
 missing=()
 for cmd in "${!NEED[@]}"; do
   # runtimes are looked up where the sandbox will use them (/usr/bin), not via PATH shims
@@ -36,7 +68,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   log "installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # word splitting on purpose: an entry may name several packages
+  # shellcheck disable=SC2068
+  apt-get install -y -qq --no-install-recommends ${missing[@]}
 else
   log "system packages already present"
 fi
@@ -46,6 +80,22 @@ node_ok=$(node -e 'const [a,b]=process.versions.node.split(".").map(Number);cons
 
 log "npm ci"
 npm ci --no-audit --no-fund
+
+# TypeScript for sandboxed programs: tsc and @types/node in a folder of their own under /usr (which
+# every sandbox sees read-only), never the worker's node_modules. Same versions as the repo's own.
+TS_DIR=/usr/local/lib/runbox/typescript
+ts_version=$(node -p 'require("./package.json").devDependencies.typescript')
+types_version=$(node -p 'require("./package.json").devDependencies["@types/node"]')
+have_ts=$(node -p "try { require('$TS_DIR/node_modules/typescript/package.json').version } catch { '' }")
+if [ "$have_ts" = "$ts_version" ]; then
+  log "TypeScript $ts_version for sandboxed programs already present"
+elif [ "$(id -u)" = 0 ]; then
+  log "installing TypeScript $ts_version for sandboxed programs in $TS_DIR"
+  mkdir -p "$TS_DIR"
+  npm install --prefix "$TS_DIR" --no-save --no-audit --no-fund --no-package-lock "typescript@$ts_version" "@types/node@$types_version"
+else
+  log "TypeScript for sandboxed programs not installed: run as root to put it in $TS_DIR"
+fi
 log "building the launcher and the apps"
 npm run build
 log "done: \`npm start\` runs the service, \`npm test\` runs the tests"
