@@ -9,7 +9,16 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['**/dist/', '**/node_modules/', 'native/', 'coverage/', '.runbox/'] },
+  {
+    ignores: [
+      '**/dist/',
+      '**/node_modules/',
+      'native/',
+      'coverage/',
+      '.runbox/',
+      'test/fixtures/',
+    ] /* programs for the sandbox, some wrong on purpose */,
+  },
   js.configs.recommended,
   {
     files: ['**/*.ts'],

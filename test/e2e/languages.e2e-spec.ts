@@ -43,7 +43,11 @@ function fixture(lang: Language): Fixture {
   const dir = join(FIXTURES, lang.id);
   const ext = lang.sourceFile.slice(lang.sourceFile.lastIndexOf('.'));
   const read = (name: string) => readFileSync(join(dir, `${name}${ext}`), 'utf8');
-  const expect = JSON.parse(readFileSync(join(dir, 'expect.json'), 'utf8')) as { compileError: string; runtimeError: string; signal?: string };
+  const expect = JSON.parse(readFileSync(join(dir, 'expect.json'), 'utf8')) as {
+    compileError: string;
+    runtimeError: string;
+    signal?: string;
+  };
   return {
     hello: read('hello'),
     compileError: read('compile-error'),
@@ -62,7 +66,9 @@ describe('every language through the real stack', () => {
   afterAll(() => stack?.stop());
 
   const run = async (language: string, source: string, stdin = '') => {
-    const res = await request(stack.http).post('/v1/jobs?wait=true').send({ language, source, stdin, limits: { wallTimeMs: 10_000 } });
+    const res = await request(stack.http)
+      .post('/v1/jobs?wait=true')
+      .send({ language, source, stdin, limits: { wallTimeMs: 10_000 } });
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('completed');
     return res.body.result;

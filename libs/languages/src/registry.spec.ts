@@ -16,7 +16,21 @@ describe('LanguageRegistry', () => {
 
   it('has the languages of the product', () => {
     expect(registry.languages.map((l) => l.id)).toEqual(
-      expect.arrayContaining(['bash', 'c', 'cpp', 'java', 'javascript', 'python', 'ruby', 'go', 'rust', 'lua', 'perl', 'typescript', 'csharp']),
+      expect.arrayContaining([
+        'bash',
+        'c',
+        'cpp',
+        'java',
+        'javascript',
+        'python',
+        'ruby',
+        'go',
+        'rust',
+        'lua',
+        'perl',
+        'typescript',
+        'csharp',
+      ]),
     );
   });
 

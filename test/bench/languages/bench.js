@@ -22,9 +22,7 @@ const arg = (name, dflt) => {
   return i >= 0 ? process.argv[i + 1] : dflt;
 };
 const RUNS = Number(arg('--runs', '20'));
-const ONLY = arg('--only', '')
-  .split(',')
-  .filter(Boolean);
+const ONLY = arg('--only', '').split(',').filter(Boolean);
 const WARMUP = 2;
 const FIXTURES = path.join(p.ROOT, 'test/fixtures/languages');
 const NO_CDS = 'java-no-appcds';
@@ -81,14 +79,23 @@ async function main() {
     await p.waitReady(call);
     const listed = (await call('GET', '/v1/languages')).body;
     const installed = new Map(listed.map((l) => [l.id, l.version]));
-    const langs = table.languages.filter((l) => installed.has(l.id) && (!ONLY.length || ONLY.includes(l.id) || (l.id === NO_CDS && ONLY.includes('java'))));
+    const langs = table.languages.filter(
+      (l) => installed.has(l.id) && (!ONLY.length || ONLY.includes(l.id) || (l.id === NO_CDS && ONLY.includes('java'))),
+    );
     const missing = table.languages.filter((l) => !installed.has(l.id)).map((l) => l.id);
-    console.log(`runbox languages bench — ${os.cpus().length} CPUs (${os.cpus()[0].model.trim()}), 1 worker slot, median of ${RUNS} hello worlds each, node ${process.version}`);
+    console.log(
+      `runbox languages bench — ${os.cpus().length} CPUs (${os.cpus()[0].model.trim()}), 1 worker slot, median of ${RUNS} hello worlds each, node ${process.version}`,
+    );
     if (missing.length) console.log(`not installed here (skipped): ${missing.join(', ')}`);
 
     const samples = new Map(langs.map((l) => [l.id, []]));
     const once = async (lang) => {
-      const res = await call('POST', '/v1/jobs?wait=true', { language: lang.id, source: hello(lang), stdin: 'world\n', limits: { wallTimeMs: 20000 } });
+      const res = await call('POST', '/v1/jobs?wait=true', {
+        language: lang.id,
+        source: hello(lang),
+        stdin: 'world\n',
+        limits: { wallTimeMs: 20000 },
+      });
       const result = res.body && res.body.result;
       if (res.status !== 200 || !result || result.verdict !== 'ok' || result.run.stdout !== 'hello, world\n') {
         throw new Error(`${lang.id}: unexpected answer ${res.status} ${JSON.stringify(res.body).slice(0, 600)}`);
