@@ -26,12 +26,39 @@ export const MAX_TEST_POINTS = 1_000_000;
 const PATH_COMPONENT = /^[A-Za-z0-9._+-]+$/;
 
 /**
+ * Why `s` cannot be handed to a program, or null. Arguments, paths and names reach the launcher
+ * and then `execve` as C strings: a NUL would end one early (`"a\0b"` silently becomes `"a"`, or
+ * splits into two arguments in a NUL-separated request). Data that travels through a pipe or a
+ * file (stdin, source, expected output) may hold any byte and is not checked.
+ */
+export function nulProblem(s: string): string | null {
+  return s.includes('\0') ? 'must not contain a NUL byte' : null;
+}
+
+/**
+ * Why `path` cannot be given to a compiler, or null: a NUL, or a component that starts with "-".
+ * Paths are expanded into compile argument lists (`{sources}`), where `-fplugin=x.c` would be an
+ * option, not a file. Every component is checked, not only the first character: a compiler or a
+ * build step run inside a directory of the box (a glob, a recursive walk) sees the bare name.
+ */
+export function unrunnablePathProblem(path: string): string | null {
+  return (
+    nulProblem(path) ??
+    (path.split('/').some((part) => part.startsWith('-'))
+      ? 'no component may start with "-" (a compiler would read it as an option)'
+      : null)
+  );
+}
+
+/**
  * Why `path` is not a safe relative path inside the box, or null when it is. A safe path is
- * relative, has no `.`/`..`/empty component, and only portable file-name characters, so it can
- * be joined to the box directory without resolving anything.
+ * relative, has no `.`/`..`/empty component, only portable file-name characters (so it can be
+ * joined to the box directory without resolving anything), and passes `unrunnablePathProblem`.
  */
 export function filePathProblem(path: string): string | null {
   if (typeof path !== 'string' || path.length === 0) return 'must be a non-empty string';
+  const unrunnable = unrunnablePathProblem(path);
+  if (unrunnable) return unrunnable;
   if (Buffer.byteLength(path) > MAX_PATH_BYTES) return `must be at most ${MAX_PATH_BYTES} bytes`;
   const parts = path.split('/');
   if (parts.length > MAX_PATH_DEPTH) return `must have at most ${MAX_PATH_DEPTH} components`;
@@ -49,9 +76,16 @@ function str(v: unknown, field: string): string {
   if (typeof v !== 'string') throw new InvalidJobData(field, 'must be a string');
   return v;
 }
-function strArray(v: unknown, field: string): string[] {
+/** A string that reaches the launcher as a C string (an argument, a name): no NUL. */
+function cstr(v: unknown, field: string): string {
+  const s = str(v, field);
+  const problem = nulProblem(s);
+  if (problem) throw new InvalidJobData(field, problem);
+  return s;
+}
+function cstrArray(v: unknown, field: string): string[] {
   if (!Array.isArray(v)) throw new InvalidJobData(field, 'must be an array');
-  return v.map((x, i) => str(x, `${field}[${i}]`));
+  return v.map((x, i) => cstr(x, `${field}[${i}]`));
 }
 function int(v: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof v !== 'number' || !Number.isInteger(v)) throw new InvalidJobData(field, 'must be an integer');
@@ -95,7 +129,7 @@ function parseChecker(v: unknown): QueuedChecker {
         relativeTolerance: v.relativeTolerance === undefined ? undefined : num(v.relativeTolerance, 'checker.relativeTolerance'),
       };
     case 'custom':
-      return { type: 'custom', language: str(v.language, 'checker.language'), files: parseFiles(v.files, 'checker.files') };
+      return { type: 'custom', language: cstr(v.language, 'checker.language'), files: parseFiles(v.files, 'checker.files') };
     default:
       return { type: v.type } as QueuedChecker;
   }
@@ -108,9 +142,9 @@ function parseTests(v: unknown): QueuedTest[] | null {
     const at = `tests[${i}]`;
     if (!isObj(t)) throw new InvalidJobData(at, 'must be an object');
     return {
-      name: str(t.name, `${at}.name`),
+      name: cstr(t.name, `${at}.name`),
       stdin: str(t.stdin ?? '', `${at}.stdin`),
-      args: strArray(t.args ?? [], `${at}.args`),
+      args: cstrArray(t.args ?? [], `${at}.args`),
       expectedOutput:
         t.expectedOutput === undefined || t.expectedOutput === null ? undefined : str(t.expectedOutput, `${at}.expectedOutput`),
       points: int(t.points ?? 0, `${at}.points`, 0, MAX_TEST_POINTS),
@@ -124,10 +158,10 @@ export function parseJobData(raw: unknown, maxima: RunLimits): JobData {
   if (raw.v !== 1) throw new InvalidJobData('v', 'must be 1');
   return {
     v: 1,
-    language: str(raw.language, 'language'),
+    language: cstr(raw.language, 'language'),
     files: parseFiles(raw.files, 'files'),
     stdin: str(raw.stdin, 'stdin'),
-    args: strArray(raw.args, 'args'),
+    args: cstrArray(raw.args, 'args'),
     limits: parseLimits(raw.limits, maxima),
     tests: parseTests(raw.tests),
     checker: parseChecker(raw.checker),

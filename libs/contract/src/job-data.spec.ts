@@ -1,0 +1,54 @@
+import { DEFAULT_CHECKER } from './checker';
+import { DEFAULT_LIMITS, DEFAULT_MAX_LIMITS } from './limits';
+import { filePathProblem, InvalidJobData, parseJobData, unrunnablePathProblem } from './job-data';
+
+describe('filePathProblem', () => {
+  it.each(['main.c', 'src/util.h', 'a-b.c', 'x/y-.c', 'META-INF/services/x.Y'])('accepts %s', (p) => expect(filePathProblem(p)).toBeNull());
+  it.each([
+    ['-fplugin.c', /"-"/],
+    ['src/-o.c', /"-"/],
+    ['-', /"-"/],
+    ['a\0b.c', /NUL/],
+    ['../x', /relative/],
+    ['a b', /letters/],
+  ])('refuses %j', (p, why) => expect(filePathProblem(p)).toMatch(why));
+  it('leaves shape problems out of the launcher check', () => {
+    expect(unrunnablePathProblem('../x')).toBeNull();
+    expect(unrunnablePathProblem('ok/-x')).toMatch(/"-"/);
+  });
+});
+
+describe('parseJobData', () => {
+  const job = (over: Record<string, unknown> = {}) => ({
+    v: 1,
+    language: 'python',
+    files: [{ path: 'main.py', content: 'print(1)\0', encoding: 'utf8' }],
+    stdin: '\0',
+    args: [],
+    limits: { ...DEFAULT_LIMITS },
+    tests: null,
+    checker: { ...DEFAULT_CHECKER },
+    stopOnFirstFailure: false,
+    callbackUrl: null,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    owner: 'key:ci',
+    ...over,
+  });
+  const refusal = (raw: unknown) => {
+    try {
+      parseJobData(raw, DEFAULT_MAX_LIMITS);
+    } catch (e) {
+      return e instanceof InvalidJobData ? `${e.field}: ${e.rule}` : String(e);
+    }
+    return 'accepted';
+  };
+
+  it('accepts NUL in stdin and file contents', () => expect(refusal(job())).toBe('accepted'));
+  it.each([
+    [{ args: ['a\0b'] }, /^args\[0\]: .*NUL/],
+    [{ tests: [{ name: 't', args: ['\0'], stdin: '', points: 0 }] }, /^tests\[0\]\.args\[0\]: .*NUL/],
+    [{ tests: [{ name: 't\0', stdin: '', points: 0 }] }, /^tests\[0\]\.name: .*NUL/],
+    [{ files: [{ path: '-x.py', content: '' }] }, /^files\[0\]\.path: .*"-"/],
+    [{ files: [{ path: 'x\0.py', content: '' }] }, /^files\[0\]\.path: .*NUL/],
+  ])('refuses %j', (over, why) => expect(refusal(job(over))).toMatch(why));
+});
