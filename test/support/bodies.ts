@@ -39,6 +39,8 @@ export const bodies = {
     ...problem(422, 'Unprocessable Entity'),
     errors: [{ field, rule: 'known', message: expect.stringMatching(/python/) }],
   }),
+  /** 422: well-formed, but the server will not run it; one of the errors names `field` and `rule`. */
+  unprocessable: (field: string, rule: string) => problem(422, 'Unprocessable Entity', [fieldError(field, rule)]),
   notFound: () => problem(404, 'Not Found'),
   conflict: () => problem(409, 'Conflict'),
   notReady: () => problem(503, 'Service Unavailable'),

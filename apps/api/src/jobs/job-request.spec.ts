@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { loadConfig } from '@runbox/config';
 import { LanguageRegistry } from '@runbox/languages';
 import { fileBytes, toJobData, type RequestContext } from './job-request';
-import { LimitAboveMaximum, RequestTooLarge, UnknownLanguage } from './jobs.errors';
+import { LimitAboveMaximum, RequestTooLarge, UnknownLanguage, UnprocessableJob } from './jobs.errors';
 
 const languages = LanguageRegistry.fromFile(resolve(__dirname, '../../../../libs/languages/languages.json'));
 const ctx = (env: Record<string, string> = {}): RequestContext => ({ config: loadConfig(env), languages });
@@ -153,5 +153,29 @@ describe('toJobData', () => {
     expect(fileBytes({ path: 'a', content: Buffer.alloc(11).toString('base64'), encoding: 'base64' })).toBe(11);
     expect(fileBytes({ path: 'a', content: Buffer.alloc(12).toString('base64'), encoding: 'base64' })).toBe(12);
     expect(fileBytes({ path: 'a', content: 'é' })).toBe(2);
+  });
+
+  it('refuses every string the launcher cannot take, naming each field, and keeps NUL in data', () => {
+    const req = {
+      language: 'c',
+      files: [{ path: 'main.c', content: 'x\0y' }, { path: 'sub/-x.c', content: '' }],
+      stdin: '\0',
+      args: ['ok', 'a\0b'],
+      tests: [{ name: 't\0', args: ['\0'], stdin: '\0', expectedOutput: '\0' }],
+    };
+    let error: unknown;
+    try {
+      toJobData(req, ctx(), 'jobs[2].');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UnprocessableJob);
+    expect((error as UnprocessableJob).errors.map((e) => [e.field, e.rule])).toEqual([
+      ['jobs[2].args[1]', 'noNul'],
+      ['jobs[2].tests[0].name', 'noNul'],
+      ['jobs[2].tests[0].args[0]', 'noNul'],
+      ['jobs[2].files[1].path', 'noLeadingDash'],
+    ]);
+    expect(toJobData({ language: 'c', files: [{ path: 'main.c', content: 'x\0' }], stdin: 'a\0b' }, ctx()).stdin).toBe('a\0b');
   });
 });

@@ -7,6 +7,8 @@
 import {
   DEFAULT_CHECKER,
   LIMIT_FIELDS,
+  nulProblem,
+  unrunnablePathProblem,
   type Checker,
   type JobData,
   type JobRequest,
@@ -18,7 +20,8 @@ import {
 } from '@runbox/contract';
 import type { Config } from '@runbox/config';
 import type { Language, LanguageRegistry } from '@runbox/languages';
-import { LimitAboveMaximum, RequestTooLarge, UnknownLanguage } from './jobs.errors';
+import type { FieldError } from '../http/validation';
+import { LimitAboveMaximum, RequestTooLarge, UnknownLanguage, UnprocessableJob } from './jobs.errors';
 
 export interface RequestContext {
   config: Config;
@@ -60,6 +63,33 @@ function checkRun(stdin: string | undefined, args: readonly string[] | undefined
   if (typeof stdin === 'string') checkBytes(utf8Bytes(stdin), `${at}stdin`, maxStdinBytes);
   checkCount(args ?? undefined, `${at}args`, maxArgs);
   args?.forEach((a, i) => checkBytes(utf8Bytes(a), `${at}args[${i}]`, maxArgBytes));
+}
+
+/**
+ * Strings the launcher would receive as C strings (arguments, test names, file paths) that it
+ * cannot take: a NUL byte, or a path a compiler would read as an option. Well-formed JSON the
+ * server will not run, so 422 (like an unknown language), every such field named at once; the
+ * worker refuses the same again (`parseJobData`). stdin and file contents may hold any byte.
+ */
+function unrunnableFields(req: JobRequest, at: string): FieldError[] {
+  const errors: FieldError[] = [];
+  const text = (value: unknown, field: string) => {
+    const problem = typeof value === 'string' ? nulProblem(value) : null;
+    if (problem) errors.push({ field, rule: 'noNul', message: `${field} ${problem}` });
+  };
+  const paths = (files: readonly SourceFile[] | undefined, field: string) =>
+    files?.forEach((f, i) => {
+      const problem = typeof f.path === 'string' ? unrunnablePathProblem(f.path) : null;
+      if (problem) errors.push({ field: `${field}[${i}].path`, rule: nulProblem(f.path) ? 'noNul' : 'noLeadingDash', message: `${field}[${i}].path ${problem}` });
+    });
+  req.args?.forEach((a, i) => text(a, `${at}args[${i}]`));
+  req.tests?.forEach((t, i) => {
+    text(t.name, `${at}tests[${i}].name`);
+    t.args?.forEach((a, j) => text(a, `${at}tests[${i}].args[${j}]`));
+  });
+  paths(req.files ?? undefined, `${at}files`);
+  if (req.checker?.type === 'custom') paths(req.checker.files ?? undefined, `${at}checker.files`);
+  return errors;
 }
 
 /** The request's limits, each checked against the server's maximum and filled from its default. */
@@ -109,7 +139,7 @@ const toTest = (t: TestCase, i: number): QueuedTest => ({
 /**
  * Checks `req` against the server's configuration and returns the job to queue. `at` prefixes
  * every field named in an error (`jobs[3].` in a batch). Throws `UnknownLanguage`,
- * `LimitAboveMaximum` or `RequestTooLarge`.
+ * `LimitAboveMaximum`, `RequestTooLarge` or `UnprocessableJob` (a field the launcher cannot take).
  */
 export function toJobData(req: JobRequest, ctx: RequestContext, at = '', now = new Date()): JobData {
   const { config } = ctx;
@@ -119,6 +149,8 @@ export function toJobData(req: JobRequest, ctx: RequestContext, at = '', now = n
   checkRun(req.stdin, req.args, at, config);
   checkCount(req.tests ?? undefined, `${at}tests`, config.requests.maxTests);
   req.tests?.forEach((t, i) => checkRun(t.stdin, t.args, `${at}tests[${i}].`, config));
+  const unrunnable = unrunnableFields(req, at);
+  if (unrunnable.length > 0) throw new UnprocessableJob(unrunnable);
   return {
     v: 1,
     language: lang.id,

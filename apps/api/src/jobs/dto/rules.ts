@@ -4,7 +4,7 @@
  * object being validated; none of them trusts a type before checking it.
  */
 import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
-import { filePathProblem } from '@runbox/contract';
+import { filePathProblem, unrunnablePathProblem } from '@runbox/contract';
 
 type Obj = Record<string, unknown>;
 const present = (v: unknown) => v !== undefined && v !== null;
@@ -28,11 +28,15 @@ function rule(
     });
 }
 
-/** A relative path inside the box, checked by the contract's `filePathProblem`. */
+/**
+ * A relative path inside the box, checked by the contract's `filePathProblem`. A well-formed path
+ * the launcher cannot take (a NUL, a leading "-") is left to the service, which answers 422 for
+ * it (job-request.ts `unrunnableFields`) as for every field of that kind.
+ */
 export const IsSafePath = () =>
   rule(
     'safePath',
-    (v) => typeof v !== 'string' || filePathProblem(v) === null,
+    (v) => typeof v !== 'string' || filePathProblem(v) === null || unrunnablePathProblem(v) !== null,
     (a) => `${a.property} ${typeof a.value === 'string' ? filePathProblem(a.value) : 'must be a string'}`,
   );
 
