@@ -2,7 +2,7 @@ export { QueueModule } from './queue.module';
 export { bullConnection } from './connection';
 export { REDIS, REDIS_SUBSCRIBER, connectRedis } from './redis';
 export { activeJobsKey, jobKey, WEBHOOK_KEY } from './keys';
-export { toJobView, toStatus, loadJobView } from './job-view';
+export { toJobView, toStatus, loadJob, loadJobView, type StoredJob, type Tombstone } from './job-view';
 export {
   DURATION_BUCKETS_MS,
   readMetrics,

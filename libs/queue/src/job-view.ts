@@ -78,16 +78,25 @@ export function toJobView(job: JobRecord, state: string): JobView {
   return view;
 }
 
+/** A job as stored: its view, and the quota identity that submitted it (`JobData.owner`). */
+export interface StoredJob {
+  view: JobView;
+  owner: string | null;
+}
+
+/** A cancelled job's tombstone: its last view, and its owner (which is not part of the view). */
+export type Tombstone = JobView & { owner: string | null };
+
 /**
- * The view of job `id`: from the queue, else from a cancelled job's record; undefined when unknown.
+ * Job `id` as stored: from the queue, else from a cancelled job's tombstone; undefined when unknown.
  *
  * One transaction reads the job's state (the same sets and lists BullMQ's own state script looks
  * at, as far as the public status needs them), its record, its webhook delivery and its
  * tombstone: one round trip, and a state and a record from the same instant. (Read one after the
  * other, a job finishing in between could show `completed` with a running job's record: no result.)
  */
-export async function loadJobView(queue: Queue, redis: Redis, config: Config, id: string): Promise<JobView | undefined> {
-  const replies = await redis
+export async function loadJob(queue: Queue, redis: Redis, config: Config, id: string): Promise<StoredJob | undefined> {
+  const replies = (await redis
     .multi()
     .zscore(queue.toKey('completed'), id)
     .zscore(queue.toKey('failed'), id)
@@ -95,7 +104,7 @@ export async function loadJobView(queue: Queue, redis: Redis, config: Config, id
     .hgetall(queue.toKey(id))
     .get(webhookKey(config, id))
     .get(jobKey(config, CANCELLED_KEY, id))
-    .exec();
+    .exec()) as [Error | null, unknown][] | null;
   if (!replies) throw new Error('the job view transaction was discarded');
   const failedReply = replies.find(([e]) => e);
   if (failedReply) throw failedReply[0]!;
@@ -108,15 +117,22 @@ export async function loadJobView(queue: Queue, redis: Redis, config: Config, id
     string | null,
   ];
   const webhook = webhookRaw ? (JSON.parse(webhookRaw) as WebhookDelivery) : undefined;
-  let view: JobView;
+  let stored: StoredJob;
   if (record && Object.keys(record).length > 0) {
     const state = completed !== null ? 'completed' : failed !== null ? 'failed' : active !== null ? 'active' : 'waiting';
-    view = toJobView(fromRecord(id, record), state);
+    const job = fromRecord(id, record);
+    stored = { view: toJobView(job, state), owner: job.data.owner ?? null };
   } else if (tombstone) {
-    view = JSON.parse(tombstone) as JobView;
+    const { owner, ...view } = JSON.parse(tombstone) as Tombstone;
+    stored = { view, owner: owner ?? null };
   } else {
     return undefined;
   }
-  if (webhook) view.webhook = webhook;
-  return view;
+  if (webhook) stored.view.webhook = webhook;
+  return stored;
+}
+
+/** The view of job `id` (see `loadJob`); undefined when unknown. */
+export async function loadJobView(queue: Queue, redis: Redis, config: Config, id: string): Promise<JobView | undefined> {
+  return (await loadJob(queue, redis, config, id))?.view;
 }

@@ -46,14 +46,15 @@ export class AuthGuard implements CanActivate, OnModuleInit {
 
     let caller: Caller;
     if (this.keys.length === 0) {
-      caller = { quotaId: `ip:${req.ip ?? 'unknown'}` };
+      caller = { quotaId: `ip:${req.ip ?? 'unknown'}`, tenant: null };
     } else {
       const token = bearer(req.headers.authorization);
       const key = token === undefined ? undefined : findKey(this.keys, token);
       if (!key) throw new Unauthenticated(token === undefined ? undefined : 'the API key is not valid');
       const needs = this.reflector.getAllAndOverride<Scope | undefined>(SCOPE, targets);
       if (needs === 'admin' && key.scope !== 'admin') throw new Forbidden(key.id, needs);
-      caller = { quotaId: `key:${key.id}` };
+      const quotaId = `key:${key.id}`;
+      caller = { quotaId, tenant: key.scope === 'admin' ? null : quotaId };
     }
     req[CALLER] = caller;
 

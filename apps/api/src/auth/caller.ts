@@ -6,9 +6,17 @@ import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestj
 import type { Scope } from './api-keys';
 
 export interface Caller {
-  /** What rate and active-job quotas count under. */
+  /** What rate and active-job quotas count under; a job it submits is owned by it (`JobData.owner`). */
   quotaId: string;
+  /**
+   * Whose jobs this caller may read and cancel: `quotaId` for a submit key, null for every job
+   * (an admin key, or a service without keys, where callers are not told apart).
+   */
+  tenant: string | null;
 }
+
+/** Whether `caller` may see a job owned by `owner`. Anything else is answered as an unknown id. */
+export const mayAccess = (caller: Caller, owner: string | null): boolean => caller.tenant === null || caller.tenant === owner;
 
 export const CALLER = Symbol('runbox.caller');
 

@@ -20,7 +20,6 @@ import { BatchCreatedDto, CreateBatchDto } from './dto/batch.dto';
 import { CreateJobDto } from './dto/create-job.dto';
 import { ListJobsQueryDto, SubmitQueryDto } from './dto/job-query.dto';
 import { JobListDto, JobViewDto } from './dto/job-view.dto';
-import { JobStream } from './job-stream';
 import { JobsService, type Outcome } from './jobs.service';
 
 const location = (id: string) => `/v1/jobs/${id}`;
@@ -32,10 +31,7 @@ const reply = ({ view, settled }: Outcome, headers: Record<string, string> = {})
 @ApiBadRequestResponse({ type: ProblemDto, description: 'a field broke a rule; `errors` names each' })
 @Controller('v1/jobs')
 export class JobsController {
-  constructor(
-    private readonly jobs: JobsService,
-    private readonly stream: JobStream,
-  ) {}
+  constructor(private readonly jobs: JobsService) {}
 
   @Post()
   @ApiOperation({
@@ -69,16 +65,16 @@ export class JobsController {
   @Get()
   @ApiOperation({ summary: 'Read several jobs: GET /v1/jobs?ids=a,b' })
   @ApiOkResponse({ type: JobListDto })
-  findMany(@Query() query: ListJobsQueryDto): Promise<JobListDto> {
-    return this.jobs.findMany(query.ids);
+  findMany(@Query() query: ListJobsQueryDto, @CurrentCaller() caller: Caller): Promise<JobListDto> {
+    return this.jobs.findMany(query.ids, caller);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'Read a job' })
   @ApiOkResponse({ type: JobViewDto })
   @ApiNotFoundResponse({ type: ProblemDto })
-  find(@Param('id') id: string): Promise<JobView> {
-    return this.jobs.find(id);
+  find(@Param('id') id: string, @CurrentCaller() caller: Caller): Promise<JobView> {
+    return this.jobs.find(id, caller);
   }
 
   @Sse(':id/events')
@@ -88,9 +84,8 @@ export class JobsController {
       'The current state first, then running, compiled, one `test` per finished test, and finally completed | failed | cancelled with the final job; then the stream ends.',
   })
   @ApiNotFoundResponse({ type: ProblemDto })
-  async events(@Param('id') id: string): Promise<Observable<MessageEvent>> {
-    await this.jobs.find(id); // 404 as JSON before the stream starts
-    return this.stream.stream(id);
+  events(@Param('id') id: string, @CurrentCaller() caller: Caller): Promise<Observable<MessageEvent>> {
+    return this.jobs.streamEvents(id, caller);
   }
 
   @Delete(':id')
@@ -102,7 +97,7 @@ export class JobsController {
   @ApiAcceptedResponse({ type: JobViewDto })
   @ApiNotFoundResponse({ type: ProblemDto })
   @ApiConflictResponse({ type: ProblemDto, description: 'the job has already ended' })
-  async cancel(@Param('id') id: string): Promise<Reply<JobView>> {
-    return reply(await this.jobs.cancel(id));
+  async cancel(@Param('id') id: string, @CurrentCaller() caller: Caller): Promise<Reply<JobView>> {
+    return reply(await this.jobs.cancel(id, caller));
   }
 }

@@ -4,9 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type MessageEvent } from '@nestjs/common';
 import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Observable } from 'rxjs';
 import {
   CANCEL_CHANNEL,
   CANCEL_REQUESTED_KEY,
@@ -21,12 +22,13 @@ import {
 } from '@runbox/contract';
 import { Config } from '@runbox/config';
 import { LanguageRegistry } from '@runbox/languages';
-import { enqueueWebhook, jobKey, loadJobView, recordJobEnd, REDIS, toJobView } from '@runbox/queue';
+import { enqueueWebhook, jobKey, loadJob, recordJobEnd, REDIS, toJobView, type Tombstone } from '@runbox/queue';
 import { AdmissionService } from '../auth/admission.service';
 import { ServiceBusy } from '../auth/auth.errors';
-import type { Caller } from '../auth/caller';
+import { mayAccess, type Caller } from '../auth/caller';
 import { bodyFingerprint, claim, forget } from './idempotency';
 import { JobEvents, type Watch } from './job-events';
+import { JobStream } from './job-stream';
 import { toJobData, type RequestContext } from './job-request';
 import { JobAlreadyFinished, JobNotFound, RequestTooLarge } from './jobs.errors';
 
@@ -66,6 +68,7 @@ export class JobsService {
     @InjectQueue(WEBHOOKS_QUEUE) private readonly webhooks: Queue,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly events: JobEvents,
+    private readonly stream: JobStream,
     private readonly admission: AdmissionService,
   ) {
     this.ctx = { config, languages };
@@ -77,7 +80,7 @@ export class JobsService {
     const id: string = randomUUID();
     if (idempotencyKey !== undefined) {
       const earlier = await claim(this.redis, this.config, caller.quotaId, idempotencyKey, id, bodyFingerprint(data));
-      if (earlier) return { ...(await this.replay(earlier, wait)), replayed: true };
+      if (earlier) return { ...(await this.replay(earlier, wait, caller)), replayed: true };
     }
     const watch = wait ? this.events.watch(id) : null; // listening before the job exists
     try {
@@ -86,7 +89,7 @@ export class JobsService {
         throw e;
       });
       if (!watch) return { view: toJobView(job, 'waiting'), settled: false, replayed: false };
-      return { ...(await this.waitFor(id, watch, this.config.http.waitMaxMs)), replayed: false };
+      return { ...(await this.waitFor(id, watch, this.config.http.waitMaxMs, caller)), replayed: false };
     } finally {
       watch?.stop();
     }
@@ -96,18 +99,18 @@ export class JobsService {
    * The job an earlier request with the same Idempotency-Key created (`id`), as a new submit
    * would answer for it. That request may still be queueing it: give it a moment to appear.
    */
-  private async replay(id: string, wait: boolean): Promise<Outcome> {
+  private async replay(id: string, wait: boolean, caller: Caller): Promise<Outcome> {
     const watch = wait ? this.events.watch(id) : null; // before the first read, so an end after it is not missed
     try {
       const deadline = Date.now() + CLAIM_WAIT_MS;
-      let view = await this.load(id); // the job, or its tombstone if it was cancelled while queued
+      let view = await this.load(id, caller); // the job, or its tombstone if it was cancelled while queued
       while (!view && Date.now() <= deadline) {
         await new Promise((r) => setTimeout(r, 25));
-        view = await this.load(id);
+        view = await this.load(id, caller);
       }
       if (!view) throw new ServiceBusy('a request with this Idempotency-Key is still being queued; retry shortly', 1);
       if (!watch || isFinalStatus(view.status)) return settled(view);
-      return await this.waitFor(id, watch, this.config.http.waitMaxMs);
+      return await this.waitFor(id, watch, this.config.http.waitMaxMs, caller);
     } finally {
       watch?.stop();
     }
@@ -135,19 +138,27 @@ export class JobsService {
     }
   }
 
-  /** The view of job `id` (or of its tombstone); undefined when there is none, or `id` cannot be a job id. */
-  private load(id: string): Promise<JobView | undefined> {
-    return isJobId(id) ? loadJobView(this.queue, this.redis, this.config, id) : Promise.resolve(undefined);
+  /**
+   * The one read of a job by id for a caller: every route that reads, waits for, streams or
+   * cancels a job by id comes through here. The view of job `id` (or of its tombstone), or
+   * undefined when there is none, `id` cannot be a job id, or the job belongs to another tenant.
+   * A foreign job costs the same Redis round trip as an unknown one and is answered the same, so
+   * neither the body nor the timing tells a caller that an id exists.
+   */
+  private async load(id: string, caller: Caller): Promise<JobView | undefined> {
+    if (!isJobId(id)) return undefined;
+    const stored = await loadJob(this.queue, this.redis, this.config, id);
+    return stored && mayAccess(caller, stored.owner) ? stored.view : undefined;
   }
 
-  async find(id: string): Promise<JobView> {
-    const view = await this.load(id);
+  async find(id: string, caller: Caller): Promise<JobView> {
+    const view = await this.load(id, caller);
     if (!view) throw new JobNotFound(id);
     return view;
   }
 
-  /** The jobs of a comma-separated id list, in order, and the ids that have none. */
-  async findMany(idList: string): Promise<{ jobs: JobView[]; notFound: string[] }> {
+  /** The jobs of a comma-separated id list, in order, and the ids that have none (or that `caller` may not see). */
+  async findMany(idList: string, caller: Caller): Promise<{ jobs: JobView[]; notFound: string[] }> {
     const ids = [
       ...new Set(
         idList
@@ -157,11 +168,17 @@ export class JobsService {
       ),
     ];
     if (ids.length > this.config.requests.maxBatch) throw new RequestTooLarge('ids', this.config.requests.maxBatch, 'items');
-    const views = await Promise.all(ids.map((id) => this.load(id)));
+    const views = await Promise.all(ids.map((id) => this.load(id, caller)));
     return {
       jobs: views.filter((v): v is JobView => v !== undefined),
       notFound: ids.filter((_, i) => views[i] === undefined),
     };
+  }
+
+  /** The live events of job `id` (JobStream), once `caller` is known to see it: a 404 is answered as JSON before the stream starts. */
+  async streamEvents(id: string, caller: Caller): Promise<Observable<MessageEvent>> {
+    await this.find(id, caller);
+    return this.stream.stream(id);
   }
 
   /**
@@ -170,18 +187,18 @@ export class JobsService {
    * (plus a short-lived mark for a worker that takes it in the same instant); the answer waits a
    * little for the worker to confirm.
    */
-  async cancel(id: string): Promise<Outcome> {
+  async cancel(id: string, caller: Caller): Promise<Outcome> {
     const watch = this.events.watch(id); // before the read, so a kill confirmed after it is not missed
     try {
-      const view = await this.load(id);
+      const view = await this.load(id, caller);
       if (!view || isFinalStatus(view.status)) throw notCancellable(id, view);
       if (view.status === 'queued') {
         const job = await this.queue.getJob(id);
-        if (!job) throw notCancellable(id, await this.load(id)); // removed meanwhile: its tombstone, if any
+        if (!job) throw notCancellable(id, await this.load(id, caller)); // removed meanwhile: its tombstone, if any
         const removed = await this.dequeue(job, view);
         if (removed) return settled(removed);
       }
-      return await this.kill(id, watch);
+      return await this.kill(id, watch, caller);
     } finally {
       watch.stop();
     }
@@ -192,7 +209,9 @@ export class JobsService {
     const id = job.id!;
     const key = jobKey(this.config, CANCELLED_KEY, id);
     const tombstone: JobView = { ...view, status: 'cancelled', finishedAt: new Date().toISOString() };
-    await this.redis.set(key, JSON.stringify(tombstone), 'EX', this.config.queue.resultRetentionS);
+    // The owner goes with it, so the job stays its owner's once its record is gone.
+    const stored: Tombstone = { ...tombstone, owner: job.data.owner ?? null };
+    await this.redis.set(key, JSON.stringify(stored), 'EX', this.config.queue.resultRetentionS);
     if ((await this.queue.remove(id)) === 1) {
       // The callback first (its pending delivery is part of the view), then the end as a worker
       // records one: counted in the metrics, admission given back, and the final event, which
@@ -212,14 +231,14 @@ export class JobsService {
   }
 
   /** Tells the worker running job `id` to kill it, and waits (on `watch`) a little for the end. */
-  private async kill(id: string, watch: Watch): Promise<Outcome> {
+  private async kill(id: string, watch: Watch, caller: Caller): Promise<Outcome> {
     await this.redis.set(jobKey(this.config, CANCEL_REQUESTED_KEY, id), '1', 'EX', CANCEL_MARK_TTL_S);
     await this.redis.publish(jobKey(this.config, CANCEL_CHANNEL), id);
-    return this.waitFor(id, watch, CANCEL_WAIT_MS);
+    return this.waitFor(id, watch, CANCEL_WAIT_MS, caller);
   }
 
   /** Job `id` once `watch` sees it end, or as it is after `ms`. */
-  private async waitFor(id: string, watch: Watch, ms: number): Promise<Outcome> {
-    return settled((await watch.until(ms)) ?? (await this.find(id)));
+  private async waitFor(id: string, watch: Watch, ms: number, caller: Caller): Promise<Outcome> {
+    return settled((await watch.until(ms)) ?? (await this.find(id, caller)));
   }
 }
