@@ -1,8 +1,9 @@
 import { loadConfig } from '@runbox/config';
-import { createApi } from './bootstrap';
+import { createApi, refuseOpenListen } from './bootstrap';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  refuseOpenListen(config);
   const app = await createApi(config);
   app.enableShutdownHooks();
   await app.listen(config.http.port, config.http.host);

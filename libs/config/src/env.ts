@@ -3,6 +3,7 @@
  * environment through it and nothing else in the code base reads `process.env`. The README's
  * table of variables is generated from this list (`npm run config:doc`), so the two agree.
  */
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { DEFAULT_LIMITS, DEFAULT_MAX_LIMITS, MIN_LIMITS } from '@runbox/contract';
 
@@ -55,6 +56,30 @@ export const list: Parser<string[]> = (raw) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+/**
+ * Express's `trust proxy`: false (the peer is the client), a number of proxy hops, true (any
+ * peer; only behind a proxy that overwrites X-Forwarded-For), or the proxies' addresses/CIDRs and
+ * Express's names for ranges (loopback, linklocal, uniquelocal).
+ */
+export type TrustProxy = boolean | number | string[];
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+export const trustProxy: Parser<TrustProxy> = (raw) => {
+  const v = raw.trim().toLowerCase();
+  if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+  if (['true', 'yes', 'on'].includes(v)) return true;
+  if (/^\d+$/.test(v)) return int(1, 32)(v);
+  const entries = list(v);
+  for (const e of entries) {
+    const [address, bits, ...rest] = e.split('/');
+    const family = isIP(address!);
+    const bitsOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (!PROXY_RANGES.includes(e) && (rest.length > 0 || family === 0 || !bitsOk)) {
+      throw new BadValue(`"${e}" is not an address, CIDR or one of ${PROXY_RANGES.join(', ')}; use false, true, a hop count or a list`);
+    }
+  }
+  return entries;
+};
+
 /** A setting's value has its parser's type; one with a default is never undefined. */
 function setting<T>(def: undefined, parse: Parser<T>, doc: string): Setting<T>;
 function setting<T>(def: T, parse: Parser<T>, doc: string): Setting<T> & { default: T };
@@ -65,7 +90,9 @@ function setting<T>(def: T | undefined, parse: Parser<T>, doc: string): Setting<
 export const SETTINGS = {
   // HTTP
   PORT: setting(3000, int(1, 65535), 'API listening port'),
-  HOST: setting('127.0.0.1', text, 'API listening address (use 0.0.0.0 in containers)'),
+  HOST: setting('127.0.0.1', text, 'API listening address; anything but loopback needs API keys or ALLOW_OPEN'),
+  ALLOW_OPEN: setting(false, bool, 'let an API without keys listen beyond loopback (open code execution for anyone who reaches it)'),
+  TRUST_PROXY: setting(false as TrustProxy, trustProxy, 'proxies whose X-Forwarded-For gives the client address (quota per address): false, hops, or addresses/CIDRs'),
   BODY_LIMIT_BYTES: setting(2_097_152, int(1024), 'largest request body; larger ones get 413'),
   WAIT_MAX_MS: setting(30_000, int(0, 600_000), 'longest `?wait=true` hold before answering 202'),
   LOG_LEVEL: setting(

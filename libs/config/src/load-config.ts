@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MAX_ARGS_REQUEST_BYTES, type RunLimits } from '@runbox/contract';
-import { BadValue, SETTINGS, type SettingName } from './env';
+import { BadValue, SETTINGS, type SettingName, type TrustProxy } from './env';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -29,7 +29,7 @@ export function repoRoot(): string {
 
 /** The one configuration object; injected under this class token. */
 export class Config {
-  readonly http!: { port: number; host: string; bodyLimitBytes: number; waitMaxMs: number };
+  readonly http!: { port: number; host: string; allowOpen: boolean; trustProxy: TrustProxy; bodyLimitBytes: number; waitMaxMs: number };
   readonly logLevel!: string;
   readonly redis!: { url: string; prefix: string };
   readonly queue!: { resultRetentionS: number; attempts: number; lockDurationMs: number };
@@ -112,6 +112,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     http: {
       port: r.PORT,
       host: r.HOST,
+      allowOpen: r.ALLOW_OPEN,
+      trustProxy: r.TRUST_PROXY,
       bodyLimitBytes: r.BODY_LIMIT_BYTES,
       waitMaxMs: r.WAIT_MAX_MS,
     },
