@@ -5,9 +5,10 @@
  * and cancelled jobs' tombstones are what is read).
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import request from 'supertest';
 import { bodies } from '../support/bodies';
-import { startStack, type Stack } from '../support/stack';
+import { startStack, testRedisUrl, type Stack } from '../support/stack';
 
 const sha = (k: string) => createHash('sha256').update(k).digest('hex');
 const ALICE = 'alice-secret-0123456789abcdef';
@@ -43,6 +44,28 @@ describe('a job is visible only to the key that submitted it', () => {
     expect(foreign.body).toEqual(bodies.notFound());
     expect(anonymous(foreign.body, id)).toEqual(anonymous(missing.body, unknown));
     expect(JSON.stringify(foreign.body)).not.toMatch(/alice|python/);
+  });
+
+  it('does the same Redis work for a foreign job as for an unknown id', async () => {
+    const id = await submit(ALICE);
+    const redis = new Redis(testRedisUrl());
+    /** Redis calls per command while `fn` runs (this test file is alone on the test Redis). */
+    const commandsOf = async (fn: () => Promise<unknown>) => {
+      await redis.config('RESETSTAT');
+      await fn();
+      const stats = await redis.info('commandstats');
+      return Object.fromEntries([...stats.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)].filter(([, cmd]) => !['config', 'info'].includes(cmd!)).map(([, cmd, n]) => [cmd, Number(n)]));
+    };
+    try {
+      for (const route of [(x: string) => http().get(`/v1/jobs/${x}`), (x: string) => http().delete(`/v1/jobs/${x}`), (x: string) => http().get(`/v1/jobs/${x}/events`)]) {
+        const foreign = await commandsOf(() => route(id).set(auth(BOB)));
+        const unknown = await commandsOf(() => route(randomUUID()).set(auth(BOB)));
+        expect(foreign).toEqual(unknown);
+        expect(foreign.hgetall).toBe(1); // the job's record was read: the same one transaction
+      }
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it("refuses another key's DELETE with 404 and leaves the job queued", async () => {
