@@ -27,15 +27,24 @@ async function freePort(): Promise<number> {
 }
 
 /** How a started API process ended up: it exited (with its output), or it answers on `port`. */
-async function startApi(env: Record<string, string>): Promise<{ child: ChildProcess; exitCode: number | null; output: string; listening: boolean }> {
+async function startApi(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; exitCode: number | null; output: string; listening: boolean }> {
   const port = await freePort();
   const child = spawn(process.execPath, [resolve(ROOT, 'apps/api/dist/main.js')], {
-    env: { PATH: process.env.PATH, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: uniquePrefix(), LOG_LEVEL: 'silent', PORT: String(port), ...env },
+    env: {
+      PATH: process.env.PATH,
+      REDIS_URL: testRedisUrl(),
+      QUEUE_PREFIX: uniquePrefix(),
+      LOG_LEVEL: 'silent',
+      PORT: String(port),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) return { child, exitCode: child.exitCode, output, listening: false };
@@ -96,13 +105,22 @@ describe('/docs with keys configured', () => {
     const none = await request(stack.http).get(path);
     expect(none.status).toBe(401);
     expect(none.body).toMatchObject({ statusCode: 401, message: expect.stringMatching(/API key/) });
-    const keyed = await request(stack.http).get(path).set({ Authorization: `Bearer ${KEY}` }).redirects(1);
+    const keyed = await request(stack.http)
+      .get(path)
+      .set({ Authorization: `Bearer ${KEY}` })
+      .redirects(1);
     expect(keyed.status).toBe(200);
   });
 
   it('keeps /metrics for admin keys', async () => {
     expect((await request(stack.http).get('/metrics')).status).toBe(401);
-    expect((await request(stack.http).get('/metrics').set({ Authorization: `Bearer ${KEY}` })).status).toBe(403);
+    expect(
+      (
+        await request(stack.http)
+          .get('/metrics')
+          .set({ Authorization: `Bearer ${KEY}` })
+      ).status,
+    ).toBe(403);
   });
 });
 

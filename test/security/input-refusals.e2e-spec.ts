@@ -38,7 +38,12 @@ describe('strings the launcher cannot take', () => {
     ['a file path', { language: 'c', files: [c(), c(`lib${NUL}.c`)] }, 'files[1].path'],
     [
       "a custom checker's file path",
-      { language: 'python', source: 'pass', tests: [{ expectedOutput: '' }], checker: { type: 'custom', language: 'c', files: [c(`chk${NUL}.c`)] } },
+      {
+        language: 'python',
+        source: 'pass',
+        tests: [{ expectedOutput: '' }],
+        checker: { type: 'custom', language: 'c', files: [c(`chk${NUL}.c`)] },
+      },
       'checker.files[0].path',
     ],
   ])('422 for a NUL in %s, naming it', async (_what, body, field) => {
@@ -50,7 +55,12 @@ describe('strings the launcher cannot take', () => {
   it('names the field inside a batch', async () => {
     const res = await request(stack.http)
       .post('/v1/jobs/batch')
-      .send({ jobs: [{ language: 'python', source: 'pass' }, { language: 'python', source: 'pass', args: [`a${NUL}`] }] });
+      .send({
+        jobs: [
+          { language: 'python', source: 'pass' },
+          { language: 'python', source: 'pass', args: [`a${NUL}`] },
+        ],
+      });
     expect(res.status).toBe(422);
     expect(res.body).toEqual(bodies.unprocessable('jobs[1].args[0]', 'noNul'));
   });
@@ -61,7 +71,10 @@ describe('strings the launcher cannot take', () => {
       .send({
         language: 'python',
         files: [
-          { path: 'main.py', content: 'import sys\nd = sys.stdin.buffer.read()\nprint(len(d), d.count(0), open("data.bin", "rb").read().count(0))' },
+          {
+            path: 'main.py',
+            content: 'import sys\nd = sys.stdin.buffer.read()\nprint(len(d), d.count(0), open("data.bin", "rb").read().count(0))',
+          },
           { path: 'data.bin', content: `x${NUL}y${NUL}` },
         ],
         stdin: `a${NUL}b`,
@@ -98,7 +111,10 @@ describe('strings the launcher cannot take', () => {
     });
     const cases = [
       { data: data({ args: [`x${NUL}${NUL}y`] }), reason: /rejected by the worker.*args\[0\].*NUL/ },
-      { data: data({ language: 'c', files: [{ path: '-fplugin.c', content: 'int main(){}', encoding: 'utf8' }] }), reason: /rejected by the worker.*files\[0\]\.path.*"-"/ },
+      {
+        data: data({ language: 'c', files: [{ path: '-fplugin.c', content: 'int main(){}', encoding: 'utf8' }] }),
+        reason: /rejected by the worker.*files\[0\]\.path.*"-"/,
+      },
     ];
     for (const { data: d, reason } of cases) {
       const job = await queue.add('run', d, { attempts: 3 });

@@ -54,10 +54,18 @@ describe('a job is visible only to the key that submitted it', () => {
       await redis.config('RESETSTAT');
       await fn();
       const stats = await redis.info('commandstats');
-      return Object.fromEntries([...stats.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)].filter(([, cmd]) => !['config', 'info'].includes(cmd!)).map(([, cmd, n]) => [cmd, Number(n)]));
+      return Object.fromEntries(
+        [...stats.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)]
+          .filter(([, cmd]) => !['config', 'info'].includes(cmd!))
+          .map(([, cmd, n]) => [cmd, Number(n)]),
+      );
     };
     try {
-      for (const route of [(x: string) => http().get(`/v1/jobs/${x}`), (x: string) => http().delete(`/v1/jobs/${x}`), (x: string) => http().get(`/v1/jobs/${x}/events`)]) {
+      for (const route of [
+        (x: string) => http().get(`/v1/jobs/${x}`),
+        (x: string) => http().delete(`/v1/jobs/${x}`),
+        (x: string) => http().get(`/v1/jobs/${x}/events`),
+      ]) {
         const foreign = await commandsOf(() => route(id).set(auth(BOB)));
         const unknown = await commandsOf(() => route(randomUUID()).set(auth(BOB)));
         expect(foreign).toEqual(unknown);

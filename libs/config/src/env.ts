@@ -92,7 +92,11 @@ export const SETTINGS = {
   PORT: setting(3000, int(1, 65535), 'API listening port'),
   HOST: setting('127.0.0.1', text, 'API listening address; anything but loopback needs API keys or ALLOW_OPEN'),
   ALLOW_OPEN: setting(false, bool, 'let an API without keys listen beyond loopback (open code execution for anyone who reaches it)'),
-  TRUST_PROXY: setting(false as TrustProxy, trustProxy, 'proxies whose X-Forwarded-For gives the client address (quota per address): false, hops, or addresses/CIDRs'),
+  TRUST_PROXY: setting(
+    false as TrustProxy,
+    trustProxy,
+    'proxies whose X-Forwarded-For gives the client address (quota per address): false, hops, or addresses/CIDRs',
+  ),
   BODY_LIMIT_BYTES: setting(2_097_152, int(1024), 'largest request body; larger ones get 413'),
   WAIT_MAX_MS: setting(30_000, int(0, 600_000), 'longest `?wait=true` hold before answering 202'),
   LOG_LEVEL: setting(

@@ -96,7 +96,7 @@ export type Tombstone = JobView & { owner: string | null };
  * other, a job finishing in between could show `completed` with a running job's record: no result.)
  */
 export async function loadJob(queue: Queue, redis: Redis, config: Config, id: string): Promise<StoredJob | undefined> {
-  const replies = (await redis
+  const replies = await redis
     .multi()
     .zscore(queue.toKey('completed'), id)
     .zscore(queue.toKey('failed'), id)
@@ -104,7 +104,7 @@ export async function loadJob(queue: Queue, redis: Redis, config: Config, id: st
     .hgetall(queue.toKey(id))
     .get(webhookKey(config, id))
     .get(jobKey(config, CANCELLED_KEY, id))
-    .exec()) as [Error | null, unknown][] | null;
+    .exec();
   if (!replies) throw new Error('the job view transaction was discarded');
   const failedReply = replies.find(([e]) => e);
   if (failedReply) throw failedReply[0]!;

@@ -1,8 +1,12 @@
 import { isLoopback, openListenProblem } from './exposure';
 
 describe('isLoopback', () => {
-  it.each(['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1'])('%s is loopback', (h) => expect(isLoopback(h)).toBe(true));
-  it.each(['0.0.0.0', '::', '10.0.0.5', '192.168.1.1', 'example.com', '128.0.0.1', '127.0.0.1.example.com', ''])('%s is not', (h) => expect(isLoopback(h)).toBe(false));
+  it.each(['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1'])('%s is loopback', (h) =>
+    expect(isLoopback(h)).toBe(true),
+  );
+  it.each(['0.0.0.0', '::', '10.0.0.5', '192.168.1.1', 'example.com', '128.0.0.1', '127.0.0.1.example.com', ''])('%s is not', (h) =>
+    expect(isLoopback(h)).toBe(false),
+  );
 });
 
 describe('openListenProblem', () => {

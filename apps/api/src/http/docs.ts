@@ -14,9 +14,8 @@ export const DOCS_PATH = 'docs';
 const DOCS_ROUTES = [`/${DOCS_PATH}`, `/${DOCS_PATH}-json`, `/${DOCS_PATH}-yaml`];
 
 /** What the guard sees as the docs routes' controller and handler: no metadata, so any valid key. */
-class DocsRoutes {
-  static serve(): void {}
-}
+class DocsRoutes {}
+const serveDocs = (): void => undefined;
 
 type Next = (e?: unknown) => void;
 
@@ -25,7 +24,7 @@ export function setupDocs(app: INestApplication): void {
   const filter = new ProblemFilter(app.get(HttpAdapterHost));
   // Registered before Swagger's routes, so it runs first.
   app.use(DOCS_ROUTES, (req: unknown, res: unknown, next: Next) => {
-    const ctx = new ExecutionContextHost([req, res, next], DocsRoutes, DocsRoutes.serve);
+    const ctx = new ExecutionContextHost([req, res, next], DocsRoutes, serveDocs);
     guard.canActivate(ctx).then(
       () => next(),
       (e: unknown) => filter.catch(e, ctx),

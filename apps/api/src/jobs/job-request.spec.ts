@@ -158,7 +158,10 @@ describe('toJobData', () => {
   it('refuses every string the launcher cannot take, naming each field, and keeps NUL in data', () => {
     const req = {
       language: 'c',
-      files: [{ path: 'main.c', content: 'x\0y' }, { path: 'sub/-x.c', content: '' }],
+      files: [
+        { path: 'main.c', content: 'x\0y' },
+        { path: 'sub/-x.c', content: '' },
+      ],
       stdin: '\0',
       args: ['ok', 'a\0b'],
       tests: [{ name: 't\0', args: ['\0'], stdin: '\0', expectedOutput: '\0' }],

@@ -80,7 +80,12 @@ function unrunnableFields(req: JobRequest, at: string): FieldError[] {
   const paths = (files: readonly SourceFile[] | undefined, field: string) =>
     files?.forEach((f, i) => {
       const problem = typeof f.path === 'string' ? unrunnablePathProblem(f.path) : null;
-      if (problem) errors.push({ field: `${field}[${i}].path`, rule: nulProblem(f.path) ? 'noNul' : 'noLeadingDash', message: `${field}[${i}].path ${problem}` });
+      if (problem)
+        errors.push({
+          field: `${field}[${i}].path`,
+          rule: nulProblem(f.path) ? 'noNul' : 'noLeadingDash',
+          message: `${field}[${i}].path ${problem}`,
+        });
     });
   req.args?.forEach((a, i) => text(a, `${at}args[${i}]`));
   req.tests?.forEach((t, i) => {

@@ -41,7 +41,11 @@ export class JobsController {
   @ApiAcceptedResponse({ type: JobViewDto, description: 'queued (Location: /v1/jobs/{id})' })
   @ApiOkResponse({ type: JobViewDto, description: 'finished (with ?wait=true)' })
   @ApiPayloadTooLargeResponse({ type: ProblemDto })
-  @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'unknown language, a limit above the server maximum, or a string the launcher cannot take (NUL byte, path starting with -)' })
+  @ApiUnprocessableEntityResponse({
+    type: ProblemDto,
+    description:
+      'unknown language, a limit above the server maximum, or a string the launcher cannot take (NUL byte, path starting with -)',
+  })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'the same key and body return the same job for 24 hours' })
   async submit(
     @Body() body: CreateJobDto,

@@ -75,5 +75,6 @@ export class JobViewDto implements JobView {
 
 export class JobListDto {
   @ApiProperty({ type: [JobViewDto], description: 'the jobs found, in the order asked' }) jobs!: JobView[];
-  @ApiProperty({ type: [String], description: 'ids with no job this key may see (unknown, expired, or another key\'s)' }) notFound!: string[];
+  @ApiProperty({ type: [String], description: "ids with no job this key may see (unknown, expired, or another key's)" })
+  notFound!: string[];
 }
