@@ -55,6 +55,20 @@ export const list: Parser<string[]> = (raw) =>
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+/** A comma-separated list whose every entry is one of `values` (each at most once); `none` is the empty list (an empty variable means the default). */
+export const listOf =
+  <T extends string>(values: readonly T[]): Parser<T[]> =>
+  (raw) => {
+    if (raw.trim() === 'none') return [];
+    const items = list(raw);
+    const bad = items.filter((v) => !values.includes(v as T));
+    if (bad.length) throw new BadValue(`${bad.join(', ')}: not one of ${values.join(', ')}`);
+    return [...new Set(items)] as T[];
+  };
+
+/** The peers' APIs runbox can answer besides /v1 (apps/api/src/compat). */
+export const COMPAT_API_NAMES = ['judge0', 'piston', 'jobe'] as const;
+export type CompatApiName = (typeof COMPAT_API_NAMES)[number];
 
 /**
  * Express's `trust proxy`: false (the peer is the client), a number of proxy hops, true (any
@@ -155,6 +169,17 @@ export const SETTINGS = {
   RATE_LIMIT_PER_MIN: setting(600, int(1), 'requests per minute per key (or per address when open)'),
   MAX_ACTIVE_JOBS_PER_KEY: setting(200, int(1), 'queued+running jobs one key may have'),
   MAX_QUEUE_LENGTH: setting(10_000, int(1), 'queued jobs overall; beyond it submissions get 503'),
+  // Compatibility APIs
+  COMPAT_APIS: setting<CompatApiName[]>(
+    [...COMPAT_API_NAMES],
+    listOf(COMPAT_API_NAMES),
+    'peer APIs answered at their native paths: comma-separated, any of `judge0,piston,jobe`, or `none`',
+  ),
+  JUDGE0_BASE64_DEFAULT: setting(
+    false,
+    bool,
+    'Judge0: `base64_encoded` when a request does not say (false as in Judge0 CE v1.13.1; true as on its unreleased master)',
+  ),
 } satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;

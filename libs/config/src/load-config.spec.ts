@@ -31,4 +31,11 @@ describe('loadConfig', () => {
     );
     expect(loadConfig({ MAX_ARGS: '128', MAX_ARG_BYTES: '4095' }).requests.maxArgs).toBe(128);
   });
+
+  it('reads COMPAT_APIS as a checked list: all three by default, none with `none`', () => {
+    expect(loadConfig({}).compat.apis).toEqual(['judge0', 'piston', 'jobe']);
+    expect(loadConfig({ COMPAT_APIS: 'jobe, judge0' }).compat.apis).toEqual(['jobe', 'judge0']);
+    expect(loadConfig({ COMPAT_APIS: 'none' }).compat.apis).toEqual([]);
+    expect(() => loadConfig({ COMPAT_APIS: 'judge0,judge1' })).toThrow(/COMPAT_APIS=.*judge1: not one of judge0, piston, jobe/);
+  });
 });

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MAX_ARGS_REQUEST_BYTES, type RunLimits } from '@runbox/contract';
-import { BadValue, SETTINGS, type SettingName, type TrustProxy } from './env';
+import { BadValue, SETTINGS, type CompatApiName, type SettingName, type TrustProxy } from './env';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -63,6 +63,7 @@ export class Config {
     maxActiveJobsPerKey: number;
     maxQueueLength: number;
   };
+  readonly compat!: { apis: CompatApiName[]; judge0: { base64Default: boolean } };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -159,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxActiveJobsPerKey: r.MAX_ACTIVE_JOBS_PER_KEY,
       maxQueueLength: r.MAX_QUEUE_LENGTH,
     },
+    compat: { apis: r.COMPAT_APIS, judge0: { base64Default: r.JUDGE0_BASE64_DEFAULT } },
   };
   return deepFreeze(Object.assign(new Config(), config));
 }

@@ -1,4 +1,4 @@
-import { bearer, findKey, parseApiKeys, sha256, ApiKeyConfigError } from './api-keys';
+import { ApiKeyConfigError, bearer, findKey, parseApiKeys, presentedKey, sha256 } from './api-keys';
 
 const hex = (k: string) => sha256(k).toString('hex');
 
@@ -37,5 +37,17 @@ describe('API keys', () => {
     expect(bearer('Basic abc')).toBeUndefined();
     expect(bearer('Bearer ')).toBeUndefined();
     expect(bearer(['Bearer a'])).toBeUndefined();
+  });
+
+  it("takes the key from Authorization, else Judge0's X-Auth-Token, else Jobe's X-API-KEY", () => {
+    expect(presentedKey({ authorization: 'Bearer k1' })).toBe('k1');
+    expect(presentedKey({ 'x-auth-token': 'k2' })).toBe('k2');
+    expect(presentedKey({ 'x-api-key': ' k3 ' })).toBe('k3');
+    expect(presentedKey({ authorization: 'Bearer k1', 'x-auth-token': 'k2' })).toBe('k1');
+    // a malformed first header is not skipped in favour of the next
+    expect(presentedKey({ authorization: 'Basic x', 'x-auth-token': 'k2' })).toBeUndefined();
+    expect(presentedKey({ 'x-auth-token': 'two words' })).toBeUndefined();
+    expect(presentedKey({ 'x-api-key': ['a', 'b'] })).toBeUndefined();
+    expect(presentedKey({})).toBeUndefined();
   });
 });

@@ -57,6 +57,27 @@ export function findKey(keys: readonly ApiKey[], presented: string): ApiKey | un
   return found;
 }
 
+/**
+ * The key a request presents: `Authorization: Bearer <key>` on every route, or the header a
+ * peer's clients already send (Judge0's `X-Auth-Token`, Jobe's `X-API-KEY`, read on every route
+ * too: one key, the same scopes, whichever header carries it). The first header present decides,
+ * in this order; a malformed one is not skipped for the next.
+ */
+export function presentedKey(headers: Record<string, unknown>): string | undefined {
+  if (headers.authorization !== undefined) return bearer(headers.authorization);
+  for (const name of KEY_HEADERS) if (headers[name] !== undefined) return plainKey(headers[name]);
+  return undefined;
+}
+
+/** Peers' key headers, lower-case as Node delivers them. */
+export const KEY_HEADERS = ['x-auth-token', 'x-api-key'] as const;
+
+/** A key sent bare in a header: printable ASCII, no spaces, bounded like a bearer token. */
+function plainKey(header: unknown): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  return /^[\x21-\x7e]{1,512}$/.test(header.trim()) ? header.trim() : undefined;
+}
+
 /** The bearer token of an Authorization header, or undefined. */
 export function bearer(header: unknown): string | undefined {
   if (typeof header !== 'string') return undefined;

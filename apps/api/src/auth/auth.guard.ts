@@ -8,7 +8,7 @@ import { Reflector } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import { Config } from '@runbox/config';
 import { jobKey, REDIS } from '@runbox/queue';
-import { bearer, findKey, loadApiKeys, type ApiKey, type Scope } from './api-keys';
+import { findKey, loadApiKeys, presentedKey, type ApiKey, type Scope } from './api-keys';
 import { Forbidden, RateLimited, Unauthenticated } from './auth.errors';
 import { CALLER, PUBLIC, SCOPE, type Caller } from './caller';
 
@@ -48,7 +48,7 @@ export class AuthGuard implements CanActivate, OnModuleInit {
     if (this.keys.length === 0) {
       caller = { quotaId: `ip:${req.ip ?? 'unknown'}`, tenant: null };
     } else {
-      const token = bearer(req.headers.authorization);
+      const token = presentedKey(req.headers);
       const key = token === undefined ? undefined : findKey(this.keys, token);
       if (!key) throw new Unauthenticated(token === undefined ? undefined : 'the API key is not valid');
       const needs = this.reflector.getAllAndOverride<Scope | undefined>(SCOPE, targets);
