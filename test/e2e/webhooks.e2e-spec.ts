@@ -154,6 +154,7 @@ async function startDelivery(env: Record<string, string>) {
       files: [{ path: 'main.py', content: 'print("hi")', encoding: 'utf8' }],
       stdin: outcome === 'failed' ? 'fail' : '',
       args: [],
+      compileArgs: [],
       limits: config.limits.defaults,
       tests: null,
       checker: { type: 'lines' },

@@ -162,6 +162,8 @@ export function parseJobData(raw: unknown, maxima: RunLimits): JobData {
     files: parseFiles(raw.files, 'files'),
     stdin: str(raw.stdin, 'stdin'),
     args: cstrArray(raw.args, 'args'),
+    // Absent in jobs queued before the field existed.
+    compileArgs: cstrArray(raw.compileArgs ?? [], 'compileArgs'),
     limits: parseLimits(raw.limits, maxima),
     tests: parseTests(raw.tests),
     checker: parseChecker(raw.checker),

@@ -20,6 +20,8 @@ export interface JobRequest {
   files?: SourceFile[];
   stdin?: string;
   args?: string[];
+  /** Appended to the language's compile command (compiled languages only): `["-DLOCAL", "-O0"]`. */
+  compileArgs?: string[];
   limits?: Partial<RunLimits>;
   tests?: TestCase[];
   checker?: Checker;
@@ -95,6 +97,8 @@ export interface JobData {
   files: SourceFile[];
   stdin: string;
   args: string[];
+  /** Appended to the compile command's argv; empty for an interpreted language. */
+  compileArgs: string[];
   limits: RunLimits;
   tests: QueuedTest[] | null;
   checker: QueuedChecker;

@@ -17,6 +17,7 @@ describe('toJobData', () => {
       files: [{ path: 'main.py', content: 'print(1)', encoding: 'utf8' }],
       stdin: '',
       args: [],
+      compileArgs: [],
       limits: c.config.limits.defaults,
       tests: null,
       checker: { type: 'lines' },
@@ -180,5 +181,13 @@ describe('toJobData', () => {
       ['jobs[2].files[1].path', 'noLeadingDash'],
     ]);
     expect(toJobData({ language: 'c', files: [{ path: 'main.c', content: 'x\0' }], stdin: 'a\0b' }, ctx()).stdin).toBe('a\0b');
+  });
+
+  it('keeps compile arguments for a compiled language and refuses them for an interpreted one', () => {
+    const c = ctx();
+    expect(toJobData({ language: 'c', source: 'int main(){}', compileArgs: ['-DX=1'] }, c).compileArgs).toEqual(['-DX=1']);
+    expect(() => toJobData({ language: 'python', source: 'pass', compileArgs: ['-O'] }, c)).toThrow(
+      /compileArgs needs a compiled language/,
+    );
   });
 });

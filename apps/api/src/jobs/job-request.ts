@@ -21,7 +21,7 @@ import {
 import type { Config } from '@runbox/config';
 import type { Language, LanguageRegistry } from '@runbox/languages';
 import type { FieldError } from '../http/validation';
-import { LimitAboveMaximum, RequestTooLarge, UnknownLanguage, UnprocessableJob } from './jobs.errors';
+import { CompileArgsNotCompiled, LimitAboveMaximum, RequestTooLarge, UnknownLanguage, UnprocessableJob } from './jobs.errors';
 
 export interface RequestContext {
   config: Config;
@@ -58,11 +58,15 @@ function checkProgram(source: string | undefined, files: readonly SourceFile[] |
   files?.forEach((f, i) => checkBytes(fileBytes(f), `${at}files[${i}].content`, maxFileBytes));
 }
 
+function checkArgs(args: readonly string[] | undefined, field: string, config: Config): void {
+  const { maxArgs, maxArgBytes } = config.requests;
+  checkCount(args ?? undefined, field, maxArgs);
+  args?.forEach((a, i) => checkBytes(utf8Bytes(a), `${field}[${i}]`, maxArgBytes));
+}
+
 function checkRun(stdin: string | undefined, args: readonly string[] | undefined, at: string, config: Config): void {
-  const { maxStdinBytes, maxArgs, maxArgBytes } = config.requests;
-  if (typeof stdin === 'string') checkBytes(utf8Bytes(stdin), `${at}stdin`, maxStdinBytes);
-  checkCount(args ?? undefined, `${at}args`, maxArgs);
-  args?.forEach((a, i) => checkBytes(utf8Bytes(a), `${at}args[${i}]`, maxArgBytes));
+  if (typeof stdin === 'string') checkBytes(utf8Bytes(stdin), `${at}stdin`, config.requests.maxStdinBytes);
+  checkArgs(args, `${at}args`, config);
 }
 
 /**
@@ -88,6 +92,7 @@ function unrunnableFields(req: JobRequest, at: string): FieldError[] {
         });
     });
   req.args?.forEach((a, i) => text(a, `${at}args[${i}]`));
+  req.compileArgs?.forEach((a, i) => text(a, `${at}compileArgs[${i}]`));
   req.tests?.forEach((t, i) => {
     text(t.name, `${at}tests[${i}].name`);
     t.args?.forEach((a, j) => text(a, `${at}tests[${i}].args[${j}]`));
@@ -152,6 +157,8 @@ export function toJobData(req: JobRequest, ctx: RequestContext, at = '', now = n
   const limits = limitsOf(req.limits ?? undefined, at, config);
   checkProgram(req.source, req.files, at, config);
   checkRun(req.stdin, req.args, at, config);
+  checkArgs(req.compileArgs, `${at}compileArgs`, config);
+  if (req.compileArgs?.length && !lang.compile) throw new CompileArgsNotCompiled(`${at}compileArgs`, lang.id);
   checkCount(req.tests ?? undefined, `${at}tests`, config.requests.maxTests);
   req.tests?.forEach((t, i) => checkRun(t.stdin, t.args, `${at}tests[${i}].`, config));
   const unrunnable = unrunnableFields(req, at);
@@ -162,6 +169,7 @@ export function toJobData(req: JobRequest, ctx: RequestContext, at = '', now = n
     files: toFiles(req.source, req.files, lang),
     stdin: req.stdin ?? '',
     args: req.args ? [...req.args] : [],
+    compileArgs: req.compileArgs ? [...req.compileArgs] : [],
     limits,
     tests: req.tests ? req.tests.map(toTest) : null,
     checker: toChecker(req.checker ?? undefined, at, ctx),

@@ -51,6 +51,13 @@ export class UnknownLanguage extends UnprocessableJob {
   }
 }
 
+/** Compiler arguments for a language that is not compiled. */
+export class CompileArgsNotCompiled extends UnprocessableJob {
+  constructor(field: string, language: string) {
+    super([{ field, rule: 'compiled', message: `${field} needs a compiled language; ${language} is not one` }]);
+  }
+}
+
 /** A part of the request larger (or more numerous) than the server accepts. */
 export class RequestTooLarge extends Error {
   readonly errors: FieldError[];

@@ -63,7 +63,7 @@ export class RunService {
     try {
       const lang = this.languages.find(data.language);
       if (!lang) throw new SandboxError(`this worker has no language "${data.language}"`);
-      const program = await this.build(slot, lang, data.files, boxes, signal);
+      const program = await this.build(slot, lang, data.files, boxes, signal, data.compileArgs);
       if (program.compile) emit('compiled', program.compile);
       if (program.compile && program.compile.verdict !== 'ok') {
         return {
@@ -114,8 +114,15 @@ export class RunService {
     }
   }
 
-  /** Writes the files into a fresh box and compiles them when the language is compiled. */
-  private async build(slot: Slot, lang: Language, files: readonly SourceFile[], boxes: Box[], signal: AbortSignal): Promise<Program> {
+  /** Writes the files into a fresh box and compiles them (with `compileArgs` after the table's argv) when the language is compiled. */
+  private async build(
+    slot: Slot,
+    lang: Language,
+    files: readonly SourceFile[],
+    boxes: Box[],
+    signal: AbortSignal,
+    compileArgs: readonly string[] = [],
+  ): Promise<Program> {
     const box = createBox(slot.setup.workspaceDir, slot.setup.uid, slot.setup.gid, files);
     boxes.push(box);
     if (!lang.compile) return { box, compile: null };
@@ -126,7 +133,7 @@ export class RunService {
       limits,
       shown: limits,
     };
-    const run = await this.runIn(slot, box, command, [], '', signal);
+    const run = await this.runIn(slot, box, command, compileArgs, '', signal);
     if (run.verdict !== 'ok' && !run.message) run.message = 'compilation failed';
     return { box, compile: run };
   }

@@ -55,6 +55,16 @@ export class CreateJobDto implements JobRequest {
   @IsString({ each: true })
   args?: string[];
 
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['-DLOCAL', '-O0'],
+    description: "appended to the language's compile command (compiled languages only)",
+  })
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  compileArgs?: string[];
+
   @ApiPropertyOptional({ type: LimitsDto, description: 'each omitted limit takes the server default' })
   @IsOptional()
   @IsObject()
