@@ -11,6 +11,15 @@ export {
   type HistogramSnapshot,
   type MetricsSnapshot,
 } from './metrics-store';
-export { enqueueWebhook, saveDelivery, webhookDeliveryId, type WebhookJobData } from './webhooks';
+export {
+  DELIVERY_TIMEOUT_MS,
+  enqueueWebhook,
+  saveDelivery,
+  WEBHOOK_METHODS,
+  webhookDeliveryId,
+  type WebhookBody,
+  type WebhookJobData,
+  type WebhookMethod,
+} from './webhooks';
 export { eventsChannel, progressChannel, publishJobProgress } from './events';
 export { recordJobEnd, type JobEnd } from './job-end';

@@ -9,11 +9,27 @@ import { WEBHOOKS_QUEUE, type WebhookDelivery } from '@runbox/contract';
 import type { Config } from '@runbox/config';
 import { webhookKey } from './keys';
 
-/** What one delivery job carries; the sender loads the job's view itself, when it sends. */
+/** What one delivery job carries; the sender loads the job's view itself, when it sends, unless the delivery brings its own body. */
 export interface WebhookJobData {
   jobId: string;
   callbackUrl: string;
+  /** HTTP method of the delivery; POST when absent. */
+  method?: WebhookMethod;
+  /** The JSON body to send instead of the job's view (rendered by whoever queued the delivery, after the job ended). */
+  payload?: string;
 }
+
+export const WEBHOOK_METHODS = ['POST', 'PUT'] as const;
+export type WebhookMethod = (typeof WEBHOOK_METHODS)[number];
+
+/** A delivery's own method and body (a compatibility API answering a peer's callback shape). */
+export interface WebhookBody {
+  method: WebhookMethod;
+  payload: string;
+}
+
+/** How long one delivery attempt may take, connect to last byte. */
+export const DELIVERY_TIMEOUT_MS = 10_000;
 
 /** BullMQ job name of a delivery (informational: the sender handles every job of its queue). */
 const WEBHOOK_JOB_NAME = 'deliver';
@@ -32,12 +48,19 @@ export function webhookDeliveryId(jobId: string): string {
  * final in BullMQ (completed, failed for good, cancelled), so the view the sender loads is the
  * final one. Calling it again for the same job changes nothing.
  */
-export async function enqueueWebhook(queue: Queue, config: Config, redis: Redis, jobId: string, callbackUrl: string): Promise<void> {
+export async function enqueueWebhook(
+  queue: Queue,
+  config: Config,
+  redis: Redis,
+  jobId: string,
+  callbackUrl: string,
+  body?: WebhookBody,
+): Promise<void> {
   if (queue.name !== WEBHOOKS_QUEUE) throw new Error(`enqueueWebhook needs the "${WEBHOOKS_QUEUE}" queue, got "${queue.name}"`);
   const retentionS = config.queue.resultRetentionS;
   // Only if absent: a repeated announcement must not reset the record of a delivery already under way or done.
   await saveDelivery(redis, config, jobId, { status: 'pending', attempts: 0 }, { onlyIfAbsent: true });
-  const data: WebhookJobData = { jobId, callbackUrl };
+  const data: WebhookJobData = { jobId, callbackUrl, ...(body ? { method: body.method, payload: body.payload } : {}) };
   await queue.add(WEBHOOK_JOB_NAME, data, {
     jobId: webhookDeliveryId(jobId),
     attempts: config.webhooks.attempts,

@@ -1,5 +1,5 @@
 /**
- * One POST of a callback, through the SSRF guard. node:http(s) rather than fetch because only
+ * One POST (or PUT) of a callback, through the SSRF guard. node:http(s) rather than fetch because only
  * they take a `lookup` hook, which is what ties the connection to the checked address. No
  * redirects are followed (a 3xx is a failed attempt), no connection is reused, and the whole
  * exchange, connect to last byte, is bounded by one timer.
@@ -10,6 +10,8 @@ import { guardedLookup, systemResolver, type Resolver } from './guarded-lookup';
 import { DestinationRefused, urlProblem, type AllowEntry } from './ssrf';
 
 export interface PostOptions {
+  /** POST unless given. */
+  method?: 'POST' | 'PUT';
   allow: readonly AllowEntry[];
   headers: Record<string, string>;
   timeoutMs: number;
@@ -32,7 +34,7 @@ export function postJson(url: string, body: string, opts: PostOptions): Promise<
   const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<PostAnswer>((resolve, reject) => {
     const req = request({
-      method: 'POST',
+      method: opts.method ?? 'POST',
       protocol: u.protocol,
       // An address literal never reaches `lookup` (Node connects to it directly): urlProblem checked it above.
       hostname: u.hostname.replace(/^\[(.*)\]$/, '$1'),

@@ -1,5 +1,6 @@
 /**
- * Delivers callbacks from the webhooks queue: loads the finished job's view, POSTs it signed per
+ * Delivers callbacks from the webhooks queue: loads the finished job's view (or takes the body the
+ * delivery brings, with its method), POSTs it signed per
  * Standard Webhooks to the job's `callbackUrl` through the SSRF guard, and records the outcome
  * of every attempt where the job's view shows it. A non-2xx answer or a network error is thrown
  * so BullMQ retries with backoff; a refused destination or a vanished job is not retried.
@@ -11,13 +12,12 @@ import type { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import { FINAL_STATUSES, JOBS_QUEUE, WEBHOOKS_QUEUE, type WebhookDelivery } from '@runbox/contract';
 import { Config } from '@runbox/config';
-import { bullConnection, loadJobView, REDIS, saveDelivery, type WebhookJobData } from '@runbox/queue';
+import { bullConnection, DELIVERY_TIMEOUT_MS, loadJobView, REDIS, saveDelivery, WEBHOOK_METHODS, type WebhookJobData } from '@runbox/queue';
 import type { Resolver } from './guarded-lookup';
 import { postJson } from './post-json';
 import { DESTINATION_REFUSED, parseAllowList, type AllowEntry } from './ssrf';
 
-/** How long one attempt may take, connect to last byte. */
-export const DELIVERY_TIMEOUT_MS = 10_000;
+export { DELIVERY_TIMEOUT_MS };
 /** Deliveries in flight per worker process: they wait on the network, not on a sandbox slot. */
 const CONCURRENCY = 16;
 const USER_AGENT = 'runbox-webhooks/1';
@@ -83,7 +83,7 @@ export class WebhooksProcessor implements OnApplicationBootstrap, OnApplicationS
 
   /** One attempt. Returns the delivery record on success, throws (and records why) otherwise. */
   async deliver(job: Job<WebhookJobData, WebhookDelivery>): Promise<WebhookDelivery> {
-    const { jobId, callbackUrl } = job.data;
+    const { jobId, callbackUrl, method = 'POST', payload: ownPayload } = job.data;
     const attempts = job.attemptsMade + 1;
     const lastAttempt = attempts >= (job.opts.attempts ?? 1);
     let statusCode: number | undefined;
@@ -91,11 +91,14 @@ export class WebhooksProcessor implements OnApplicationBootstrap, OnApplicationS
       const view = await loadJobView(this.jobs, this.redis, this.config, jobId);
       if (!view) throw new UnrecoverableError(`job ${jobId} no longer exists`);
       if (!FINAL_STATUSES.includes(view.status)) throw new Error(`job ${jobId} is still ${view.status}`);
+      if (!WEBHOOK_METHODS.includes(method) || (ownPayload !== undefined && typeof ownPayload !== 'string'))
+        throw new UnrecoverableError(`delivery of job ${jobId} has a bad method or payload`);
       // The delivery record describes this very delivery: the receiver gets the job, and the same bytes on every retry.
       const { webhook: _record, ...finished } = view;
-      const payload = JSON.stringify(finished);
+      const payload = ownPayload ?? JSON.stringify(finished);
       const headers = deliveryHeaders(this.signer, job.id!, payload, new Date());
       const answer = await postJson(callbackUrl, payload, {
+        method,
         allow: this.allow,
         headers,
         timeoutMs: DELIVERY_TIMEOUT_MS,
