@@ -9,6 +9,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { Config } from '@runbox/config';
 import { QueueModule } from '@runbox/queue';
 import { AuthModule } from './auth/auth.module';
+import { CompatModule } from './compat/compat.module';
 import { HealthModule } from './health/health.module';
 import { ProblemFilter } from './http/problem.filter';
 import { RequestValidationPipe } from './http/validation';
@@ -35,7 +36,7 @@ export class AppModule {
           pinoHttp: {
             level: config.logLevel,
             // Request bodies hold users' programs; headers may hold credentials.
-            redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
+            redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers["x-auth-token"]', 'req.headers.cookie'],
           },
           // No routes: the module still provides the application's logger, without request lines.
           ...(logsRequests(config.logLevel) ? {} : { forRoutes: [] }),
@@ -46,6 +47,7 @@ export class AppModule {
         LanguagesModule,
         HealthModule,
         MetricsModule,
+        CompatModule.forRoot(config),
       ],
       providers: [
         { provide: Config, useValue: config },

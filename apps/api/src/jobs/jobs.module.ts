@@ -9,5 +9,7 @@ import { JobsService } from './jobs.service';
   imports: [LanguagesModule],
   controllers: [JobsController],
   providers: [JobsService, JobEvents, JobStream],
+  // The compatibility APIs (apps/api/src/compat) queue and read jobs through these, as /v1 does.
+  exports: [JobsService, JobEvents],
 })
 export class JobsModule {}
