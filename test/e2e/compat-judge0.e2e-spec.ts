@@ -540,6 +540,24 @@ describe('Judge0 API access', () => {
     expect(queued.headers['ratelimit-limit']).toBeDefined(); // the same rate limit as /v1
   });
 
+  it('documents its routes in /docs', async () => {
+    const doc = (await request(stack.http).get('/docs-json')).body as { paths: Record<string, object> };
+    for (const path of [
+      '/submissions',
+      '/submissions/batch',
+      '/submissions/{token}',
+      '/languages',
+      '/languages/{id}',
+      '/statuses',
+      '/about',
+      '/config_info',
+      '/workers',
+    ]) {
+      expect(doc.paths).toHaveProperty([path]);
+    }
+    expect(doc.paths['/submissions']).toHaveProperty(['post', 'requestBody']);
+  });
+
   it('is not mounted when COMPAT_APIS leaves it out', async () => {
     const off = await startStack({ env: { COMPAT_APIS: 'none' } });
     try {

@@ -32,7 +32,9 @@ export function setupDocs(app: INestApplication): void {
   });
   const config = new DocumentBuilder()
     .setTitle('runbox')
-    .setDescription('Runs untrusted code in throw-away Linux sandboxes and grades it. HTTP API v1.')
+    .setDescription(
+      'Runs untrusted code in throw-away Linux sandboxes and grades it. HTTP API v1, and the Judge0 CE, Piston v2 and Jobe APIs at their own paths (COMPAT_APIS).',
+    )
     .setVersion('1')
     .build();
   SwaggerModule.setup(DOCS_PATH, app, () => SwaggerModule.createDocument(app, config), { jsonDocumentUrl: `${DOCS_PATH}-json` });
