@@ -4,6 +4,7 @@
  * dereference for SIGSEGV, a file past RLIMIT_FSIZE for SIGXFSZ, …); shapes are checked field by
  * field against what judge0/judge0 v1.13.1 serializes. Callbacks go to a receiver on 127.0.0.1.
  */
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -14,6 +15,26 @@ import { startStack, type Stack } from '../support/stack';
 const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');
 /** Ruby's Base64.encode64: lines of 60 characters, each ending in "\n". */
 const encode64 = (s: string | Buffer) => (b64(s).match(/.{1,60}/g) ?? []).map((l) => `${l}\n`).join('');
+
+/**
+ * A zip made by python3's zipfile from `entries` ([name, content, unix mode?]), as base64. Test
+ * data only: what the archive does is up to the sandboxed unpacker.
+ */
+function zip(entries: [name: string, content: string, mode?: number][]): string {
+  const script = `
+import base64, io, json, sys, zipfile
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+    for name, content, mode in json.load(sys.stdin):
+        info = zipfile.ZipInfo(name)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        if mode:
+            info.external_attr = mode << 16
+        z.writestr(info, content.encode() if not content.startswith("zeros:") else bytes(int(content[6:])))
+sys.stdout.write(base64.b64encode(buf.getvalue()).decode())
+`;
+  return execFileSync('python3', ['-c', script], { input: JSON.stringify(entries.map(([n, c, m]) => [n, c, m ?? 0])) }).toString();
+}
 
 const PY = 71;
 const C = 50;
@@ -391,6 +412,35 @@ describe('Judge0 CE API', () => {
       const res = await submit(body, '');
       expect(res.status).toBe(422);
       expect(res.body).toEqual(errors);
+    });
+  });
+
+  describe('additional_files, unpacked inside the sandbox', () => {
+    it('puts the zip’s files next to the source before it runs', async () => {
+      const files = zip([
+        ['data.txt', 'from the zip\n'],
+        ['sub/more.txt', 'and deeper\n'],
+      ]);
+      const res = await submit(
+        { language_id: PY, source_code: 'print(open("data.txt").read() + open("sub/more.txt").read(), end="")', additional_files: files },
+        'wait=true&fields=status_id,stdout,compile_output',
+      );
+      expect(res.body).toEqual({ stdout: 'from the zip\nand deeper\n', compile_output: null, status_id: 3 });
+    });
+
+    it.each([
+      ['a zip bomb', [['bomb', 'zeros:50000000']], /bomb: inflates more than 200 times/],
+      ['a zip-slip entry', [['../escaped.txt', 'x']], /\.\.\/escaped\.txt: the path leaves the directory/],
+      ['an absolute path', [['/tmp/escaped.txt', 'x']], /the path leaves the directory/],
+      ['a symlink entry', [['passwd', '/etc/passwd', 0o120777]], /passwd: links are not allowed/],
+      ['something that is not a zip', null, /not a zip archive/],
+    ] as const)('refuses %s, as a compilation error saying why', async (_name, entries, why) => {
+      const files = entries ? zip(entries.map((e) => [...e]) as [string, string, number?][]) : b64('not a zip');
+      const res = await submit(
+        { language_id: PY, source_code: 'print(1)', additional_files: files },
+        'wait=true&fields=status_id,stdout,compile_output',
+      );
+      expect(res.body).toEqual({ status_id: 6, stdout: null, compile_output: expect.stringMatching(why) });
     });
   });
 

@@ -155,6 +155,7 @@ async function startDelivery(env: Record<string, string>) {
       stdin: outcome === 'failed' ? 'fail' : '',
       args: [],
       compileArgs: [],
+      archive: null,
       limits: config.limits.defaults,
       tests: null,
       checker: { type: 'lines' },

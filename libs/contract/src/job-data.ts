@@ -164,6 +164,7 @@ export function parseJobData(raw: unknown, maxima: RunLimits): JobData {
     args: cstrArray(raw.args, 'args'),
     // Absent in jobs queued before the field existed.
     compileArgs: cstrArray(raw.compileArgs ?? [], 'compileArgs'),
+    archive: raw.archive === null || raw.archive === undefined ? null : str(raw.archive, 'archive'),
     limits: parseLimits(raw.limits, maxima),
     tests: parseTests(raw.tests),
     checker: parseChecker(raw.checker),

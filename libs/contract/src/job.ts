@@ -22,6 +22,8 @@ export interface JobRequest {
   args?: string[];
   /** Appended to the language's compile command (compiled languages only): `["-DLOCAL", "-O0"]`. */
   compileArgs?: string[];
+  /** A zip (base64) unpacked, inside the sandbox, next to the files before compiling: no links, no paths leaving the directory; existing files win. */
+  archive?: string;
   limits?: Partial<RunLimits>;
   tests?: TestCase[];
   checker?: Checker;
@@ -99,6 +101,8 @@ export interface JobData {
   args: string[];
   /** Appended to the compile command's argv; empty for an interpreted language. */
   compileArgs: string[];
+  /** A zip (base64) to unpack in the box before compiling, or null. */
+  archive: string | null;
   limits: RunLimits;
   tests: QueuedTest[] | null;
   checker: QueuedChecker;

@@ -18,6 +18,7 @@ describe('toJobData', () => {
       stdin: '',
       args: [],
       compileArgs: [],
+      archive: null,
       limits: c.config.limits.defaults,
       tests: null,
       checker: { type: 'lines' },

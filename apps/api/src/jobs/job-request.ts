@@ -159,6 +159,12 @@ export function toJobData(req: JobRequest, ctx: RequestContext, at = '', now = n
   checkRun(req.stdin, req.args, at, config);
   checkArgs(req.compileArgs, `${at}compileArgs`, config);
   if (req.compileArgs?.length && !lang.compile) throw new CompileArgsNotCompiled(`${at}compileArgs`, lang.id);
+  if (typeof req.archive === 'string')
+    checkBytes(
+      fileBytes({ path: 'archive', content: req.archive, encoding: 'base64' }),
+      `${at}archive`,
+      config.requests.maxFileBytes * config.requests.maxFiles,
+    );
   checkCount(req.tests ?? undefined, `${at}tests`, config.requests.maxTests);
   req.tests?.forEach((t, i) => checkRun(t.stdin, t.args, `${at}tests[${i}].`, config));
   const unrunnable = unrunnableFields(req, at);
@@ -170,6 +176,7 @@ export function toJobData(req: JobRequest, ctx: RequestContext, at = '', now = n
     stdin: req.stdin ?? '',
     args: req.args ? [...req.args] : [],
     compileArgs: req.compileArgs ? [...req.compileArgs] : [],
+    archive: req.archive ?? null,
     limits,
     tests: req.tests ? req.tests.map(toTest) : null,
     checker: toChecker(req.checker ?? undefined, at, ctx),

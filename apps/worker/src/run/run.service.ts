@@ -6,12 +6,13 @@
 import { Injectable } from '@nestjs/common';
 import type { JobData, JobProgressType, JobResult, QueuedChecker, Run, RunLimits, SourceFile, TestResult, Verdict } from '@runbox/contract';
 import { Config } from '@runbox/config';
-import { adjustLimits, expandArgv, languageEnv, LanguageRegistry, type Language } from '@runbox/languages';
+import { adjustLimits, BASE_ENV, expandArgv, languageEnv, LanguageRegistry, type Language } from '@runbox/languages';
 import { runOnce } from '../sandbox/launcher';
 import { SandboxError } from '../sandbox/sandbox.errors';
 import { SlotPool, type Slot } from '../sandbox/slots';
 import { cloneBox, createBox, removeBox, writeFileInBox, type Box } from '../sandbox/workspace';
 import { check } from './checkers';
+import { ARCHIVE_CAPS, ARCHIVE_FILE, UNPACK_LIMITS, unpackArgv } from './unpack';
 import { overallVerdict, toRun } from './verdict';
 
 export type EmitEvent = (type: JobProgressType, data?: unknown) => void;
@@ -63,7 +64,7 @@ export class RunService {
     try {
       const lang = this.languages.find(data.language);
       if (!lang) throw new SandboxError(`this worker has no language "${data.language}"`);
-      const program = await this.build(slot, lang, data.files, boxes, signal, data.compileArgs);
+      const program = await this.build(slot, lang, data.files, boxes, signal, data.compileArgs, data.archive);
       if (program.compile) emit('compiled', program.compile);
       if (program.compile && program.compile.verdict !== 'ok') {
         return {
@@ -114,7 +115,11 @@ export class RunService {
     }
   }
 
-  /** Writes the files into a fresh box and compiles them (with `compileArgs` after the table's argv) when the language is compiled. */
+  /**
+   * Writes the files into a fresh box, unpacks the archive among them (in the sandbox), and
+   * compiles them (with `compileArgs` after the table's argv) when the language is compiled. An
+   * archive that cannot be unpacked fails the build as a compile error would, with the reason.
+   */
   private async build(
     slot: Slot,
     lang: Language,
@@ -122,9 +127,28 @@ export class RunService {
     boxes: Box[],
     signal: AbortSignal,
     compileArgs: readonly string[] = [],
+    archive: string | null = null,
   ): Promise<Program> {
-    const box = createBox(slot.setup.workspaceDir, slot.setup.uid, slot.setup.gid, files);
+    const box = createBox(
+      slot.setup.workspaceDir,
+      slot.setup.uid,
+      slot.setup.gid,
+      archive === null ? files : [...files, { path: ARCHIVE_FILE, content: archive, encoding: 'base64' }],
+    );
     boxes.push(box);
+    if (archive !== null) {
+      const caps = { ...ARCHIVE_CAPS, bytes: this.config.worker.boxDiskMb * 1024 * 1024 };
+      const unpack = await this.runIn(
+        slot,
+        box,
+        { argv: unpackArgv(caps), env: { ...BASE_ENV }, limits: UNPACK_LIMITS, shown: UNPACK_LIMITS },
+        [],
+        '',
+        signal,
+      );
+      if (unpack.verdict !== 'ok')
+        return { box, compile: { ...unpack, verdict: 'runtime_error', message: unpack.message ?? 'the archive could not be unpacked' } };
+    }
     if (!lang.compile) return { box, compile: null };
     const limits = { ...lang.compile.limits, outputBytes: TOOL_OUTPUT_BYTES };
     const command: Command = {

@@ -75,7 +75,7 @@ export function configInfo(config: Config, callbackTimeoutS: number): Record<str
     enable_callbacks: true,
     callbacks_max_tries: config.webhooks.attempts,
     callbacks_timeout: callbackTimeoutS,
-    enable_additional_files: false,
+    enable_additional_files: true,
     max_queue_size: config.auth.maxQueueLength,
     cpu_time_limit: l.cpu_time_limit.default,
     max_cpu_time_limit: l.cpu_time_limit.max,

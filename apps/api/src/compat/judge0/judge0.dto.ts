@@ -32,7 +32,10 @@ export class Judge0SubmissionDto {
   @ApiPropertyOptional({ example: false, description: 'must be false: the sandbox has only loopback' }) enable_network?: boolean;
   @ApiPropertyOptional({ example: 1, description: 'runs of the program (compiled once); time and memory are averages' })
   number_of_runs?: number;
-  @ApiPropertyOptional({ description: 'not supported yet: answered with 422' }) additional_files?: string;
+  @ApiPropertyOptional({
+    description: 'a zip (base64, whatever base64_encoded says) unpacked inside the sandbox next to the source before compiling',
+  })
+  additional_files?: string;
   @ApiPropertyOptional({
     example: 'https://grader.example/judge0',
     description: 'the finished submission is PUT here (base64, default fields)',

@@ -151,6 +151,9 @@ export function parseSubmission(body: unknown, base64: boolean, ctx: Judge0Conte
 
   if (source === null || isBlank(source.toString('utf8'))) add('source_code', "can't be blank");
   else if (source.length > maxFileBytes) add('source_code', `is too long (maximum is ${maxFileBytes} bytes)`);
+  const archiveMax = maxFileBytes * ctx.config.requests.maxFiles;
+  if (Buffer.byteLength(toText(b.additional_files) ?? '') * 0.75 > archiveMax)
+    add('additional_files', `is too long (maximum is ${archiveMax} bytes)`);
   if (stdin && stdin.length > maxStdinBytes) add('stdin', `is too long (maximum is ${maxStdinBytes} bytes)`);
 
   // ActiveModel's integer cast: "4" is 4, "4.7" is 4, "abc" is 0.
@@ -186,7 +189,8 @@ export function parseSubmission(body: unknown, base64: boolean, ctx: Judge0Conte
     command_line_arguments: toText(b.command_line_arguments) ?? null,
     redirect_stderr_to_stdout: toBool(b.redirect_stderr_to_stdout) ?? false,
     callback_url: toText(b.callback_url) ?? null,
-    additional_files: toText(b.additional_files) ?? null,
+    // Always base64 (a zip), decoded leniently as Ruby does; kept as its bytes.
+    additional_files: isBlank(toText(b.additional_files)) ? null : decode64(toText(b.additional_files)!).toString('base64'),
     enable_network: toBool(b.enable_network) ?? false,
   };
 
@@ -201,7 +205,6 @@ export function parseSubmission(body: unknown, base64: boolean, ctx: Judge0Conte
     add('compiler_options', 'setting compiler options is only allowed for compiled languages');
   if (!isBlank(submission.callback_url) && !/^https?:\/\/[^\s]+$/i.test(submission.callback_url!))
     add('callback_url', 'must be an http or https URL');
-  if (!isBlank(submission.additional_files)) add('additional_files', 'setting additional files is not allowed');
   // The sandbox has only its own loopback interface (ALLOW_ENABLE_NETWORK is false).
   if (submission.enable_network) add('enable_network', 'enabling network is not allowed');
 
@@ -219,6 +222,7 @@ export function parseSubmission(body: unknown, base64: boolean, ctx: Judge0Conte
     stdin: stdinText,
     args,
     ...(compileArgs.length ? { compileArgs } : {}),
+    ...(submission.additional_files ? { archive: submission.additional_files } : {}),
     limits: runLimits(submission, limits, ctx.config),
     // number_of_runs: Judge0 compiles and runs N times and stops at the first run that is not
     // Accepted; runbox compiles once and runs N tests of the same input.

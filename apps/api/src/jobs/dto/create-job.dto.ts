@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMinSize,
   IsArray,
+  IsBase64,
   IsBoolean,
   IsDefined,
   IsNotEmpty,
@@ -64,6 +65,13 @@ export class CreateJobDto implements JobRequest {
   @IsArray()
   @IsString({ each: true })
   compileArgs?: string[];
+
+  @ApiPropertyOptional({
+    description: 'a zip (base64) unpacked inside the sandbox next to the files before compiling (MAX_FILES × MAX_FILE_BYTES at most)',
+  })
+  @IsOptional()
+  @IsBase64()
+  archive?: string;
 
   @ApiPropertyOptional({ type: LimitsDto, description: 'each omitted limit takes the server default' })
   @IsOptional()
