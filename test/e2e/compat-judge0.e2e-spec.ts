@@ -489,6 +489,9 @@ describe('Judge0 CE API', () => {
         run_cmd: './main',
       });
       expect((await request(stack.http).get('/languages/45')).status).toBe(404);
+      const all = (await request(stack.http).get('/languages/all')).body as { id: number; is_archived: boolean }[];
+      expect(all.map((l) => l.id).sort()).toEqual([...byId.keys()].sort());
+      expect(all.every((l) => l.is_archived === false)).toBe(true);
     });
 
     it('lists the 14 statuses', async () => {
@@ -588,6 +591,17 @@ describe('Judge0 API access', () => {
       .send({ language_id: PY, source_code: 'print(1)' });
     expect(queued.status).toBe(201);
     expect(queued.headers['ratelimit-limit']).toBeDefined(); // the same rate limit as /v1
+  });
+
+  it('answers a body that is not JSON with 400 and no 5xx', async () => {
+    const res = await request(stack.http)
+      .post('/submissions')
+      .set('X-Auth-Token', KEY)
+      .set('content-type', 'application/json')
+      .send('{"language_id": 71,');
+    expect(res.status).toBe(400);
+    // body-parser refuses it before any route: runbox's problem body, whose `error` is Rails' "Bad Request" too
+    expect(res.body).toMatchObject({ error: 'Bad Request' });
   });
 
   it('documents its routes in /docs', async () => {

@@ -101,6 +101,12 @@ export class Judge0InfoController {
     return this.judge0.listLanguages();
   }
 
+  @Get('languages/all')
+  @ApiOperation({ summary: 'Languages with is_archived (Judge0); runbox archives none' })
+  async allLanguages(): Promise<{ id: number; name: string; is_archived: boolean }[]> {
+    return (await this.judge0.listLanguages()).map((l) => ({ ...l, is_archived: false }));
+  }
+
   @Get('languages/:id')
   @ApiOperation({ summary: 'One language with its commands (Judge0)' })
   language(@Param('id') id: string): Promise<Record<string, unknown>> {
