@@ -5,6 +5,8 @@
  */
 export const JOBS_QUEUE = 'jobs';
 export const WEBHOOKS_QUEUE = 'webhooks';
+/** How long one callback delivery attempt may take, connect to last byte. */
+export const DELIVERY_TIMEOUT_MS = 10_000;
 
 /** Pub/sub channel on which an API asks the worker holding a job to kill its sandbox. */
 export const CANCEL_CHANNEL = 'cancel';

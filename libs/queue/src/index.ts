@@ -12,7 +12,6 @@ export {
   type MetricsSnapshot,
 } from './metrics-store';
 export {
-  DELIVERY_TIMEOUT_MS,
   enqueueWebhook,
   saveDelivery,
   WEBHOOK_METHODS,

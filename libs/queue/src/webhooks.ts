@@ -28,9 +28,6 @@ export interface WebhookBody {
   payload: string;
 }
 
-/** How long one delivery attempt may take, connect to last byte. */
-export const DELIVERY_TIMEOUT_MS = 10_000;
-
 /** BullMQ job name of a delivery (informational: the sender handles every job of its queue). */
 const WEBHOOK_JOB_NAME = 'deliver';
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { LanguagesModule } from '../languages/languages.module';
+import { JobAnnex } from './job-annex';
 import { JobEvents } from './job-events';
 import { JobStream } from './job-stream';
 import { JobsController } from './jobs.controller';
@@ -8,8 +9,8 @@ import { JobsService } from './jobs.service';
 @Module({
   imports: [LanguagesModule],
   controllers: [JobsController],
-  providers: [JobsService, JobEvents, JobStream],
+  providers: [JobsService, JobEvents, JobStream, JobAnnex],
   // The compatibility APIs (apps/api/src/compat) queue and read jobs through these, as /v1 does.
-  exports: [JobsService, JobEvents],
+  exports: [JobsService, JobEvents, JobAnnex],
 })
 export class JobsModule {}

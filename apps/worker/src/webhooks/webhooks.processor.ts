@@ -10,9 +10,9 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
-import { FINAL_STATUSES, JOBS_QUEUE, WEBHOOKS_QUEUE, type WebhookDelivery } from '@runbox/contract';
+import { DELIVERY_TIMEOUT_MS, FINAL_STATUSES, JOBS_QUEUE, WEBHOOKS_QUEUE, type WebhookDelivery } from '@runbox/contract';
 import { Config } from '@runbox/config';
-import { bullConnection, DELIVERY_TIMEOUT_MS, loadJobView, REDIS, saveDelivery, WEBHOOK_METHODS, type WebhookJobData } from '@runbox/queue';
+import { bullConnection, loadJobView, REDIS, saveDelivery, WEBHOOK_METHODS, type WebhookJobData } from '@runbox/queue';
 import type { Resolver } from './guarded-lookup';
 import { postJson } from './post-json';
 import { DESTINATION_REFUSED, parseAllowList, type AllowEntry } from './ssrf';

@@ -9,17 +9,13 @@
  * process sweeps the oldest pending tokens now and then for ends nobody saw. Queuing the same
  * delivery twice is harmless (its id is fixed per job).
  */
-import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { isFinalStatus, WEBHOOKS_QUEUE } from '@runbox/contract';
-import { Config } from '@runbox/config';
-import { enqueueWebhook, REDIS } from '@runbox/queue';
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { isFinalStatus } from '@runbox/contract';
+import { JobAnnex } from '../../jobs/job-annex';
 import { JobEvents } from '../../jobs/job-events';
 import { JobsService } from '../../jobs/jobs.service';
 import { DEFAULT_FIELDS } from './fields';
-import { findSubmission, Judge0Store } from './judge0.store';
+import { findSubmission, JUDGE0_ANNEX, Judge0Store } from './judge0.store';
 import { renderSubmission } from './submission-view';
 
 /** How often every API process looks for ends it did not see. */
@@ -34,12 +30,10 @@ export class Judge0Callbacks implements OnModuleInit, OnModuleDestroy {
   private readonly following = new Map<string, () => void>();
 
   constructor(
-    private readonly config: Config,
     private readonly jobs: JobsService,
     private readonly events: JobEvents,
     private readonly store: Judge0Store,
-    @InjectQueue(WEBHOOKS_QUEUE) private readonly webhooks: Queue,
-    @Inject(REDIS) private readonly redis: Redis,
+    private readonly annex: JobAnnex,
   ) {}
 
   onModuleInit(): void {
@@ -73,7 +67,7 @@ export class Judge0Callbacks implements OnModuleInit, OnModuleDestroy {
 
   private async sweep(): Promise<void> {
     try {
-      for (const token of await this.store.pendingCallbacks(SWEEP_BATCH)) await this.deliver(token);
+      for (const token of await this.annex.owed(JUDGE0_ANNEX, SWEEP_BATCH)) await this.deliver(token);
     } catch (e) {
       this.logger.warn(`callback sweep: ${(e as Error).message}`); // Redis away: the next sweep tries again
     }
@@ -83,12 +77,12 @@ export class Judge0Callbacks implements OnModuleInit, OnModuleDestroy {
   async deliver(token: string): Promise<void> {
     const found = await findSubmission(this.jobs, this.store, token);
     if (!found) {
-      await this.store.callbackQueued(token); // its retention ended: nothing left to announce
+      await this.annex.settle(JUDGE0_ANNEX, token); // its retention ended: nothing left to announce
       return;
     }
     const url = found.stored.submission.callback_url;
     if (!isFinalStatus(found.view.status) || !url) {
-      if (!url) await this.store.callbackQueued(token);
+      if (!url) await this.annex.settle(JUDGE0_ANNEX, token);
       return;
     }
     const rendered = renderSubmission(token, found.view, found.stored.submission, {
@@ -97,8 +91,7 @@ export class Judge0Callbacks implements OnModuleInit, OnModuleDestroy {
       language: { id: found.stored.submission.language_id, name: '' },
     });
     if (!('body' in rendered)) return; // cannot happen with base64; kept for the type
-    await enqueueWebhook(this.webhooks, this.config, this.redis, token, url, { method: 'PUT', payload: JSON.stringify(rendered.body) });
-    await this.store.callbackQueued(token);
+    await this.annex.announce(JUDGE0_ANNEX, token, url, { method: 'PUT', payload: JSON.stringify(rendered.body) });
     this.unfollow(token);
   }
 }

@@ -5,7 +5,7 @@
 import { Body, Controller, Get, Headers, Param, Post, Query, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Config } from '@runbox/config';
-import { DELIVERY_TIMEOUT_MS } from '@runbox/queue';
+import { DELIVERY_TIMEOUT_MS } from '@runbox/contract';
 import { CurrentCaller, type Caller } from '../../auth/caller';
 import type { Reply } from '../../http/reply';
 import {

@@ -5,9 +5,7 @@ export class Judge0Error extends Error {
     readonly status: number,
     readonly body: unknown,
   ) {
-    super(
-      typeof body === 'object' && body !== null && 'error' in body ? String((body as { error: unknown }).error) : `Judge0 error ${status}`,
-    );
+    super(typeof body === 'object' && body !== null && 'error' in body ? String(body.error) : `Judge0 error ${status}`);
     this.name = 'Judge0Error';
   }
 }

@@ -3,9 +3,7 @@
  * quotas, ownership, the queue), so a Judge0 client gets exactly what a /v1 client gets; this
  * service only translates, and keeps the submission's own attributes next to the job.
  */
-import { InjectQueue } from '@nestjs/bullmq';
 import { HttpStatus, Injectable } from '@nestjs/common';
-import type { Queue } from 'bullmq';
 import { isFinalStatus, JOBS_QUEUE, type JobView } from '@runbox/contract';
 import { Config } from '@runbox/config';
 import { LanguageRegistry } from '@runbox/languages';
@@ -41,8 +39,6 @@ export class Judge0Service {
     private readonly events: JobEvents,
     private readonly store: Judge0Store,
     private readonly workers_: WorkerHeartbeats,
-    // Read only, for GET /workers' counts; jobs are queued and read through JobsService.
-    @InjectQueue(JOBS_QUEUE) private readonly queue: Queue,
     private readonly callbacks: Judge0Callbacks,
   ) {}
 
@@ -182,21 +178,18 @@ export class Judge0Service {
    * waiting jobs; `available` counts sandbox slots (what Resque's workers are in Judge0).
    */
   async workers(): Promise<Record<string, unknown>[]> {
-    const [heartbeats, counts] = await Promise.all([
-      this.workers_.list(),
-      this.queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'failed'),
-    ]);
+    const [heartbeats, counts] = await Promise.all([this.workers_.list(), this.store.annex.queueCounts()]);
     const slots = heartbeats.reduce((n, h) => n + h.slots, 0);
-    const working = Math.min(slots, counts.active ?? 0);
+    const working = Math.min(slots, counts.active);
     return [
       {
         queue: JOBS_QUEUE,
-        size: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0),
+        size: counts.waiting,
         available: slots,
         idle: slots - working,
         working,
         paused: 0,
-        failed: counts.failed ?? 0,
+        failed: counts.failed,
       },
     ];
   }

@@ -230,7 +230,7 @@ export function renderSubmission(
     language: opts.language,
   };
   for (const a of TEXT_ATTRIBUTES) {
-    const b = text[a];
+    const b = text[a] ?? null;
     all[a] = b === null ? null : opts.base64 ? encode64(b) : b.toString('utf8');
   }
   const body: Record<string, unknown> = {};
