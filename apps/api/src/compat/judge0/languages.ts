@@ -23,14 +23,20 @@ export interface Judge0Language {
 export const JUDGE0_LANGUAGES: readonly Judge0Language[] = [
   { id: 46, runbox: 'bash', label: 'Bash', tool: '' },
   { id: 50, runbox: 'c', label: 'C', tool: 'GCC', olderIds: [48, 49] },
+  { id: 51, runbox: 'csharp', label: 'C#', tool: 'Mono' },
   { id: 54, runbox: 'cpp', label: 'C++', tool: 'GCC', olderIds: [52, 53] },
+  { id: 60, runbox: 'go', label: 'Go', tool: '' },
   { id: 62, runbox: 'java', label: 'Java', tool: 'OpenJDK' },
   { id: 63, runbox: 'javascript', label: 'JavaScript', tool: 'Node.js' },
+  { id: 64, runbox: 'lua', label: 'Lua', tool: '' },
   { id: 66, runbox: 'octave', label: 'Octave', tool: '' },
   { id: 67, runbox: 'pascal', label: 'Pascal', tool: 'FPC' },
   { id: 68, runbox: 'php', label: 'PHP', tool: '' },
   { id: 71, runbox: 'python', label: 'Python', tool: '' },
   { id: 72, runbox: 'ruby', label: 'Ruby', tool: '' },
+  { id: 73, runbox: 'rust', label: 'Rust', tool: '' },
+  { id: 74, runbox: 'typescript', label: 'TypeScript', tool: '' },
+  { id: 85, runbox: 'perl', label: 'Perl', tool: '' },
 ];
 
 /** The row a Judge0 id names (its own or an older one), or undefined. */
