@@ -479,6 +479,24 @@ describe('Judge0 CE API', () => {
       expect(byId.get(63)).toMatch(/^JavaScript \(Node\.js /);
       expect(byId.get(46)).toMatch(/^Bash \(/);
       expect(byId.has(45)).toBe(false); // Assembly: not a runbox language
+      // exactly the installed languages that have a Judge0 CE id
+      const installed = ((await request(stack.http).get('/v1/languages')).body as { id: string }[]).map((l) => l.id);
+      const judge0Of: Record<string, number> = {
+        bash: 46,
+        c: 50,
+        csharp: 51,
+        cpp: 54,
+        go: 60,
+        java: 62,
+        javascript: 63,
+        lua: 64,
+        python: 71,
+        ruby: 72,
+        rust: 73,
+        typescript: 74,
+        perl: 85,
+      };
+      expect([...byId.keys()].sort()).toEqual(installed.flatMap((id) => (judge0Of[id] ? [judge0Of[id]] : [])).sort());
       const c = await request(stack.http).get('/languages/50');
       expect(c.body).toEqual({
         id: 50,
