@@ -9,6 +9,7 @@ import { Config } from '@runbox/config';
 import { LanguageRegistry } from '@runbox/languages';
 import type { Caller } from '../../auth/caller';
 import { Reply } from '../../http/reply';
+import { JobAnnex } from '../../jobs/job-annex';
 import { JobEvents } from '../../jobs/job-events';
 import { JobsService } from '../../jobs/jobs.service';
 import { availableLanguages, type AvailableLanguage } from '../../languages/available-languages';
@@ -40,6 +41,7 @@ export class Judge0Service {
     private readonly store: Judge0Store,
     private readonly workers_: WorkerHeartbeats,
     private readonly callbacks: Judge0Callbacks,
+    private readonly annex: JobAnnex,
   ) {}
 
   /** `base64_encoded` as v1.13.1 reads it (`== "true"`), or, when absent, this server's default. */
@@ -107,7 +109,6 @@ export class Judge0Service {
     if (list.length > max) throw badRequest(`number of submissions in a batch should be less than or equal to ${max}`);
     if (list.length === 0) throw badRequest('there should be at least one submission in a batch');
     const base64 = this.base64(q); // `fields` is ignored here, as Judge0 ignores it
-
     const parsed = list.map((item) => parseSubmission(item, base64, { config: this.config, languages: this.languages }));
     const valid = parsed.flatMap((p) => (p.ok ? [p] : []));
     if (valid.length === 0)
@@ -178,7 +179,7 @@ export class Judge0Service {
    * waiting jobs; `available` counts sandbox slots (what Resque's workers are in Judge0).
    */
   async workers(): Promise<Record<string, unknown>[]> {
-    const [heartbeats, counts] = await Promise.all([this.workers_.list(), this.store.annex.queueCounts()]);
+    const [heartbeats, counts] = await Promise.all([this.workers_.list(), this.annex.queueCounts()]);
     const slots = heartbeats.reduce((n, h) => n + h.slots, 0);
     const working = Math.min(slots, counts.active);
     return [

@@ -22,7 +22,7 @@ export interface Stored {
 
 @Injectable()
 export class Judge0Store {
-  constructor(readonly annex: JobAnnex) {}
+  constructor(private readonly annex: JobAnnex) {}
 
   /** Keeps the submissions of `entries` and registers the callbacks they owe, in one round trip. */
   async save(entries: readonly { token: string; stored: Stored }[]): Promise<void> {
