@@ -590,9 +590,10 @@ describe('Judge0 CE API', () => {
 describe('Judge0 API access', () => {
   const sha = (k: string) => createHash('sha256').update(k).digest('hex');
   const KEY = 'judge0-client-secret-0123456789';
+  const OTHER = 'judge0-other-tenant-0123456789';
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ env: { API_KEYS: `grader:submit:${sha(KEY)}` } });
+    stack = await startStack({ env: { API_KEYS: `grader:submit:${sha(KEY)},other:submit:${sha(OTHER)}` } });
   });
   afterAll(() => stack?.stop());
 
@@ -609,6 +610,18 @@ describe('Judge0 API access', () => {
       .send({ language_id: PY, source_code: 'print(1)' });
     expect(queued.status).toBe(201);
     expect(queued.headers['ratelimit-limit']).toBeDefined(); // the same rate limit as /v1
+  });
+
+  it("answers another key's token as an unknown one, alone and in a batch", async () => {
+    const { token } = (
+      await request(stack.http).post('/submissions').set('X-Auth-Token', KEY).send({ language_id: PY, source_code: 'print(1)' })
+    ).body;
+    expect((await request(stack.http).get(`/submissions/${token}`).set('X-Auth-Token', KEY)).status).toBe(200);
+    const foreign = await request(stack.http).get(`/submissions/${token}`).set('X-Auth-Token', OTHER);
+    expect(foreign.status).toBe(404);
+    expect(foreign.body).toEqual({ status: 404, error: 'Not Found' });
+    const batch = await request(stack.http).get(`/submissions/batch?tokens=${token}`).set('X-Auth-Token', OTHER);
+    expect(batch.body).toEqual({ submissions: [null] });
   });
 
   it('answers a body that is not JSON with 400 and no 5xx', async () => {

@@ -100,6 +100,8 @@ describe('strings the launcher cannot take', () => {
       files: [{ path: 'main.py', content: 'print("ran")', encoding: 'utf8' }],
       stdin: '',
       args: [],
+      compileArgs: [],
+      archive: null,
       limits: { ...DEFAULT_LIMITS },
       tests: null,
       checker: { ...DEFAULT_CHECKER },

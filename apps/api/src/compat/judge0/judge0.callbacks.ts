@@ -11,12 +11,19 @@
  */
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { isFinalStatus } from '@runbox/contract';
+import type { Caller } from '../../auth/caller';
 import { JobAnnex } from '../../jobs/job-annex';
 import { JobEvents } from '../../jobs/job-events';
 import { JobsService } from '../../jobs/jobs.service';
 import { DEFAULT_FIELDS } from './fields';
 import { findSubmission, JUDGE0_ANNEX, Judge0Store } from './judge0.store';
 import { renderSubmission } from './submission-view';
+
+/**
+ * Who reads a job to announce its end: no tenant, so any job. The announcement goes to the URL
+ * the job's own submitter gave, with the job's own submission: nobody else learns anything.
+ */
+const ANNOUNCER: Caller = { quotaId: 'judge0:callbacks', tenant: null };
 
 /** How often every API process looks for ends it did not see. */
 const SWEEP_MS = 2_000;
@@ -75,7 +82,7 @@ export class Judge0Callbacks implements OnModuleInit, OnModuleDestroy {
 
   /** Queues the PUT of `token`'s finished submission; nothing while the job runs; forgets a token whose job is gone. */
   async deliver(token: string): Promise<void> {
-    const found = await findSubmission(this.jobs, this.store, token);
+    const found = await findSubmission(this.jobs, this.store, token, ANNOUNCER);
     if (!found) {
       await this.annex.settle(JUDGE0_ANNEX, token); // its retention ended: nothing left to announce
       return;

@@ -70,8 +70,12 @@ export class Judge0SubmissionsController {
   @base64Query
   @fieldsQuery
   @auth
-  showBatch(@Query() q: Judge0Query, @Headers('tokens') header?: string): Promise<{ submissions: unknown[] }> {
-    return this.judge0.showBatch(header ?? q.tokens, q);
+  showBatch(
+    @Query() q: Judge0Query,
+    @CurrentCaller() caller: Caller,
+    @Headers('tokens') header?: string,
+  ): Promise<{ submissions: unknown[] }> {
+    return this.judge0.showBatch(header ?? q.tokens, q, caller);
   }
 
   @Get(':token')
@@ -80,8 +84,8 @@ export class Judge0SubmissionsController {
   @base64Query
   @fieldsQuery
   @auth
-  show(@Param('token') token: string, @Query() q: Judge0Query): Promise<unknown> {
-    return this.judge0.show(token, q);
+  show(@Param('token') token: string, @Query() q: Judge0Query, @CurrentCaller() caller: Caller): Promise<unknown> {
+    return this.judge0.show(token, q, caller);
   }
 }
 

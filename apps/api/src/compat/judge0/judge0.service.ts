@@ -69,36 +69,36 @@ export class Judge0Service {
     await this.store.save([{ token: view.id, stored }]);
     if (stored.submission.callback_url) this.callbacks.follow([view.id]);
     if (!wait) return new Reply(HttpStatus.CREATED, { token: view.id });
-    const finished = await this.waitFor(view.id);
+    const finished = await this.waitFor(view.id, caller);
     const rendered = await this.render(view.id, finished, stored, base64, fields);
     return new Reply(HttpStatus.CREATED, 'conversionError' in rendered ? { token: view.id, error: CONVERSION_ERROR } : rendered.body);
   }
 
   /** Job `id` once it ends, or as it is when the server's wait maximum passes (as JobsService waits for /v1). */
-  private async waitFor(id: string): Promise<JobView> {
+  private async waitFor(id: string, caller: Caller): Promise<JobView> {
     const watch = this.events.watch(id); // before the read, so an end after it is not missed
     try {
-      const view = await this.jobs.find(id);
+      const view = await this.jobs.find(id, caller);
       if (isFinalStatus(view.status)) return view;
-      return (await watch.until(this.config.http.waitMaxMs)) ?? (await this.jobs.find(id));
+      return (await watch.until(this.config.http.waitMaxMs)) ?? (await this.jobs.find(id, caller));
     } finally {
       watch.stop();
     }
   }
 
   /** GET /submissions/:token. */
-  async show(token: string, q: Judge0Query): Promise<unknown> {
+  async show(token: string, q: Judge0Query, caller: Caller): Promise<unknown> {
     const fields = this.fields(q);
     const base64 = this.base64(q);
-    const found = await this.find(token);
+    const found = await this.find(token, caller);
     if (!found) throw notFound();
     const rendered = await this.render(token, found.view, found.stored, base64, fields);
     if ('conversionError' in rendered) throw badRequest(CONVERSION_ERROR);
     return rendered.body;
   }
 
-  private find(token: string) {
-    return findSubmission(this.jobs, this.store, token);
+  private find(token: string, caller: Caller) {
+    return findSubmission(this.jobs, this.store, token, caller);
   }
 
   /** POST /submissions/batch: every valid item queued, every invalid one answered with its errors, in order. */
@@ -128,7 +128,7 @@ export class Judge0Service {
   }
 
   /** GET /submissions/batch?tokens=a,b (or a `tokens` header): in token order, null for an unknown one. */
-  async showBatch(tokensRaw: unknown, q: Judge0Query): Promise<{ submissions: unknown[] }> {
+  async showBatch(tokensRaw: unknown, q: Judge0Query, caller: Caller): Promise<{ submissions: unknown[] }> {
     // Ruby's `to_s.strip.split(",")`: empty names between commas stay, trailing ones go.
     const tokens = (typeof tokensRaw === 'string' ? tokensRaw : '').trim().split(',');
     while (tokens.length && tokens[tokens.length - 1] === '') tokens.pop();
@@ -137,7 +137,7 @@ export class Judge0Service {
     if (tokens.length === 0) throw badRequest('there should be at least one submission in a batch');
     const fields = this.fields(q);
     const base64 = this.base64(q);
-    const found = await Promise.all(tokens.map((t) => this.find(t)));
+    const found = await Promise.all(tokens.map((t) => this.find(t, caller)));
     const submissions: unknown[] = [];
     for (const [i, f] of found.entries()) {
       if (!f) {

@@ -6,6 +6,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import type { JobView } from '@runbox/contract';
+import type { Caller } from '../../auth/caller';
 import { JobAnnex } from '../../jobs/job-annex';
 import { JobNotFound } from '../../jobs/jobs.errors';
 import type { JobsService } from '../../jobs/jobs.service';
@@ -38,15 +39,16 @@ export class Judge0Store {
   }
 }
 
-/** The job and the submission of `token`, read through JobsService; undefined when either is unknown (a /v1 job has no submission). */
+/** The job and the submission of `token`, read through JobsService as `caller`; undefined when either is unknown to it (a /v1 job has no submission). */
 export async function findSubmission(
   jobs: JobsService,
   store: Judge0Store,
   token: string,
+  caller: Caller,
 ): Promise<{ view: JobView; stored: Stored } | undefined> {
   let view: JobView;
   try {
-    view = await jobs.find(token);
+    view = await jobs.find(token, caller);
   } catch (e) {
     if (e instanceof JobNotFound) return undefined;
     throw e;
