@@ -16,7 +16,7 @@ enum {
     O_UID = 0x100, O_GID, O_WORKSPACE, O_BIND_RO, O_NO_DEFAULT_MOUNTS, O_TMP_KB, O_HOSTNAME,
     O_CG_PARENT, O_REPORT_FD, O_CONTROL_FD,                                  /* set-up */
     O_BOX, O_CPU, O_WALL, O_MEM, O_PROCS, O_OUTPUT, O_FSIZE, O_NOFILE, O_STACK, O_ENV, /* run */
-    O_WS_MOUNT, O_WS_UNMOUNT, O_DISK_KB, O_INODES,                           /* helpers */
+    O_WS_MOUNT, O_WS_UNMOUNT, O_DISK_KB, O_INODES, O_BOX_REMOVE,             /* helpers */
 };
 /* clang-format on */
 #define IS_RUN_OPT(c) ((c) >= O_BOX && (c) <= O_ENV)
@@ -46,6 +46,7 @@ static const struct option options[] = {
     {"workspace-unmount", required_argument, NULL, O_WS_UNMOUNT},
     {"disk-kb", required_argument, NULL, O_DISK_KB},
     {"inodes", required_argument, NULL, O_INODES},
+    {"box-remove", required_argument, NULL, O_BOX_REMOVE},
     {NULL, 0, NULL, 0},
 };
 
@@ -278,6 +279,15 @@ static int parse(int argc, char **argv, bool request_only, struct cli *c, struct
             c->mode = o == O_WS_MOUNT ? MODE_WS_MOUNT : MODE_WS_UNMOUNT;
             c->ws_dir = optarg;
             break;
+        case O_BOX_REMOVE:
+            if (!args_valid_box_name(optarg))
+                return rb_fail(err, 0,
+                               "--box-remove: '%s' is not one path component of "
+                               "[A-Za-z0-9._-]",
+                               optarg);
+            c->mode = MODE_BOX_REMOVE;
+            c->run.box = optarg;
+            break;
         case O_DISK_KB:
             if (!parse_u64(optarg, 64, 1ull << 40, &c->disk_kb))
                 return rb_fail(err, 0, "--disk-kb: bad size '%s'", optarg);
@@ -308,6 +318,8 @@ static int parse(int argc, char **argv, bool request_only, struct cli *c, struct
     }
     if (c->disk_kb || c->inodes)
         return rb_fail(err, 0, "--disk-kb/--inodes go with --workspace-mount");
+    if (c->mode == MODE_BOX_REMOVE)
+        return c->setup.workspace ? 0 : rb_fail(err, 0, "--box-remove needs --workspace");
     c->mode = c->setup.control_fd >= 0 ? MODE_PREPARED : MODE_ONESHOT;
     if (!have_uid || !have_gid)
         return rb_fail(err, 0, "--uid and --gid are required (unprivileged ids, not 0)");

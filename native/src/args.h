@@ -10,7 +10,7 @@
 
 #include "errors.h"
 
-enum rb_mode { MODE_ONESHOT, MODE_PREPARED, MODE_WS_MOUNT, MODE_WS_UNMOUNT };
+enum rb_mode { MODE_ONESHOT, MODE_PREPARED, MODE_WS_MOUNT, MODE_WS_UNMOUNT, MODE_BOX_REMOVE };
 
 struct run_limits {
     uint64_t cpu_ms, wall_ms, memory_kb, processes, output_bytes, file_size_kb, open_files,

@@ -236,9 +236,11 @@ int main(int argc, char **argv)
         usage_hint();
         return 64;
     }
-    if (c.mode == MODE_WS_MOUNT || c.mode == MODE_WS_UNMOUNT) {
+    if (c.mode == MODE_WS_MOUNT || c.mode == MODE_WS_UNMOUNT || c.mode == MODE_BOX_REMOVE) {
         int r = c.mode == MODE_WS_MOUNT ? workspace_mount(c.ws_dir, c.disk_kb, c.inodes, &err)
-                                        : workspace_unmount(c.ws_dir, &err);
+                : c.mode == MODE_WS_UNMOUNT
+                    ? workspace_unmount(c.ws_dir, &err)
+                    : workspace_remove_box(c.setup.workspace, c.run.box, &err);
         if (r < 0) {
             fprintf(stderr, "runbox-launcher: %s\n", err.msg);
             return 2;

@@ -146,6 +146,31 @@ if selected "workspace"; then
     begin "workspace-unmount refuses a mount that is not a runbox workspace"
     "$L" --workspace-unmount /proc 2>/dev/null && fail "unmounted /proc?!"
     end
+
+    # A program's tree is removed whatever its shape: 2,100 levels (a path far past PATH_MAX, so
+    # anything that builds whole paths fails with ENAMETOOLONG), a file at the bottom, symlinks
+    # out of the box and a FIFO, with fewer descriptors allowed than the tree has levels.
+    begin "box-remove: a 2,100-level tree with links out is removed, nothing outside it"
+    mkbox "$WS" deep
+    mkdir -p "$T/outside" && echo keep >"$T/outside/sentinel"
+    sandbox --workspace "$WS" --box deep --file-size-kb 16384 -- /usr/bin/python3 -c '
+import os
+os.symlink("'"$T"'/outside", "out"); os.mkfifo("fifo")
+for i in range(2100):
+    os.mkdir("d"); os.chdir("d"); os.symlink("'"$T"'/outside", "up")
+open("bottom", "wb").write(b"x" * 10_000_000)
+print("built")'
+    expect_ok_run
+    expect_out built
+    ( ulimit -n 16; "$L" --box-remove deep --workspace "$WS" ) || fail "box-remove failed"
+    [ ! -e "$WS/deep" ] || fail "the box is still there"
+    [ "$(cat "$T/outside/sentinel" 2>/dev/null)" = keep ] || fail "the sentinel outside the box is gone"
+    used=$(df -k --output=used "$WS" | tail -1)
+    [ "$used" -lt 1024 ] || fail "the workspace still holds $used KiB"
+    "$L" --box-remove deep --workspace "$WS" || fail "removing a box that is gone is not a success"
+    "$L" --box-remove ../deep --workspace "$WS" 2>/dev/null; [ $? = 64 ] || fail "'../deep' accepted"
+    rm -rf "$T/outside"
+    end
 fi
 
 # ============================================================================ basics / contract
