@@ -10,7 +10,7 @@ import { adjustLimits, BASE_ENV, expandArgv, languageEnv, LanguageRegistry, type
 import { runOnce } from '../sandbox/launcher';
 import { SandboxError } from '../sandbox/sandbox.errors';
 import { SlotPool, type Slot } from '../sandbox/slots';
-import { cloneBox, createBox, removeBox, writeFileInBox, type Box } from '../sandbox/workspace';
+import { cloneBox, createBox, writeFileInBox, type Box } from '../sandbox/workspace';
 import { check } from './checkers';
 import { ARCHIVE_CAPS, ARCHIVE_FILE, UNPACK_LIMITS, unpackArgv } from './unpack';
 import { overallVerdict, toRun } from './verdict';
@@ -89,7 +89,7 @@ export class RunService {
         try {
           run = await this.runIn(slot, box, command, test.args.length ? test.args : data.args, test.stdin, signal);
         } finally {
-          await removeBox(box);
+          await this.slots.discard(slot, box);
         }
         const result: TestResult = { name: test.name, verdict: run.verdict, points: 0, run };
         if (run.verdict === 'ok' && test.expectedOutput !== undefined) {
@@ -108,10 +108,8 @@ export class RunService {
       const points = tests.reduce((sum, t) => sum + t.points, 0);
       return { verdict: overallVerdict(tests), compile: program.compile, run: null, tests, score: { points, maxPoints: maxPoints(data) } };
     } finally {
-      // removeBox takes the usual small box away synchronously, here, before the result goes out;
-      // only a large one is removed in the background. Either way the slot takes its next job
-      // only once they are gone.
-      this.slots.releaseAfter(slot, Promise.all(boxes.map((b) => removeBox(b))));
+      // The slot takes its next job only once the boxes are gone (or its workspace is new).
+      this.slots.releaseAfter(slot, boxes);
     }
   }
 
@@ -225,8 +223,15 @@ export class RunService {
       fileSizeKb: this.config.worker.boxDiskMb * 1024,
     };
     const server = this.slots.serverOf(slot);
-    const out = await (server ? server.run(spec, signal) : runOnce(slot.setup, spec, signal));
-    return toRun(out.report, out.stdout, out.stderr, command.shown);
+    try {
+      const out = await (server ? server.run(spec, signal) : runOnce(slot.setup, spec, signal));
+      return toRun(out.report, out.stdout, out.stderr, command.shown);
+    } catch (e) {
+      // No valid report: nothing says the run's processes are gone (a report does: the launcher
+      // writes it after removing the run's cgroup), so no box is touched until they are.
+      this.slots.abnormalEnd(slot);
+      throw e;
+    }
   }
 }
 

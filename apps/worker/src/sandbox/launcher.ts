@@ -6,7 +6,7 @@
  * Argument arrays only: nothing here ever goes through a shell.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import type { Readable } from 'node:stream';
 import { LAUNCHER_EXIT, type LauncherReport } from '@runbox/contract';
@@ -267,9 +267,14 @@ export function unmountWorkspace(launcherPath: string, dir: string): Promise<voi
  * (an older launcher, a parent that was not the worker). SIGTERM: each one kills its run and removes its
  * cgroup; SIGKILL only for one that has not done so after `graceMs`.
  */
-export async function stopLeftoverLaunchers(launcherPath: string, dir: string, graceMs = 5_000): Promise<number> {
+export async function stopLeftoverLaunchers(
+  launcherPath: string,
+  dir: string,
+  graceMs = 5_000,
+  opts: { spareServers?: boolean } = {},
+): Promise<number> {
   const find = async () => {
-    const found = new Map<number, number>(); // pid → parent pid
+    const found = new Map<number, { ppid: number; server: boolean }>();
     for (const name of await readdir('/proc')) {
       if (!/^\d+$/.test(name)) continue;
       try {
@@ -277,13 +282,14 @@ export async function stopLeftoverLaunchers(launcherPath: string, dir: string, g
         if (argv[0] !== launcherPath || !argv.includes(`--workspace=${dir}`)) continue;
         const stat = await readFile(`/proc/${name}/stat`, 'utf8');
         const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        if (state !== 'Z') found.set(Number(name), Number(ppid));
+        if (state !== 'Z') found.set(Number(name), { ppid: Number(ppid), server: argv.includes('--serve') });
       } catch {
         // gone meanwhile
       }
     }
-    // The sandbox's init is a clone of its launcher (same command line): signal the launcher only.
-    return [...found].filter(([, ppid]) => !found.has(ppid)).map(([pid]) => pid);
+    // The sandbox's init is a clone of its launcher (same command line): signal the launcher only,
+    // and a live server's sandboxes are its own to end.
+    return [...found].filter(([, p]) => !found.has(p.ppid) && !(opts.spareServers && p.server)).map(([pid]) => pid);
   };
   const signal = (pids: number[], sig: NodeJS.Signals) => {
     for (const pid of pids) {
@@ -304,6 +310,66 @@ export async function stopLeftoverLaunchers(launcherPath: string, dir: string, g
   }
   signal(alive, 'SIGKILL');
   return leftovers.length;
+}
+
+/** Removes box `name` of workspace `dir` however deep its tree, following nothing (native/README.md `--box-remove`). */
+export function removeBoxTree(launcherPath: string, dir: string, name: string): Promise<void> {
+  return helper(launcherPath, [`--box-remove=${name}`, `--workspace=${dir}`]);
+}
+
+/** Processes of `uid` that still run code (zombies do not), other than prepared sandboxes' own launcher processes waiting for their run. */
+async function processesOfUid(uid: number, launcherPath: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const status = await readFile(`/proc/${name}/status`, 'utf8');
+      const ids = /^Uid:\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)/m.exec(status);
+      if (!ids || !ids.slice(1).some((id) => Number(id) === uid) || /^State:\s+Z/m.test(status)) continue;
+      // The launcher binary is not visible inside a sandbox: no program can be it.
+      if ((await readlink(`/proc/${name}/exe`).catch(() => '')) === launcherPath) continue;
+      pids.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/** How long the launchers of a run that ended abnormally get to end it themselves. */
+const QUIESCE_GRACE_MS = 1_000;
+
+/**
+ * Returns once no program of the slot lives, after a run that ended abnormally (a watchdog, a
+ * server that died, a launcher that failed): until then the program may still be changing its
+ * box (swapping a directory for a symlink to a host path while root walks it), so nothing of the
+ * box is opened before. Every program process runs as the slot's uid, which no other slot or
+ * worker uses, so "no process of that uid" is "no process of the run". Leftover launchers of the
+ * slot (a dead server's, a stopped one's) get SIGTERM, then SIGKILL, which kills their sandbox's
+ * init and with it the whole pid namespace; what still runs after the grace is killed directly.
+ * It waits as long as that takes: a slot whose program cannot be stopped takes no job.
+ */
+export async function quiesceSlot(setup: SandboxSetup, warn: (message: string) => void): Promise<void> {
+  const start = Date.now();
+  await stopLeftoverLaunchers(setup.launcherPath, setup.workspaceDir, QUIESCE_GRACE_MS, { spareServers: true });
+  for (let warned = start; ;) {
+    const pids = await processesOfUid(setup.uid, setup.launcherPath);
+    if (pids.length === 0) return;
+    if (Date.now() - start > QUIESCE_GRACE_MS) {
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
+    }
+    if (Date.now() - warned > 10_000) {
+      warn(`uid ${setup.uid}: ${pids.length} process(es) still alive ${Math.round((Date.now() - start) / 1000)} s after their run ended`);
+      warned = Date.now();
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 function helper(launcherPath: string, args: string[]): Promise<void> {

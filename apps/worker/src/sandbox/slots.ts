@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { Config } from '@runbox/config';
 import { LanguageRegistry } from '@runbox/languages';
-import { mountWorkspace, SandboxServer, stopLeftoverLaunchers, unmountWorkspace, type SandboxSetup } from './launcher';
+import { mountWorkspace, quiesceSlot, SandboxServer, stopLeftoverLaunchers, unmountWorkspace, type SandboxSetup } from './launcher';
+import { removeBox, type Box } from './workspace';
 
 export interface Slot {
   index: number;
@@ -17,6 +18,10 @@ export interface Slot {
   setup: SandboxSetup;
   /** The slot's sandbox server (prepared mode), started at once and replaced when it dies. */
   server: SandboxServer | null;
+  /** Set after a run that ended abnormally: resolves once none of its processes lives. No box of the slot is touched before. */
+  settling: Promise<void> | null;
+  /** Something of a box could not be removed: the slot's workspace is mounted afresh before its next job. */
+  spoiled: boolean;
 }
 
 const MAX_SLOT_INDEX = 4096;
@@ -109,6 +114,8 @@ export class SlotPool {
           mounts: this.languages.allMounts(),
         },
         server: null,
+        settling: null,
+        spoiled: false,
       };
       this.serverOf(slot);
       this.all.push(slot);
@@ -128,15 +135,60 @@ export class SlotPool {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  /** Gives the slot back once `cleanup` has settled (its failure is logged, not thrown). */
-  releaseAfter(slot: Slot, cleanup: Promise<unknown>): void {
-    const done = cleanup
+  /**
+   * A run of the slot ended abnormally (a watchdog, a dead server or launcher): its program may
+   * still live. Until it is gone, `discard` and `releaseAfter` wait.
+   */
+  abnormalEnd(slot: Slot): void {
+    slot.settling ??= quiesceSlot(slot.setup, (m) => this.logger.warn(`slot ${slot.index}: ${m}`))
+      .then(() => sweepDeadRunCgroups(this.config.worker.cgroupParent))
+      .then(
+        () => undefined,
+        (e: unknown) => this.logger.error(`slot ${slot.index}: waiting for its processes failed: ${(e as Error).message}`),
+      )
+      .finally(() => (slot.settling = null));
+  }
+
+  /**
+   * Removes one box of the slot once no process of its run lives. Never rejects: a box that
+   * cannot be removed spoils the slot's workspace, which `releaseAfter` replaces.
+   */
+  async discard(slot: Slot, box: Box): Promise<void> {
+    if (slot.settling) await slot.settling;
+    try {
+      await removeBox(box, this.config.worker.launcherPath);
+    } catch (e) {
+      slot.spoiled = true;
+      this.logger.warn(`slot ${slot.index}: box ${box.name} not removed (${(e as Error).message}); its workspace will be mounted afresh`);
+    }
+  }
+
+  /**
+   * Removes the job's boxes and gives the slot back: with a fresh workspace if anything of them
+   * stayed (a program's tree no removal got through), so nothing a program leaves costs the
+   * slot's next job its disk. The usual box goes synchronously, now, before the result goes out.
+   */
+  releaseAfter(slot: Slot, boxes: readonly Box[]): void {
+    const done = Promise.all(boxes.map((b) => this.discard(slot, b)))
+      .then(() => (slot.spoiled ? this.renew(slot) : undefined))
       .catch((e: unknown) => this.logger.error(`slot ${slot.index}: cleanup failed: ${(e as Error).message}`))
       .finally(() => {
         this.cleanups.delete(done);
         this.release(slot);
       });
     this.cleanups.add(done);
+  }
+
+  /** A fresh workspace for the slot: its server goes first (its prepared sandbox holds the old tmpfs), then unmount, mount. */
+  private async renew(slot: Slot): Promise<void> {
+    const { launcherPath, boxDiskMb } = this.config.worker;
+    const server = slot.server;
+    slot.server = null;
+    await server?.close();
+    await unmountWorkspace(launcherPath, slot.setup.workspaceDir);
+    await mountWorkspace(launcherPath, slot.setup.workspaceDir, boxDiskMb * 1024);
+    slot.spoiled = false;
+    this.logger.warn(`slot ${slot.index}: workspace mounted afresh`);
   }
 
   private release(slot: Slot): void {

@@ -1,11 +1,11 @@
 /**
  * The only code that writes into a box or removes one. Boxes live on their slot's size-limited
  * tmpfs. Everything is written before any program runs in the box; afterwards the worker (root)
- * never opens, follows or chowns anything inside it — it only removes the whole box, which
- * unlinks symlinks, hardlinks and FIFOs without following them (Judge0 CVE-2024-28185/28189).
+ * never opens, follows or chowns anything inside it — it only removes the whole box once no
+ * process of its run lives, which unlinks symlinks, hardlinks and FIFOs without following them
+ * (Judge0 CVE-2024-28185/28189).
  */
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import {
   chownSync,
   closeSync,
@@ -22,6 +22,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { filePathProblem, type SourceFile } from '@runbox/contract';
+import { removeBoxTree } from './launcher';
 import { SandboxError } from './sandbox.errors';
 
 export interface Box {
@@ -96,26 +97,29 @@ export function cloneBox(source: Box): Box {
   return { name, path };
 }
 
-/** Entries a box may hold at its top level to be removed synchronously. */
+/** Entries a box may hold at its top level to be removed here, synchronously. */
 const SYNC_REMOVE_ENTRIES = 64;
 
 /**
- * Removes a box and everything a program left in it, following nothing. The usual box (the
- * sources, a binary, a few outputs, no directories) goes synchronously: some tens of microseconds,
- * where the promise API's thread-pool round trip per entry costs ten times as much CPU on every
- * job. A box with directories or many entries (a program that filled its inodes) goes the
- * asynchronous way, so it never stalls the event loop.
+ * Removes a box and everything a program left in it, following nothing; called only once no
+ * process of its run lives (SlotPool). The usual box (the sources, a binary, a few outputs, no
+ * directory) goes here and synchronously: each entry is one name in the box, unlinked without
+ * being followed, some tens of microseconds in all, where a launcher would cost a fork of this
+ * large process on every job. Anything else — a directory, many entries — is removed by the
+ * launcher's `--box-remove`, which walks the tree by directory descriptors, so no depth a program
+ * builds (past PATH_MAX) and no symlink it plants can stop or redirect it. Rejects when something
+ * of the box cannot be removed: the slot then gets a fresh workspace.
  */
-export async function removeBox(box: Box): Promise<void> {
+export async function removeBox(box: Box, launcherPath: string): Promise<void> {
   let entries: Dirent[] | null = null;
   try {
     entries = readdirSync(box.path, { withFileTypes: true });
-  } catch {
-    // not there, or not a directory: rm below says what is wrong, if anything
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
   }
   if (entries && entries.length <= SYNC_REMOVE_ENTRIES && entries.every((e) => !e.isDirectory())) {
-    rmSync(box.path, { recursive: true, force: true, maxRetries: 2 });
+    rmSync(box.path, { recursive: true, force: true });
     return;
   }
-  await rm(box.path, { recursive: true, force: true, maxRetries: 2 });
+  await removeBoxTree(launcherPath, dirname(box.path), box.name);
 }
