@@ -157,6 +157,17 @@ export const SETTINGS = {
     'each slot keeps a long-lived launcher (serve mode) that builds its next sandbox before the job arrives; false: one launcher per run',
   ),
   SHUTDOWN_GRACE_MS: setting(10_000, int(0), 'on SIGTERM, how long running jobs may finish before they are cancelled'),
+  JOB_OUTPUT_BUDGET_BYTES: setting(
+    8_388_608,
+    int(0),
+    'output kept of all the runs of a job together; beyond it the streams of each run are cut (flagged)',
+  ),
+  JOB_TIME_BUDGET_MS: setting(
+    300_000,
+    int(1),
+    'wall time of the compile, tests and checkers of a job together; the run that crosses it ends in time_limit, later tests are not run',
+  ),
+  MAX_RUNNING_JOBS_PER_KEY: setting(16, int(1), 'jobs of one key (or address) running at once across all workers; more wait in the queue'),
   LANGUAGES_FILE: setting(undefined, text, 'language table (default: libs/languages/languages.json)'),
   // Grading and webhooks
   WEBHOOK_SECRET: setting(undefined, text, 'Standard Webhooks secret (`whsec_…` base64) signing callbacks'),

@@ -53,6 +53,9 @@ export class Config {
     cgroupParent: string;
     preparedSandboxes: boolean;
     shutdownGraceMs: number;
+    jobOutputBudgetBytes: number;
+    jobTimeBudgetMs: number;
+    maxRunningJobsPerKey: number;
   };
   readonly languagesFile!: string;
   readonly webhooks!: { secret: string | undefined; allow: string[]; attempts: number; backoffMs: number };
@@ -145,6 +148,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cgroupParent: r.CGROUP_PARENT,
       preparedSandboxes: r.PREPARED_SANDBOXES,
       shutdownGraceMs: r.SHUTDOWN_GRACE_MS,
+      jobOutputBudgetBytes: r.JOB_OUTPUT_BUDGET_BYTES,
+      jobTimeBudgetMs: r.JOB_TIME_BUDGET_MS,
+      maxRunningJobsPerKey: r.MAX_RUNNING_JOBS_PER_KEY,
     },
     languagesFile: r.LANGUAGES_FILE ?? resolve(root, 'libs/languages/languages.json'),
     webhooks: {

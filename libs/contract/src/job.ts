@@ -52,6 +52,21 @@ export interface Score {
   maxPoints: number;
 }
 
+/**
+ * Why a job ended before its last test (the tests after `test` were not run). `job_time_budget`:
+ * the wall time of its compile, tests and checkers together reached the server's per-job budget
+ * (JOB_TIME_BUDGET_MS); the run that crossed it was stopped there, and its test (or the job, if no
+ * test was running) has verdict `time_limit`.
+ */
+export const JOB_STOP_REASONS = ['job_time_budget'] as const;
+export type JobStopReason = (typeof JOB_STOP_REASONS)[number];
+
+export interface JobStop {
+  reason: JobStopReason;
+  /** Index of the test during which the job stopped; absent when it stopped in the compile or the single run. */
+  test?: number;
+}
+
 export interface JobResult {
   verdict: Verdict;
   compile: Run | null;
@@ -59,6 +74,14 @@ export interface JobResult {
   run: Run | null;
   tests?: TestResult[];
   score?: Score;
+  /** Present when the job stopped early for a reason of the server's (not `stopOnFirstFailure`). */
+  stopped?: JobStop;
+  /**
+   * Present (true) when the output kept of all the job's runs reached the server's per-job budget
+   * (JOB_OUTPUT_BUDGET_BYTES): from there on each run's streams are cut, with their
+   * `stdoutTruncated`/`stderrTruncated` set. Verdicts were judged on the whole output.
+   */
+  outputBudgetSpent?: true;
 }
 
 export interface WebhookDelivery {

@@ -11,6 +11,7 @@ import { runOnce } from '../sandbox/launcher';
 import { SandboxError } from '../sandbox/sandbox.errors';
 import { SlotPool, type Slot } from '../sandbox/slots';
 import { cloneBox, createBox, writeFileInBox, type Box } from '../sandbox/workspace';
+import { JobBudget } from './budget';
 import { check } from './checkers';
 import { ARCHIVE_CAPS, ARCHIVE_FILE, UNPACK_LIMITS, unpackArgv } from './unpack';
 import { overallVerdict, toRun } from './verdict';
@@ -61,38 +62,47 @@ export class RunService {
   async run(data: JobData, signal: AbortSignal, emit: EmitEvent): Promise<JobResult> {
     const slot = await this.slots.acquire();
     const boxes: Box[] = [];
+    const budget = new JobBudget(this.config.worker.jobOutputBudgetBytes, this.config.worker.jobTimeBudgetMs);
+    const ends = (result: JobResult): JobResult => (budget.outputSpent ? { ...result, outputBudgetSpent: true } : result);
     try {
       const lang = this.languages.find(data.language);
       if (!lang) throw new SandboxError(`this worker has no language "${data.language}"`);
-      const program = await this.build(slot, lang, data.files, boxes, signal, data.compileArgs, data.archive);
-      if (program.compile) emit('compiled', program.compile);
-      if (program.compile && program.compile.verdict !== 'ok') {
-        return {
-          verdict: 'compile_error',
-          compile: program.compile,
+      const built = await this.build(slot, lang, data.files, boxes, budget, signal, data.compileArgs, data.archive);
+      const compile = built.compile && budget.keep(built.compile);
+      if (compile) emit('compiled', compile);
+      const noTests = data.tests ? { tests: [], score: { points: 0, maxPoints: maxPoints(data) } } : {};
+      if (compile && budget.timeSpent) {
+        return ends({
+          verdict: 'time_limit',
+          compile: spentRun(compile, budget),
           run: null,
-          ...(data.tests ? { tests: [], score: { points: 0, maxPoints: maxPoints(data) } } : {}),
-        };
+          ...noTests,
+          stopped: { reason: 'job_time_budget' },
+        });
       }
+      if (compile && compile.verdict !== 'ok') return ends({ verdict: 'compile_error', compile, run: null, ...noTests });
       const command = commandOf(lang, data.limits);
       if (!data.tests) {
-        const run = await this.runIn(slot, program.box, command, data.args, data.stdin, signal);
-        return { verdict: run.verdict, compile: program.compile, run };
+        const run = budget.keep(await this.runIn(slot, built.box, command, data.args, data.stdin, budget, signal));
+        if (budget.timeSpent)
+          return ends({ verdict: 'time_limit', compile, run: spentRun(run, budget), stopped: { reason: 'job_time_budget' } });
+        return ends({ verdict: run.verdict, compile, run });
       }
-      const judge = await this.judgeFor(slot, data.checker, boxes, signal);
+      const judge = await this.judgeFor(slot, data.checker, boxes, budget, signal);
       const tests: TestResult[] = [];
+      let stopped: JobResult['stopped'];
       for (const [i, test] of data.tests.entries()) {
         // Every test starts from the compiled workspace as it was: nothing one test writes
         // (a cache of answers, a patched binary) reaches the next.
-        const box = cloneBox(program.box);
+        const box = cloneBox(built.box);
         let run: Run;
         try {
-          run = await this.runIn(slot, box, command, test.args.length ? test.args : data.args, test.stdin, signal);
+          run = await this.runIn(slot, box, command, test.args.length ? test.args : data.args, test.stdin, budget, signal);
         } finally {
           await this.slots.discard(slot, box);
         }
         const result: TestResult = { name: test.name, verdict: run.verdict, points: 0, run };
-        if (run.verdict === 'ok' && test.expectedOutput !== undefined) {
+        if (run.verdict === 'ok' && test.expectedOutput !== undefined && !budget.timeSpent) {
           const outcome = await judge(i, test.stdin, run.stdout, test.expectedOutput);
           result.verdict = outcome.verdict;
           if (outcome.message) result.message = outcome.message;
@@ -100,13 +110,27 @@ export class RunService {
         } else if (run.message) {
           result.message = run.message;
         }
+        // Judged on the whole output; kept only within the job's output budget.
+        result.run = budget.keep(run);
+        if (budget.timeSpent) {
+          result.verdict = 'time_limit';
+          result.message = spentMessage(budget);
+          stopped = { reason: 'job_time_budget', test: i };
+        }
         if (result.verdict === 'ok') result.points = test.points;
         tests.push(result);
         emit('test', { index: i, ...result });
-        if (data.stopOnFirstFailure && result.verdict !== 'ok') break;
+        if (stopped || (data.stopOnFirstFailure && result.verdict !== 'ok')) break;
       }
       const points = tests.reduce((sum, t) => sum + t.points, 0);
-      return { verdict: overallVerdict(tests), compile: program.compile, run: null, tests, score: { points, maxPoints: maxPoints(data) } };
+      return ends({
+        verdict: overallVerdict(tests),
+        compile,
+        run: null,
+        tests,
+        score: { points, maxPoints: maxPoints(data) },
+        ...(stopped ? { stopped } : {}),
+      });
     } finally {
       // The slot takes its next job only once the boxes are gone (or its workspace is new).
       this.slots.releaseAfter(slot, boxes);
@@ -123,6 +147,7 @@ export class RunService {
     lang: Language,
     files: readonly SourceFile[],
     boxes: Box[],
+    budget: JobBudget,
     signal: AbortSignal,
     compileArgs: readonly string[] = [],
     archive: string | null = null,
@@ -142,6 +167,7 @@ export class RunService {
         { argv: unpackArgv(caps), env: { ...BASE_ENV }, limits: UNPACK_LIMITS, shown: UNPACK_LIMITS },
         [],
         '',
+        budget,
         signal,
       );
       if (unpack.verdict !== 'ok')
@@ -155,17 +181,17 @@ export class RunService {
       limits,
       shown: limits,
     };
-    const run = await this.runIn(slot, box, command, compileArgs, '', signal);
+    const run = await this.runIn(slot, box, command, compileArgs, '', budget, signal);
     if (run.verdict !== 'ok' && !run.message) run.message = 'compilation failed';
     return { box, compile: run };
   }
 
   /** The job's judge. A custom checker is built now; one that does not compile fails every test it would judge. */
-  private async judgeFor(slot: Slot, checker: QueuedChecker, boxes: Box[], signal: AbortSignal): Promise<Judge> {
+  private async judgeFor(slot: Slot, checker: QueuedChecker, boxes: Box[], budget: JobBudget, signal: AbortSignal): Promise<Judge> {
     if (checker.type !== 'custom') return (_index, _input, output, answer) => Promise.resolve(check(checker, output, answer));
     const lang = this.languages.find(checker.language);
     if (!lang) throw new SandboxError(`this worker has no checker language "${checker.language}"`);
-    const program = await this.build(slot, lang, checker.files, boxes, signal);
+    const program = await this.build(slot, lang, checker.files, boxes, budget, signal);
     if (program.compile && program.compile.verdict !== 'ok') {
       const problem = {
         verdict: 'internal_error' as Verdict,
@@ -174,7 +200,7 @@ export class RunService {
       return () => Promise.resolve(problem);
     }
     const command = commandOf(lang, CHECKER_LIMITS);
-    return (index, input, output, answer) => this.runChecker(slot, program.box, command, index, input, output, answer, signal);
+    return (index, input, output, answer) => this.runChecker(slot, program.box, command, index, input, output, answer, budget, signal);
   }
 
   /**
@@ -189,13 +215,14 @@ export class RunService {
     input: string,
     output: string,
     answer: string,
+    budget: JobBudget,
     signal: AbortSignal,
   ) {
     const names = [`input.${index}`, `output.${index}`, `answer.${index}`];
     for (const [i, content] of [input, output, answer].entries()) {
       writeFileInBox(box.path, { path: names[i]!, content, encoding: 'utf8' });
     }
-    const run = await this.runIn(slot, box, command, names, '', signal);
+    const run = await this.runIn(slot, box, command, names, '', budget, signal);
     const message = `${run.stdout}${run.stderr}`.trim().slice(0, 1000) || undefined;
     if (run.verdict === 'ok') return { verdict: 'ok' as Verdict, message };
     if (run.verdict === 'runtime_error' && (run.exitCode === 1 || run.exitCode === 2))
@@ -206,8 +233,20 @@ export class RunService {
     };
   }
 
-  /** One sandboxed run of `command` (plus `args`) in `box`: through the slot's sandbox server (prepared mode), else a one-shot launch. */
-  private async runIn(slot: Slot, box: Box, command: Command, args: readonly string[], stdin: string, signal: AbortSignal): Promise<Run> {
+  /**
+   * One sandboxed run of `command` (plus `args`) in `box`: through the slot's sandbox server
+   * (prepared mode), else a one-shot launch. Its wall limit is at most what is left of the job's
+   * time, and its wall time is charged to it.
+   */
+  private async runIn(
+    slot: Slot,
+    box: Box,
+    command: Command,
+    args: readonly string[],
+    stdin: string,
+    budget: JobBudget,
+    signal: AbortSignal,
+  ): Promise<Run> {
     if (signal.aborted) throw new SandboxError(`run aborted: ${String(signal.reason)}`);
     const { limits } = command;
     const spec = {
@@ -216,7 +255,7 @@ export class RunService {
       box: box.name,
       stdin,
       cpuTimeMs: limits.cpuTimeMs,
-      wallTimeMs: limits.wallTimeMs,
+      wallTimeMs: budget.wallTimeMs(limits.wallTimeMs),
       memoryKb: limits.memoryMb * 1024,
       processes: limits.processes,
       outputBytes: limits.outputBytes,
@@ -225,7 +264,9 @@ export class RunService {
     const server = this.slots.serverOf(slot);
     try {
       const out = await (server ? server.run(spec, signal) : runOnce(slot.setup, spec, signal));
-      return toRun(out.report, out.stdout, out.stderr, command.shown);
+      const run = toRun(out.report, out.stdout, out.stderr, command.shown);
+      budget.charge(run);
+      return run;
     } catch (e) {
       // No valid report: nothing says the run's processes are gone (a report does: the launcher
       // writes it after removing the run's cgroup), so no box is touched until they are.
@@ -233,6 +274,15 @@ export class RunService {
       throw e;
     }
   }
+}
+
+function spentMessage(budget: JobBudget): string {
+  return `the job's time budget (${budget.timeMs} ms over all its runs) is spent`;
+}
+
+/** The run during which the job's time ran out: a time limit, whatever it did before. */
+function spentRun(run: Run, budget: JobBudget): Run {
+  return { ...run, verdict: 'time_limit', message: spentMessage(budget) };
 }
 
 function maxPoints(data: JobData): number {
