@@ -1,7 +1,8 @@
 export { QueueModule } from './queue.module';
 export { bullConnection } from './connection';
 export { REDIS, REDIS_SUBSCRIBER, connectRedis } from './redis';
-export { activeJobsKey, jobKey, WEBHOOK_KEY } from './keys';
+export { activeJobsKey, jobKey, runningJobsKey, WEBHOOK_KEY } from './keys';
+export { releaseRunningEntry, takeRunningEntry } from './running';
 export { toJobView, toStatus, loadJob, loadJobView, type StoredJob, type Tombstone } from './job-view';
 export {
   DURATION_BUCKETS_MS,

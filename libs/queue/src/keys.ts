@@ -17,3 +17,8 @@ export function webhookKey(config: Config, jobId: string): string {
 export function activeJobsKey(config: Config, quotaId: string): string {
   return jobKey(config, 'active', quotaId);
 }
+
+/** Sorted set of an owner's running job ids, scored by the end of their lease (the per-key running cap, `running.ts`). */
+export function runningJobsKey(config: Config, owner: string): string {
+  return jobKey(config, 'running', owner);
+}

@@ -6,7 +6,7 @@
  */
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   CANCEL_CHANNEL,
@@ -28,14 +28,19 @@ import {
   publishJobProgress,
   recordJobEnd,
   recordSandboxFailure,
+  releaseRunningEntry,
   REDIS,
   REDIS_SUBSCRIBER,
+  takeRunningEntry,
   toJobView,
   type JobEnd,
 } from '@runbox/queue';
 import { WORKER_ID } from '../lifecycle/worker-id';
 import { SlotPool } from '../sandbox/slots';
 import { RunService } from './run.service';
+
+/** A job over its owner's running cap waits this long (plus up to as much again, so waiting jobs do not come back together). */
+const RUNNING_CAP_RETRY_MS = 500;
 
 /** Marker reason for a job aborted because this worker is shutting down (it is retried elsewhere). */
 const SHUTDOWN = 'worker shutting down';
@@ -62,7 +67,7 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     this.subscriber.on('message', (ch: string, id: string) => {
       if (ch === channel) this.active.get(id)?.abort(CANCELLED_REASON);
     });
-    this.worker = new Worker<JobData, JobResult>(JOBS_QUEUE, (job) => this.process(job), {
+    this.worker = new Worker<JobData, JobResult>(JOBS_QUEUE, (job, token) => this.process(job, token), {
       connection: bullConnection(this.config),
       prefix: this.config.redis.prefix,
       concurrency: this.config.worker.slots, // one job per sandbox slot
@@ -84,7 +89,7 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     this.logger.log(`worker ${WORKER_ID} consuming "${JOBS_QUEUE}" with ${this.config.worker.slots} slots`);
   }
 
-  async process(job: Job<JobData, JobResult>): Promise<JobResult> {
+  async process(job: Job<JobData, JobResult>, token?: string): Promise<JobResult> {
     const id = job.id!;
     let data: JobData;
     try {
@@ -92,6 +97,13 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     } catch (e) {
       if (e instanceof InvalidJobData) throw new UnrecoverableError(`rejected by the worker: ${e.message}`);
       throw e;
+    }
+    const owner = data.owner;
+    if (owner && !(await takeRunningEntry(this.redis, this.config, owner, id, this.runningLeaseMs()))) {
+      // Its owner runs as many jobs as it may: back to the queue for a while, so the slot goes
+      // to another owner's job meanwhile. Not an attempt: nothing ran.
+      await job.moveToDelayed(Date.now() + RUNNING_CAP_RETRY_MS + Math.floor(Math.random() * RUNNING_CAP_RETRY_MS), token);
+      throw new DelayedError();
     }
     const controller = new AbortController();
     this.active.set(id, controller);
@@ -117,7 +129,13 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
       return result;
     } finally {
       this.active.delete(id);
+      if (owner) await releaseRunningEntry(this.redis, this.config, owner, id).catch(() => undefined); // else it lapses with its lease
     }
+  }
+
+  /** How long a running entry outlives a worker that died holding it: the longest a job can run, and a margin for what is not a run. */
+  private runningLeaseMs(): number {
+    return this.config.worker.jobTimeBudgetMs + 60_000;
   }
 
   /** A failed attempt ends the job only if BullMQ will not try it again. */
