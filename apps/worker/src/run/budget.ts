@@ -52,12 +52,12 @@ export class JobBudget {
 
   /** The longest prefix of `text` that fits in what is left, cut at a character boundary. */
   private take(text: string): string {
-    if (text.length === 0) return text;
-    const bytes = Buffer.from(text, 'utf8');
-    if (bytes.length <= this.outputLeftBytes) {
-      this.outputLeftBytes -= bytes.length;
+    const size = Buffer.byteLength(text, 'utf8');
+    if (size <= this.outputLeftBytes) {
+      this.outputLeftBytes -= size;
       return text;
     }
+    const bytes = Buffer.from(text, 'utf8');
     let n = Math.max(0, this.outputLeftBytes);
     while (n > 0 && (bytes[n]! & 0xc0) === 0x80) n--; // not inside a UTF-8 sequence
     this.outputLeftBytes = 0;
