@@ -5,8 +5,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   JOB_STATUSES,
+  JOB_STOP_REASONS,
   VERDICTS,
   type JobResult,
+  type JobStop,
+  type JobStopReason,
   type JobStatus,
   type JobView,
   type Run,
@@ -45,12 +48,21 @@ export class ScoreDto implements Score {
   @ApiProperty() maxPoints!: number;
 }
 
+export class JobStopDto implements JobStop {
+  @ApiProperty({ enum: JOB_STOP_REASONS }) reason!: JobStopReason;
+  @ApiPropertyOptional({ description: 'index of the test during which the job stopped' }) test?: number;
+}
+
 export class JobResultDto implements JobResult {
   @ApiProperty({ enum: VERDICTS }) verdict!: Verdict;
   @ApiProperty({ type: RunDto, nullable: true }) compile!: Run | null;
   @ApiProperty({ type: RunDto, nullable: true, description: 'the single run when the job has no tests' }) run!: Run | null;
   @ApiPropertyOptional({ type: [TestResultDto] }) tests?: TestResult[];
   @ApiPropertyOptional({ type: ScoreDto }) score?: Score;
+  @ApiPropertyOptional({ type: JobStopDto, description: 'why the job stopped before its last test (a budget of the server)' })
+  stopped?: JobStop;
+  @ApiPropertyOptional({ enum: [true], description: 'the output kept of the job reached its budget: later streams are cut' })
+  outputBudgetSpent?: true;
 }
 
 export class WebhookDeliveryDto implements WebhookDelivery {
