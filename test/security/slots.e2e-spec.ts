@@ -72,13 +72,14 @@ function statusOf(pid: number): string {
 }
 const field = (status: string, name: string) => new RegExp(`^${name}:\\s+(\\S+)`, 'm').exec(status)?.[1];
 
-describe('slots cannot be poisoned', () => {
+// Both ways a slot runs its sandboxes: a long-lived server per slot, or one launcher per run.
+describe.each(['true', 'false'])('slots cannot be poisoned (PREPARED_SANDBOXES=%s)', (prepared) => {
   let stack: Stack;
   const stopped: number[] = [];
 
   beforeAll(async () => {
     // One attempt: the stopped-launcher job must end, not be run again on a healthy launcher.
-    stack = await startStack({ worker: true, env: { JOB_ATTEMPTS: '1' } });
+    stack = await startStack({ worker: true, env: { JOB_ATTEMPTS: '1', PREPARED_SANDBOXES: prepared } });
   });
   afterAll(async () => {
     for (const pid of stopped) {
