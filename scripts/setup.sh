@@ -37,12 +37,16 @@ declare -A NEED=(
 
 # The default set's cheap additions (a few MB at most; Debian always has perl).
 NEED+=([lua5.4]=lua5.4 [perl]=perl)
+# Jobe's (Moodle CodeRunner's) languages, and the pylint its Python questions run in the sandbox.
+NEED+=([php]=php-cli [fpc]=fp-compiler [pylint]=pylint)
 # Beyond the default set, by language id: the command looked for, then its packages. Download
 # size on Debian 12: go 81 MB (442 MB installed), rust 55 MB (261 MB), csharp 7 MB (24 MB).
 declare -A OPTIONAL=(
   [go]="go golang-go"
   [rust]="rustc rustc"
   [csharp]="mcs mono-mcs mono-runtime"
+  # Jobe's octave: hundreds of MB with its dependencies
+  [octave]="octave-cli octave"
 )
 case $languages in
   default) wanted=() ;;
