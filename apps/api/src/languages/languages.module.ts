@@ -13,6 +13,6 @@ import { LanguagesService } from './languages.service';
     LanguagesService,
     { provide: LanguageRegistry, inject: [Config], useFactory: (c: Config) => LanguageRegistry.fromFile(c.languagesFile) },
   ],
-  exports: [LanguageRegistry],
+  exports: [LanguageRegistry, LanguagesService],
 })
 export class LanguagesModule {}

@@ -1,0 +1,19 @@
+/** Piston v2 at `/api/v2/…`: a translation onto the /v1 job path. */
+import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { JobsModule } from '../../jobs/jobs.module';
+import { LanguagesModule } from '../../languages/languages.module';
+import { SyncRunner } from '../sync-run';
+import { PistonBody } from './piston-body';
+import { PistonController } from './piston.controller';
+import { PistonService } from './piston.service';
+
+@Module({
+  imports: [JobsModule, LanguagesModule],
+  controllers: [PistonController],
+  providers: [PistonService, SyncRunner],
+})
+export class PistonModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(PistonBody).forRoutes(PistonController);
+  }
+}
