@@ -5,12 +5,14 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import type { CompatApiName, Config } from '@runbox/config';
 import { Judge0Module } from './judge0/judge0.module';
+import { JobeModule } from './jobe/jobe.module';
 import { PistonModule } from './piston/piston.module';
 
 /** Each compatibility API by its COMPAT_APIS name. */
 export const COMPAT_MODULES: Partial<Record<CompatApiName, Type>> = {
   judge0: Judge0Module,
   piston: PistonModule,
+  jobe: JobeModule,
 };
 
 @Module({})
