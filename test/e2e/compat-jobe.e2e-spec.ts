@@ -3,6 +3,7 @@
  * outcome from a program that really produces it, the result's shape, support files, Jobe's
  * error answers; and PHP, Pascal and pylint as CodeRunner's questions use them.
  */
+import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { startStack, type Stack } from '../support/stack';
 
@@ -144,6 +145,17 @@ describe('Jobe compatibility', () => {
     expect(body).toMatchObject({ outcome: 15, stdout: '0 4 True True\n' });
   });
 
+  it('octave runs where it is installed (optional: npm run setup does not install it)', async () => {
+    const { body: languages } = await request(stack.http).get(`${API}/languages`);
+    if (!languages.some(([id]: [string]) => id === 'octave')) return; // not on this host
+    expect(await run({ language_id: 'octave', sourcecode: 'x = input("");\ndisp(x * 2)', input: '21\n' })).toMatchObject({ outcome: 15, stdout: '42\n' });
+  });
+
+  it('/docs documents the Jobe routes', async () => {
+    const { body } = await request(stack.http).get('/docs-json');
+    for (const path of ['runs', 'languages', 'files/{id}']) expect(Object.keys(body.paths)).toContain(`${API}/${path}`);
+  });
+
   describe('PHP and Pascal through /v1', () => {
     const job = async (language: string, source: string) => {
       const res = await request(stack.http).post('/v1/jobs?wait=true').send({ language, source });
@@ -168,16 +180,49 @@ describe('Jobe compatibility', () => {
   });
 });
 
-describe('Jobe compatibility when the server is too busy', () => {
+describe('Jobe compatibility with API keys, a small file store and a short wait maximum', () => {
+  const tokens = { alice: 'alice-token-0123456789abcdef', bob: 'bob-token-0123456789abcdef' };
+  const sha = (t: string) => createHash('sha256').update(t).digest('hex');
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ worker: true, env: { WAIT_MAX_MS: '1000' } });
+    stack = await startStack({
+      worker: true,
+      env: {
+        WAIT_MAX_MS: '1000',
+        JOBE_FILES_MAX_TOTAL_BYTES: '1000',
+        API_KEYS: `alice:submit:${sha(tokens.alice)},bob:submit:${sha(tokens.bob)}`,
+      },
+    });
   });
   afterAll(() => stack?.stop());
+
+  const as = (who: keyof typeof tokens) => ({ Authorization: `Bearer ${tokens[who]}` });
+  const putFile = (who: keyof typeof tokens, id: string, bytes: number) =>
+    request(stack.http).put(`${API}/files/${id}`).set(as(who)).send({ file_contents: Buffer.alloc(bytes, 'a').toString('base64') });
+
+  it("a support file is its owner's: another key can neither see it nor run with it", async () => {
+    expect((await putFile('alice', 'feedfacecafe0001', 10)).status).toBe(204);
+    expect((await request(stack.http).head(`${API}/files/feedfacecafe0001`).set(as('alice'))).status).toBe(204);
+    expect((await request(stack.http).head(`${API}/files/feedfacecafe0001`).set(as('bob'))).status).toBe(404);
+    const run = await request(stack.http)
+      .post(`${API}/runs`)
+      .set(as('bob'))
+      .send({ run_spec: { language_id: 'python3', sourcecode: 'print(open("f.txt").read())', file_list: [['feedfacecafe0001', 'f.txt']] } });
+    expect({ status: run.status, body: run.body }).toEqual({ status: 404, body: 'One or more of the specified files is missing/unavailable' });
+  });
+
+  it('the file store keeps its total within JOBE_FILES_MAX_TOTAL_BYTES; replacing a file frees its old size', async () => {
+    expect((await putFile('alice', 'feedfacecafe0002', 600)).status).toBe(204);
+    const full = await putFile('bob', 'feedfacecafe0003', 600);
+    expect({ status: full.status, body: full.body }).toEqual({ status: 503, body: 'put: the file store of this Jobe server is full; try again later' });
+    expect((await putFile('alice', 'feedfacecafe0002', 300)).status).toBe(204); // 10 + 300 now
+    expect((await putFile('bob', 'feedfacecafe0003', 600)).status).toBe(204);
+  });
 
   it('21: a run that cannot finish within the server wait maximum is answered as a server overload', async () => {
     const res = await request(stack.http)
       .post(`${API}/runs`)
+      .set(as('alice'))
       .send({ run_spec: { language_id: 'python3', sourcecode: 'import time\ntime.sleep(4)', parameters: { cputime: 3 } } });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ run_id: null, outcome: 21, cmpinfo: '', stdout: '', stderr: '' });

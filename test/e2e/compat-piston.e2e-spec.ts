@@ -163,6 +163,11 @@ describe('Piston v2 compatibility', () => {
     }
   });
 
+  it('/docs documents the Piston routes', async () => {
+    const { body } = await request(stack.http).get('/docs-json');
+    for (const path of ['execute', 'runtimes', 'packages']) expect(Object.keys(body.paths)).toContain(`/api/v2/${path}`);
+  });
+
   it('piston-client, unchanged, drives runtimes and execute (text/plain JSON, default args 1 2 3)', async () => {
     const server = stack.app.getHttpServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -50,15 +50,15 @@ export class JobeController {
   @Put('files/:id')
   @ApiOperation({ summary: 'Store a support file: {"file_contents": "<base64>"} → 204 (Jobe)' })
   @ApiBody({ schema: { type: 'object', properties: { file_contents: { type: 'string', format: 'byte' } } } })
-  async put(@Param('id') id: string, @Body() body: unknown): Promise<Reply<undefined>> {
+  async put(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller): Promise<Reply<undefined>> {
     if (!isFileId(id)) throw new JobeError(404, `No file id ${JSON.stringify(id.slice(0, 64))}: ids are letters and digits`);
-    await this.files.put(id, body);
+    await this.files.put(caller, id, body);
     return new Reply(204, undefined);
   }
 
   @Head('files/:id')
   @ApiOperation({ summary: 'Whether a support file is here: 204, or 404 (Jobe)' })
-  async head(@Param('id') id: string): Promise<Reply<undefined>> {
-    return new Reply(isFileId(id) && (await this.files.exists(id)) ? 204 : 404, undefined);
+  async head(@Param('id') id: string, @CurrentCaller() caller: Caller): Promise<Reply<undefined>> {
+    return new Reply(isFileId(id) && (await this.files.exists(caller, id)) ? 204 : 404, undefined);
   }
 }

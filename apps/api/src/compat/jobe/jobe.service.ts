@@ -39,7 +39,7 @@ export class JobeService {
   async run(body: unknown, caller: Caller): Promise<JobeResult> {
     const installed = new Set((await this.languages.installed()).map((l) => l.id));
     const spec = parseRunSpec(body, (id) => installed.has(id), this.config);
-    const support = await this.files.load(spec.files.map(([id]) => id));
+    const support = await this.files.load(caller, spec.files.map(([id]) => id));
     if (!support) throw new JobeError(404, 'One or more of the specified files is missing/unavailable');
     const entry = this.registry.find(spec.language.runbox)!.sourceFile;
     const request = toJobRequest(spec, support, entry, this.config);
