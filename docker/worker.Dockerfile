@@ -25,7 +25,7 @@ RUN npx tsc -b tsconfig.build.json && npm prune --omit=dev
 # ---- runtime: runtimes the language table names, at the paths it names --------------------------
 FROM node:24-bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends \
-      libseccomp2 python3 ruby gcc g++ libc6-dev openjdk-17-jdk-headless bash \
+      libseccomp2 python3 ruby gcc g++ libc6-dev openjdk-17-jdk-headless bash php-cli fp-compiler pylint \
     && rm -rf /var/lib/apt/lists/* \
     # the language table runs node as /usr/bin/node
     && ln -sf /usr/local/bin/node /usr/bin/node

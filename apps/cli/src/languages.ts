@@ -25,6 +25,9 @@ export const LANGUAGE_FILES: Readonly<Record<string, LanguageFiles>> = Object.fr
   perl: { aliases: ['pl', 'perl5'], sourceFile: 'main.pl', sourceExtensions: ['.pl', '.pm'] },
   typescript: { aliases: ['ts', 'tsc'], sourceFile: 'main.ts', sourceExtensions: ['.ts'] },
   csharp: { aliases: ['cs', 'c#', 'mono'], sourceFile: 'main.cs', sourceExtensions: ['.cs'] },
+  php: { aliases: ['php8'], sourceFile: 'main.php', sourceExtensions: ['.php'] },
+  pascal: { aliases: ['fpc', 'freepascal', 'pas'], sourceFile: 'main.pas', sourceExtensions: ['.pas', '.pp'] },
+  octave: { aliases: ['matlab'], sourceFile: 'main.m', sourceExtensions: ['.m'] },
 });
 
 /** The language id a file's extension means, or undefined. */

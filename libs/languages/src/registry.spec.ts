@@ -30,6 +30,9 @@ describe('LanguageRegistry', () => {
         'perl',
         'typescript',
         'csharp',
+        'php',
+        'pascal',
+        'octave',
       ]),
     );
   });
