@@ -24,6 +24,7 @@ export interface RunSpec {
   /** [fileid, filename] pairs. */
   files: [string, string][];
   parameters: Obj;
+  limits: Partial<RunLimits>;
 }
 
 /** PHP's `print_r` of a file specifier, as Jobe puts it in its message. */
@@ -75,6 +76,7 @@ export function parseRunSpec(body: unknown, installed: (runboxId: string) => boo
     input: typeof run.input === 'string' ? run.input : '',
     files: (fileList as [string, string][]).map(([id, name]) => [id, name]),
     parameters,
+    limits: limitsOf(language, parameters, config),
   };
 }
 
@@ -95,11 +97,10 @@ const strList = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.map(
  * the server's maximum. A memory or process count above runbox's maximum is refused, as Jobe
  * refuses a CPU time above its own.
  */
-function limitsOf(spec: RunSpec, config: Config): Partial<RunLimits> {
+function limitsOf(language: JobeLanguage, p: Obj, config: Config): Partial<RunLimits> {
   const { maxima, defaults } = config.limits;
-  const p = spec.parameters;
   const cpuTimeMs = Math.max(1, Math.round((num(p, 'cputime') || JOBE_DEFAULTS.cputimeS) * 1000));
-  const memoryMb = Math.ceil(num(p, 'memorylimit') || spec.language.defaultMemoryMb || defaults.memoryMb);
+  const memoryMb = Math.ceil(num(p, 'memorylimit') || language.defaultMemoryMb || defaults.memoryMb);
   const processes = Math.ceil(num(p, 'numprocs') || JOBE_DEFAULTS.numprocs);
   if (memoryMb > maxima.memoryMb) throw jobeBadRequest(`memorylimit exceeds maximum allowed on this Jobe server (${maxima.memoryMb} MB)`);
   if (processes > maxima.processes) throw jobeBadRequest(`numprocs exceeds maximum allowed on this Jobe server (${maxima.processes})`);
@@ -138,6 +139,6 @@ export function toJobRequest(spec: RunSpec, supportFiles: readonly Buffer[], ent
     files,
     stdin: spec.input,
     args: strList(spec.parameters.runargs) ?? [],
-    limits: limitsOf(spec, config),
+    limits: spec.limits,
   };
 }
