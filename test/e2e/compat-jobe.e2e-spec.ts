@@ -46,7 +46,11 @@ describe('Jobe compatibility', () => {
   });
 
   it('language ids are case-insensitive, and runargs are the argv', async () => {
-    const body = await run({ language_id: 'NodeJS', sourcecode: 'console.log(process.argv.slice(2).join("+"))', parameters: { runargs: ['a', 'b'] } });
+    const body = await run({
+      language_id: 'NodeJS',
+      sourcecode: 'console.log(process.argv.slice(2).join("+"))',
+      parameters: { runargs: ['a', 'b'] },
+    });
     expect(body).toMatchObject({ outcome: 15, stdout: 'a+b\n' });
   });
 
@@ -73,12 +77,20 @@ describe('Jobe compatibility', () => {
   });
 
   it('13: a time limit (cputime in seconds), and an output overrun reported as Jobe reports it', async () => {
-    expect(await run({ language_id: 'c', sourcecode: 'int main(void){ for(;;); }', parameters: { cputime: 1 } })).toMatchObject({ outcome: 13 });
-    expect(await run({ language_id: 'python3', sourcecode: 'print("x" * 500000)', parameters: { streamsize: 0.05 } })).toMatchObject({ outcome: 13 });
+    expect(await run({ language_id: 'c', sourcecode: 'int main(void){ for(;;); }', parameters: { cputime: 1 } })).toMatchObject({
+      outcome: 13,
+    });
+    expect(await run({ language_id: 'python3', sourcecode: 'print("x" * 500000)', parameters: { streamsize: 0.05 } })).toMatchObject({
+      outcome: 13,
+    });
   });
 
   it('17: a memory limit (memorylimit in MB)', async () => {
-    const body = await run({ language_id: 'python3', sourcecode: 'x = bytearray(400 * 1024 * 1024)\nprint(len(x))', parameters: { memorylimit: 64 } });
+    const body = await run({
+      language_id: 'python3',
+      sourcecode: 'x = bytearray(400 * 1024 * 1024)\nprint(len(x))',
+      parameters: { memorylimit: 64 },
+    });
     expect(body).toMatchObject({ outcome: 17, stdout: '' });
   });
 
@@ -88,9 +100,19 @@ describe('Jobe compatibility', () => {
   });
 
   it('Java: the class name is inferred from the source, or taken from sourcefilename; no main class is a compile error', async () => {
-    const source = 'public class Greeter {\n  public static void main(String[] args) {\n    System.out.println("hi " + new java.util.Scanner(System.in).nextLine());\n  }\n}';
-    expect(await run({ language_id: 'java', sourcecode: source, input: 'there\n' })).toEqual({ run_id: null, outcome: 15, cmpinfo: '', stdout: 'hi there\n', stderr: '' });
-    expect(await run({ language_id: 'java', sourcecode: source, sourcefilename: 'Greeter.java', input: 'you\n' })).toMatchObject({ outcome: 15, stdout: 'hi you\n' });
+    const source =
+      'public class Greeter {\n  public static void main(String[] args) {\n    System.out.println("hi " + new java.util.Scanner(System.in).nextLine());\n  }\n}';
+    expect(await run({ language_id: 'java', sourcecode: source, input: 'there\n' })).toEqual({
+      run_id: null,
+      outcome: 15,
+      cmpinfo: '',
+      stdout: 'hi there\n',
+      stderr: '',
+    });
+    expect(await run({ language_id: 'java', sourcecode: source, sourcefilename: 'Greeter.java', input: 'you\n' })).toMatchObject({
+      outcome: 15,
+      stdout: 'hi you\n',
+    });
     const none = await run({ language_id: 'java', sourcecode: 'class A {}' });
     expect(none).toMatchObject({ outcome: 11, cmpinfo: expect.stringMatching(/can't determine main class/) });
   });
@@ -99,11 +121,17 @@ describe('Jobe compatibility', () => {
     const id = 'a1b2c3d4e5f60718';
     const contents = 'line one\nline two\n';
     expect((await request(stack.http).head(`${API}/files/${id}`)).status).toBe(404);
-    const put = await request(stack.http).put(`${API}/files/${id}`).send({ file_contents: Buffer.from(contents).toString('base64') });
+    const put = await request(stack.http)
+      .put(`${API}/files/${id}`)
+      .send({ file_contents: Buffer.from(contents).toString('base64') });
     expect(put.status).toBe(204);
     expect(put.text).toBe('');
     expect((await request(stack.http).head(`${API}/files/${id}`)).status).toBe(204);
-    const body = await run({ language_id: 'python3', sourcecode: 'print(open("data.txt").read().upper(), end="")', file_list: [[id, 'data.txt']] });
+    const body = await run({
+      language_id: 'python3',
+      sourcecode: 'print(open("data.txt").read().upper(), end="")',
+      file_list: [[id, 'data.txt']],
+    });
     expect(body).toMatchObject({ outcome: 15, stdout: contents.toUpperCase() });
   });
 
@@ -118,7 +146,11 @@ describe('Jobe compatibility', () => {
     const big = await put('files/abcdefgh13', { file_contents: Buffer.alloc(stack.config.jobe.fileMaxBytes + 1).toString('base64') });
     expect(big.status).toBe(400);
     expect(big.body).toMatch(/larger than this server's maximum/);
-    await refused({ run_spec: { language_id: 'python3', sourcecode: '', file_list: [['0123456789abcdef', 'gone.txt']] } }, 404, 'One or more of the specified files is missing/unavailable');
+    await refused(
+      { run_spec: { language_id: 'python3', sourcecode: '', file_list: [['0123456789abcdef', 'gone.txt']] } },
+      404,
+      'One or more of the specified files is missing/unavailable',
+    );
   });
 
   it("run_spec errors: Jobe's 400 messages", async () => {
@@ -127,9 +159,21 @@ describe('Jobe compatibility', () => {
     await refused({ run_spec: { sourcecode: '' } }, 400, "run_spec is missing the required attribute 'language_id'");
     await refused({ run_spec: { language_id: 'COBOL', sourcecode: '' } }, 400, "Language 'cobol' is not known");
     const maxS = Math.floor(stack.config.limits.maxima.cpuTimeMs / 1000);
-    await refused({ run_spec: { language_id: 'c', sourcecode: '', parameters: { cputime: maxS + 1 } } }, 400, `cputime exceeds maximum allowed on this Jobe server (${maxS} secs)`);
-    await refused({ run_spec: { language_id: 'c', sourcecode: '', sourcefilename: '../evil.c' } }, 400, 'The sourcefilename for the run_spec is illegal');
-    await refused({ run_spec: { language_id: 'c', sourcecode: '', file_list: [['short', 'x.txt']] } }, 400, /^Invalid file specifier: Array\n/);
+    await refused(
+      { run_spec: { language_id: 'c', sourcecode: '', parameters: { cputime: maxS + 1 } } },
+      400,
+      `cputime exceeds maximum allowed on this Jobe server (${maxS} secs)`,
+    );
+    await refused(
+      { run_spec: { language_id: 'c', sourcecode: '', sourcefilename: '../evil.c' } },
+      400,
+      'The sourcefilename for the run_spec is illegal',
+    );
+    await refused(
+      { run_spec: { language_id: 'c', sourcecode: '', file_list: [['short', 'x.txt']] } },
+      400,
+      /^Invalid file specifier: Array\n/,
+    );
     await refused({ run_spec: { language_id: 'c', sourcecode: '', file_list: [['abcdefgh12', '../x']] } }, 400, /^Invalid file specifier/);
   });
 
@@ -148,7 +192,10 @@ describe('Jobe compatibility', () => {
   it('octave runs where it is installed (optional: npm run setup does not install it)', async () => {
     const { body: languages } = await request(stack.http).get(`${API}/languages`);
     if (!languages.some(([id]: [string]) => id === 'octave')) return; // not on this host
-    expect(await run({ language_id: 'octave', sourcecode: 'x = input("");\ndisp(x * 2)', input: '21\n' })).toMatchObject({ outcome: 15, stdout: '42\n' });
+    expect(await run({ language_id: 'octave', sourcecode: 'x = input("");\ndisp(x * 2)', input: '21\n' })).toMatchObject({
+      outcome: 15,
+      stdout: '42\n',
+    });
   });
 
   it('/docs documents the Jobe routes', async () => {
@@ -164,7 +211,13 @@ describe('Jobe compatibility', () => {
     };
     it.each([
       ['php', '<?php echo "hello\\n";', '<?php echo "a"', '<?php throw new Exception("boom");', /boom/],
-      ['pascal', "program p; begin writeln('hello'); end.", 'program p; begin writeln(x); end.', 'program p; var a: array of integer; begin a[5] := 1; end.', /./],
+      [
+        'pascal',
+        "program p; begin writeln('hello'); end.",
+        'program p; begin writeln(x); end.',
+        'program p; var a: array of integer; begin a[5] := 1; end.',
+        /./,
+      ],
     ])('%s: hello, compile error, runtime error', async (language, hello, broken, crash, crashOutput) => {
       const ok = await job(language, hello);
       expect(ok.verdict).toBe('ok');
@@ -198,7 +251,10 @@ describe('Jobe compatibility with API keys, a small file store and a short wait 
 
   const as = (who: keyof typeof tokens) => ({ Authorization: `Bearer ${tokens[who]}` });
   const putFile = (who: keyof typeof tokens, id: string, bytes: number) =>
-    request(stack.http).put(`${API}/files/${id}`).set(as(who)).send({ file_contents: Buffer.alloc(bytes, 'a').toString('base64') });
+    request(stack.http)
+      .put(`${API}/files/${id}`)
+      .set(as(who))
+      .send({ file_contents: Buffer.alloc(bytes, 'a').toString('base64') });
 
   it("a support file is its owner's: another key can neither see it nor run with it", async () => {
     expect((await putFile('alice', 'feedfacecafe0001', 10)).status).toBe(204);
@@ -207,14 +263,22 @@ describe('Jobe compatibility with API keys, a small file store and a short wait 
     const run = await request(stack.http)
       .post(`${API}/runs`)
       .set(as('bob'))
-      .send({ run_spec: { language_id: 'python3', sourcecode: 'print(open("f.txt").read())', file_list: [['feedfacecafe0001', 'f.txt']] } });
-    expect({ status: run.status, body: run.body }).toEqual({ status: 404, body: 'One or more of the specified files is missing/unavailable' });
+      .send({
+        run_spec: { language_id: 'python3', sourcecode: 'print(open("f.txt").read())', file_list: [['feedfacecafe0001', 'f.txt']] },
+      });
+    expect({ status: run.status, body: run.body }).toEqual({
+      status: 404,
+      body: 'One or more of the specified files is missing/unavailable',
+    });
   });
 
   it('the file store keeps its total within JOBE_FILES_MAX_TOTAL_BYTES; replacing a file frees its old size', async () => {
     expect((await putFile('alice', 'feedfacecafe0002', 600)).status).toBe(204);
     const full = await putFile('bob', 'feedfacecafe0003', 600);
-    expect({ status: full.status, body: full.body }).toEqual({ status: 503, body: 'put: the file store of this Jobe server is full; try again later' });
+    expect({ status: full.status, body: full.body }).toEqual({
+      status: 503,
+      body: 'put: the file store of this Jobe server is full; try again later',
+    });
     expect((await putFile('alice', 'feedfacecafe0002', 300)).status).toBe(204); // 10 + 300 now
     expect((await putFile('bob', 'feedfacecafe0003', 600)).status).toBe(204);
   });

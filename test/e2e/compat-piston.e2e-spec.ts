@@ -34,8 +34,17 @@ describe('Piston v2 compatibility', () => {
     const res = await request(stack.http).get('/api/v2/runtimes');
     expect(res.status).toBe(200);
     const byName = Object.fromEntries(res.body.map((r: { language: string }) => [r.language, r]));
-    expect(byName.python).toEqual({ language: 'python', version: expect.stringMatching(/^3\.\d+\.\d+$/), aliases: ['py', 'py3', 'python3'] });
-    expect(byName['c++']).toEqual({ language: 'c++', version: expect.stringMatching(/^\d+\.\d+\.\d+$/), aliases: ['cpp', 'g++'], runtime: 'gcc' });
+    expect(byName.python).toEqual({
+      language: 'python',
+      version: expect.stringMatching(/^3\.\d+\.\d+$/),
+      aliases: ['py', 'py3', 'python3'],
+    });
+    expect(byName['c++']).toEqual({
+      language: 'c++',
+      version: expect.stringMatching(/^\d+\.\d+\.\d+$/),
+      aliases: ['cpp', 'g++'],
+      runtime: 'gcc',
+    });
     expect(byName.javascript).toMatchObject({ runtime: 'node', aliases: expect.arrayContaining(['js']) });
     for (const name of ['bash', 'c', 'java', 'ruby', 'php', 'pascal']) expect(byName[name]).toBeDefined();
     expect(byName.bash.version).toMatch(/^\d+\.\d+\.\d+$/); // "5.2.15(1)-release" is not semver; Piston's selectors need it to be
@@ -47,13 +56,25 @@ describe('Piston v2 compatibility', () => {
     expect(body.language).toBe('python');
     expect(body.version).toMatch(/^3\./);
     expect(Object.keys(body.run).sort()).toEqual(STAGE_KEYS);
-    expect(body.run).toMatchObject({ stdout: "hi ['a', 'b']\n", stderr: '', output: "hi ['a', 'b']\n", code: 0, signal: null, message: null, status: null });
+    expect(body.run).toMatchObject({
+      stdout: "hi ['a', 'b']\n",
+      stderr: '',
+      output: "hi ['a', 'b']\n",
+      code: 0,
+      signal: null,
+      message: null,
+      status: null,
+    });
     expect(body.run.cpu_time).toBeGreaterThan(0);
     expect(body.run.wall_time).toBeGreaterThanOrEqual(body.run.cpu_time * 0.5);
     expect(body.run.memory).toBeGreaterThan(1_000_000); // bytes
   });
 
-  it.each([['py', '3'], ['python3', '3.x'], ['python', '*']])('selects a runtime by alias %s and version %s', async (language, version) => {
+  it.each([
+    ['py', '3'],
+    ['python3', '3.x'],
+    ['python', '*'],
+  ])('selects a runtime by alias %s and version %s', async (language, version) => {
     const body = await execute({ language, version, files: [{ content: 'print(1)' }] });
     expect(body.language).toBe('python');
     expect(body.run.stdout).toBe('1\n');
@@ -73,7 +94,11 @@ describe('Piston v2 compatibility', () => {
   });
 
   it('SG: a crash by signal, with the compile stage of a compiled language', async () => {
-    const body = await execute({ language: 'c', version: '*', files: [{ name: 'crash.c', content: '#include <signal.h>\nint main(void){ raise(SIGSEGV); return 0; }' }] });
+    const body = await execute({
+      language: 'c',
+      version: '*',
+      files: [{ name: 'crash.c', content: '#include <signal.h>\nint main(void){ raise(SIGSEGV); return 0; }' }],
+    });
     expect(Object.keys(body).sort()).toEqual(['compile', 'language', 'run', 'version']);
     expect(Object.keys(body.compile).sort()).toEqual(STAGE_KEYS);
     expect(body.compile).toMatchObject({ code: 0, signal: null, status: null, message: null });
@@ -123,9 +148,19 @@ describe('Piston v2 compatibility', () => {
   });
 
   it('runs a Java class of any name, and PHP and Pascal', async () => {
-    const java = await execute({ language: 'java', version: '*', files: [{ content: 'public class Hello { public static void main(String[] a) { System.out.println("hello " + a.length); } }' }], args: ['x'] });
+    const java = await execute({
+      language: 'java',
+      version: '*',
+      files: [{ content: 'public class Hello { public static void main(String[] a) { System.out.println("hello " + a.length); } }' }],
+      args: ['x'],
+    });
     expect(java.run).toMatchObject({ stdout: 'hello 1\n', status: null });
-    const php = await execute({ language: 'php', version: '*', files: [{ content: '<?php echo strtoupper(trim(fgets(STDIN))), "\\n";' }], stdin: 'abc' });
+    const php = await execute({
+      language: 'php',
+      version: '*',
+      files: [{ content: '<?php echo strtoupper(trim(fgets(STDIN))), "\\n";' }],
+      stdin: 'abc',
+    });
     expect(php.run).toMatchObject({ stdout: 'ABC\n', status: null });
     const pascal = await execute({ language: 'pascal', version: '*', files: [{ content: "program p; begin writeln('pas'); end." }] });
     expect(pascal.compile).toMatchObject({ code: 0 });
@@ -136,13 +171,27 @@ describe('Piston v2 compatibility', () => {
     await refused({ version: '*', files: [] }, 'language is required as a string');
     await refused({ language: 'python', files: [] }, 'version is required as a string');
     await refused({ language: 'python', version: '*', files: 'x' }, 'files is required as an array');
-    await refused({ language: 'python', version: '*', files: [{ content: 'a' }, { name: 'b' }] }, 'files[1].content is required as a string');
-    await refused({ language: 'python', version: '*', files: [{ content: 'AA==', encoding: 'base64' }] }, 'files must include at least one utf8 encoded file');
+    await refused(
+      { language: 'python', version: '*', files: [{ content: 'a' }, { name: 'b' }] },
+      'files[1].content is required as a string',
+    );
+    await refused(
+      { language: 'python', version: '*', files: [{ content: 'AA==', encoding: 'base64' }] },
+      'files must include at least one utf8 encoded file',
+    );
     await refused(py('', { run_timeout: 'soon' }), 'If specified, run_timeout must be a number');
-    await refused(py('', { run_timeout: 10 ** 9 }), `run_timeout cannot exceed the configured limit of ${stack.config.limits.maxima.wallTimeMs}`);
+    await refused(
+      py('', { run_timeout: 10 ** 9 }),
+      `run_timeout cannot exceed the configured limit of ${stack.config.limits.maxima.wallTimeMs}`,
+    );
     await refused(py('', { run_cpu_time: -5 }), 'run_cpu_time must be non-negative');
-    await refused({ language: 'c', version: '*', files: [{ content: '' }], compile_timeout: 10 ** 9 }, 'compile_timeout cannot exceed the configured limit of 20000');
-    const slip = await request(stack.http).post('/api/v2/execute').send({ language: 'python', version: '*', files: [{ content: '' }, { name: '../x.py', content: '' }] });
+    await refused(
+      { language: 'c', version: '*', files: [{ content: '' }], compile_timeout: 10 ** 9 },
+      'compile_timeout cannot exceed the configured limit of 20000',
+    );
+    const slip = await request(stack.http)
+      .post('/api/v2/execute')
+      .send({ language: 'python', version: '*', files: [{ content: '' }, { name: '../x.py', content: '' }] });
     expect(slip.status).toBe(400);
     expect(slip.body.message).toMatch(/files\[1\]\.path/);
   });
@@ -155,7 +204,12 @@ describe('Piston v2 compatibility', () => {
   it('lists packages as installed and refuses to install or remove one', async () => {
     const list = await request(stack.http).get('/api/v2/packages');
     expect(list.status).toBe(200);
-    expect(list.body).toEqual(expect.arrayContaining([{ language: 'gcc', language_version: expect.any(String), installed: true }, { language: 'node', language_version: expect.any(String), installed: true }]));
+    expect(list.body).toEqual(
+      expect.arrayContaining([
+        { language: 'gcc', language_version: expect.any(String), installed: true },
+        { language: 'node', language_version: expect.any(String), installed: true },
+      ]),
+    );
     for (const method of ['post', 'delete'] as const) {
       const res = await request(stack.http)[method]('/api/v2/packages').send({ language: 'python', version: '3.12.0' });
       expect(res.status).toBe(501);

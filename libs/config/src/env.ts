@@ -191,8 +191,16 @@ export const SETTINGS = {
     bool,
     'Judge0: `base64_encoded` when a request does not say (false as in Judge0 CE v1.13.1; true as on its unreleased master)',
   ),
-  JOBE_FILE_RETENTION_S: setting(86_400, int(1), 'how long a Jobe support file (PUT /jobe/index.php/restapi/files/{id}) is kept; CodeRunner sends it again when it is gone'),
-  JOBE_FILE_MAX_BYTES: setting(262_144, int(1), 'largest Jobe support file, decoded (never more than MAX_FILE_BYTES: a run takes no larger file)'),
+  JOBE_FILE_RETENTION_S: setting(
+    86_400,
+    int(1),
+    'how long a Jobe support file (PUT /jobe/index.php/restapi/files/{id}) is kept; CodeRunner sends it again when it is gone',
+  ),
+  JOBE_FILE_MAX_BYTES: setting(
+    262_144,
+    int(1),
+    'largest Jobe support file, decoded (never more than MAX_FILE_BYTES: a run takes no larger file)',
+  ),
   JOBE_FILES_MAX_TOTAL_BYTES: setting(268_435_456, int(1), 'bytes of all Jobe support files together; a PUT beyond it gets 503'),
 } satisfies Record<string, Setting>;
 

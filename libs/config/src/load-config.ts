@@ -168,7 +168,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxQueueLength: r.MAX_QUEUE_LENGTH,
     },
     compat: { apis: r.COMPAT_APIS, judge0: { base64Default: r.JUDGE0_BASE64_DEFAULT } },
-    jobe: { fileRetentionS: r.JOBE_FILE_RETENTION_S, fileMaxBytes: r.JOBE_FILE_MAX_BYTES, filesMaxTotalBytes: r.JOBE_FILES_MAX_TOTAL_BYTES },
+    jobe: {
+      fileRetentionS: r.JOBE_FILE_RETENTION_S,
+      fileMaxBytes: r.JOBE_FILE_MAX_BYTES,
+      filesMaxTotalBytes: r.JOBE_FILES_MAX_TOTAL_BYTES,
+    },
   };
   return deepFreeze(Object.assign(new Config(), config));
 }

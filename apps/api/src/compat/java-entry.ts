@@ -14,7 +14,7 @@ const MAIN_CLASS = /(^|\W)public\s+class\s+(\w+)[^{]*\{.*?(public\s+static|stati
 
 export function javaMainClass(source: string): string | undefined {
   const matches = [...source.matchAll(MAIN_CLASS)];
-  return matches.length === 1 ? matches[0][2] : undefined;
+  return matches.length === 1 ? matches[0]?.[2] : undefined;
 }
 
 /** The files that run `source` as `java Main`; `className` when the caller knows it (Jobe's sourcefilename). */

@@ -5,12 +5,13 @@ import { JobEvents } from './job-events';
 import { JobStream } from './job-stream';
 import { JobsController } from './jobs.controller';
 import { JobsService } from './jobs.service';
+import { SupportFiles } from './support-files';
 
 @Module({
   imports: [LanguagesModule],
   controllers: [JobsController],
-  providers: [JobsService, JobEvents, JobStream, JobAnnex],
+  providers: [JobsService, JobEvents, JobStream, JobAnnex, SupportFiles],
   // The compatibility APIs (apps/api/src/compat) queue and read jobs through these, as /v1 does.
-  exports: [JobsService, JobEvents, JobAnnex],
+  exports: [JobsService, JobEvents, JobAnnex, SupportFiles],
 })
 export class JobsModule {}

@@ -8,8 +8,12 @@ const parse = (run_spec: object) => parseRunSpec({ run_spec }, installed, config
 
 describe('Jobe run_spec', () => {
   it('maps parameters to runbox limits in runbox units (wall time = twice the CPU time, as runguard kills)', () => {
-    const spec = parse({ language_id: 'Python3', sourcecode: 'print(1)', parameters: { cputime: 3, memorylimit: 200, numprocs: 10, streamsize: 1, runargs: ['x', 2] } });
-    expect(toJobRequest(spec, [], 'main.py', config)).toEqual({
+    const spec = parse({
+      language_id: 'Python3',
+      sourcecode: 'print(1)',
+      parameters: { cputime: 3, memorylimit: 200, numprocs: 10, streamsize: 1, runargs: ['x', 2] },
+    });
+    expect(toJobRequest(spec, [], 'main.py')).toEqual({
       language: 'python',
       files: [{ path: 'main.py', content: 'print(1)', encoding: 'utf8' }],
       stdin: '',
@@ -20,12 +24,25 @@ describe('Jobe run_spec', () => {
 
   it("uses Jobe's defaults when parameters are absent or not numbers", () => {
     const spec = parse({ language_id: 'c', sourcecode: '', parameters: { cputime: 'soon' } });
-    expect(toJobRequest(spec, [], 'main.c', config)?.limits).toEqual({ cpuTimeMs: 5000, wallTimeMs: 10000, memoryMb: 400, processes: 30, outputBytes: 2_000_000 });
+    expect(toJobRequest(spec, [], 'main.c')?.limits).toEqual({
+      cpuTimeMs: 5000,
+      wallTimeMs: 10000,
+      memoryMb: 400,
+      processes: 30,
+      outputBytes: 2_000_000,
+    });
   });
 
   it('puts support files after the program, and a support file of the same name wins (Jobe writes them last)', () => {
-    const spec = parse({ language_id: 'python3', sourcecode: 'mine', file_list: [['abcdefgh1', 'main.py'], ['abcdefgh2', 'd.txt']] });
-    const files = toJobRequest(spec, [Buffer.from('theirs'), Buffer.from('d')], 'main.py', config)!.files;
+    const spec = parse({
+      language_id: 'python3',
+      sourcecode: 'mine',
+      file_list: [
+        ['abcdefgh1', 'main.py'],
+        ['abcdefgh2', 'd.txt'],
+      ],
+    });
+    const files = toJobRequest(spec, [Buffer.from('theirs'), Buffer.from('d')], 'main.py')!.files;
     expect(files).toEqual([
       { path: 'main.py', content: Buffer.from('theirs').toString('base64'), encoding: 'base64' },
       { path: 'd.txt', content: Buffer.from('d').toString('base64'), encoding: 'base64' },
@@ -35,13 +52,21 @@ describe('Jobe run_spec', () => {
   it.each([
     [{ run_spec: 'x' }, 'No run_spec attribute found in post data'],
     [{ run_spec: { language_id: 'c', sourcecode: '', sourcefilename: '.hidden' } }, 'The sourcefilename for the run_spec is illegal'],
-    [{ run_spec: { language_id: 'c', sourcecode: '', parameters: { memorylimit: 10 ** 6 } } }, 'memorylimit exceeds maximum allowed on this Jobe server (2048 MB)'],
-    [{ run_spec: { language_id: 'c', sourcecode: '', file_list: [['abcdefgh1', 'a b']] } }, 'Invalid file specifier: Array\n(\n    [0] => abcdefgh1\n    [1] => a b\n)\n'],
-  ])('refuses %j with Jobe\'s message', (body, message) => {
+    [
+      { run_spec: { language_id: 'c', sourcecode: '', parameters: { memorylimit: 10 ** 6 } } },
+      'memorylimit exceeds maximum allowed on this Jobe server (2048 MB)',
+    ],
+    [
+      { run_spec: { language_id: 'c', sourcecode: '', file_list: [['abcdefgh1', 'a b']] } },
+      'Invalid file specifier: Array\n(\n    [0] => abcdefgh1\n    [1] => a b\n)\n',
+    ],
+  ])("refuses %j with Jobe's message", (body, message) => {
     expect(() => parseRunSpec(body, installed, config)).toThrow(new JobeError(400, message));
   });
 
   it('knows only the languages the workers have', () => {
-    expect(() => parseRunSpec({ run_spec: { language_id: 'octave', sourcecode: '' } }, (id) => id !== 'octave', config)).toThrow("Language 'octave' is not known");
+    expect(() => parseRunSpec({ run_spec: { language_id: 'octave', sourcecode: '' } }, (id) => id !== 'octave', config)).toThrow(
+      "Language 'octave' is not known",
+    );
   });
 });

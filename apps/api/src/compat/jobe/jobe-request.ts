@@ -34,8 +34,9 @@ function printR(v: unknown): string {
 }
 
 /** RunSpecifier::isValidSourceFilename: no reserved, control or URL-unsafe character, no leading '.' or '-'. */
+const RESERVED = new Set('<>:"/\\|?*\x7F\xA0\xAD#[]@!$&\'()+,;={}^~`');
 const isValidSourceFilename = (name: string): boolean =>
-  !/[<>:"/\\|?*\x00-\x1F\x7F\xA0\xAD#[\]@!$&'()+,;={}^~`]/.test(name) && !/^[.-]/.test(name) && name !== '';
+  name !== '' && !/^[.-]/.test(name) && ![...name].some((c) => c < ' ' || RESERVED.has(c));
 
 /** RunSpecifier::isValidFilespec: an alphanumeric id of 8+ characters and a plain file name. */
 const isValidFilespec = (f: unknown): f is [string, string] =>
@@ -60,10 +61,12 @@ export function parseRunSpec(body: unknown, installed: (runboxId: string) => boo
   if (!language || !installed(language.runbox)) throw jobeBadRequest(`Language '${languageId}' is not known`);
   const parameters = isObj(run.parameters) ? run.parameters : {};
   const maxCpuS = Math.floor(config.limits.maxima.cpuTimeMs / 1000);
-  if (Math.trunc(Number(parameters.cputime ?? 0)) > maxCpuS) throw jobeBadRequest(`cputime exceeds maximum allowed on this Jobe server (${maxCpuS} secs)`);
+  if (Math.trunc(Number(parameters.cputime ?? 0)) > maxCpuS)
+    throw jobeBadRequest(`cputime exceeds maximum allowed on this Jobe server (${maxCpuS} secs)`);
   let sourcefilename: string | undefined;
   if (run.sourcefilename !== undefined && run.sourcefilename !== null) {
-    if (typeof run.sourcefilename !== 'string' || !isValidSourceFilename(run.sourcefilename)) throw jobeBadRequest('The sourcefilename for the run_spec is illegal');
+    if (typeof run.sourcefilename !== 'string' || !isValidSourceFilename(run.sourcefilename))
+      throw jobeBadRequest('The sourcefilename for the run_spec is illegal');
     if (run.sourcefilename !== 'prog.java') sourcefilename = run.sourcefilename; // Jobe: the name CodeRunner sends when it does not know the class
   }
   const fileList = Array.isArray(run.file_list) ? run.file_list : [];
@@ -115,14 +118,15 @@ function limitsOf(language: JobeLanguage, p: Obj, config: Config): Partial<RunLi
 }
 
 /** Jobe's warning when it cannot name a Java program's file (JavaTask::defaultFileName); Jobe answers it as a compile error. */
-export const JAVA_NO_MAIN_CLASS = "WARNING: can't determine main class, so source file has been named 'prog.java', which probably won't compile.";
+export const JAVA_NO_MAIN_CLASS =
+  "WARNING: can't determine main class, so source file has been named 'prog.java', which probably won't compile.";
 
 /**
  * The runbox job for `spec`, with the support files' contents in `file_list` order. The program
  * goes where runbox's language runs it (main.py, main.c…), a Java class in its own file;
  * undefined for a Java program whose class Jobe could not find.
  */
-export function toJobRequest(spec: RunSpec, supportFiles: readonly Buffer[], entryFile: string, config: Config): JobRequest | undefined {
+export function toJobRequest(spec: RunSpec, supportFiles: readonly Buffer[], entryFile: string): JobRequest | undefined {
   let program: SourceFile[];
   if (spec.language.runbox === 'java') {
     const className = spec.sourcefilename ? spec.sourcefilename.replace(/\..*$/, '') : javaMainClass(spec.sourcecode);
@@ -131,7 +135,11 @@ export function toJobRequest(spec: RunSpec, supportFiles: readonly Buffer[], ent
   } else {
     program = [{ path: entryFile, content: spec.sourcecode, encoding: 'utf8' }];
   }
-  const support = spec.files.map(([, name], i): SourceFile => ({ path: name, content: supportFiles[i].toString('base64'), encoding: 'base64' }));
+  const support = supportFiles.map((contents, i): SourceFile => ({
+    path: spec.files[i]?.[1] ?? '',
+    content: contents.toString('base64'),
+    encoding: 'base64',
+  }));
   // Jobe writes the program, then the support files over it: a support file of the same name wins.
   const files = [...program.filter((f) => !support.some((s) => s.path === f.path)), ...support];
   return {

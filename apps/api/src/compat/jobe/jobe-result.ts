@@ -65,8 +65,10 @@ function cmpinfoOf(compile: Run): string {
 
 export function toJobeResult(view: JobView): JobeResult {
   const result = view.result;
-  if (view.status !== 'completed' || !result) return jobeResult(OUTCOME.internalError, { stderr: view.error ?? `the job ended as ${view.status}` });
-  if (result.verdict === 'compile_error' && result.compile) return jobeResult(OUTCOME.compilationError, { cmpinfo: cmpinfoOf(result.compile) });
+  if (view.status !== 'completed' || !result)
+    return jobeResult(OUTCOME.internalError, { stderr: view.error ?? `the job ended as ${view.status}` });
+  if (result.verdict === 'compile_error' && result.compile)
+    return jobeResult(OUTCOME.compilationError, { cmpinfo: cmpinfoOf(result.compile) });
   const run = result.run;
   if (!run) return jobeResult(OUTCOME.internalError, { stderr: 'the job has no run' });
   return jobeResult(runOutcome(run), { stdout: run.stdout, stderr: run.stderr });

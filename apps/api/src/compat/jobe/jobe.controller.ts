@@ -34,7 +34,7 @@ export class JobeController {
     description:
       'Body {"run_spec": {language_id, sourcecode, sourcefilename?, input?, file_list?: [[fileid, name]], parameters?: {cputime (s), memorylimit (MB), numprocs, streamsize (MB), runargs}}}. ' +
       'Answers {run_id, outcome, cmpinfo, stdout, stderr}; outcome 11 compile error, 12 runtime error, 13 time or output limit, 15 ok, 17 memory limit, 19 illegal system call, 20 internal error, 21 server overload. ' +
-      'Errors are Jobe\'s: 400 or 404 with a JSON string.',
+      "Errors are Jobe's: 400 or 404 with a JSON string.",
   })
   @ApiBody({ schema: { type: 'object', example: { run_spec: { language_id: 'python3', sourcecode: 'print(input())', input: 'hi\n' } } } })
   run(@Body() body: unknown, @CurrentCaller() caller: Caller): Promise<JobeResult> {
@@ -42,7 +42,7 @@ export class JobeController {
   }
 
   @Put('files')
-  @ApiOperation({ summary: 'Jobe\'s answer to a PUT without a file id (400)' })
+  @ApiOperation({ summary: "Jobe's answer to a PUT without a file id (400)" })
   putWithoutId(): never {
     throw jobeBadRequest('No file id in URL');
   }

@@ -39,15 +39,19 @@ export class JobeService {
   async run(body: unknown, caller: Caller): Promise<JobeResult> {
     const installed = new Set((await this.languages.installed()).map((l) => l.id));
     const spec = parseRunSpec(body, (id) => installed.has(id), this.config);
-    const support = await this.files.load(caller, spec.files.map(([id]) => id));
+    const support = await this.files.load(
+      caller,
+      spec.files.map(([id]) => id),
+    );
     if (!support) throw new JobeError(404, 'One or more of the specified files is missing/unavailable');
     const entry = this.registry.find(spec.language.runbox)!.sourceFile;
-    const request = toJobRequest(spec, support, entry, this.config);
+    const request = toJobRequest(spec, support, entry);
     if (!request) return jobeResult(OUTCOME.compilationError, { cmpinfo: JAVA_NO_MAIN_CLASS });
     try {
       return toJobeResult(await this.runner.run(request, caller));
     } catch (e) {
-      if (e instanceof ServiceBusy || e instanceof TooManyActiveJobs || e instanceof RunNotFinished) return jobeResult(OUTCOME.serverOverload);
+      if (e instanceof ServiceBusy || e instanceof TooManyActiveJobs || e instanceof RunNotFinished)
+        return jobeResult(OUTCOME.serverOverload);
       // the /v1 rules a translated run can still break (sizes, file names): Jobe's 400, a message string
       if (e instanceof InvalidRequest || e instanceof UnprocessableJob || e instanceof RequestTooLarge) throw jobeBadRequest(e.message);
       throw e;

@@ -46,7 +46,8 @@ export class PistonBody implements NestMiddleware<Req, Res> {
     if (!type.startsWith('text/plain')) return res.status(415).json({ message: 'requests must be of type application/json' });
     try {
       const raw = await readBody(req, this.config.http.bodyLimitBytes);
-      if (raw === 'too large') return res.status(413).json({ message: `the request body is larger than ${this.config.http.bodyLimitBytes} bytes` });
+      if (raw === 'too large')
+        return res.status(413).json({ message: `the request body is larger than ${this.config.http.bodyLimitBytes} bytes` });
       req.body = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));
     } catch {
       return res.status(400).json({ message: 'the request body is not valid JSON' });

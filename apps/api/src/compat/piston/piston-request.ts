@@ -10,7 +10,6 @@ import { javaEntryFiles } from '../java-entry';
 import { PistonBadRequest } from './piston.errors';
 import { resolveRuntime, type ResolvedRuntime } from './piston-runtimes';
 
-
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -22,7 +21,10 @@ type Stage = (typeof STAGES)[number];
 
 const MIB = 1024 * 1024;
 /** Piston's unit (ms, or bytes for memory) → the runbox limit it sets. */
-const TO_RUNBOX: Record<Constraint, { field: keyof RunLimits; toRunbox: (v: number) => number; fromRunbox: (v: number) => number }> = {
+const TO_RUNBOX: Record<
+  Constraint,
+  { field: 'memoryMb' | 'wallTimeMs' | 'cpuTimeMs'; toRunbox: (v: number) => number; fromRunbox: (v: number) => number }
+> = {
   memory_limit: { field: 'memoryMb', toRunbox: (bytes) => Math.ceil(bytes / MIB), fromRunbox: (mb) => mb * MIB },
   timeout: { field: 'wallTimeMs', toRunbox: Math.ceil, fromRunbox: (ms) => ms },
   cpu_time: { field: 'cpuTimeMs', toRunbox: Math.ceil, fromRunbox: (ms) => ms },
@@ -38,7 +40,7 @@ function configuredLimit(constraint: Constraint, stage: Stage, lang: Language, c
   const { field, fromRunbox } = TO_RUNBOX[constraint];
   if (stage === 'run') return fromRunbox(config.limits.maxima[field]);
   const compile = lang.compile?.limits;
-  return compile && field !== 'outputBytes' ? fromRunbox(compile[field as keyof typeof compile]) : fromRunbox(config.limits.maxima[field]);
+  return fromRunbox(compile ? compile[field] : config.limits.maxima[field]);
 }
 
 /**
@@ -81,17 +83,25 @@ function filesOf(files: Obj[], lang: Language): SourceFile[] {
     }
     return { path: name, content, encoding: 'utf8' };
   });
-  const entry = files.findIndex((f) => !f.encoding || f.encoding === 'utf8' || !['base64', 'hex'].includes(f.encoding as string));
+  // the caller checked that one file is utf8 (an unknown encoding is utf8 too)
+  const entry = out.findIndex((f) => f.encoding === 'utf8');
+  const program = out[entry] ?? { path: lang.sourceFile, content: '', encoding: 'utf8' };
   const rest = out.filter((_, i) => i !== entry);
-  const main = lang.id === 'java' ? javaEntryFiles(out[entry].content) : [{ ...out[entry], path: lang.sourceFile }];
+  const main: SourceFile[] = lang.id === 'java' ? javaEntryFiles(program.content) : [{ ...program, path: lang.sourceFile }];
   for (const f of rest) {
-    if (main.some((m) => m.path === f.path)) throw new PistonBadRequest(`File path "${f.path}" is the name runbox gives the entry file; rename it`);
+    if (main.some((m) => m.path === f.path))
+      throw new PistonBadRequest(`File path "${f.path}" is the name runbox gives the entry file; rename it`);
   }
   return [...main, ...rest];
 }
 
 /** Checks `body` in Piston's order with Piston's messages; `runtimes` are what the workers have. */
-export function toPistonJob(body: unknown, runtimes: readonly ResolvedRuntime[], languages: (id: string) => Language | undefined, config: Config): PistonJob {
+export function toPistonJob(
+  body: unknown,
+  runtimes: readonly ResolvedRuntime[],
+  languages: (id: string) => Language | undefined,
+  config: Config,
+): PistonJob {
   if (!isObj(body)) throw new PistonBadRequest('language is required as a string');
   const { language, version, files, args, stdin } = body;
   if (!language || typeof language !== 'string') throw new PistonBadRequest('language is required as a string');
@@ -103,7 +113,8 @@ export function toPistonJob(body: unknown, runtimes: readonly ResolvedRuntime[],
   const runtime = resolveRuntime(runtimes, language, version);
   const lang = runtime && languages(runtime.id);
   if (!runtime || !lang) throw new PistonBadRequest(`${language}-${version} runtime is unknown`);
-  if (!(files as Obj[]).some((f) => !f.encoding || f.encoding === 'utf8')) throw new PistonBadRequest('files must include at least one utf8 encoded file');
+  if (!(files as Obj[]).some((f) => !f.encoding || f.encoding === 'utf8'))
+    throw new PistonBadRequest('files must include at least one utf8 encoded file');
   const limits = limitsOf(body, lang, config);
   if (args !== undefined && args !== null && !(Array.isArray(args) && args.every((a) => typeof a === 'string'))) {
     throw new PistonBadRequest('args must be an array of strings');
@@ -117,7 +128,7 @@ export function toPistonJob(body: unknown, runtimes: readonly ResolvedRuntime[],
       language: lang.id,
       files: filesOf(files as Obj[], lang),
       stdin: input.endsWith('\n') ? input : `${input}\n`,
-      args: Array.isArray(args) ? [...(args as string[])] : [],
+      args: Array.isArray(args) ? args.map(String) : [],
       limits,
     },
   };

@@ -61,7 +61,9 @@ function messageOf(status: PistonStatus | null, run: Run, signal: string | null)
     case 'RE':
       return `Exited with error status ${run.exitCode}`;
     case 'SG':
-      return run.verdict === 'memory_limit' ? (run.message ?? 'Memory limit exceeded') : `Caught fatal signal ${signalNumber(signal ?? '') ?? signal}`;
+      return run.verdict === 'memory_limit'
+        ? (run.message ?? 'Memory limit exceeded')
+        : `Caught fatal signal ${signalNumber(signal ?? '') ?? signal}`;
     case 'TO':
       return run.message?.startsWith('wall') ? 'Time limit exceeded (wall clock)' : 'Time limit exceeded';
     case 'OL':
@@ -93,7 +95,18 @@ export function toStage(run: Run): PistonStage {
 
 /** The stage Piston answers when runbox itself could not run the job. */
 export function internalErrorStage(message: string): PistonStage {
-  return { stdout: '', stderr: '', output: '', code: null, signal: null, message, status: 'XX', cpu_time: null, wall_time: null, memory: null };
+  return {
+    stdout: '',
+    stderr: '',
+    output: '',
+    code: null,
+    signal: null,
+    message,
+    status: 'XX',
+    cpu_time: null,
+    wall_time: null,
+    memory: null,
+  };
 }
 
 /**

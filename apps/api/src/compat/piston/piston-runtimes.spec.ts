@@ -1,9 +1,10 @@
 import { pistonRuntimes, resolveRuntime, runtimeView } from './piston-runtimes';
 
+const python = { id: 'python', name: 'Python', aliases: ['py'], version: '3.11.2', compiled: false };
 const installed = [
   { id: 'bash', name: 'Bash', aliases: ['sh'], version: '5.2.15(1)-release', compiled: false },
   { id: 'cpp', name: 'C++', aliases: ['c++'], version: '12.2.0', compiled: true },
-  { id: 'python', name: 'Python', aliases: ['py'], version: '3.11.2', compiled: false },
+  python,
   { id: 'zig', name: 'Zig', aliases: ['ziglang'], version: '0.11.0', compiled: true },
 ];
 
@@ -34,7 +35,7 @@ describe('Piston runtimes', () => {
   });
 
   it('picks the newest of several matching versions', () => {
-    const two = pistonRuntimes([installed[2], { ...installed[2], version: '3.12.1' }]);
+    const two = pistonRuntimes([python, { ...python, version: '3.12.1' }]);
     expect(resolveRuntime(two, 'python', '3')?.version).toBe('3.12.1');
   });
 });

@@ -19,19 +19,24 @@ export class PistonController {
   @ApiOperation({
     summary: 'Run a program (Piston v2)',
     description:
-      'Piston\'s body: language (name or alias), version (semver selector), files[] {name, content, encoding utf8|base64|hex}, stdin, args, ' +
-      'run_timeout / run_cpu_time (ms), run_memory_limit (bytes, -1 = server default), compile_* (checked, the language\'s compile limits apply). ' +
+      "Piston's body: language (name or alias), version (semver selector), files[] {name, content, encoding utf8|base64|hex}, stdin, args, " +
+      "run_timeout / run_cpu_time (ms), run_memory_limit (bytes, -1 = server default), compile_* (checked, the language's compile limits apply). " +
       'Answers {language, version, compile?, run} with Piston\'s stage fields and status codes RE SG TO OL EL XX; errors are 400 {"message"}. ' +
       'text/plain bodies are read as JSON (piston-client sends them).',
   })
-  @ApiBody({ schema: { type: 'object', example: { language: 'python', version: '3.x', files: [{ name: 'main.py', content: 'print(input())' }], stdin: 'hi' } } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      example: { language: 'python', version: '3.x', files: [{ name: 'main.py', content: 'print(input())' }], stdin: 'hi' },
+    },
+  })
   @ApiOkResponse({ description: 'the finished program, also when it failed or hit a limit' })
   execute(@Body() body: unknown, @CurrentCaller() caller: Caller): Promise<PistonResult> {
     return this.piston.execute(body, caller);
   }
 
   @Get('runtimes')
-  @ApiOperation({ summary: 'Installed runtimes under Piston\'s names (Piston v2)' })
+  @ApiOperation({ summary: "Installed runtimes under Piston's names (Piston v2)" })
   runtimes(): Promise<PistonRuntime[]> {
     return this.piston.runtimes();
   }

@@ -52,7 +52,8 @@ export class PistonService {
       return toPistonResult(job.runtime, await this.runner.run(job.request, caller));
     } catch (e) {
       // the /v1 rules a translated body can still break (sizes, paths, maxima): Piston's 400 shape
-      if (e instanceof InvalidRequest || e instanceof UnprocessableJob || e instanceof RequestTooLarge) throw new PistonBadRequest(e.message);
+      if (e instanceof InvalidRequest || e instanceof UnprocessableJob || e instanceof RequestTooLarge)
+        throw new PistonBadRequest(e.message);
       throw e;
     }
   }
