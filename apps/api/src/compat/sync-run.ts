@@ -38,7 +38,7 @@ export class SyncRunner {
     const body = (await this.pipe.transform(req, { type: 'body', metatype: CreateJobDto })) as CreateJobDto;
     const { view, settled } = await this.jobs.submit(body, true, caller);
     if (settled) return view;
-    await this.jobs.cancel(view.id).catch(() => undefined); // it may have ended meanwhile: then there is nothing to cancel
+    await this.jobs.cancel(view.id, caller).catch(() => undefined); // it may have ended meanwhile: then there is nothing to cancel
     throw new RunNotFinished(this.config.http.waitMaxMs);
   }
 }
