@@ -60,6 +60,10 @@ describe('Jobe run_spec', () => {
       { run_spec: { language_id: 'c', sourcecode: '', file_list: [['abcdefgh1', 'a b']] } },
       'Invalid file specifier: Array\n(\n    [0] => abcdefgh1\n    [1] => a b\n)\n',
     ],
+    [
+      { run_spec: { language_id: 'c', sourcecode: '', file_list: Array.from({ length: 20 }, (_, i) => [`abcdefgh${i}`, `f${i}`]) } },
+      'file_list has more files than this server runs with a program (19)',
+    ],
   ])("refuses %j with Jobe's message", (body, message) => {
     expect(() => parseRunSpec(body, installed, config)).toThrow(new JobeError(400, message));
   });

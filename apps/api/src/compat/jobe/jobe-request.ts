@@ -71,6 +71,9 @@ export function parseRunSpec(body: unknown, installed: (runboxId: string) => boo
   }
   const fileList = Array.isArray(run.file_list) ? run.file_list : [];
   for (const f of fileList) if (!isValidFilespec(f)) throw jobeBadRequest(`Invalid file specifier: ${printR(f)}`);
+  // the program is one of the job's files: checked before any support file is fetched
+  if (fileList.length >= config.requests.maxFiles)
+    throw jobeBadRequest(`file_list has more files than this server runs with a program (${config.requests.maxFiles - 1})`);
   return {
     languageId,
     language,
