@@ -249,12 +249,20 @@ describe('Jobe compatibility with API keys, a small file store and a short wait 
   });
   afterAll(() => stack?.stop());
 
-  const as = (who: keyof typeof tokens) => ({ Authorization: `Bearer ${tokens[who]}` });
+  // alice sends her key as CodeRunner does (X-API-KEY), bob as /v1 clients do
+  const as = (who: keyof typeof tokens): Record<string, string> =>
+    who === 'alice' ? { 'X-API-KEY': tokens.alice } : { Authorization: `Bearer ${tokens.bob}` };
   const putFile = (who: keyof typeof tokens, id: string, bytes: number) =>
     request(stack.http)
       .put(`${API}/files/${id}`)
       .set(as(who))
       .send({ file_contents: Buffer.alloc(bytes, 'a').toString('base64') });
+
+  it('refuses a request without a key, and takes it in X-API-KEY as CodeRunner sends it', async () => {
+    expect((await request(stack.http).get(`${API}/languages`)).status).toBe(401);
+    expect((await request(stack.http).get(`${API}/languages`).set('X-API-KEY', 'wrong-key-0123456789')).status).toBe(401);
+    expect((await request(stack.http).get(`${API}/languages`).set(as('alice'))).status).toBe(200);
+  });
 
   it("a support file is its owner's: another key can neither see it nor run with it", async () => {
     expect((await putFile('alice', 'feedfacecafe0001', 10)).status).toBe(204);
@@ -290,5 +298,19 @@ describe('Jobe compatibility with API keys, a small file store and a short wait 
       .send({ run_spec: { language_id: 'python3', sourcecode: 'import time\ntime.sleep(4)', parameters: { cputime: 3 } } });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ run_id: null, outcome: 21, cmpinfo: '', stdout: '', stderr: '' });
+  });
+});
+
+describe('COMPAT_APIS', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ env: { COMPAT_APIS: 'judge0' } });
+  });
+  afterAll(() => stack?.stop());
+
+  it('mounts neither Piston nor Jobe when it does not name them', async () => {
+    expect((await request(stack.http).get(`${API}/languages`)).status).toBe(404);
+    expect((await request(stack.http).get('/api/v2/runtimes')).status).toBe(404);
+    expect((await request(stack.http).get('/statuses')).status).toBe(200); // the one it names
   });
 });
