@@ -54,6 +54,22 @@ describe('Jobe compatibility', () => {
     expect(body).toMatchObject({ outcome: 15, stdout: 'a+b\n' });
   });
 
+  it('compileargs and linkargs reach the compiler', async () => {
+    const source = '#include <stdio.h>\n#include <math.h>\nint main(void){ printf("%d %.0f\\n", GREETING, sqrt(16.0)); return 0; }';
+    const body = await run({
+      language_id: 'c',
+      sourcecode: source,
+      parameters: { compileargs: ['-DGREETING=42', '-Wall'], linkargs: ['-lm'] },
+    });
+    expect(body).toEqual({ run_id: null, outcome: 15, cmpinfo: '', stdout: '42 4\n', stderr: '' });
+    const strict = await run({
+      language_id: 'c',
+      sourcecode: 'int main(void){ int unused; return 0; }',
+      parameters: { compileargs: ['-Wall -Werror'] },
+    });
+    expect(strict).toMatchObject({ outcome: 11, cmpinfo: expect.stringMatching(/unused/) });
+  });
+
   it('11: a compile error, with the compiler output in cmpinfo (C, C++, Pascal, PHP)', async () => {
     for (const [language_id, sourcecode] of [
       ['c', 'int main(void) { return x; }'],

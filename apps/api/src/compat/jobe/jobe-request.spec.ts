@@ -22,6 +22,13 @@ describe('Jobe run_spec', () => {
     });
   });
 
+  it("puts compileargs then linkargs after the compile command, split as Jobe's shell line splits them; none for an interpreter", () => {
+    const c = parse({ language_id: 'c', sourcecode: '', parameters: { compileargs: ['-Wall', '-x c'], linkargs: ['-lm'] } });
+    expect(toJobRequest(c, [], 'main.c')?.compileArgs).toEqual(['-Wall', '-x', 'c', '-lm']);
+    const py = parse({ language_id: 'python3', sourcecode: '', parameters: { compileargs: ['-x'] } });
+    expect(toJobRequest(py, [], 'main.py')).not.toHaveProperty('compileArgs');
+  });
+
   it("uses Jobe's defaults when parameters are absent or not numbers", () => {
     const spec = parse({ language_id: 'c', sourcecode: '', parameters: { cputime: 'soon' } });
     expect(toJobRequest(spec, [], 'main.c')?.limits).toEqual({

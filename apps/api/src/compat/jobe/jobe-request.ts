@@ -145,9 +145,14 @@ export function toJobRequest(spec: RunSpec, supportFiles: readonly Buffer[], ent
   }));
   // Jobe writes the program, then the support files over it: a support file of the same name wins.
   const files = [...program.filter((f) => !support.some((s) => s.path === f.path)), ...support];
+  // Jobe joins them into a shell command line, so an entry may hold several words ("-x c")
+  const compileArgs = spec.language.compileParams
+    .flatMap((k) => strList(spec.parameters[k]) ?? [])
+    .flatMap((a) => a.split(/\s+/).filter(Boolean));
   return {
     language: spec.language.runbox,
     files,
+    ...(compileArgs.length ? { compileArgs } : {}),
     stdin: spec.input,
     args: strList(spec.parameters.runargs) ?? [],
     limits: spec.limits,
