@@ -4,13 +4,15 @@
  * everything, and when the program ends kills every other process of the namespace
  * (double-forked, setsid, SIGTERM-ignoring, stopped ones) before reporting the program's status:
  * property 5 (nothing remains) and the exit code half of property 6.
- * The child becomes the program: unprivileged uid/gid, no capabilities, no_new_privs, seccomp
- * (ahead of time), then rlimits, cwd /box and only the requested environment at go time
+ * The child becomes the program: unprivileged uid/gid, no capabilities (inheritable ones
+ * included), the fixed rlimits, no_new_privs, seccomp (ahead of time), then the run's rlimits,
+ * cwd /box and only the requested environment at go time
  * (property 3; property 4 via rlimits.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -101,6 +103,17 @@ _Noreturn static void program_child(const struct cli *c, const struct sock_fprog
         rb_fail(&err, errno, "setuid %u", (unsigned)c->setup.uid);
         goto fail;
     }
+    /* The setuid kept the inheritable set (whatever the worker was started with): empty it too,
+     * so that no capability can come back through a file's inheritable bits. */
+    struct __user_cap_header_struct caph = {.version = _LINUX_CAPABILITY_VERSION_3};
+    struct __user_cap_data_struct capd[_LINUX_CAPABILITY_U32S_3] = {{0}};
+    if (syscall(SYS_capset, &caph, capd) < 0 ||
+        prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) {
+        rb_fail(&err, errno, "clear the capability sets");
+        goto fail;
+    }
+    if (rlimits_apply_fixed(&err) < 0) /* before the filter, which refuses RLIMIT_CORE changes */
+        goto fail;
     if (seccomp_install(filter, &err) < 0) /* sets no_new_privs first */
         goto fail;
     if (write_all(ready_fd, "r", 1) < 0)
