@@ -1,9 +1,9 @@
 /* rootfs.c — the sandbox's root file system (DESIGN.md property 2): a small read-only tmpfs holding
  * read-only, nosuid, nodev bind mounts of what languages need (default table + --bind-ro;
  * symlinks recreated as symlinks), a synthesized /etc (passwd/group naming the run's ids, hosts,
- * nsswitch.conf — never the host's /etc), a fresh /proc, a minimal /dev (null zero full random
- * urandom + fd symlinks), a size-limited tmpfs /tmp, and /box: WORKSPACE/NAME read-write or an
- * empty size-limited tmpfs. No /sys, /root, /home, /var, /run. Also property 8's launcher half:
+ * nsswitch.conf — never the host's /etc), a fresh /proc with what container runtimes hide masked
+ * or read-only (proc_table), a minimal /dev (null zero full random urandom + fd symlinks), a
+ * size-limited tmpfs /tmp, and /box: WORKSPACE/NAME read-write or an empty size-limited tmpfs. No /sys, /root, /home, /var, /run. Also property 8's launcher half:
  * NAME is one validated component opened with O_NOFOLLOW|O_DIRECTORY.
  *
  * Sources are opened (open_tree clones) before the new root covers anything, so a bind source may
@@ -57,6 +57,33 @@ static const struct link_row {
     {"dev/stdout", "/proc/self/fd/1", "conventional"},
     {"dev/stderr", "/proc/self/fd/2", "conventional"},
     {"dev/shm", "/tmp", "POSIX shm/semaphores live in the size-limited /tmp"},
+};
+
+/* What the fresh /proc hides or freezes (runc's and Docker's defaults, plus kallsyms). A missing
+ * entry is skipped. Masked files get a read-only nodev bind of /dev/null (opening it fails),
+ * masked directories an empty read-only tmpfs. */
+enum proc_how { P_MASK, P_READONLY };
+static const struct proc_row {
+    const char *path; /* under the new root */
+    enum proc_how how;
+    const char *why;
+} proc_table[] = {
+    {"proc/kcore", P_MASK, "the kernel's memory as an ELF core"},
+    {"proc/keys", P_MASK, "keys of the uid, which other runs of the slot share"},
+    {"proc/timer_list", P_MASK, "every CPU's timers: host processes and their timing"},
+    {"proc/timer_stats", P_MASK, "timer usage of host processes (old kernels)"},
+    {"proc/sched_debug", P_MASK, "the scheduler's view of every host task"},
+    {"proc/latency_stats", P_MASK, "latency traces of host tasks"},
+    {"proc/interrupts", P_MASK, "per-CPU interrupt counts: a side channel on host activity"},
+    {"proc/kallsyms", P_MASK, "kernel symbol addresses (zeroed for us today: a sysctl away)"},
+    {"proc/acpi", P_MASK, "firmware interfaces"},
+    {"proc/asound", P_MASK, "sound cards"},
+    {"proc/scsi", P_MASK, "SCSI hosts (some entries writable by root)"},
+    {"proc/sys", P_READONLY, "kernel tunables: host-wide, and the net ones the run's own"},
+    {"proc/sysrq-trigger", P_READONLY, "magic SysRq: reboot, crash, kill all"},
+    {"proc/bus", P_READONLY, "PCI/USB device state"},
+    {"proc/fs", P_READONLY, "file system tunables (nfsd, ...)"},
+    {"proc/irq", P_READONLY, "interrupt affinity"},
 };
 
 enum entry_kind { E_TREE, E_LINK };
@@ -187,6 +214,34 @@ static int empty_box(const char *path, const struct setup_opts *s, struct rb_err
     return mount_tmpfs(path, s->tmp_kb, extra, err);
 }
 
+/* proc_table on the fresh /proc of the new root (rootfd = STAGE). */
+static int guard_proc(int rootfd, struct rb_error *err)
+{
+    const unsigned long ro = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+    for (size_t i = 0; i < ARRAY_LEN(proc_table); i++) {
+        const struct proc_row *r = &proc_table[i];
+        char path[PATH_MAX];
+        struct stat st;
+        if (fstatat(rootfd, r->path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            continue; /* this kernel has no such entry */
+        snprintf(path, sizeof path, STAGE "/%s", r->path);
+        int rc;
+        bool bind = true;
+        if (r->how == P_READONLY) {
+            rc = mount(path, path, NULL, MS_BIND | MS_REC, NULL);
+        } else if (S_ISDIR(st.st_mode)) {
+            rc = mount("runbox-mask", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                       "size=4k,nr_inodes=1,mode=0555");
+            bind = false;
+        } else {
+            rc = mount(STAGE "/dev/null", path, NULL, MS_BIND, NULL);
+        }
+        if (rc < 0 || (bind && mount(NULL, path, NULL, ro, NULL) < 0)) /* a bind takes no flags */
+            return rb_fail(err, errno, "/%s (%s)", r->path, r->why);
+    }
+    return 0;
+}
+
 /* Attaches a clone of the directory fd (an O_PATH descriptor) read-write, nosuid, nodev at
  * to_dirfd/to. */
 static int attach_clone(int fd, int to_dirfd, const char *to, struct rb_error *err)
@@ -292,6 +347,8 @@ int rootfs_build(const struct setup_opts *s, const char *box, bool prepared, str
         rb_fail(err, errno, "mount /proc");
         goto out;
     }
+    if (guard_proc(rootfd, err) < 0)
+        goto out;
     if (mount_tmpfs(STAGE "/tmp", s->tmp_kb, "mode=1777", err) < 0)
         goto out;
     if (prepared && ws >= 0) {
