@@ -14,7 +14,7 @@
 /* clang-format off */
 enum {
     O_UID = 0x100, O_GID, O_WORKSPACE, O_BIND_RO, O_NO_DEFAULT_MOUNTS, O_TMP_KB, O_HOSTNAME,
-    O_CG_PARENT, O_REPORT_FD, O_CONTROL_FD,                                  /* set-up */
+    O_CG_PARENT, O_REPORT_FD, O_CONTROL_FD, O_CPUS,                          /* set-up */
     O_BOX, O_CPU, O_WALL, O_MEM, O_PROCS, O_OUTPUT, O_FSIZE, O_NOFILE, O_STACK, O_ENV, /* run */
     O_WS_MOUNT, O_WS_UNMOUNT, O_DISK_KB, O_INODES, O_BOX_REMOVE,             /* helpers */
 };
@@ -32,6 +32,7 @@ static const struct option options[] = {
     {"cgroup-parent", required_argument, NULL, O_CG_PARENT},
     {"report-fd", required_argument, NULL, O_REPORT_FD},
     {"control-fd", required_argument, NULL, O_CONTROL_FD},
+    {"cpus", required_argument, NULL, O_CPUS},
     {"box", required_argument, NULL, O_BOX},
     {"cpu-time-ms", required_argument, NULL, O_CPU},
     {"wall-time-ms", required_argument, NULL, O_WALL},
@@ -251,6 +252,12 @@ static int parse(int argc, char **argv, bool request_only, struct cli *c, struct
             if (!valid_cgroup_parent(optarg))
                 return rb_fail(err, 0, "--cgroup-parent: bad name '%s'", optarg);
             c->setup.cgroup_parent = optarg;
+            break;
+        case O_CPUS: /* a kernel CPU list ("0-3,6"); the cgroup checks the CPUs themselves */
+            if (!*optarg || strlen(optarg) > 1024 ||
+                strspn(optarg, "0123456789,-") != strlen(optarg))
+                return rb_fail(err, 0, "--cpus: expected a CPU list like 0-3,6, got '%s'", optarg);
+            c->setup.cpus = optarg;
             break;
         case O_REPORT_FD:
             if (parse_fd(name, optarg, &c->setup.report_fd, err) < 0)

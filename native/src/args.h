@@ -31,6 +31,7 @@ struct setup_opts {
     uint64_t tmp_kb;
     const char *hostname;
     const char *cgroup_parent;
+    const char *cpus; /* the run's CPUs (cpuset); NULL: the launcher's own affinity */
     int report_fd, control_fd;
 };
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,4 +108,58 @@ int cgroup_rmdir_wait(int parent_fd, const char *name, int procs_fd, struct rb_e
         if (pause.tv_nsec < 4 * 1000 * 1000)
             pause.tv_nsec *= 2;
     }
+}
+
+int cgroup_cpu_list(const char *cpus, char *buf, size_t size, struct rb_error *err)
+{
+    if (cpus) {
+        if (snprintf(buf, size, "%s", cpus) >= (int)size)
+            return rb_fail(err, E2BIG, "CPU list too long");
+        return 0;
+    }
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) < 0)
+        return rb_fail(err, errno, "sched_getaffinity");
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int c = 0; c < CPU_SETSIZE; c++) {
+        if (!CPU_ISSET(c, &set))
+            continue;
+        int last = c;
+        while (last + 1 < CPU_SETSIZE && CPU_ISSET(last + 1, &set))
+            last++;
+        int w = last > c ? snprintf(buf + n, size - n, "%s%d-%d", n ? "," : "", c, last)
+                         : snprintf(buf + n, size - n, "%s%d", n ? "," : "", c);
+        if (w < 0 || (size_t)w >= size - n)
+            return rb_fail(err, E2BIG, "CPU list too long");
+        n += (size_t)w;
+        c = last;
+    }
+    return 0;
+}
+
+unsigned cgroup_count_cpus(const char *list)
+{
+    unsigned n = 0;
+    for (const char *p = list; *p && *p != '\n';) {
+        char *end;
+        unsigned long a = strtoul(p, &end, 10), b = a;
+        if (end == p)
+            return 0;
+        if (*end == '-') {
+            p = end + 1;
+            b = strtoul(p, &end, 10);
+            if (end == p || b < a)
+                return 0;
+        }
+        n += (unsigned)(b - a + 1);
+        p = *end == ',' ? end + 1 : end;
+    }
+    return n;
+}
+
+unsigned cgroup_online_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
 }

@@ -20,14 +20,19 @@ struct cgroup_usage {
 
 struct cgroup_ops {
     const char *name; /* "v1" or "v2", copied into the report */
-    /* mkdir <hierarchy>/<parent>/run-<pid>-<n> (parent created on first use). */
-    int (*create)(const char *parent, struct cgroup **out, struct rb_error *err);
+    /* mkdir <hierarchy>/<parent>/run-<pid>-<n> (parent created on first use), pinned to the CPU
+     * list cpus (NULL: the launcher's own affinity) where the cpuset controller is there. */
+    int (*create)(const char *parent, const char *cpus, struct cgroup **out,
+                  struct rb_error *err);
     /* fd for clone3(CLONE_INTO_CGROUP), or -1 when the hierarchy needs attach(). */
     int (*clone_fd)(struct cgroup *cg);
     /* Moves pid into the group (v1; a no-op on v2 where clone3 placed it). */
     int (*attach)(struct cgroup *cg, pid_t pid, struct rb_error *err);
     /* Writes the run's limits and starts accounting from here (baseline of CPU time, peak). */
     int (*start)(struct cgroup *cg, const struct run_limits *lim, struct rb_error *err);
+    /* How many CPUs the tree can run on at once: the group's cpuset, or every online CPU where
+     * there is no cpuset (the program may then set its affinity anywhere). */
+    unsigned (*cpu_count)(struct cgroup *cg);
     /* CPU time of the tree since start(), microseconds; cheap (pread on an open fd). */
     int (*cpu_us)(struct cgroup *cg, uint64_t *out);
     int (*usage)(struct cgroup *cg, struct cgroup_usage *out, struct rb_error *err);
@@ -48,3 +53,9 @@ int cgroup_read_knob(int fd, const char *name, char *buf, size_t size, struct rb
 int cgroup_mkdir_run(int parent_fd, char *name, size_t size, struct rb_error *err);
 int cgroup_rmdir_wait(int parent_fd, const char *name, int procs_fd, struct rb_error *err);
 void cgroup_kill_procs(int procs_fd);
+/* The CPU list to pin a run to: cpus, or the calling thread's affinity when NULL. */
+int cgroup_cpu_list(const char *cpus, char *buf, size_t size, struct rb_error *err);
+/* CPUs in a kernel CPU list ("0-3,6\n"); 0 for an empty or malformed one. */
+unsigned cgroup_count_cpus(const char *list);
+/* Online CPUs: the bound of what a tree without a cpuset can use at once. */
+unsigned cgroup_online_cpus(void);

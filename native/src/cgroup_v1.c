@@ -1,6 +1,7 @@
 /* cgroup_v1.c — the run's groups on cgroup v1, where each controller is its own hierarchy under
  * /sys/fs/cgroup/<controller>: memory (limit with swap excluded through memory.memsw, peak, OOM
- * kills), pids (processes + threads, limit hits) and cpuacct (CPU time of the tree). Property 4
+ * kills), pids (processes + threads, limit hits), cpuacct (CPU time of the tree) and cpuset (the
+ * run's CPUs, which no sched_setaffinity leaves). Property 4
  * (tree-wide memory/processes/CPU), 6 (accounting from the kernel), 5 (removed after the run).
  * The host's hierarchies are never reconfigured: groups are made only under <h>/<parent>/. */
 #include "cgroup.h"
@@ -8,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -15,13 +17,14 @@
 
 #include "util.h"
 
-enum { H_MEMORY, H_PIDS, H_CPUACCT, H_N };
+enum { H_MEMORY, H_PIDS, H_CPUACCT, H_CPUSET, H_N };
 
 /* Hierarchy mount points, with the co-mounted spelling some distributions use. */
 static const char *const hierarchy_paths[H_N][2] = {
     [H_MEMORY] = {"/sys/fs/cgroup/memory", NULL},
     [H_PIDS] = {"/sys/fs/cgroup/pids", NULL},
     [H_CPUACCT] = {"/sys/fs/cgroup/cpuacct", "/sys/fs/cgroup/cpu,cpuacct"},
+    [H_CPUSET] = {"/sys/fs/cgroup/cpuset", NULL}, /* optional: pins the run to its CPUs */
 };
 
 /* The files a run reads or writes, opened when the group is made. */
@@ -46,12 +49,75 @@ struct cgroup {
     int parent_fd[H_N], dir_fd[H_N], procs_fd[H_N];
     int knob[K_N];
     uint64_t cpu_base_ns;
+    unsigned ncpu;
     char name[64];
 };
 
+/* A new cpuset group starts with no CPUs and no memory nodes (no task can join it). */
+static int copy_if_empty(int from_fd, int to_fd, const char *name, struct rb_error *err)
+{
+    char have[1024], val[1024];
+    if (read_file_at(to_fd, name, have, sizeof have, err) < 0)
+        return -1;
+    if (have[0] && have[0] != '\n')
+        return 0;
+    if (read_file_at(from_fd, name, val, sizeof val, err) < 0)
+        return -1;
+    return write_file_at(to_fd, name, val, err);
+}
+
+/* Each level of <cpuset>/<parent> that is still empty gets its parent's CPUs and memory nodes;
+ * the host's own groups are only read. */
+static int cpuset_fill_parents(int root, const char *parent, struct rb_error *err)
+{
+    char path[PATH_MAX];
+    autofd int up = dup(root);
+    if (up < 0)
+        return rb_fail(err, errno, "dup");
+    snprintf(path, sizeof path, "%s", parent);
+    for (char *p = path;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char c = *p;
+        *p = '\0';
+        int lvl = openat(root, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (lvl < 0)
+            return rb_fail(err, errno, "open cpuset %s", path);
+        if (copy_if_empty(up, lvl, "cpuset.cpus", err) < 0 ||
+            copy_if_empty(up, lvl, "cpuset.mems", err) < 0) {
+            close(lvl);
+            return rb_wrap(err, "cpuset %s", path);
+        }
+        rb_closep(&up);
+        up = lvl;
+        if (!c)
+            return 0;
+        *p = c;
+    }
+}
+
+/* The run's group gets its CPUs (a subset of the parent's, or the kernel says EINVAL) and the
+ * parent's memory nodes; returns how many CPUs it has. */
+static int cpuset_pin(int parent_fd, int dir_fd, const char *cpus, unsigned *ncpu,
+                      struct rb_error *err)
+{
+    char list[1024], mems[1024];
+    if (cgroup_cpu_list(cpus, list, sizeof list, err) < 0 ||
+        read_file_at(parent_fd, "cpuset.mems", mems, sizeof mems, err) < 0 ||
+        write_file_at(dir_fd, "cpuset.mems", mems, err) < 0 ||
+        write_file_at(dir_fd, "cpuset.cpus", list, err) < 0 ||
+        read_file_at(dir_fd, "cpuset.effective_cpus", list, sizeof list, err) < 0)
+        return rb_wrap(err, "cpuset");
+    *ncpu = cgroup_count_cpus(list);
+    if (!*ncpu)
+        return rb_fail(err, EINVAL, "cpuset: the run has no CPUs");
+    return 0;
+}
+
 static int v1_destroy(struct cgroup *cg, struct rb_error *err);
 
-static int v1_create(const char *parent, struct cgroup **out, struct rb_error *err)
+static int v1_create(const char *parent, const char *cpus, struct cgroup **out,
+                     struct rb_error *err)
 {
     struct cgroup *cg = calloc(1, sizeof *cg);
     if (!cg)
@@ -68,11 +134,14 @@ static int v1_create(const char *parent, struct cgroup **out, struct rb_error *e
             path = hierarchy_paths[h][alt];
             root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         }
+        if (root < 0 && h == H_CPUSET && errno == ENOENT && !cpus)
+            continue; /* no cpuset hierarchy: the tree may use every CPU (cpu_count) */
         if (root < 0) {
             rb_fail(err, errno, "cgroup v1 hierarchy %s", path);
             goto fail;
         }
-        if (mkdir_p_at(root, parent, 0755, err) < 0)
+        if (mkdir_p_at(root, parent, 0755, err) < 0 ||
+            (h == H_CPUSET && cpuset_fill_parents(root, parent, err) < 0))
             goto fail;
         cg->parent_fd[h] = openat(root, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (cg->parent_fd[h] < 0) {
@@ -98,7 +167,11 @@ static int v1_create(const char *parent, struct cgroup **out, struct rb_error *e
             rb_fail(err, errno, "open %s/.../cgroup.procs", path);
             goto fail;
         }
+        if (h == H_CPUSET && cpuset_pin(cg->parent_fd[h], cg->dir_fd[h], cpus, &cg->ncpu, err) < 0)
+            goto fail;
     }
+    if (!cg->ncpu)
+        cg->ncpu = cgroup_online_cpus();
     for (int k = 0; k < K_N; k++) {
         const struct knob *kn = &knobs[k];
         if (kn->optional && faccessat(cg->dir_fd[kn->h], kn->name, F_OK, 0) < 0)
@@ -126,9 +199,9 @@ static int v1_attach(struct cgroup *cg, pid_t pid, struct rb_error *err)
     char buf[24];
     int len = snprintf(buf, sizeof buf, "%d", (int)pid);
     for (int h = 0; h < H_N; h++)
-        if (write(cg->procs_fd[h], buf, (size_t)len) != len)
-            return rb_fail(err, errno, "attach %d to cgroup %s (hierarchy %d)", (int)pid, cg->name,
-                           h);
+        if (cg->procs_fd[h] >= 0 && write(cg->procs_fd[h], buf, (size_t)len) != len)
+            return rb_fail(err, errno, "attach %d to cgroup %s (hierarchy %d)", (int)pid,
+                           cg->name, h);
     return 0;
 }
 
@@ -156,6 +229,11 @@ static int v1_start(struct cgroup *cg, const struct run_limits *lim, struct rb_e
     return 0;
 }
 
+static unsigned v1_cpu_count(struct cgroup *cg)
+{
+    return cg->ncpu;
+}
+
 static int v1_cpu_us(struct cgroup *cg, uint64_t *out)
 {
     char buf[32];
@@ -172,8 +250,8 @@ static int v1_usage(struct cgroup *cg, struct cgroup_usage *out, struct rb_error
     uint64_t v = 0;
     if (v1_cpu_us(cg, &out->cpu_time_us) < 0)
         return rb_fail(err, errno, "read cpuacct.usage");
-    if (cgroup_read_knob(cg->knob[K_MEM_PEAK], "memory.max_usage_in_bytes", buf, sizeof buf, err) <
-        0)
+    if (cgroup_read_knob(cg->knob[K_MEM_PEAK], "memory.max_usage_in_bytes", buf, sizeof buf,
+                         err) < 0)
         return -1;
     out->memory_peak_kb = strtoull(buf, NULL, 10) / 1024;
     if (cgroup_read_knob(cg->knob[K_OOM], "memory.oom_control", buf, sizeof buf, err) < 0)
@@ -220,6 +298,7 @@ const struct cgroup_ops cgroup_v1 = {
     .clone_fd = v1_clone_fd,
     .attach = v1_attach,
     .start = v1_start,
+    .cpu_count = v1_cpu_count,
     .cpu_us = v1_cpu_us,
     .usage = v1_usage,
     .kill = v1_kill,

@@ -1,9 +1,9 @@
 /* cgroup_v2.c — the run's group on the unified hierarchy (cgroup v2): memory.max with
  * memory.swap.max = 0 (swap excluded), pids.max, CPU time from cpu.stat, peak from memory.peak,
  * OOM kills from memory.events; the init is cloned straight into the group (CLONE_INTO_CGROUP),
- * so no migration happens; cgroup.kill ends the tree. Properties 4, 5, 6, 7. The root's
- * controllers are only used, never changed: the parent (<root>/<parent>) gets +memory +pids
- * (+cpu) in its subtree_control when its own parent offers them. */
+ * so no migration happens; cgroup.kill ends the tree; cpuset.cpus pins it to its CPUs. Properties
+ * 4, 5, 6, 7. The root's controllers are only used, never changed: the parent (<root>/<parent>)
+ * gets +memory +pids (+cpu +cpuset) in its subtree_control when its own parent offers them. */
 #include "cgroup.h"
 
 #include <errno.h>
@@ -42,6 +42,7 @@ struct cgroup {
     int parent_fd, dir_fd, procs_fd;
     int knob[K_N];
     uint64_t cpu_base_us;
+    unsigned ncpu;
     char name[64];
 };
 
@@ -56,13 +57,13 @@ static bool has_word(const char *list, const char *word)
     return false;
 }
 
-/* Makes memory and pids (and cpu when offered) available to the children of dirfd. */
+/* Makes memory and pids (and cpu, cpuset when offered) available to the children of dirfd. */
 static int enable_controllers(int dirfd, const char *what, struct rb_error *err)
 {
     char have[512], offered[512], req[64] = "";
     if (read_file_at(dirfd, "cgroup.subtree_control", have, sizeof have, err) < 0)
         return rb_wrap(err, "%s", what);
-    if (has_word(have, "memory") && has_word(have, "pids"))
+    if (has_word(have, "memory") && has_word(have, "pids") && has_word(have, "cpuset"))
         return 0;
     if (read_file_at(dirfd, "cgroup.controllers", offered, sizeof offered, err) < 0)
         return rb_wrap(err, "%s", what);
@@ -71,15 +72,43 @@ static int enable_controllers(int dirfd, const char *what, struct rb_error *err)
                        "cgroup v2: %s is not offered the memory and pids "
                        "controllers (its parent's subtree_control lacks them)",
                        what);
+    if (has_word(have, "memory") && has_word(have, "pids") && !has_word(offered, "cpuset"))
+        return 0; /* no cpuset here: the run is not pinned (cpu_count says so) */
     strcat(req, "+memory +pids");
     if (has_word(offered, "cpu"))
         strcat(req, " +cpu");
+    if (has_word(offered, "cpuset"))
+        strcat(req, " +cpuset");
     if (write_file_at(dirfd, "cgroup.subtree_control", req, err) < 0)
         return rb_wrap(err, "%s", what);
     return 0;
 }
 
-static int v2_create(const char *parent, struct cgroup **out, struct rb_error *err)
+/* Pins the run's group to its CPUs when the cpuset controller is enabled for it. A list outside
+ * the parent's CPUs leaves the parent's in effect (v2 semantics): the count is of the effective
+ * ones. */
+static int cpuset_pin(struct cgroup *cg, const char *cpus, struct rb_error *err)
+{
+    char list[1024];
+    if (faccessat(cg->dir_fd, "cpuset.cpus", F_OK, 0) < 0) {
+        if (cpus)
+            return rb_fail(err, ENOTSUP, "--cpus: the cpuset controller is not available to %s",
+                           cg->name);
+        cg->ncpu = cgroup_online_cpus();
+        return 0;
+    }
+    if (cgroup_cpu_list(cpus, list, sizeof list, err) < 0 ||
+        write_file_at(cg->dir_fd, "cpuset.cpus", list, err) < 0 ||
+        read_file_at(cg->dir_fd, "cpuset.cpus.effective", list, sizeof list, err) < 0)
+        return rb_wrap(err, "cpuset");
+    cg->ncpu = cgroup_count_cpus(list);
+    if (!cg->ncpu)
+        return rb_fail(err, EINVAL, "cpuset: the run has no CPUs");
+    return 0;
+}
+
+static int v2_create(const char *parent, const char *cpus, struct cgroup **out,
+                     struct rb_error *err)
 {
     struct cgroup *cg = calloc(1, sizeof *cg);
     if (!cg)
@@ -93,38 +122,34 @@ static int v2_create(const char *parent, struct cgroup **out, struct rb_error *e
         rb_fail(err, errno, "open " V2_ROOT);
         goto fail;
     }
-    /* Fast path: the parent exists and is set up (every run after the first). */
-    cg->parent_fd = openat(root, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (cg->parent_fd < 0 || enable_controllers(cg->parent_fd, parent, err) < 0) {
-        /* Walk down from the root: each level below the root enables the controllers for the
-         * next one; the root's own subtree_control is left as the host configured it. */
-        char path[PATH_MAX];
-        snprintf(path, sizeof path, "%s", parent);
-        for (char *p = path;; p++) {
-            if (*p != '/' && *p != '\0')
-                continue;
-            char c = *p;
-            *p = '\0';
-            if (mkdirat(root, path, 0755) < 0 && errno != EEXIST) {
-                rb_fail(err, errno, "mkdir " V2_ROOT "/%s", path);
-                goto fail;
-            }
-            autofd int lvl = openat(root, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-            if (lvl < 0 || enable_controllers(lvl, path, err) < 0) {
-                if (lvl < 0)
-                    rb_fail(err, errno, "open " V2_ROOT "/%s", path);
-                goto fail;
-            }
-            if (!c)
-                break;
-            *p = c;
-        }
-        rb_closep(&cg->parent_fd);
-        cg->parent_fd = openat(root, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (cg->parent_fd < 0) {
-            rb_fail(err, errno, "open " V2_ROOT "/%s", parent);
+    /* Walk down from the root: each level below the root enables the controllers for the next
+     * one (one read per level once they are), so a parent made by an older launcher gains the
+     * ones it lacks; the root's own subtree_control is left as the host configured it. */
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s", parent);
+    for (char *p = path;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char c = *p;
+        *p = '\0';
+        if (mkdirat(root, path, 0755) < 0 && errno != EEXIST) {
+            rb_fail(err, errno, "mkdir " V2_ROOT "/%s", path);
             goto fail;
         }
+        autofd int lvl = openat(root, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (lvl < 0 || enable_controllers(lvl, path, err) < 0) {
+            if (lvl < 0)
+                rb_fail(err, errno, "open " V2_ROOT "/%s", path);
+            goto fail;
+        }
+        if (!c)
+            break;
+        *p = c;
+    }
+    cg->parent_fd = openat(root, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (cg->parent_fd < 0) {
+        rb_fail(err, errno, "open " V2_ROOT "/%s", parent);
+        goto fail;
     }
     if (cgroup_mkdir_run(cg->parent_fd, cg->name, sizeof cg->name, err) < 0) {
         cg->name[0] = '\0';
@@ -136,7 +161,7 @@ static int v2_create(const char *parent, struct cgroup **out, struct rb_error *e
         goto fail;
     }
     cg->procs_fd = cgroup_open_knob(cg->dir_fd, "cgroup.procs", O_RDONLY, err);
-    if (cg->procs_fd < 0)
+    if (cg->procs_fd < 0 || cpuset_pin(cg, cpus, err) < 0)
         goto fail;
     for (int k = 0; k < K_N; k++) {
         const struct knob *kn = &knobs[k];
@@ -191,6 +216,11 @@ static int v2_start(struct cgroup *cg, const struct run_limits *lim, struct rb_e
     if (v2_cpu_raw(cg, &cg->cpu_base_us) < 0)
         return rb_fail(err, errno, "read cpu.stat");
     return 0;
+}
+
+static unsigned v2_cpu_count(struct cgroup *cg)
+{
+    return cg->ncpu;
 }
 
 static int v2_cpu_us(struct cgroup *cg, uint64_t *out)
@@ -256,6 +286,7 @@ const struct cgroup_ops cgroup_v2 = {
     .clone_fd = v2_clone_fd,
     .attach = v2_attach,
     .start = v2_start,
+    .cpu_count = v2_cpu_count,
     .cpu_us = v2_cpu_us,
     .usage = v2_usage,
     .kill = v2_kill,

@@ -106,7 +106,7 @@ static int run_box(struct cli *c, int sigfd, struct report *rep, enum run_result
     if (!ops)
         return -1;
     rep->cgroup_mode = ops->name;
-    if (ops->create(c->setup.cgroup_parent, &cg, err) < 0)
+    if (ops->create(c->setup.cgroup_parent, c->setup.cpus, &cg, err) < 0)
         return rb_wrap(err, "cgroup");
 
     if (ns_spawn(c, ops->clone_fd(cg), &sb, err) < 0)

@@ -1,15 +1,15 @@
 /* supervise.c — the launcher's poll loop while the program runs. Property 4: wall time (monotonic,
  * from the release of the program), CPU time of the whole tree (read from the cgroup, checked no
- * later than the earliest moment the budget could be spent on all CPUs, so an idle program costs
- * no polling), output (first N bytes of each stream forwarded to fd 1/2, the rest counted, more
- * than N ends the run). A limit kills the namespace's init — the kernel then kills every process
+ * later than the earliest moment the budget could be spent on all the CPUs of the run's cpuset,
+ * so an idle program costs no polling and a busy one overshoots by at most a millisecond per CPU
+ * and the accounting's lag), output (first N bytes of each stream forwarded to fd 1/2, the rest
+ * counted, more than N ends the run). A limit kills the namespace's init — the kernel then kills every process
  * of the namespace — plus cgroup.kill on v2. Property 6: which limit ended the run. */
 #include "supervise.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -27,15 +27,6 @@ struct stream {
     bool *truncated;
     bool forward_broken;
 };
-
-static unsigned cpus_available(void)
-{
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) < 0)
-        return 64;
-    int n = CPU_COUNT(&set);
-    return n > 0 ? (unsigned)n : 1;
-}
 
 static void end_run(struct sandbox *sb, const struct cgroup_ops *ops, struct cgroup *cg,
                     struct outcome *o, const char *limit, bool *killed, uint64_t now)
@@ -99,7 +90,9 @@ int supervise(struct sandbox *sb, const struct cgroup_ops *ops, struct cgroup *c
     bool killed = false;
     const uint64_t wall_deadline = start_ns + lim->wall_ms * MS;
     const uint64_t cpu_limit_us = lim->cpu_ms * 1000;
-    const unsigned ncpu = cpus_available();
+    /* The CPUs the tree can use at once: its cpuset, which no sched_setaffinity can leave (the
+     * launcher's own affinity says nothing about the program's). */
+    const unsigned ncpu = ops->cpu_count(cg);
     uint64_t next_cpu_check = start_ns;
 
     for (int i = 0; i < 2; i++) {
