@@ -4,14 +4,13 @@
  *
  * Output convention: one line, "ok" when the action succeeded, else the errno name (EPERM,
  * ENOSYS, ...), unless the action says otherwise. Exit status 0 unless the action is about it. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
 #include <linux/io_uring.h>
 #include <linux/perf_event.h>
-#include <linux/sched.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -22,6 +21,8 @@
 #include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
+#include <sys/resource.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/shm.h>
@@ -32,6 +33,8 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/sched.h>
+#include <linux/netlink.h>
 
 static int result(long rc)
 {
@@ -57,6 +60,65 @@ static void spin_forever(void)
     volatile unsigned long x = 0;
     for (;;)
         x++;
+}
+
+/* System calls the filter refuses by name (their numbers: libc may lack wrappers or headers),
+ * with arguments the kernel itself would not refuse with EPERM. */
+static const struct sys_row {
+    const char *name;
+    long nr;
+    long a[5];
+} sys_table[] = {
+    {"kcmp", SYS_kcmp, {0, 0, 0 /* KCMP_FILE */, 0, 0}}, /* pids filled in below */
+    {"pidfd_getfd", SYS_pidfd_getfd, {-1, 0, 0}},
+    {"process_madvise", SYS_process_madvise, {-1, 0, 0, 0, 0}},
+    {"syslog", SYS_syslog, {10 /* SYSLOG_ACTION_SIZE_BUFFER */, 0, 0}},
+    {"uselib", SYS_uselib, {0}},
+    {"quotactl", SYS_quotactl, {0, 0, 0, 0}},
+    {"quotactl_fd", 443, {-1, 0, 0, 0}},
+    {"mbind", SYS_mbind, {0, 0, 0 /* MPOL_DEFAULT */, 0, 0}},
+    {"set_mempolicy", SYS_set_mempolicy, {0 /* MPOL_DEFAULT */, 0, 0}},
+    {"set_mempolicy_home_node", 450, {0, 0, 0, 0}},
+    {"migrate_pages", SYS_migrate_pages, {0, 0, 0, 0}},
+    {"move_pages", SYS_move_pages, {0, 0, 0, 0, 0}},
+    {"open_tree_attr", 467, {-1, 0, 0, 0, 0}},
+};
+
+/* Calls system call nr with junk arguments (-1: no valid fd, pointer or flag) in a child, so
+ * that whatever it does stays there. Returns its errno, 0 for success, -signal if it died. */
+static int try_syscall(long nr)
+{
+    int p[2];
+    if (pipe(p) < 0)
+        return -1;
+    pid_t c = fork();
+    if (c == 0) {
+        alarm(2);
+        long r = syscall(nr, -1L, -1L, -1L, -1L, -1L, -1L);
+        int e = r < 0 ? errno : 0;
+        (void)!write(p[1], &e, sizeof e);
+        _exit(0);
+    }
+    close(p[1]);
+    int e = 0, st = 0;
+    ssize_t n = read(p[0], &e, sizeof e);
+    close(p[0]);
+    waitpid(c, &st, 0);
+    if (n != (ssize_t)sizeof e)
+        return WIFSIGNALED(st) ? -WTERMSIG(st) : -1;
+    return e;
+}
+
+static void *affine_spinner(void *arg)
+{
+    (void)arg;
+    cpu_set_t all;
+    CPU_ZERO(&all);
+    for (int i = 0; i < CPU_SETSIZE; i++)
+        CPU_SET(i, &all);
+    sched_setaffinity(0, sizeof all, &all); /* the kernel keeps the CPUs it may use */
+    spin_forever();
+    return NULL;
 }
 
 static int usage(void)
@@ -159,6 +221,37 @@ int main(int argc, char **argv)
         return result(syscall(SYS_finit_module, 0, "", 0));
     if (!strcmp(a, "kexec"))
         return result(syscall(SYS_kexec_load, 0, 0, NULL, 0));
+    if (!strcmp(a, "sys")) { /* sys NAME: a system call of sys_table */
+        for (size_t i = 0; i < sizeof sys_table / sizeof sys_table[0]; i++) {
+            const struct sys_row *r = &sys_table[i];
+            if (strcmp(r->name, arg))
+                continue;
+            if (r->nr == SYS_kcmp)
+                return result(syscall(r->nr, getpid(), getpid(), 0, 0, 0));
+            return result(syscall(r->nr, r->a[0], r->a[1], r->a[2], r->a[3], r->a[4]));
+        }
+        return usage();
+    }
+    if (!strcmp(a, "personality")) { /* personality HEX */
+        long r = personality(strtoul(arg, NULL, 16));
+        return result(r == -1 ? -1 : 0);
+    }
+    if (!strcmp(a, "syscalls-known")) { /* FROM TO: numbers in [FROM, TO) the kernel answers */
+        long to = argc > 3 ? atol(argv[3]) : 1024;
+        for (long nr = atol(arg); nr < to; nr++) {
+            int e = try_syscall(nr);
+            if (e != ENOSYS)
+                printf("%ld:%s\n", nr, e == 0 ? "ok" : e < 0 ? "signal" : strerrorname_np(e));
+        }
+        return 0;
+    }
+    if (!strcmp(a, "socket") || !strcmp(a, "socketpair")) { /* FAMILY [TYPE [PROTOCOL]] */
+        int fam = atoi(arg), type = argc > 3 ? atoi(argv[3]) : SOCK_DGRAM;
+        int proto = argc > 4 ? atoi(argv[4]) : 0, sv[2];
+        if (a[6] == 'p')
+            return result(socketpair(fam, type, proto, sv));
+        return result(socket(fam, type, proto));
+    }
     if (!strcmp(a, "tiocsti")) {
         char c = 'x';
         return result(ioctl(0, TIOCSTI, &c));
@@ -254,6 +347,54 @@ int main(int argc, char **argv)
         return result(kill((pid_t)atoi(arg), 0));
 
     /* --- limits --- */
+    if (!strcmp(a, "rlimit-core")) { /* prints soft and hard RLIMIT_CORE */
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_CORE, &rl) < 0)
+            return result(-1);
+        printf("%llu %llu\n", (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max);
+        return 0;
+    }
+    if (!strcmp(a, "setrlimit-core")) { /* SOFT HARD */
+        struct rlimit rl = {strtoull(arg, NULL, 0), strtoull(argc > 3 ? argv[3] : arg, NULL, 0)};
+        return result(setrlimit(RLIMIT_CORE, &rl));
+    }
+    if (!strcmp(a, "crash")) { /* a child dies of SIGSEGV in the cwd; did it dump? */
+        pid_t c = fork();
+        if (c == 0) {
+            volatile int *p = NULL;
+            *p = 1;
+            _exit(0);
+        }
+        int st = 0;
+        waitpid(c, &st, 0);
+        printf("%s core=%d\n", WIFSIGNALED(st) ? sigabbrev_np(WTERMSIG(st)) : "exited",
+               WIFSIGNALED(st) && WCOREDUMP(st));
+        return 0;
+    }
+    if (!strcmp(a, "rtprio")) { /* SCHED_FIFO priority 1 */
+        struct sched_param sp = {.sched_priority = 1};
+        return result(sched_setscheduler(0, SCHED_FIFO, &sp));
+    }
+    if (!strcmp(a, "nice")) /* setpriority to N */
+        return result(setpriority(PRIO_PROCESS, 0, atoi(arg)));
+    if (!strcmp(a, "affinity")) { /* asks for every CPU, prints how many it got */
+        cpu_set_t all;
+        CPU_ZERO(&all);
+        for (int i = 0; i < CPU_SETSIZE; i++)
+            CPU_SET(i, &all);
+        sched_setaffinity(0, sizeof all, &all);
+        sched_getaffinity(0, sizeof all, &all);
+        printf("%d\n", CPU_COUNT(&all));
+        return 0;
+    }
+    if (!strcmp(a, "spin-threads")) { /* N threads, each asking for every CPU, spin */
+        int n = atoi(arg);
+        for (int i = 1; i < n; i++) {
+            pthread_t t;
+            pthread_create(&t, NULL, affine_spinner, NULL);
+        }
+        affine_spinner(NULL);
+    }
     if (!strcmp(a, "spin")) { /* spin in N processes */
         int n = argc > 2 ? atoi(arg) : 1;
         for (int i = 1; i < n; i++)

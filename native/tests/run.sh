@@ -27,7 +27,7 @@ done
 
 case $(stat -f -c %T /sys/fs/cgroup) in
 cgroup2fs) CGMODE=v2 CGDIRS=(/sys/fs/cgroup/$CGP) ;;
-tmpfs) CGMODE=v1 CGDIRS=(/sys/fs/cgroup/memory/$CGP /sys/fs/cgroup/pids/$CGP /sys/fs/cgroup/cpuacct/$CGP) ;;
+tmpfs) CGMODE=v1 CGDIRS=(/sys/fs/cgroup/memory/$CGP /sys/fs/cgroup/pids/$CGP /sys/fs/cgroup/cpuacct/$CGP /sys/fs/cgroup/cpuset/$CGP) ;;
 *) echo "Bail out! unknown cgroup layout"; exit 1 ;;
 esac
 
@@ -81,6 +81,9 @@ expect_ok_run() { # the program ran and exited 0
     expect .cgroupMode $CGMODE
 }
 check() { "$@" || fail "check failed: $*"; }
+bare_probe() { # the probe on the host as the sandbox's uid, without the sandbox: the kernel's own answer
+    setpriv --reuid $U --regid $G --clear-groups --inh-caps=-all --bounding-set=-all "$PROBES/probe" "$@" 2>&1
+}
 
 leftovers() {
     local i
@@ -350,6 +353,61 @@ if selected "isolation"; then
     expect_out "$(printf 'Uid: %s %s %s %s\nGid: %s %s %s %s\nGroups: \nCapInh: 0000000000000000\nCapPrm: 0000000000000000\nCapEff: 0000000000000000\nCapBnd: 0000000000000000\nCapAmb: 0000000000000000\nNoNewPrivs: 1\nSeccomp: 2' $U $U $U $U $G $G $G $G)"
     end
 
+    begin "isolation: capabilities and rlimits the launcher inherits from root do not reach the program"
+    # A worker started with inheritable capabilities (and, where this host lets root raise them,
+    # real-time priority and nice limits): the program's sets are empty, its limits the table's.
+    raise=(prlimit --rtprio=99 --nice=40 --memlock=unlimited --msgqueue=unlimited --sigpending=unlimited)
+    raised_sched=true
+    if ! "${raise[@]}" true 2>/dev/null; then # the host's own limits for root differ from the table too
+        raise=()
+        raised_sched=false
+    fi
+    RC=0
+    "${raise[@]}" setpriv --inh-caps=+sys_admin,+sys_nice,+net_admin,+setuid \
+        "$L" --uid $U --gid $G --cgroup-parent $CGP --report-fd 3 --bind-ro "$PROBES:/probe" -- /bin/sh -c \
+        'grep -E "^Cap(Inh|Prm|Eff|Bnd|Amb):" /proc/self/status | tr -s "\t " " "; /probe/probe rtprio; /probe/probe nice -5
+         grep -E "^Max (core file size|locked memory|msgqueue size|nice priority|realtime priority|pending signals) " /proc/self/limits | tr -s " " | sed "s/ *$//"' \
+        3>"$T/rep" >"$T/out" 2>"$T/err" </dev/null || RC=$?
+    REP=$(cat "$T/rep") OUT=$(cat "$T/out") ERR=$(cat "$T/err")
+    expect_ok_run
+    expect_out "$(printf 'CapInh: 0000000000000000\nCapPrm: 0000000000000000\nCapEff: 0000000000000000\nCapBnd: 0000000000000000\nCapAmb: 0000000000000000\nEPERM\nEACCES\nMax core file size 1 1 bytes\nMax locked memory 65536 65536 bytes\nMax pending signals 1024 1024 signals\nMax msgqueue size 0 0 bytes\nMax nice priority 0 0\nMax realtime priority 0 0')"
+    $raised_sched || echo "# (no CAP_SYS_RESOURCE here: root's real-time and nice limits could not be raised for this case)"
+    end
+
+    begin "isolation: /proc masks what container runtimes mask; /proc/sys is read-only"
+    masked="kcore keys timer_list timer_stats sched_debug latency_stats interrupts kallsyms"
+    sandbox -- /bin/sh -c 'for f in '"$masked"'; do echo "$f $(/probe/probe read /proc/$f)"; done
+        for d in acpi asound scsi; do echo "$d $(ls -A /proc/$d 2>/dev/null | wc -l)"; done
+        for f in sys/kernel/hostname sys/vm/drop_caches sysrq-trigger; do echo "$f $(/probe/probe write /proc/$f)"; done'
+    expect_ok_run
+    for f in $masked; do
+        got=$(awk -v f="$f" '$1 == f { print $2 }' <<<"$OUT")
+        [ -e /proc/$f ] || { [ "$got" = ENOENT ] || fail "/proc/$f (absent here): $got"; continue; }
+        [ "$got" = EACCES ] || fail "/proc/$f: $got (without the mask: $(bare_probe read /proc/$f))"
+    done
+    for d in acpi asound scsi; do
+        [ "$(awk -v d="$d" '$1 == d { print $2 }' <<<"$OUT")" = 0 ] || fail "/proc/$d is not empty"
+    done
+    [ "$(awk '$1 == "sys/kernel/hostname" { print $2 }' <<<"$OUT")" = EROFS ] || fail "/proc/sys: $OUT"
+    [ "$(awk '$1 == "sys/vm/drop_caches" { print $2 }' <<<"$OUT")" = EROFS ] || fail "/proc/sys/vm: $OUT"
+    sysrq=$(awk '$1 == "sysrq-trigger" { print $2 }' <<<"$OUT")
+    [ "$sysrq" = EROFS ] || { [ ! -e /proc/sysrq-trigger ] && [ "$sysrq" = ENOENT ]; } || fail "/proc/sysrq-trigger: $sysrq"
+    end
+
+    begin "isolation: nothing of /proc/1 (the sandbox's init) is writable by the program"
+    # The init is root and not dumpable: its /proc files are root's, and attr/* only its own.
+    sandbox -- /bin/sh -c 'for f in /proc/1/* /proc/1/attr/* /proc/1/task/1/* /proc/1/task/1/attr/*; do
+        [ -f "$f" ] && echo "$f $(/probe/probe write "$f")"; done'
+    expect_ok_run
+    n=$(grep -c . <<<"$OUT")
+    [ "$n" -ge 20 ] || fail "only $n files tried"
+    writable=$(awk '$2 == "ok" { print $1 }' <<<"$OUT")
+    [ -z "$writable" ] || fail "writable: $writable"
+    for f in oom_score_adj attr/current attr/exec; do
+        grep -q "^/proc/1/$f " <<<"$OUT" || fail "/proc/1/$f not tried"
+    done
+    end
+
     begin "isolation: own cgroup namespace (the host's cgroup layout is not visible)"
     sandbox -- /bin/cat /proc/self/cgroup
     expect_ok_run
@@ -370,17 +428,21 @@ if selected "seccomp"; then
         unshare-net:EPERM setns:EPERM clone-newuser:EPERM clone3:ENOSYS fork:ok ptrace:EPERM \
         ptrace-init:EPERM keyctl:EPERM add_key:EPERM bpf:EPERM perf:EPERM io_uring:EPERM \
         userfaultfd:EPERM process_vm_readv:EPERM open_by_handle_at:EPERM finit_module:EPERM \
-        kexec:EPERM; do
+        kexec:EPERM "sys kcmp:EPERM" "sys pidfd_getfd:EPERM" "sys process_madvise:EPERM" \
+        "sys syslog:EPERM" "sys uselib:EPERM" "sys quotactl:EPERM" "sys quotactl_fd:EPERM" \
+        "sys mbind:EPERM" "sys set_mempolicy:EPERM" "sys set_mempolicy_home_node:EPERM" \
+        "sys migrate_pages:EPERM" "sys move_pages:EPERM" "sys open_tree_attr:EPERM"; do
         action=${pair%%:*} want=${pair#*:}
         begin "seccomp: $action -> $want"
-        sandbox -- /probe/probe "$action"
+        sandbox -- /probe/probe $action
         expect_ok_run
         expect_out "$want"
         # Where the same uid without the filter gets another answer, the filter is what refused.
         case $action in mount | umount | open_tree | unshare-user | unshare-net | setns | \
-            clone-newuser | clone3 | ptrace | keyctl | add_key | perf | io_uring | process_vm_readv)
-            bare=$(setpriv --reuid $U --regid $G --clear-groups --inh-caps=-all --bounding-set=-all \
-                "$PROBES/probe" "$action" 2>&1)
+            clone-newuser | clone3 | ptrace | keyctl | add_key | perf | io_uring | process_vm_readv | \
+            "sys kcmp" | "sys pidfd_getfd" | "sys process_madvise" | "sys quotactl_fd" | "sys mbind" | \
+            "sys set_mempolicy" | "sys migrate_pages" | "sys move_pages" | "sys open_tree_attr")
+            bare=$(bare_probe $action)
             [ "$bare" != "$want" ] || fail "not discriminating: without the filter it is $bare too"
             ;;
         esac
@@ -400,6 +462,77 @@ if selected "seccomp"; then
         expect_ok_run
         [[ $OUT == EPERM || $OUT == ENOTTY ]] || fail "tiocsti: $OUT"
     fi
+    end
+
+    # family number, name, socket type, protocol (the kernel's numbers: the probe takes numbers)
+    allowed_sockets=("1 AF_UNIX 1 0" "2 AF_INET 1 0" "10 AF_INET6 2 0" "16 AF_NETLINK/NETLINK_ROUTE 3 0")
+    refused_sockets=("0 AF_UNSPEC 1 0" "40 AF_VSOCK 1 0" "38 AF_ALG 5 0" "17 AF_PACKET 3 0"
+        "15 AF_KEY 3 2" "44 AF_XDP 3 0" "30 AF_TIPC 5 0" "21 AF_RDS 5 0" "29 AF_CAN 3 1"
+        "31 AF_BLUETOOTH 3 0" "24 AF_PPPOX 1 0" "41 AF_KCM 2 0" "43 AF_SMC 1 0" "42 AF_QIPCRTR 2 0"
+        "45 AF_MCTP 2 0" "46 AF_MAX(46) 1 0" "255 family-255 1 0"
+        "16 NETLINK_KOBJECT_UEVENT 2 15" "16 NETLINK_SOCK_DIAG 3 4" "16 NETLINK_AUDIT 3 9"
+        "16 NETLINK_XFRM 3 6" "16 NETLINK_NETFILTER 3 12" "16 NETLINK_GENERIC 3 16")
+    script='while read -r f name type proto; do echo "$name $(/probe/probe socket $f $type $proto) $(/probe/probe socketpair $f $type $proto)"; done'
+    printf '%s\n' "${allowed_sockets[@]}" "${refused_sockets[@]}" >"$T/families"
+    sandbox --bind-ro "$T/families:/families" -- /bin/sh -c "$script </families"
+    inside=$OUT
+    bare=$(setpriv --reuid $U --regid $G --clear-groups --inh-caps=-all --bounding-set=-all \
+        /bin/sh -c "$(sed 's|/probe/probe|"$0"|g' <<<"$script")" "$PROBES/probe" <"$T/families")
+    discriminating=0
+    for row in "${allowed_sockets[@]}" "${refused_sockets[@]}"; do
+        read -r f name type proto <<<"$row"
+        got=$(awk -v n="$name" '$1 == n { print $2, $3 }' <<<"$inside")
+        without=$(awk -v n="$name" '$1 == n { print $2 }' <<<"$bare")
+        if [[ " ${allowed_sockets[*]} " == *" $row "* ]]; then
+            begin "seccomp: socket $name is allowed"
+            # socketpair exists for AF_UNIX only: the others get the kernel's own EOPNOTSUPP
+            [ "${got% *}" = ok ] || fail "socket: $got"
+            [ "$name" != AF_UNIX ] || [ "$got" = "ok ok" ] || fail "socketpair: $got"
+        else
+            begin "seccomp: socket $name -> EAFNOSUPPORT (without the filter: $without)"
+            [ "$got" = "EAFNOSUPPORT EAFNOSUPPORT" ] || fail "socket, socketpair: $got"
+            [ "$without" = EAFNOSUPPORT ] || discriminating=$((discriminating + 1))
+        fi
+        expect_rc 0
+        end
+    done
+    begin "seccomp: the socket cases are not vacuous (some refused families exist on this kernel)"
+    [ $discriminating -ge 3 ] || fail "only $discriminating refused families answer differently without the filter"
+    end
+
+    begin "seccomp: personality only takes Docker's values (no ADDR_NO_RANDOMIZE)"
+    sandbox -- /bin/sh -c 'for p in 0 8 20000 20008 ffffffff 40000 400000 1 80000000 fffffffe 100000000; do echo "$p $(/probe/probe personality $p)"; done'
+    expect_ok_run
+    expect_out "$(printf '0 ok\n8 ok\n20000 ok\n20008 ok\nffffffff ok\n40000 EPERM\n400000 EPERM\n1 EPERM\n80000000 EPERM\nfffffffe EPERM\n100000000 EPERM')"
+    [ "$(bare_probe personality 40000)" = ok ] || fail "not discriminating: ADDR_NO_RANDOMIZE is refused without the filter"
+    end
+
+    begin "seccomp: every system call since 424 this kernel knows is denied or allowed on purpose"
+    # The launcher's table (src/seccomp.c): the allowed rows, the last reviewed number and the
+    # span after it that fails with ENOSYS. A number the kernel answers and the filter does not
+    # change must be an allowed row; one past the span means the table needs a review.
+    src=$HERE/../src/seccomp.c
+    reviewed=$(sed -n 's/^#define LAST_REVIEWED_NR \([0-9]*\).*/\1/p' "$src")
+    span=$(sed -n 's/^#define UNREVIEWED_SPAN \([0-9]*\).*/\1/p' "$src")
+    allowed=$(sed -n '/allowed_on_purpose\[\] = {/,/^};/s/^ *{\([0-9]*\), .*/\1/p' "$src" | tr '\n' ' ')
+    sandbox -- /probe/probe syscalls-known 424 1024
+    expect_ok_run
+    inside=$OUT
+    known=$(bare_probe syscalls-known 424 1024)
+    [ -n "$reviewed" ] && [ -n "$span" ] && [ -n "$allowed" ] || fail "cannot read the table in $src"
+    while IFS=: read -r nr without; do
+        [ -n "$nr" ] || continue
+        with=$(awk -F: -v n="$nr" '$1 == n { print $2 }' <<<"$inside")
+        [ -n "$with" ] || with=ENOSYS
+        if [ "$nr" -gt $((reviewed + span)) ]; then
+            fail "the kernel knows system call $nr, past the table's reviewed span ($reviewed + $span): review it"
+        elif [ "$nr" -gt "$reviewed" ]; then
+            [ "$with" = ENOSYS ] || fail "system call $nr, newer than the table, answers $with (expected ENOSYS)"
+        elif [ "$with" = "$without" ] && [ "$with" != EPERM ] && [[ " $allowed " != *" $nr "* ]]; then
+            # (EPERM both ways: the kernel refuses it to the uid before looking at the arguments)
+            fail "system call $nr ($without) is neither denied nor allowed on purpose"
+        fi
+    done <<<"$known"
     end
 
     begin "seccomp: a foreign-architecture (i386) system call kills the process"
@@ -518,6 +651,81 @@ if selected "limit"; then
     expect_out "$(printf '1024\n0')"
     end
 
+    begin "limit: RLIMIT_CORE is 1 and cannot be changed, not even lowered to 0"
+    # 0 would let a piping core_pattern start its helper on the host; 1 makes the kernel skip it.
+    sandbox -- /bin/sh -c '/probe/probe rlimit-core; /probe/probe setrlimit-core 0 1; /probe/probe setrlimit-core 0 0
+        prlimit --core=0 --pid $$ 2>/dev/null && echo prlimit-ok || echo prlimit-refused; /probe/probe rlimit-core'
+    expect_ok_run
+    expect_out "$(printf '1 1\nEPERM\nEPERM\nprlimit-refused\n1 1')"
+    [ "$(bare_probe setrlimit-core 0 0)" = ok ] || fail "not discriminating: lowering RLIMIT_CORE is refused without the filter"
+    end
+
+    begin "limit: a crashing program leaves no core file in /box"
+    mkbox "$WS" crash
+    sandbox --workspace "$WS" --box crash -- /probe/probe crash
+    expect_ok_run
+    expect_out "SEGV core=0"
+    [ -z "$(ls -A "$WS/crash")" ] || fail "left in the box: $(ls -A "$WS/crash")"
+    rm -rf "${WS:?}/crash"
+    end
+
+    if [ "${RUNBOX_TEST_CORE_PIPE:-}" = 1 ]; then
+        # Changes a kernel-wide setting for a few seconds: only in a throw-away VM.
+        begin "limit: with a piping core_pattern a crash in the sandbox starts no helper (a bare one does)"
+        saved=$(cat /proc/sys/kernel/core_pattern)
+        echo "|/usr/bin/touch $T/piped-%p" >/proc/sys/kernel/core_pattern
+        (ulimit -c 0; "$PROBES/probe" crash >/dev/null)
+        for i in $(seq 50); do ls "$T"/piped-* >/dev/null 2>&1 && break; sleep 0.1; done
+        ls "$T"/piped-* >/dev/null 2>&1 || fail "control: a bare crash at RLIMIT_CORE 0 started no helper"
+        rm -f "$T"/piped-*
+        sandbox -- /probe/probe crash
+        sleep 1
+        echo "$saved" >/proc/sys/kernel/core_pattern
+        expect_ok_run
+        expect_out "SEGV core=0"
+        ls "$T"/piped-* >/dev/null 2>&1 && fail "the crash in the sandbox started the core helper"
+        end
+    else
+        skip "limit: with a piping core_pattern a crash in the sandbox starts no helper (a bare one does)" \
+            "changes the kernel's core_pattern: set RUNBOX_TEST_CORE_PIPE=1 in a throw-away VM"
+    fi
+
+    begin "limit: 64 threads asking for every CPU stay on the launcher's CPUs and within the CPU limit"
+    # The worker's affinity is one CPU; the program asks for all of them. Pinned through the
+    # cgroup it cannot leave that CPU, and the supervisor's check knows how many it may burn.
+    if [ "$(nproc --all)" -lt 2 ]; then
+        fail "needs 2 CPUs"
+    else
+        RC=0
+        taskset -c 0 "$L" --uid $U --gid $G --cgroup-parent $CGP --report-fd 3 --bind-ro "$PROBES:/probe" \
+            --processes 100 --cpu-time-ms 1000 --wall-time-ms 20000 -- /probe/probe spin-threads 64 \
+            3>"$T/rep" >"$T/out" 2>"$T/err" </dev/null || RC=$?
+        REP=$(cat "$T/rep")
+        expect_rc 0
+        expect .limit cpu
+        cpu=$(field .cpuTimeMs) wall=$(field .wallTimeMs)
+        [ "$cpu" -ge 1000 ] && [ "$cpu" -le 1150 ] 2>/dev/null || fail "cpuTimeMs $cpu (limit 1000)"
+        [ "$wall" -ge 900 ] 2>/dev/null || fail "wallTimeMs $wall: more than one CPU was used"
+        echo "# one CPU: cpuTimeMs $cpu, wallTimeMs $wall"
+    fi
+    end
+
+    begin "limit: --cpus pins the run; 64 threads on 2 CPUs end at the limit in about half of it"
+    sandbox --cpus 1 -- /bin/sh -c '/probe/probe affinity; grep Cpus_allowed_list /proc/self/status | tr -d "\t"'
+    expect_ok_run
+    expect_out "$(printf '1\nCpus_allowed_list:1')"
+    sandbox --cpus 0-1 --processes 100 --cpu-time-ms 1000 --wall-time-ms 20000 -- /probe/probe spin-threads 64
+    expect_rc 0
+    expect .limit cpu
+    cpu=$(field .cpuTimeMs) wall=$(field .wallTimeMs)
+    [ "$cpu" -ge 1000 ] && [ "$cpu" -le 1150 ] 2>/dev/null || fail "cpuTimeMs $cpu (limit 1000)"
+    [ "$wall" -ge 450 ] 2>/dev/null || fail "wallTimeMs $wall: more than two CPUs were used"
+    echo "# two CPUs: cpuTimeMs $cpu, wallTimeMs $wall (1000 / 2 on an idle host)"
+    sandbox --cpus 4096 -- /bin/true
+    expect_rc 2
+    [[ $(field .error) == *cpuset* ]] || fail "a CPU the host does not have: $(field .error)"
+    end
+
     begin "limit: filling /tmp ends in ENOSPC inside, the host's /tmp untouched"
     before=$(df -k --output=used /tmp | tail -1)
     sandbox --tmp-size-kb 1024 -- /probe/probe fill /tmp
@@ -623,8 +831,8 @@ cg_of_running() { # prints the run's cgroup dir in the first hierarchy once it h
 }
 if selected "cgroup"; then
     if [ $CGMODE = v1 ]; then
-        begin "cgroup v1: the run's group exists in memory, pids, cpuacct; swap excluded (memsw = memory)"
-        sandbox --memory-kb 65536 --processes 7 -- /probe/probe sleep 2 &
+        begin "cgroup v1: the run's group exists in memory, pids, cpuacct, cpuset; swap excluded (memsw = memory)"
+        sandbox --memory-kb 65536 --processes 7 --cpus 1 -- /probe/probe sleep 2 &
         sp=$!
         d=$(cg_of_running)
         name=${d##*/}
@@ -638,15 +846,17 @@ if selected "cgroup"; then
             [ "$(cat /sys/fs/cgroup/pids/$CGP/$name/pids.max)" = 8 ] || fail "pids.max (processes + init)"
             [ -n "$(cat /sys/fs/cgroup/cpuacct/$CGP/$name/cgroup.procs)" ] || fail "not in cpuacct"
             [ -n "$(cat /sys/fs/cgroup/pids/$CGP/$name/cgroup.procs)" ] || fail "not in pids"
+            [ "$(cat /sys/fs/cgroup/cpuset/$CGP/$name/cpuset.cpus)" = 1 ] || fail "cpuset.cpus (--cpus 1)"
+            [ -n "$(cat /sys/fs/cgroup/cpuset/$CGP/$name/cgroup.procs)" ] || fail "not in cpuset"
         fi
         pkill -KILL -u $U -x probe
         wait $sp
         end
-        skip "cgroup v2: memory.max, memory.swap.max = 0, pids.max, CLONE_INTO_CGROUP" "no cgroup v2 controllers here (cgroup v1 host)"
+        skip "cgroup v2: memory.max, memory.swap.max = 0, pids.max, cpuset.cpus; the init is in the group" "no cgroup v2 controllers here (cgroup v1 host)"
     else
-        skip "cgroup v1: the run's group exists in memory, pids, cpuacct; swap excluded (memsw = memory)" "no cgroup v1 hierarchies here (cgroup v2 host)"
-        begin "cgroup v2: memory.max, memory.swap.max = 0, pids.max; the init is in the group"
-        sandbox --memory-kb 65536 --processes 7 -- /probe/probe sleep 2 &
+        skip "cgroup v1: the run's group exists in memory, pids, cpuacct, cpuset; swap excluded (memsw = memory)" "no cgroup v1 hierarchies here (cgroup v2 host)"
+        begin "cgroup v2: memory.max, memory.swap.max = 0, pids.max, cpuset.cpus; the init is in the group"
+        sandbox --memory-kb 65536 --processes 7 --cpus 1 -- /probe/probe sleep 2 &
         sp=$!
         d=$(cg_of_running)
         if [ -z "$d" ]; then
@@ -657,6 +867,9 @@ if selected "cgroup"; then
                 [ "$(cat "$d/memory.swap.max")" = 0 ] || fail "memory.swap.max $(cat "$d/memory.swap.max")"
             fi
             [ "$(cat "$d/pids.max")" = 8 ] || fail "pids.max $(cat "$d/pids.max")"
+            if grep -qw cpuset /sys/fs/cgroup/cgroup.subtree_control; then
+                [ "$(cat "$d/cpuset.cpus")" = 1 ] || fail "cpuset.cpus $(cat "$d/cpuset.cpus" 2>&1)"
+            fi
             [ "$(wc -l <"$d/cgroup.procs")" = 2 ] || fail "processes in the group: $(cat "$d/cgroup.procs" | tr '\n' ' ')"
             grep -q '^memory pids' "$(dirname "$d")/cgroup.subtree_control" ||
                 grep -q 'memory' "$(dirname "$d")/cgroup.subtree_control" || fail "controllers not enabled"
