@@ -22,6 +22,8 @@ export interface SandboxSetup {
   workspaceDir: string;
   tmpSizeKb: number;
   cgroupParent: string;
+  /** The CPUs the slot's runs are pinned to (a kernel CPU list, see cpus.ts). */
+  cpus: string;
   /** Extra read-only host paths (the languages' mounts). */
   mounts: readonly string[];
 }
@@ -61,6 +63,7 @@ function setupArgs(s: SandboxSetup): string[] {
     `--workspace=${s.workspaceDir}`,
     `--tmp-size-kb=${s.tmpSizeKb}`,
     `--cgroup-parent=${s.cgroupParent}`,
+    `--cpus=${s.cpus}`,
   ];
   for (const m of s.mounts) args.push(`--bind-ro=${m}`);
   return args;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { Config } from '@runbox/config';
 import { LanguageRegistry } from '@runbox/languages';
+import { ownCpus, slotCpus } from './cpus';
 import { mountWorkspace, quiesceSlot, SandboxServer, stopLeftoverLaunchers, unmountWorkspace, type SandboxSetup } from './launcher';
 import { removeBox, type Box } from './workspace';
 
@@ -37,11 +38,11 @@ function alive(pid: number): boolean {
 
 /**
  * Where runs' cgroups live: one folder on cgroup v2, one per controller on v1 (the hierarchies of
- * native/src/cgroup_v1.c, cpuacct under either of its names).
+ * native/src/cgroup_v1.c, cpuacct under either of its names, cpuset).
  */
 function cgroupParents(parent: string): string[] {
-  return ['/sys/fs/cgroup', '/sys/fs/cgroup/memory', '/sys/fs/cgroup/pids', '/sys/fs/cgroup/cpuacct', '/sys/fs/cgroup/cpu,cpuacct'].map(
-    (root) => join(root, parent),
+  return ['/sys/fs/cgroup', '/sys/fs/cgroup/memory', '/sys/fs/cgroup/pids', '/sys/fs/cgroup/cpuacct', '/sys/fs/cgroup/cpu,cpuacct', '/sys/fs/cgroup/cpuset'].map((root) =>
+    join(root, parent),
   );
 }
 
@@ -90,6 +91,8 @@ export class SlotPool {
   async start(): Promise<void> {
     const { workspaceDir, slots, uidBase, boxDiskMb, tmpDiskMb, launcherPath, cgroupParent } = this.config.worker;
     await mkdir(workspaceDir, { recursive: true, mode: 0o755 });
+    await this.warnIfCoresArePiped();
+    const cpus = ownCpus(await readFile('/proc/self/status', 'utf8'));
     const swept = await sweepDeadRunCgroups(cgroupParent);
     if (swept) this.logger.warn(`removed ${swept} empty cgroup(s) of launchers that were killed`);
     for (let index = 0; this.all.length < slots && index < MAX_SLOT_INDEX; index++) {
@@ -111,6 +114,7 @@ export class SlotPool {
           workspaceDir: dir,
           tmpSizeKb: tmpDiskMb * 1024,
           cgroupParent,
+          cpus: slotCpus(cpus, slots, index),
           mounts: this.languages.allMounts(),
         },
         server: null,
@@ -221,6 +225,17 @@ export class SlotPool {
         await rm(this.ownerFile(slot.index), { force: true });
       }),
     );
+  }
+
+  /**
+   * A piping core_pattern (systemd-coredump, apport) starts a root helper on the host for every
+   * crash, whatever RLIMIT_CORE=0 says. The launcher keeps sandboxed programs at 1, the one value
+   * the kernel honours for a pipe; the operator should still know that crashes here run a helper.
+   */
+  private async warnIfCoresArePiped(): Promise<void> {
+    const pattern = await readFile('/proc/sys/kernel/core_pattern', 'utf8').catch(() => '');
+    if (pattern.startsWith('|'))
+      this.logger.warn(`this host pipes core dumps to a helper (core_pattern ${pattern.trim()}); sandboxed programs keep RLIMIT_CORE at 1, which makes the kernel skip it`);
   }
 
   private ownerFile(index: number): string {
