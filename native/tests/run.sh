@@ -4,7 +4,7 @@
 # sandbox uid left, no cgroup left under the test's cgroup parent, no mount left on the host.
 # Hierarchy-specific cases are skipped (with the reason) where that hierarchy is absent.
 # Usage: tests/run.sh [GROUP]   (only the groups matching the extended regex GROUP: workspace basic
-#        isolation seccomp limit teardown cgroup prepared serve parallel lang)
+#        isolation seccomp limit core cpu teardown cgroup prepared serve parallel lang)
 set -u
 export LC_ALL=C
 
@@ -651,7 +651,27 @@ if selected "limit"; then
     expect_out "$(printf '1024\n0')"
     end
 
-    begin "limit: RLIMIT_CORE is 1 and cannot be changed, not even lowered to 0"
+    begin "limit: filling /tmp ends in ENOSPC inside, the host's /tmp untouched"
+    before=$(df -k --output=used /tmp | tail -1)
+    sandbox --tmp-size-kb 1024 -- /probe/probe fill /tmp
+    expect_ok_run
+    expect_out ENOSPC
+    end
+
+    begin "limit: filling /box ends in ENOSPC at the workspace's size (--disk-kb)"
+    mkbox "$WS_SMALL" fill
+    sandbox --workspace "$WS_SMALL" --box fill -- /probe/probe fill /box
+    expect_ok_run
+    expect_out ENOSPC
+    used=$(du -sk "$WS_SMALL/fill" | cut -f1)
+    [ "$used" -le 2048 ] || fail "box holds $used KiB"
+    rm -rf "${WS_SMALL:?}/fill"
+    end
+fi
+
+# ============================================================================ core dumps (prop. 4)
+if selected "core"; then
+    begin "core: RLIMIT_CORE is 1 and cannot be changed, not even lowered to 0"
     # 0 would let a piping core_pattern start its helper on the host; 1 makes the kernel skip it.
     sandbox -- /bin/sh -c '/probe/probe rlimit-core; /probe/probe setrlimit-core 0 1; /probe/probe setrlimit-core 0 0
         prlimit --core=0 --pid $$ 2>/dev/null && echo prlimit-ok || echo prlimit-refused; /probe/probe rlimit-core'
@@ -660,7 +680,7 @@ if selected "limit"; then
     [ "$(bare_probe setrlimit-core 0 0)" = ok ] || fail "not discriminating: lowering RLIMIT_CORE is refused without the filter"
     end
 
-    begin "limit: a crashing program leaves no core file in /box"
+    begin "core: a crashing program leaves no core file in /box"
     mkbox "$WS" crash
     sandbox --workspace "$WS" --box crash -- /probe/probe crash
     expect_ok_run
@@ -671,7 +691,7 @@ if selected "limit"; then
 
     if [ "${RUNBOX_TEST_CORE_PIPE:-}" = 1 ]; then
         # Changes a kernel-wide setting for a few seconds: only in a throw-away VM.
-        begin "limit: with a piping core_pattern a crash in the sandbox starts no helper (a bare one does)"
+        begin "core: with a piping core_pattern a crash in the sandbox starts no helper (a bare one does)"
         saved=$(cat /proc/sys/kernel/core_pattern)
         echo "|/usr/bin/touch $T/piped-%p" >/proc/sys/kernel/core_pattern
         (ulimit -c 0; "$PROBES/probe" crash >/dev/null)
@@ -686,11 +706,15 @@ if selected "limit"; then
         ls "$T"/piped-* >/dev/null 2>&1 && fail "the crash in the sandbox started the core helper"
         end
     else
-        skip "limit: with a piping core_pattern a crash in the sandbox starts no helper (a bare one does)" \
+        skip "core: with a piping core_pattern a crash in the sandbox starts no helper (a bare one does)" \
             "changes the kernel's core_pattern: set RUNBOX_TEST_CORE_PIPE=1 in a throw-away VM"
     fi
 
-    begin "limit: 64 threads asking for every CPU stay on the launcher's CPUs and within the CPU limit"
+fi
+
+# ============================================================================ CPUs of a run (prop. 4)
+if selected "cpu"; then
+    begin "cpu: 64 threads asking for every CPU stay on the launcher's CPUs and within the CPU limit"
     # The worker's affinity is one CPU; the program asks for all of them. Pinned through the
     # cgroup it cannot leave that CPU, and the supervisor's check knows how many it may burn.
     if [ "$(nproc --all)" -lt 2 ]; then
@@ -710,7 +734,7 @@ if selected "limit"; then
     fi
     end
 
-    begin "limit: --cpus pins the run; 64 threads on 2 CPUs end at the limit in about half of it"
+    begin "cpu: --cpus pins the run; 64 threads on 2 CPUs end at the limit in about half of it"
     sandbox --cpus 1 -- /bin/sh -c '/probe/probe affinity; grep Cpus_allowed_list /proc/self/status | tr -d "\t"'
     expect_ok_run
     expect_out "$(printf '1\nCpus_allowed_list:1')"
@@ -726,22 +750,6 @@ if selected "limit"; then
     [[ $(field .error) == *cpuset* ]] || fail "a CPU the host does not have: $(field .error)"
     end
 
-    begin "limit: filling /tmp ends in ENOSPC inside, the host's /tmp untouched"
-    before=$(df -k --output=used /tmp | tail -1)
-    sandbox --tmp-size-kb 1024 -- /probe/probe fill /tmp
-    expect_ok_run
-    expect_out ENOSPC
-    end
-
-    begin "limit: filling /box ends in ENOSPC at the workspace's size (--disk-kb)"
-    mkbox "$WS_SMALL" fill
-    sandbox --workspace "$WS_SMALL" --box fill -- /probe/probe fill /box
-    expect_ok_run
-    expect_out ENOSPC
-    used=$(du -sk "$WS_SMALL/fill" | cut -f1)
-    [ "$used" -le 2048 ] || fail "box holds $used KiB"
-    rm -rf "${WS_SMALL:?}/fill"
-    end
 fi
 
 # ============================================================================ hostile teardown (6)
