@@ -396,7 +396,7 @@ if selected "isolation"; then
 
     begin "isolation: nothing of /proc/1 (the sandbox's init) is writable by the program"
     # The init is root and not dumpable: its /proc files are root's, and attr/* only its own.
-    sandbox -- /bin/sh -c 'for f in /proc/1/* /proc/1/attr/* /proc/1/task/1/* /proc/1/task/1/attr/*; do
+    sandbox --cpu-time-ms 30000 --wall-time-ms 90000 -- /bin/sh -c 'for f in /proc/1/* /proc/1/attr/* /proc/1/task/1/* /proc/1/task/1/attr/*; do
         [ -f "$f" ] && echo "$f $(/probe/probe write "$f")"; done'
     expect_ok_run
     n=$(grep -c . <<<"$OUT")

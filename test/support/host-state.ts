@@ -46,7 +46,7 @@ function cmdline(pid: string): string {
 function runCgroups(parent: string): string[] {
   const roots = existsSync('/sys/fs/cgroup/cgroup.controllers')
     ? [join('/sys/fs/cgroup', parent)]
-    : ['memory', 'pids', 'cpuacct'].map((c) => join('/sys/fs/cgroup', c, parent));
+    : ['memory', 'pids', 'cpuacct', 'cpuset'].map((c) => join('/sys/fs/cgroup', c, parent));
   return roots.flatMap((r) => {
     try {
       return readdirSync(r, { withFileTypes: true })
