@@ -121,6 +121,6 @@ export async function expectCleanHost(h: SandboxHost, baselineMounts: number, ti
   expect(s.prepared).toBeLessThanOrEqual(h.slots);
   expect(s.boxes).toEqual([]);
   expect(s.mounts).toBeLessThanOrEqual(baselineMounts);
-  // v1 has one directory per hierarchy (memory, pids, cpuacct) for each prepared sandbox
-  expect(s.runCgroups.length).toBeLessThanOrEqual(h.slots * 3);
+  // v1 has one directory per hierarchy (memory, pids, cpuacct, cpuset) for each prepared sandbox
+  expect(s.runCgroups.length).toBeLessThanOrEqual(h.slots * 4);
 }
