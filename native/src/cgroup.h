@@ -22,8 +22,7 @@ struct cgroup_ops {
     const char *name; /* "v1" or "v2", copied into the report */
     /* mkdir <hierarchy>/<parent>/run-<pid>-<n> (parent created on first use), pinned to the CPU
      * list cpus (NULL: the launcher's own affinity) where the cpuset controller is there. */
-    int (*create)(const char *parent, const char *cpus, struct cgroup **out,
-                  struct rb_error *err);
+    int (*create)(const char *parent, const char *cpus, struct cgroup **out, struct rb_error *err);
     /* fd for clone3(CLONE_INTO_CGROUP), or -1 when the hierarchy needs attach(). */
     int (*clone_fd)(struct cgroup *cg);
     /* Moves pid into the group (v1; a no-op on v2 where clone3 placed it). */

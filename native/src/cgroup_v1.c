@@ -200,8 +200,8 @@ static int v1_attach(struct cgroup *cg, pid_t pid, struct rb_error *err)
     int len = snprintf(buf, sizeof buf, "%d", (int)pid);
     for (int h = 0; h < H_N; h++)
         if (cg->procs_fd[h] >= 0 && write(cg->procs_fd[h], buf, (size_t)len) != len)
-            return rb_fail(err, errno, "attach %d to cgroup %s (hierarchy %d)", (int)pid,
-                           cg->name, h);
+            return rb_fail(err, errno, "attach %d to cgroup %s (hierarchy %d)", (int)pid, cg->name,
+                           h);
     return 0;
 }
 
@@ -229,10 +229,7 @@ static int v1_start(struct cgroup *cg, const struct run_limits *lim, struct rb_e
     return 0;
 }
 
-static unsigned v1_cpu_count(struct cgroup *cg)
-{
-    return cg->ncpu;
-}
+static unsigned v1_cpu_count(struct cgroup *cg) { return cg->ncpu; }
 
 static int v1_cpu_us(struct cgroup *cg, uint64_t *out)
 {
@@ -250,8 +247,8 @@ static int v1_usage(struct cgroup *cg, struct cgroup_usage *out, struct rb_error
     uint64_t v = 0;
     if (v1_cpu_us(cg, &out->cpu_time_us) < 0)
         return rb_fail(err, errno, "read cpuacct.usage");
-    if (cgroup_read_knob(cg->knob[K_MEM_PEAK], "memory.max_usage_in_bytes", buf, sizeof buf,
-                         err) < 0)
+    if (cgroup_read_knob(cg->knob[K_MEM_PEAK], "memory.max_usage_in_bytes", buf, sizeof buf, err) <
+        0)
         return -1;
     out->memory_peak_kb = strtoull(buf, NULL, 10) / 1024;
     if (cgroup_read_knob(cg->knob[K_OOM], "memory.oom_control", buf, sizeof buf, err) < 0)

@@ -218,10 +218,7 @@ static int v2_start(struct cgroup *cg, const struct run_limits *lim, struct rb_e
     return 0;
 }
 
-static unsigned v2_cpu_count(struct cgroup *cg)
-{
-    return cg->ncpu;
-}
+static unsigned v2_cpu_count(struct cgroup *cg) { return cg->ncpu; }
 
 static int v2_cpu_us(struct cgroup *cg, uint64_t *out)
 {

@@ -28,6 +28,8 @@
 
 #include "util.h"
 
+/* The tables keep one rule (or one family of rules) per line. */
+/* clang-format off */
 #define CMP(n, o, a, b) {.arg = (n), .op = (o), .datum_a = (a), .datum_b = (b)}
 #define A0_HAS(flag) CMP(0, SCMP_CMP_MASKED_EQ, (flag), (flag))
 #define A0_EQ(v) CMP(0, SCMP_CMP_EQ, (v), 0)
@@ -213,6 +215,8 @@ static const struct family_row {
     [AF_MCTP] = {false, 0, "management controller transport"},
 };
 
+/* clang-format on */
+
 static int add_rule(scmp_filter_ctx ctx, int errnum, int nr, unsigned nargs,
                     const struct scmp_arg_cmp *arg, const char *why, struct rb_error *err)
 {
@@ -239,8 +243,8 @@ static int add_socket_rules(scmp_filter_ctx ctx, struct rb_error *err)
                 return -1;
         }
         struct scmp_arg_cmp past = CMP(0, SCMP_CMP_GE, AF_MAX, 0);
-        if (add_rule(ctx, EAFNOSUPPORT, calls[c], 1, &past, "a family newer than the table",
-                     err) < 0)
+        if (add_rule(ctx, EAFNOSUPPORT, calls[c], 1, &past, "a family newer than the table", err) <
+            0)
             return -1;
     }
     return 0;
@@ -282,8 +286,10 @@ static int add_unreviewed_rules(scmp_filter_ctx ctx, struct rb_error *err)
         for (size_t i = 0; i < ARRAY_LEN(allowed_on_purpose) && !decided; i++)
             decided = allowed_on_purpose[i].nr == nr;
         if (!decided)
-            return rb_fail(err, EINVAL, "seccomp table: system call %d is neither denied nor "
-                                        "allowed on purpose", nr);
+            return rb_fail(err, EINVAL,
+                           "seccomp table: system call %d is neither denied nor "
+                           "allowed on purpose",
+                           nr);
     }
     for (int nr = LAST_REVIEWED_NR + 1; nr <= LAST_REVIEWED_NR + UNREVIEWED_SPAN; nr++)
         if (add_rule(ctx, ENOSYS, nr, 0, NULL, "newer than the table: not reviewed", err) < 0)

@@ -3,8 +3,9 @@
  * later than the earliest moment the budget could be spent on all the CPUs of the run's cpuset,
  * so an idle program costs no polling and a busy one overshoots by at most a millisecond per CPU
  * and the accounting's lag), output (first N bytes of each stream forwarded to fd 1/2, the rest
- * counted, more than N ends the run). A limit kills the namespace's init — the kernel then kills every process
- * of the namespace — plus cgroup.kill on v2. Property 6: which limit ended the run. */
+ * counted, more than N ends the run). A limit kills the namespace's init — the kernel then kills
+ * every process of the namespace — plus cgroup.kill on v2. Property 6: which limit ended the run.
+ */
 #include "supervise.h"
 
 #include <errno.h>

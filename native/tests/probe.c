@@ -4,13 +4,15 @@
  *
  * Output convention: one line, "ok" when the action succeeded, else the errno name (EPERM,
  * ENOSYS, ...), unless the action says otherwise. Exit status 0 unless the action is about it. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
 #include <linux/io_uring.h>
+#include <linux/netlink.h>
 #include <linux/perf_event.h>
+#include <linux/sched.h>
 #include <netinet/in.h>
-#include <arpa/inet.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -21,10 +23,10 @@
 #include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
-#include <sys/personality.h>
-#include <sys/resource.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -33,8 +35,6 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <linux/sched.h>
-#include <linux/netlink.h>
 
 static int result(long rc)
 {

@@ -12,7 +12,17 @@ import { startStack, type Stack } from '../support/stack';
 
 jest.setTimeout(120_000);
 
-const C_HEAD = ['#define _GNU_SOURCE', '#include <stdio.h>', '#include <errno.h>', '#include <string.h>', '#include <unistd.h>', '#include <sched.h>', '#include <pthread.h>', '#include <sys/syscall.h>', '#include <sys/personality.h>'].join('\n');
+const C_HEAD = [
+  '#define _GNU_SOURCE',
+  '#include <stdio.h>',
+  '#include <errno.h>',
+  '#include <string.h>',
+  '#include <unistd.h>',
+  '#include <sched.h>',
+  '#include <pthread.h>',
+  '#include <sys/syscall.h>',
+  '#include <sys/personality.h>',
+].join('\n');
 
 describe('the kernel surface of a sandboxed program', () => {
   let stack: Stack;
@@ -43,9 +53,19 @@ describe('the kernel surface of a sandboxed program', () => {
 
   it('sockets: only AF_UNIX, AF_INET, AF_INET6 and NETLINK_ROUTE; every other family EAFNOSUPPORT', async () => {
     const families: [string, number, number, number][] = [
-      ['AF_UNIX', 1, 1, 0], ['AF_INET', 2, 1, 0], ['AF_INET6', 10, 2, 0], ['NETLINK_ROUTE', 16, 3, 0],
-      ['AF_VSOCK', 40, 1, 0], ['AF_ALG', 38, 5, 0], ['AF_PACKET', 17, 3, 0], ['AF_KEY', 15, 3, 2], ['AF_XDP', 44, 3, 0],
-      ['AF_TIPC', 30, 5, 0], ['AF_BLUETOOTH', 31, 3, 0], ['NETLINK_KOBJECT_UEVENT', 16, 2, 15], ['NETLINK_AUDIT', 16, 3, 9],
+      ['AF_UNIX', 1, 1, 0],
+      ['AF_INET', 2, 1, 0],
+      ['AF_INET6', 10, 2, 0],
+      ['NETLINK_ROUTE', 16, 3, 0],
+      ['AF_VSOCK', 40, 1, 0],
+      ['AF_ALG', 38, 5, 0],
+      ['AF_PACKET', 17, 3, 0],
+      ['AF_KEY', 15, 3, 2],
+      ['AF_XDP', 44, 3, 0],
+      ['AF_TIPC', 30, 5, 0],
+      ['AF_BLUETOOTH', 31, 3, 0],
+      ['NETLINK_KOBJECT_UEVENT', 16, 2, 15],
+      ['NETLINK_AUDIT', 16, 3, 9],
       ['NETLINK_GENERIC', 16, 3, 16],
     ];
     const source = [
@@ -61,7 +81,12 @@ describe('the kernel surface of a sandboxed program', () => {
       '    print("socketpair AF_VSOCK", errno.errorcode[e.errno])',
     ].join('\n');
     const r = await run('python', source);
-    const got = Object.fromEntries(r.stdout.trim().split('\n').map((l) => [l.slice(0, l.lastIndexOf(' ')), l.slice(l.lastIndexOf(' ') + 1)]));
+    const got = Object.fromEntries(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => [l.slice(0, l.lastIndexOf(' ')), l.slice(l.lastIndexOf(' ') + 1)]),
+    );
     for (const [name] of families.slice(0, 4)) expect([name, got[name]]).toEqual([name, 'ok']);
     for (const [name] of families.slice(4)) expect([name, got[name]]).toEqual([name, 'EAFNOSUPPORT']);
     expect(got['socketpair AF_VSOCK']).toBe('EAFNOSUPPORT');
@@ -80,7 +105,9 @@ describe('the kernel surface of a sandboxed program', () => {
       ['personality(ADDR_NO_RANDOMIZE)', 'personality(ADDR_NO_RANDOMIZE)'],
       ['personality(PER_LINUX)', 'personality(PER_LINUX)'],
     ];
-    const body = calls.map(([n, e]) => `{ long r = (long)(${e}); printf("%s %s\\n", "${n}", r < 0 ? strerrorname_np(errno) : "ok"); }`).join('\n');
+    const body = calls
+      .map(([n, e]) => `{ long r = (long)(${e}); printf("%s %s\\n", "${n}", r < 0 ? strerrorname_np(errno) : "ok"); }`)
+      .join('\n');
     const r = await run('c', `${C_HEAD}\nint main(void){\n${body}\nreturn 0; }`);
     const lines = r.stdout.trim().split('\n');
     for (const [n] of calls.slice(0, -1)) expect(lines).toContain(`${n} EPERM`);
@@ -106,7 +133,7 @@ describe('the kernel surface of a sandboxed program', () => {
     expect(r.stdout).toBe('(1, 1)\nrefused\nrefused\n11 False []\n');
   });
 
-  it('rlimits and capabilities are the sandbox\'s, not root\'s: no real-time scheduling', async () => {
+  it("rlimits and capabilities are the sandbox's, not root's: no real-time scheduling", async () => {
     const source = [
       'import os',
       'status = open("/proc/self/status").read().splitlines()',
@@ -121,7 +148,17 @@ describe('the kernel surface of a sandboxed program', () => {
     ].join('\n');
     const r = await run('python', source);
     expect(r.stdout).toBe(
-      ['0000000000000000 '.repeat(5).trim(), 'Max realtime priority 0 0', 'Max nice priority 0 0', 'Max locked memory 65536 65536', 'Max msgqueue size 0 0', 'Max pending signals 1024 1024', 'Max core file size 1 1', 'refused', ''].join('\n'),
+      [
+        '0000000000000000 '.repeat(5).trim(),
+        'Max realtime priority 0 0',
+        'Max nice priority 0 0',
+        'Max locked memory 65536 65536',
+        'Max msgqueue size 0 0',
+        'Max pending signals 1024 1024',
+        'Max core file size 1 1',
+        'refused',
+        '',
+      ].join('\n'),
     );
   });
 
@@ -137,7 +174,12 @@ describe('the kernel surface of a sandboxed program', () => {
       '        print(p, errno.errorcode[e.errno])',
     ].join('\n');
     const r = await run('python', source);
-    const got = Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.split(' ')));
+    const got = Object.fromEntries(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ')),
+    );
     for (const p of ['/proc/keys', '/proc/timer_list', '/proc/interrupts', '/proc/kallsyms']) expect([p, got[p]]).toEqual([p, 'EACCES']);
     expect(got['/proc/sys/kernel/hostname']).toBe('EROFS');
     expect(got['/proc/1/oom_score_adj']).toBe('EACCES');
@@ -148,7 +190,10 @@ describe('the kernel surface of a sandboxed program', () => {
   const slotCpus = Math.max(1, Math.floor(availableParallelism() / 2));
 
   it(`a program asking for every CPU gets its slot's ${slotCpus}`, async () => {
-    const r = await run('c', `${C_HEAD}\nint main(void){ cpu_set_t s; CPU_ZERO(&s); for (int i = 0; i < CPU_SETSIZE; i++) CPU_SET(i, &s); sched_setaffinity(0, sizeof s, &s); sched_getaffinity(0, sizeof s, &s); printf("%d\\n", CPU_COUNT(&s)); return 0; }`);
+    const r = await run(
+      'c',
+      `${C_HEAD}\nint main(void){ cpu_set_t s; CPU_ZERO(&s); for (int i = 0; i < CPU_SETSIZE; i++) CPU_SET(i, &s); sched_setaffinity(0, sizeof s, &s); sched_getaffinity(0, sizeof s, &s); printf("%d\\n", CPU_COUNT(&s)); return 0; }`,
+    );
     expect(r.stdout).toBe(`${slotCpus}\n`);
   });
 

@@ -50,7 +50,13 @@ function removeWorkspaces(config: Config): void {
   for (const m of mounted) execFileSync(config.worker.launcherPath, [`--workspace-unmount=${m}`]);
   rmSync(dirname(dir), { recursive: true, force: true });
   // the (now empty) cgroup folder of the stack, in whichever hierarchies it was made
-  for (const root of ['/sys/fs/cgroup', '/sys/fs/cgroup/memory', '/sys/fs/cgroup/pids', '/sys/fs/cgroup/cpuacct', '/sys/fs/cgroup/cpuset']) {
+  for (const root of [
+    '/sys/fs/cgroup',
+    '/sys/fs/cgroup/memory',
+    '/sys/fs/cgroup/pids',
+    '/sys/fs/cgroup/cpuacct',
+    '/sys/fs/cgroup/cpuset',
+  ]) {
     try {
       rmdirSync(`${root}/${config.worker.cgroupParent}`);
     } catch {

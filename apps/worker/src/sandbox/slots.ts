@@ -41,9 +41,14 @@ function alive(pid: number): boolean {
  * native/src/cgroup_v1.c, cpuacct under either of its names, cpuset).
  */
 function cgroupParents(parent: string): string[] {
-  return ['/sys/fs/cgroup', '/sys/fs/cgroup/memory', '/sys/fs/cgroup/pids', '/sys/fs/cgroup/cpuacct', '/sys/fs/cgroup/cpu,cpuacct', '/sys/fs/cgroup/cpuset'].map((root) =>
-    join(root, parent),
-  );
+  return [
+    '/sys/fs/cgroup',
+    '/sys/fs/cgroup/memory',
+    '/sys/fs/cgroup/pids',
+    '/sys/fs/cgroup/cpuacct',
+    '/sys/fs/cgroup/cpu,cpuacct',
+    '/sys/fs/cgroup/cpuset',
+  ].map((root) => join(root, parent));
 }
 
 /**
@@ -235,7 +240,9 @@ export class SlotPool {
   private async warnIfCoresArePiped(): Promise<void> {
     const pattern = await readFile('/proc/sys/kernel/core_pattern', 'utf8').catch(() => '');
     if (pattern.startsWith('|'))
-      this.logger.warn(`this host pipes core dumps to a helper (core_pattern ${pattern.trim()}); sandboxed programs keep RLIMIT_CORE at 1, which makes the kernel skip it`);
+      this.logger.warn(
+        `this host pipes core dumps to a helper (core_pattern ${pattern.trim()}); sandboxed programs keep RLIMIT_CORE at 1, which makes the kernel skip it`,
+      );
   }
 
   private ownerFile(index: number): string {
