@@ -58,33 +58,107 @@ describe('API keys and scopes', () => {
   });
 });
 
-describe('admission', () => {
+describe('rate limit', () => {
+  const LIMIT = 20;
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ env: { API_KEYS: keys, RATE_LIMIT_PER_MIN: '6', MAX_ACTIVE_JOBS_PER_KEY: '2', MAX_QUEUE_LENGTH: '3' } });
+    stack = await startStack({ env: { API_KEYS: keys, RATE_LIMIT_PER_MIN: String(LIMIT) } });
   });
   afterAll(() => stack?.stop());
 
-  it('counts requests per key across API processes, answers 429 with RateLimit and Retry-After headers, and never charges unauthenticated requests', async () => {
-    for (let i = 0; i < 10; i++) expect((await request(stack.http).get('/v1/languages').set(auth('wrong'))).status).toBe(401);
+  it('lets 16 concurrent clients poll their jobs without a 429; reads carry no rate headers and spend nothing', async () => {
+    const ids = await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        const res = await request(stack.http).post('/v1/jobs').set(auth(CI)).send(job);
+        expect(res.status).toBe(202);
+        return res.body.id as string;
+      }),
+    );
+    // Each client polls its job, the batch read and the language table far past the budget (no
+    // worker here: the jobs stay queued, as a slow queue would keep them).
+    const statuses = await Promise.all(
+      ids.map(async (id) => {
+        const seen: number[] = [];
+        for (let i = 0; i < 8; i++) {
+          for (const path of [`/v1/jobs/${id}`, `/v1/jobs?ids=${ids.join(',')}`, '/v1/languages']) {
+            const res = await request(stack.http).get(path).set(auth(CI));
+            expect(res.headers['ratelimit-limit']).toBeUndefined();
+            seen.push(res.status);
+          }
+        }
+        return seen;
+      }),
+    );
+    expect(statuses.flat().filter((s) => s !== 200)).toEqual([]); // 384 reads, all answered
+    // The 16 submissions, and only they, were counted: 4 of 20 left.
+    const next = await request(stack.http).post('/v1/jobs').set(auth(CI)).send(job);
+    expect(next.status).toBe(202);
+    expect(next.headers['ratelimit-limit']).toBe(String(LIMIT));
+    expect(next.headers['ratelimit-remaining']).toBe('3');
+  });
+
+  it('counts submissions and cancels per key across API processes, answers 429 with RateLimit and Retry-After headers, and never charges unauthenticated requests', async () => {
+    for (let i = 0; i < 10; i++) expect((await request(stack.http).post('/v1/jobs').set(auth('wrong')).send(job)).status).toBe(401);
     const second = await createApi(stack.config); // another API process on the same Redis
     try {
-      const first = await request(stack.http).get('/v1/languages').set(auth(OPS));
-      expect(first.status).toBe(200);
-      expect(first.headers['ratelimit-limit']).toBe('6');
-      expect(first.headers['ratelimit-remaining']).toBe('5'); // the ten 401s cost nothing
-      for (let i = 0; i < 5; i++) expect((await request(second.getHttpServer()).get('/v1/languages').set(auth(OPS))).status).toBe(200);
-      const limited = await request(stack.http).get('/v1/languages').set(auth(OPS));
+      const first = await request(stack.http).post('/v1/jobs').set(auth(OPS)).send(job);
+      expect(first.status).toBe(202);
+      expect(first.headers['ratelimit-limit']).toBe(String(LIMIT));
+      expect(first.headers['ratelimit-remaining']).toBe(String(LIMIT - 1)); // the ten 401s cost nothing
+      const cancel = await request(second.getHttpServer()).delete(`/v1/jobs/${first.body.id}`).set(auth(OPS));
+      expect(cancel.status).toBe(200);
+      expect(cancel.headers['ratelimit-remaining']).toBe(String(LIMIT - 2));
+      for (let i = 0; i < LIMIT - 2; i++) {
+        const res = await request(i % 2 ? second.getHttpServer() : stack.http)
+          .post('/v1/jobs')
+          .set(auth(OPS))
+          .send(job);
+        expect(res.status).toBe(202);
+        expect(res.headers['ratelimit-remaining']).toBe(String(LIMIT - 3 - i));
+      }
+      const limited = await request(stack.http).post('/v1/jobs').set(auth(OPS)).send(job);
       expect(limited.status).toBe(429);
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+      expect(limited.headers['ratelimit-limit']).toBe(String(LIMIT));
       expect(limited.headers['ratelimit-remaining']).toBe('0');
+      expect(Number(limited.headers['ratelimit-reset'])).toBe(Number(limited.headers['retry-after']));
       expect(limited.body.statusCode).toBe(429);
-      // another key is not affected
-      expect((await request(stack.http).get('/v1/languages').set(auth(OTHER))).status).toBe(200);
+      // Reading stays open past the budget; another key is not affected.
+      expect((await request(stack.http).get(`/v1/jobs/${first.body.id}`).set(auth(OPS))).status).toBe(200);
+      expect((await request(stack.http).post('/v1/jobs').set(auth(OTHER)).send(job)).status).toBe(202);
     } finally {
       await second.close();
     }
   });
+});
+
+describe('rate limit without keys', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ env: { RATE_LIMIT_PER_MIN: '2', TRUST_PROXY: 'loopback' } });
+  });
+  afterAll(() => stack?.stop());
+
+  it('does not limit callers on loopback, and still limits a remote client a trusted proxy names', async () => {
+    for (let i = 0; i < 6; i++) {
+      const res = await request(stack.http).post('/v1/jobs').send(job);
+      expect(res.status).toBe(202);
+      expect(res.headers['ratelimit-limit']).toBeUndefined();
+    }
+    const remote = () => request(stack.http).post('/v1/jobs').set('X-Forwarded-For', '203.0.113.7').send(job);
+    expect((await remote()).headers['ratelimit-remaining']).toBe('1');
+    expect((await remote()).status).toBe(202);
+    expect((await remote()).status).toBe(429);
+  });
+});
+
+describe('admission', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ env: { API_KEYS: keys, MAX_ACTIVE_JOBS_PER_KEY: '2', MAX_QUEUE_LENGTH: '3' } });
+  });
+  afterAll(() => stack?.stop());
 
   it('limits queued+running jobs per key (429) and the queue overall (503 with Retry-After)', async () => {
     expect((await request(stack.http).post('/v1/jobs').set(auth(CI)).send(job)).status).toBe(202);

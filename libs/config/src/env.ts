@@ -177,7 +177,11 @@ export const SETTINGS = {
   // Access control
   API_KEYS: setting(undefined, text, 'API keys: `id:scope:sha256hex` entries, comma-separated (scope submit or admin)'),
   API_KEYS_FILE: setting(undefined, text, 'file with one `id:scope:sha256hex` entry per line'),
-  RATE_LIMIT_PER_MIN: setting(600, int(1), 'requests per minute per key (or per address when open)'),
+  RATE_LIMIT_PER_MIN: setting(
+    24_000,
+    int(1),
+    'submissions and cancels (POST/PUT/PATCH/DELETE) per minute per key, or per non-loopback address when open; reads and waits are free. Default: ~400/s, the most one 2-core host runs of the smallest job',
+  ),
   MAX_ACTIVE_JOBS_PER_KEY: setting(200, int(1), 'queued+running jobs one key may have'),
   MAX_QUEUE_LENGTH: setting(10_000, int(1), 'queued jobs overall; beyond it submissions get 503'),
   // Compatibility APIs
