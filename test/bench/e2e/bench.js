@@ -17,8 +17,10 @@
 //             The same jobs are also submitted in batches (POST /v1/jobs/batch), and a program that
 //             computes for ~0.1 s is measured too, to show where the service's own cost stops mattering.
 // Targets (issue 3): p50 ≤ 10 ms for bash echo at concurrency 1; saturation ≥ 85% of the
-// launcher alone.
-// Usage (root): npm run bench:e2e [-- --quick]
+// launcher alone. Issue 13's phases (./measured.js): the worker pinned to a CPU of its own against
+// the launcher alone there (≥ 90% bash echo, ≥ 95% Python hello), Redis commands per job by
+// process, and the latency the service adds to the launcher alone's (p50 ≤ 4 ms, ≤ 1.5 ms added).
+// Usage (root): npm run bench:e2e [-- --quick] [--rounds=N] [--phases=service,latency,pinned,commands]
 'use strict';
 
 const fs = require('node:fs');
@@ -27,13 +29,34 @@ const os = require('node:os');
 const p = require('./processes');
 const { openSlots } = require('./slots');
 
+const m = require('./measured');
+
 const QUICK = process.argv.includes('--quick');
+const option = (name, fallback) => {
+  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return arg === undefined ? fallback : arg.slice(name.length + 3);
+};
+/** Which phases run: service (latency rows, CPU per job, saturation), latency, pinned, commands. */
+const PHASES = new Set(option('phases', 'service,latency,pinned,commands').split(','));
+/** How many times each side-by-side figure is measured; the spread across them is printed. */
+const ROUNDS = Number(option('rounds', '3'));
+/** Jobs the commands phase counts over. */
+const COUNTED_JOBS = 100;
 const scale = (n) => (QUICK ? Math.max(20, Math.round(n / 4)) : n);
 const PROGRAMS = [
-  { name: 'bash echo hi', target: true, language: 'bash', source: 'echo hi', stdout: 'hi\n', runs: { 1: scale(400), 16: scale(1200) } },
+  {
+    name: 'bash echo hi',
+    target: true,
+    pinnedTarget: 0.9,
+    language: 'bash',
+    source: 'echo hi',
+    stdout: 'hi\n',
+    runs: { 1: scale(400), 16: scale(1200) },
+  },
   {
     name: 'python hello',
     target: true,
+    pinnedTarget: 0.95,
     language: 'python',
     source: 'print("hello, world")',
     stdout: 'hello, world\n',
@@ -48,8 +71,6 @@ const PROGRAMS = [
     runs: { 1: scale(40), 16: scale(160) },
   },
 ];
-/** How many times the saturation figures are measured side by side. */
-const SATURATION_ROUNDS = 2;
 /** Jobs per POST /v1/jobs/batch (the server's default MAX_BATCH). */
 const BATCH = 50;
 const CONCURRENCY = [1, 16];
@@ -250,7 +271,7 @@ async function measureBullmqAlone(prog, slots, runs, redisUrl) {
  * (16 clients, one POST per job answered at the job's end). Resolves with jobs/s and the CPU time
  * per job of the two processes themselves (ms; sandboxes not counted).
  */
-async function measureFloor(prog, slots, runs, redisUrl) {
+async function measureFloor(prog, slots, runs, redisUrl, redisPid) {
   const port = await p.freePort();
   const env = {
     REDIS_URL: redisUrl,
@@ -267,13 +288,201 @@ async function measureFloor(prog, slots, runs, redisUrl) {
     await p.waitForPort(port, 15000);
     const call = p.client(`http://127.0.0.1:${port}`, 64);
     await measureApi(call, prog, 16, 40); // warm
-    const before = [cpuMs(api.pid).self, cpuMs(worker.pid).self];
+    const now = () => [cpuMs(api.pid).self, cpuMs(worker.pid).self, cpuMs(redisPid).self];
+    const before = now();
     const { jobsPerS } = await measureApi(call, prog, 16, runs);
-    const after = [cpuMs(api.pid).self, cpuMs(worker.pid).self];
-    return { jobsPerS, cpu: { api: (after[0] - before[0]) / runs, worker: (after[1] - before[1]) / runs } };
+    const after = now();
+    const per = (i) => (after[i] - before[i]) / runs;
+    return { jobsPerS, cpu: { api: per(0), worker: per(1), redis: per(2) } };
   } finally {
     await Promise.all([api.stop(), worker.stop()]);
   }
+}
+
+/** The first figures: latency rows at 1 and 16 clients, CPU per job, and saturation against every reference. */
+async function servicePhase(call, { api, worker, redis }, slots) {
+  const rows = [];
+  const breakdowns = [];
+  const saturation = [];
+  const cpu = [];
+  for (const prog of PROGRAMS) {
+    for (const c of CONCURRENCY) {
+      const cpuNow = () => ({
+        api: cpuMs(api.pid),
+        worker: cpuMs(worker.pid),
+        redis: cpuMs(redis.pid),
+        servers: serversCpuMs(worker.pid),
+      });
+      const before = cpuNow();
+      const { samples, jobsPerS } = await measureApi(call, prog, c, prog.runs[c]);
+      const after = cpuNow();
+      const perJob = (k, part) => (after[k][part] - before[k][part]) / samples.length;
+      if (c === 16) {
+        const sandboxes = perJob('worker', 'children') + (after.servers - before.servers) / samples.length;
+        cpu.push([prog.name, { api: perJob('api', 'self'), worker: perJob('worker', 'self'), sandboxes, redis: perJob('redis', 'self') }]);
+      }
+      const ms = samples.map((s) => s.ms).sort((a, b) => a - b);
+      rows.push([prog.name, c, samples.length, p.percentile(ms, 50), p.percentile(ms, 95), p.percentile(ms, 99), jobsPerS]);
+      if (c === 1) {
+        const runMs = [];
+        await measureLauncher(prog, 1, prog.runs[1], 'serve', runMs);
+        breakdowns.push([prog.name, breakdown(samples), median(runMs)]);
+      }
+      if (c === 16) saturation.push({ prog, api: jobsPerS });
+    }
+  }
+  // Side by side, ROUNDS times over: this VM's speed drifts by several percent within minutes,
+  // so each ratio is taken within one round and the rounds are averaged.
+  const serviceCpu = () => [cpuMs(api.pid).self, cpuMs(worker.pid).self, cpuMs(redis.pid).self];
+  for (const s of saturation) {
+    const runs = s.prog.runs[16];
+    s.rounds = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const before = serviceCpu();
+      const apiJobsPerS = (await measureApi(call, s.prog, 16, runs)).jobsPerS;
+      const after = serviceCpu();
+      const per = (i) => (after[i] - before[i]) / runs;
+      s.rounds.push({
+        api: apiJobsPerS,
+        cpu: { api: per(0), worker: per(1), redis: per(2) },
+        batch: await measureBatch(call, s.prog, runs),
+        launcher: await measureLauncher(s.prog, slots, runs, 'serve'),
+        bullmq: await measureBullmqAlone(s.prog, slots, runs, redis.url),
+        floor: await measureFloor(s.prog, slots, runs, redis.url, redis.pid),
+      });
+    }
+    s.prepared = await measureLauncher(s.prog, slots, runs, 'prepared');
+    const mean = (f) => s.rounds.reduce((sum, round) => sum + f(round), 0) / s.rounds.length;
+    for (const k of ['api', 'batch', 'launcher', 'bullmq']) s[k] = mean((round) => round[k]);
+    s.floor = mean((round) => round.floor.jobsPerS);
+    s.floorCpu = { api: mean((round) => round.floor.cpu.api), worker: mean((round) => round.floor.cpu.worker) };
+    s.ratio = {
+      api: mean((x) => x.api / x.launcher),
+      batch: mean((x) => x.batch / x.launcher),
+      bullmq: mean((x) => x.bullmq / x.launcher),
+      floor: mean((x) => x.floor.jobsPerS / x.launcher),
+    };
+  }
+
+  console.log('\nPOST /v1/jobs?wait=true, client side (keep-alive), ms');
+  console.log(
+    `${pad('program', 14)} ${lpad('clients', 7)} ${lpad('runs', 6)} ${lpad('p50', 7)} ${lpad('p95', 7)} ${lpad('p99', 7)} ${lpad('jobs/s', 8)}`,
+  );
+  for (const [name, c, n, p50, p95, p99, jps] of rows) {
+    console.log(
+      `${pad(name, 14)} ${lpad(c, 7)} ${lpad(n, 6)} ${lpad(f1(p50), 7)} ${lpad(f1(p95), 7)} ${lpad(f1(p99), 7)} ${lpad(f1(jps), 8)}`,
+    );
+  }
+  console.log('\nwhere the time goes at 1 client (medians, ms; job timestamps have ms resolution)');
+  for (const [name, parts, launcherMs] of breakdowns) {
+    console.log(`  ${name}: ${parts.map(([k, v]) => `${k} ${f1(v)}`).join(' · ')}`);
+    console.log(
+      `  ${' '.repeat(name.length)}  the launcher alone, one run at a time through a --serve launcher (request written → response read): ${f1(launcherMs)}`,
+    );
+  }
+  console.log('\nCPU time per job at 16 clients, ms (bench client excluded; sandboxes = the sandbox servers and every launcher they ran)');
+  for (const [name, c] of cpu) {
+    console.log(
+      `  ${pad(name, 14)} ${Object.entries(c)
+        .map(([k, v]) => `${k} ${f1(v)}`)
+        .join(' · ')} · total ${f1(Object.values(c).reduce((a, b) => a + b, 0))}`,
+    );
+  }
+  console.log(
+    `\nsaturation: jobs/s with ${slots} slots. API: one POST ?wait=true per job from 16 clients; batch: POST /v1/jobs/batch of ${BATCH}, results`,
+  );
+  console.log(
+    'collected with GET ?ids=; launcher alone: a --serve launcher per slot driven as the worker drives it (ratio = API / launcher alone);',
+  );
+  console.log(
+    'BullMQ alone: the same slots fed by a bare BullMQ Worker in the bench process, 16 producers adding a job and waiting for it',
+  );
+  console.log('through QueueEvents (no HTTP, no runbox process): what the queue itself costs, used the plain way');
+  console.log("HTTP + BullMQ floor: the service's architecture with nothing of runbox's in it (test/bench/e2e/floor.js): a bare node:http");
+  console.log(
+    'API process adding a BullMQ job per POST and answering at its end (pub/sub), a bare BullMQ worker process on the same slots',
+  );
+  console.log(
+    `${pad('program', 14)} ${lpad('API', 8)} ${lpad('batch', 8)} ${lpad('launcher', 9)} ${lpad('API', 6)} ${lpad('batch', 6)}   ${lpad('BullMQ alone', 18)}   ${lpad('HTTP + BullMQ floor', 20)}   ${lpad('launcher, prepared mode spawned per run', 40)}`,
+  );
+  const pct = (x) => `${(100 * x).toFixed(0)}%`;
+  for (const s of saturation) {
+    console.log(
+      `${pad(s.prog.name, 14)} ${lpad(f1(s.api), 8)} ${lpad(f1(s.batch), 8)} ${lpad(f1(s.launcher), 9)} ${lpad(pct(s.ratio.api), 6)} ${lpad(pct(s.ratio.batch), 6)}   ` +
+        `${lpad(`${f1(s.bullmq)} (${pct(s.ratio.bullmq)})`, 18)}   ${lpad(`${f1(s.floor)} (${pct(s.ratio.floor)})`, 20)}   ${lpad(`${f1(s.prepared)} (API = ${pct(s.api / s.prepared)})`, 40)}`,
+    );
+  }
+  console.log(`(means of ${ROUNDS} rounds, each ratio taken within its round; API / launcher alone per round:`);
+  console.log(`${saturation.map((s) => ` ${s.prog.name} ${s.rounds.map((r) => pct(r.api / r.launcher)).join(', ')}`).join(';')};`);
+  console.log(
+    ` HTTP + BullMQ floor / launcher alone per round:${saturation.map((s) => ` ${s.prog.name} ${s.rounds.map((r) => pct(r.floor.jobsPerS / r.launcher)).join(', ')}`).join(';')})`,
+  );
+  console.log(
+    `CPU time per job of the floor's own processes, ms:${saturation.map((s) => ` ${s.prog.name} api ${f1(s.floorCpu.api)} · worker ${f1(s.floorCpu.worker)}`).join(';')}`,
+  );
+  console.log('\nCPU per job at saturation, ms, service against the floor in the same round (mean, min–max over rounds):');
+  const sum = (c) => c.api + c.worker + c.redis;
+  for (const s of saturation) {
+    const spreadOf = (f) => m.spread(s.rounds.map(f), m.f2);
+    console.log(
+      `  ${pad(s.prog.name, 14)} service api ${spreadOf((x) => x.cpu.api)} · worker ${spreadOf((x) => x.cpu.worker)} · redis ${spreadOf((x) => x.cpu.redis)} · total ${spreadOf((x) => sum(x.cpu))}`,
+    );
+    console.log(
+      `  ${pad('', 14)} floor   api ${spreadOf((x) => x.floor.cpu.api)} · worker ${spreadOf((x) => x.floor.cpu.worker)} · redis ${spreadOf((x) => x.floor.cpu.redis)} · total ${spreadOf((x) => sum(x.floor.cpu))}` +
+        ` · service / floor ${m.spread(
+          s.rounds.map((x) => sum(x.cpu) / sum(x.floor.cpu)),
+          m.f2,
+        )}×`,
+    );
+  }
+  const bash1 = rows.find((r) => r[0] === 'bash echo hi' && r[1] === 1);
+  const target = saturation.filter((s) => s.prog.target); // the issue's two programs
+  const worst = Math.min(...target.map((s) => s.ratio.api));
+  const worstBatch = Math.min(...target.map((s) => s.ratio.batch));
+  const verdict = (x) => `${(100 * x).toFixed(0)}% (${x >= 0.85 ? 'met' : 'MISSED'})`;
+  console.log(
+    `\ntargets: bash echo p50 at 1 client ${f1(bash1[3])} ms (≤ 10: ${bash1[3] <= 10 ? 'met' : 'MISSED'}); saturation ≥ 85% of the launcher alone for bash echo and python hello:`,
+  );
+  console.log(`         one request per job, worst ${verdict(worst)}; batch submission, worst ${verdict(worstBatch)}`);
+}
+
+/**
+ * Latency, ROUNDS rounds: POST /v1/jobs?wait=true for bash echo from 1 client, then the launcher
+ * alone one run at a time on one slot; the service's addition is the difference of the p50s.
+ */
+async function latencyPhase(call) {
+  const prog = PROGRAMS[0];
+  const rounds = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const { samples } = await measureApi(call, prog, 1, prog.runs[1]);
+    const runMs = [];
+    await measureLauncher(prog, 1, prog.runs[1], 'serve', runMs);
+    rounds.push({ api: median(samples.map((x) => x.ms)), launcher: median(runMs) });
+  }
+  const added = rounds.map((x) => x.api - x.launcher);
+  const worstP50 = Math.max(...rounds.map((x) => x.api));
+  console.log(`\nlatency, ${prog.name}, 1 client, p50 ms (mean of ${ROUNDS} rounds, min–max):`);
+  console.log(
+    `  POST /v1/jobs?wait=true ${m.spread(rounds.map((x) => x.api))} · launcher alone (1 slot, request → report) ${m.spread(rounds.map((x) => x.launcher))} · ` +
+      `the service adds ${m.spread(added)}`,
+  );
+  console.log(
+    `  targets: p50 ≤ 4 ms ${worstP50 <= 4 ? 'met' : 'MISSED'} (worst round ${f1(worstP50)}); adds ≤ 1.5 ms ${Math.max(...added) <= 1.5 ? 'met' : 'MISSED'} (worst round ${f1(Math.max(...added))})`,
+  );
+}
+
+/** Redis commands per job, by process, ROUNDS rounds of COUNTED_JOBS jobs at 16 clients. */
+async function commandsPhase(call, { api, worker }, redisUrl) {
+  const results = [];
+  for (const prog of PROGRAMS.filter((x) => x.target)) {
+    const rounds = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const counted = await m.countCommands(redisUrl, { api: api.pid, worker: worker.pid }, () => measureApi(call, prog, 16, COUNTED_JOBS));
+      rounds.push({ ...counted, jobs: COUNTED_JOBS });
+    }
+    results.push({ prog, rounds });
+  }
+  m.printCommands(results);
 }
 
 // ---- main ---------------------------------------------------------------------------------------
@@ -309,136 +518,20 @@ async function main() {
       await measureLauncher(prog, slots, 20, 'serve');
     }
 
-    const rows = [];
-    const breakdowns = [];
-    const saturation = [];
-    const cpu = [];
-    for (const prog of PROGRAMS) {
-      for (const c of CONCURRENCY) {
-        const cpuNow = () => ({
-          api: cpuMs(api.pid),
-          worker: cpuMs(worker.pid),
-          redis: cpuMs(redis.pid),
-          servers: serversCpuMs(worker.pid),
-        });
-        const before = cpuNow();
-        const { samples, jobsPerS } = await measureApi(call, prog, c, prog.runs[c]);
-        const after = cpuNow();
-        const perJob = (k, part) => (after[k][part] - before[k][part]) / samples.length;
-        if (c === 16) {
-          const sandboxes = perJob('worker', 'children') + (after.servers - before.servers) / samples.length;
-          cpu.push([
-            prog.name,
-            { api: perJob('api', 'self'), worker: perJob('worker', 'self'), sandboxes, redis: perJob('redis', 'self') },
-          ]);
-        }
-        const ms = samples.map((s) => s.ms).sort((a, b) => a - b);
-        rows.push([prog.name, c, samples.length, p.percentile(ms, 50), p.percentile(ms, 95), p.percentile(ms, 99), jobsPerS]);
-        if (c === 1) {
-          const runMs = [];
-          await measureLauncher(prog, 1, prog.runs[1], 'serve', runMs);
-          breakdowns.push([prog.name, breakdown(samples), median(runMs)]);
-        }
-        if (c === 16) saturation.push({ prog, api: jobsPerS });
-      }
-    }
-    // Side by side, SATURATION_ROUNDS times over (the first round's API figure is the one above):
-    // this VM's speed drifts by several percent within minutes, so each ratio is taken within one
-    // round and the rounds are averaged.
-    for (const s of saturation) {
-      const runs = s.prog.runs[16];
-      s.rounds = [];
-      for (let r = 0; r < SATURATION_ROUNDS; r++) {
-        s.rounds.push({
-          api: r === 0 ? s.api : (await measureApi(call, s.prog, 16, runs)).jobsPerS,
-          batch: await measureBatch(call, s.prog, runs),
-          launcher: await measureLauncher(s.prog, slots, runs, 'serve'),
-          bullmq: await measureBullmqAlone(s.prog, slots, runs, redis.url),
-          floor: await measureFloor(s.prog, slots, runs, redis.url),
-        });
-      }
-      s.prepared = await measureLauncher(s.prog, slots, runs, 'prepared');
-      const mean = (f) => s.rounds.reduce((sum, round) => sum + f(round), 0) / s.rounds.length;
-      for (const k of ['api', 'batch', 'launcher', 'bullmq']) s[k] = mean((round) => round[k]);
-      s.floor = mean((round) => round.floor.jobsPerS);
-      s.floorCpu = { api: mean((round) => round.floor.cpu.api), worker: mean((round) => round.floor.cpu.worker) };
-      s.ratio = {
-        api: mean((x) => x.api / x.launcher),
-        batch: mean((x) => x.batch / x.launcher),
-        bullmq: mean((x) => x.bullmq / x.launcher),
-        floor: mean((x) => x.floor.jobsPerS / x.launcher),
-      };
-    }
-
-    console.log('\nPOST /v1/jobs?wait=true, client side (keep-alive), ms');
-    console.log(
-      `${pad('program', 14)} ${lpad('clients', 7)} ${lpad('runs', 6)} ${lpad('p50', 7)} ${lpad('p95', 7)} ${lpad('p99', 7)} ${lpad('jobs/s', 8)}`,
-    );
-    for (const [name, c, n, p50, p95, p99, jps] of rows) {
-      console.log(
-        `${pad(name, 14)} ${lpad(c, 7)} ${lpad(n, 6)} ${lpad(f1(p50), 7)} ${lpad(f1(p95), 7)} ${lpad(f1(p99), 7)} ${lpad(f1(jps), 8)}`,
+    if (PHASES.has('service')) await servicePhase(call, { api, worker, redis }, slots);
+    if (PHASES.has('latency')) await latencyPhase(call);
+    if (PHASES.has('commands')) await commandsPhase(call, { api, worker }, redis.url);
+    if (PHASES.has('pinned')) {
+      m.printPinned(
+        await m.pinnedPhase(
+          { measureApi, measureLauncher, cpuMs, serversCpuMs },
+          PROGRAMS.filter((x) => x.pinnedTarget),
+          slots,
+          ROUNDS,
+        ),
+        slots,
       );
     }
-    console.log('\nwhere the time goes at 1 client (medians, ms; job timestamps have ms resolution)');
-    for (const [name, parts, launcherMs] of breakdowns) {
-      console.log(`  ${name}: ${parts.map(([k, v]) => `${k} ${f1(v)}`).join(' · ')}`);
-      console.log(
-        `  ${' '.repeat(name.length)}  the launcher alone, one run at a time through a --serve launcher (request written → response read): ${f1(launcherMs)}`,
-      );
-    }
-    console.log(
-      '\nCPU time per job at 16 clients, ms (bench client excluded; sandboxes = the sandbox servers and every launcher they ran)',
-    );
-    for (const [name, c] of cpu) {
-      console.log(
-        `  ${pad(name, 14)} ${Object.entries(c)
-          .map(([k, v]) => `${k} ${f1(v)}`)
-          .join(' · ')} · total ${f1(Object.values(c).reduce((a, b) => a + b, 0))}`,
-      );
-    }
-    console.log(
-      `\nsaturation: jobs/s with ${slots} slots. API: one POST ?wait=true per job from 16 clients; batch: POST /v1/jobs/batch of ${BATCH}, results`,
-    );
-    console.log(
-      'collected with GET ?ids=; launcher alone: a --serve launcher per slot driven as the worker drives it (ratio = API / launcher alone);',
-    );
-    console.log(
-      'BullMQ alone: the same slots fed by a bare BullMQ Worker in the bench process, 16 producers adding a job and waiting for it',
-    );
-    console.log('through QueueEvents (no HTTP, no runbox process): what the queue itself costs, used the plain way');
-    console.log(
-      "HTTP + BullMQ floor: the service's architecture with nothing of runbox's in it (test/bench/e2e/floor.js): a bare node:http",
-    );
-    console.log(
-      'API process adding a BullMQ job per POST and answering at its end (pub/sub), a bare BullMQ worker process on the same slots',
-    );
-    console.log(
-      `${pad('program', 14)} ${lpad('API', 8)} ${lpad('batch', 8)} ${lpad('launcher', 9)} ${lpad('API', 6)} ${lpad('batch', 6)}   ${lpad('BullMQ alone', 18)}   ${lpad('HTTP + BullMQ floor', 20)}   ${lpad('launcher, prepared mode spawned per run', 40)}`,
-    );
-    const pct = (x) => `${(100 * x).toFixed(0)}%`;
-    for (const s of saturation) {
-      console.log(
-        `${pad(s.prog.name, 14)} ${lpad(f1(s.api), 8)} ${lpad(f1(s.batch), 8)} ${lpad(f1(s.launcher), 9)} ${lpad(pct(s.ratio.api), 6)} ${lpad(pct(s.ratio.batch), 6)}   ` +
-          `${lpad(`${f1(s.bullmq)} (${pct(s.ratio.bullmq)})`, 18)}   ${lpad(`${f1(s.floor)} (${pct(s.ratio.floor)})`, 20)}   ${lpad(`${f1(s.prepared)} (API = ${pct(s.api / s.prepared)})`, 40)}`,
-      );
-    }
-    console.log(`(means of ${SATURATION_ROUNDS} rounds, each ratio taken within its round; API / launcher alone per round:`);
-    console.log(`${saturation.map((s) => ` ${s.prog.name} ${s.rounds.map((r) => pct(r.api / r.launcher)).join(', ')}`).join(';')};`);
-    console.log(
-      ` HTTP + BullMQ floor / launcher alone per round:${saturation.map((s) => ` ${s.prog.name} ${s.rounds.map((r) => pct(r.floor.jobsPerS / r.launcher)).join(', ')}`).join(';')})`,
-    );
-    console.log(
-      `CPU time per job of the floor's own processes, ms:${saturation.map((s) => ` ${s.prog.name} api ${f1(s.floorCpu.api)} · worker ${f1(s.floorCpu.worker)}`).join(';')}`,
-    );
-    const bash1 = rows.find((r) => r[0] === 'bash echo hi' && r[1] === 1);
-    const target = saturation.filter((s) => s.prog.target); // the issue's two programs
-    const worst = Math.min(...target.map((s) => s.ratio.api));
-    const worstBatch = Math.min(...target.map((s) => s.ratio.batch));
-    const verdict = (x) => `${(100 * x).toFixed(0)}% (${x >= 0.85 ? 'met' : 'MISSED'})`;
-    console.log(
-      `\ntargets: bash echo p50 at 1 client ${f1(bash1[3])} ms (≤ 10: ${bash1[3] <= 10 ? 'met' : 'MISSED'}); saturation ≥ 85% of the launcher alone for bash echo and python hello:`,
-    );
-    console.log(`         one request per job, worst ${verdict(worst)}; batch submission, worst ${verdict(worstBatch)}`);
   } finally {
     await stopAll();
   }

@@ -44,9 +44,14 @@ process.on('exit', () => {
   for (const proc of live) proc.kill('SIGTERM');
 });
 
-/** A child process that must stay up: its output is kept (tail) and printed if it dies early. */
-function child(name, cmd, args, env) {
-  const proc = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * A child process that must stay up: its output is kept (tail) and printed if it dies early.
+ * With `cpus` (a taskset list such as "1"), it starts on those CPUs only; taskset execs the
+ * command, so the pid is the command's, and every thread and child it starts inherits the mask.
+ */
+function child(name, cmd, args, env, cpus) {
+  const [file, argv] = cpus === undefined ? [cmd, args] : ['taskset', ['-c', cpus, cmd, ...args]];
+  const proc = spawn(file, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(proc);
   proc.once('exit', () => live.delete(proc));
   let out = '';
@@ -78,10 +83,10 @@ function child(name, cmd, args, env) {
   };
 }
 
-async function startRedis() {
+async function startRedis(cpus) {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runbox-bench-redis-'));
-  const proc = child('redis-server', 'redis-server', redisServerArgs(port, dir), {});
+  const proc = child('redis-server', 'redis-server', redisServerArgs(port, dir), {}, cpus);
   await waitForPort(port, 15000);
   return {
     url: `redis://127.0.0.1:${port}`,
@@ -116,16 +121,22 @@ function serviceEnv(redisUrl, port, extra = {}) {
 }
 
 /** A Node process (node `file` `args`) with the service's Node flags. */
-function startNode(name, file, args, env) {
-  return child(name, process.execPath, [...NODE_ARGS, file, ...args], env);
+function startNode(name, file, args, env, cpus) {
+  return child(name, process.execPath, [...NODE_ARGS, file, ...args], env, cpus);
 }
 
-function startApi(env) {
-  return startNode('api', path.join(ROOT, 'apps/api/dist/main.js'), [], env);
+function startApi(env, cpus) {
+  return startNode('api', path.join(ROOT, 'apps/api/dist/main.js'), [], env, cpus);
 }
 
-function startWorker(env) {
-  return startNode('worker', path.join(ROOT, 'apps/worker/dist/main.js'), [], env);
+function startWorker(env, cpus) {
+  return startNode('worker', path.join(ROOT, 'apps/worker/dist/main.js'), [], env, cpus);
+}
+
+/** Puts every thread of process `pid` on `cpus` (a taskset list); processes it starts later inherit it. */
+function pin(pid, cpus) {
+  const r = spawnSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`taskset -p ${cpus} ${pid} failed: ${r.stderr || r.error}`);
 }
 
 /** Removes what a bench run's worker left: its workspace folder (once unmounted) and cgroup folder. */
@@ -234,6 +245,7 @@ module.exports = {
   startApi,
   startWorker,
   startNode,
+  pin,
   waitForPort,
   cleanupHost,
   removeSlots,
