@@ -122,7 +122,9 @@ function serviceEnv(redisUrl, port, extra = {}) {
 
 /** A Node process (node `file` `args`) with the service's Node flags. */
 function startNode(name, file, args, env, cpus) {
-  return child(name, process.execPath, [...NODE_ARGS, file, ...args], env, cpus);
+  // BENCH_CPU_PROF=<dir>: each process writes a V8 CPU profile there when it exits (node --cpu-prof).
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  return child(name, process.execPath, [...NODE_ARGS, ...prof, file, ...args], env, cpus);
 }
 
 function startApi(env, cpus) {
