@@ -4,7 +4,7 @@
 # runtimes, clang-format for `npm run lint`), then `npm ci` and the builds (native launcher +
 # TypeScript apps). Idempotent.
 # Languages: a default set that is cheap to install; `--languages all` (or RUNBOX_LANGUAGES=all)
-# adds the heavy ones, `--languages go,rust` only those. A language whose runtime is missing is
+# adds the heavy ones but Octave, `--languages go,rust` only those, `all,octave` everything. A language whose runtime is missing is
 # simply not offered (GET /v1/languages lists what the workers detect).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,14 +45,19 @@ declare -A OPTIONAL=(
   [go]="go golang-go"
   [rust]="rustc rustc"
   [csharp]="mcs mono-mcs mono-runtime"
-  # Jobe's octave: hundreds of MB with its dependencies
+  # Jobe's octave: hundreds of MB with its dependencies, so only when named (`all,octave`)
   [octave]="octave-cli octave"
 )
-case $languages in
-  default) wanted=() ;;
-  all) wanted=("${!OPTIONAL[@]}") ;;
-  *) IFS=, read -r -a wanted <<<"$languages" ;;
-esac
+BY_NAME_ONLY=" octave "
+wanted=()
+IFS=, read -r -a asked <<<"$languages"
+for id in "${asked[@]}"; do
+  case $id in
+    default) ;;
+    all) for o in "${!OPTIONAL[@]}"; do [[ $BY_NAME_ONLY == *" $o "* ]] || wanted+=("$o"); done ;;
+    *) wanted+=("$id") ;;
+  esac
+done
 for id in "${wanted[@]}"; do
   [ -n "${OPTIONAL[$id]:-}" ] || { log "no optional language \"$id\" (known: ${!OPTIONAL[*]})"; exit 64; }
   read -r cmd pkgs <<<"${OPTIONAL[$id]}"
