@@ -343,8 +343,20 @@ describe('Judge0 CE API', () => {
       expect(get.body).toEqual({ error });
       const encoded = await request(stack.http).get(`/submissions/${res.body.token}?base64_encoded=true&fields=stdout,status_id`);
       expect(encoded.status).toBe(200);
-      // runbox keeps output as UTF-8 text: the byte that is not UTF-8 became U+FFFD (EF BF BD)
-      expect(Buffer.from(encoded.body.stdout, 'base64')).toEqual(Buffer.from([0x6f, 0x6b, 0xef, 0xbf, 0xbd, 0x0a]));
+      // The exact bytes the program wrote.
+      expect(Buffer.from(encoded.body.stdout, 'base64')).toEqual(Buffer.from([0x6f, 0x6b, 0xff, 0x0a]));
+    });
+  });
+
+  describe('binary output', () => {
+    it('base64_encoded=true gives the bytes 0x80 0xff 0x00 exactly, and accepts them against the same expected output', async () => {
+      const bytes = Buffer.from([0x80, 0xff, 0x00]);
+      const source = 'import sys\nsys.stdout.buffer.write(b"\\x80\\xff\\x00")';
+      const res = await submit(
+        { language_id: PY, source_code: b64(source), expected_output: b64(bytes) },
+        'base64_encoded=true&wait=true&fields=stdout,status_id',
+      );
+      expect(res.body).toEqual({ stdout: encode64(bytes), status_id: 3 });
     });
   });
 

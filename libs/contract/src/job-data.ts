@@ -5,7 +5,7 @@
  */
 import { CHECKER_TYPES, FILE_ENCODINGS, type SourceFile } from './checker';
 import type { JobData, QueuedChecker, QueuedTest } from './job';
-import { LIMIT_FIELDS, type RunLimits } from './run';
+import { LIMIT_FIELDS, OUTPUT_ENCODINGS, type OutputEncoding, type RunLimits } from './run';
 import { MIN_LIMITS } from './limits';
 
 export class InvalidJobData extends Error {
@@ -152,6 +152,12 @@ function parseTests(v: unknown): QueuedTest[] | null {
   });
 }
 
+function parseOutputEncoding(v: unknown): OutputEncoding {
+  if (v === undefined || v === null) return 'utf8'; // jobs queued before the field existed
+  if (!OUTPUT_ENCODINGS.includes(v as never)) throw new InvalidJobData('outputEncoding', `must be one of ${OUTPUT_ENCODINGS.join(', ')}`);
+  return v as OutputEncoding;
+}
+
 /** Checks a dequeued job field by field and returns a clean copy, or throws `InvalidJobData`. */
 export function parseJobData(raw: unknown, maxima: RunLimits): JobData {
   if (!isObj(raw)) throw new InvalidJobData('job', 'must be an object');
@@ -170,6 +176,7 @@ export function parseJobData(raw: unknown, maxima: RunLimits): JobData {
     checker: parseChecker(raw.checker),
     stopOnFirstFailure: raw.stopOnFirstFailure === true,
     callbackUrl: raw.callbackUrl === null || raw.callbackUrl === undefined ? null : str(raw.callbackUrl, 'callbackUrl'),
+    outputEncoding: parseOutputEncoding(raw.outputEncoding),
     createdAt: str(raw.createdAt, 'createdAt'),
     owner: raw.owner === null || raw.owner === undefined ? null : str(raw.owner, 'owner'),
   };

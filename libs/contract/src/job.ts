@@ -3,7 +3,7 @@
  * back; `JobData` is what travels through the queue. There is no other definition of a job.
  */
 import type { Checker, SourceFile } from './checker';
-import type { Run, RunLimits, Verdict } from './run';
+import type { OutputEncoding, Run, RunLimits, Verdict } from './run';
 
 export interface TestCase {
   name?: string;
@@ -29,6 +29,8 @@ export interface JobRequest {
   checker?: Checker;
   stopOnFirstFailure?: boolean;
   callbackUrl?: string;
+  /** How stdout, stderr and output files come back; default `utf8`. */
+  outputEncoding?: OutputEncoding;
 }
 
 export const JOB_STATUSES = ['queued', 'running', 'completed', 'cancelled', 'failed'] as const;
@@ -131,6 +133,8 @@ export interface JobData {
   checker: QueuedChecker;
   stopOnFirstFailure: boolean;
   callbackUrl: string | null;
+  /** Absent (as in jobs queued before it existed): `utf8`. */
+  outputEncoding?: OutputEncoding;
   createdAt: string;
   /** Quota identity of the submitter (`key:<id>`, or `ip:<address>` when the service runs open): its active-job quota counts the job. */
   owner: string | null;

@@ -27,6 +27,19 @@ export interface RunLimits {
 export const LIMIT_FIELDS = ['cpuTimeMs', 'wallTimeMs', 'memoryMb', 'processes', 'outputBytes'] as const;
 export type LimitField = (typeof LIMIT_FIELDS)[number];
 
+/**
+ * How a job's output (stdout, stderr, output files) reaches the client: as text, where bytes
+ * that are not UTF-8 become U+FFFD, or as the exact bytes in base64.
+ */
+export const OUTPUT_ENCODINGS = ['utf8', 'base64'] as const;
+export type OutputEncoding = (typeof OUTPUT_ENCODINGS)[number];
+/**
+ * How one stream or file is given. `utf8-lossy`: the program wrote bytes that are not UTF-8 and
+ * they became U+FFFD; the exact bytes come back when the job asks for `outputEncoding: "base64"`.
+ */
+export const CONTENT_ENCODINGS = [...OUTPUT_ENCODINGS, 'utf8-lossy'] as const;
+export type ContentEncoding = (typeof CONTENT_ENCODINGS)[number];
+
 /** What one run of a program (or of the compiler) did. */
 export interface Run {
   exitCode: number | null;
@@ -36,6 +49,9 @@ export interface Run {
   stderr: string;
   stdoutTruncated: boolean;
   stderrTruncated: boolean;
+  /** Present unless the stream is plain UTF-8 text: `base64` as asked, or `utf8-lossy`. */
+  stdoutEncoding?: ContentEncoding;
+  stderrEncoding?: ContentEncoding;
   cpuTimeMs: number;
   wallTimeMs: number;
   memoryKb: number;

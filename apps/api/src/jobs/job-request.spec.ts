@@ -24,6 +24,7 @@ describe('toJobData', () => {
       checker: { type: 'lines' },
       stopOnFirstFailure: false,
       callbackUrl: null,
+      outputEncoding: 'utf8',
       createdAt: '2026-01-02T03:04:05.000Z',
       owner: null,
     });

@@ -182,6 +182,7 @@ export function toJobData(req: JobRequest, ctx: RequestContext, at = '', now = n
     checker: toChecker(req.checker ?? undefined, at, ctx),
     stopOnFirstFailure: req.stopOnFirstFailure ?? false,
     callbackUrl: req.callbackUrl ?? null,
+    outputEncoding: req.outputEncoding ?? 'utf8',
     createdAt: now.toISOString(),
     owner: null,
   };

@@ -1,10 +1,10 @@
-import type { Run } from '@runbox/contract';
 import { JobBudget } from './budget';
+import type { RawRun } from './output';
 
-const run = (stdout: string, stderr = '', wallTimeMs = 10): Run => ({
+const run = (stdout: string | Buffer, stderr = '', wallTimeMs = 10): RawRun => ({
   exitCode: 0,
   signal: null,
-  stdout,
+  stdout: stdout.toString(),
   stderr,
   stdoutTruncated: false,
   stderrTruncated: false,
@@ -12,12 +12,17 @@ const run = (stdout: string, stderr = '', wallTimeMs = 10): Run => ({
   wallTimeMs,
   memoryKb: 1,
   verdict: 'ok',
+  raw: { stdout: Buffer.from(stdout), stderr: Buffer.from(stderr) },
 });
+const view = (r: RawRun) => {
+  const { raw: _raw, ...rest } = r;
+  return rest;
+};
 
 describe('JobBudget', () => {
   it('keeps whole runs while the output budget lasts, then cuts and flags each stream', () => {
     const b = new JobBudget(10, 1000);
-    expect(b.keep(run('abcd', 'ef'))).toEqual(run('abcd', 'ef'));
+    expect(b.keep(run('abcd', 'ef'))).toEqual(view(run('abcd', 'ef')));
     expect(b.outputSpent).toBe(false);
     const cut = b.keep(run('ghijk', 'lmn'));
     expect(cut).toMatchObject({ stdout: 'ghij', stderr: '', stdoutTruncated: true, stderrTruncated: true, verdict: 'ok' });
@@ -28,6 +33,22 @@ describe('JobBudget', () => {
   it('cuts at a character boundary, never inside a UTF-8 sequence', () => {
     const b = new JobBudget(4, 1000); // 'ab€' is 5 bytes (€ takes 3): 4 would end inside the €
     expect(b.keep(run('ab€'))).toMatchObject({ stdout: 'ab', stdoutTruncated: true });
+  });
+
+  it('counts bytes, not base64 characters, and gives the exact bytes in base64', () => {
+    const bytes = Buffer.from([0x80, 0xff, 0x00, 0x41]);
+    const b = new JobBudget(3, 1000);
+    expect(b.keep(run(bytes), 'base64')).toMatchObject({
+      stdout: Buffer.from([0x80, 0xff, 0x00]).toString('base64'),
+      stdoutEncoding: 'base64',
+      stdoutTruncated: true,
+    });
+  });
+
+  it('says when text was not UTF-8 (and only then)', () => {
+    const b = new JobBudget(100, 1000);
+    expect(b.keep(run(Buffer.from([0x6f, 0x6b, 0xff])))).toMatchObject({ stdout: 'ok\uFFFD', stdoutEncoding: 'utf8-lossy' });
+    expect(b.keep(run('ok€'))).not.toHaveProperty('stdoutEncoding');
   });
 
   it('caps each wall limit at what is left of the job time and says when it is spent', () => {

@@ -4,7 +4,8 @@
  * job holds a slot, the worker's heap or Redis without bound. Pure bookkeeping: RunService asks it
  * for the next run's wall limit, charges each finished run, and hands it each run to keep.
  */
-import type { Run } from '@runbox/contract';
+import type { OutputEncoding, Run } from '@runbox/contract';
+import { encodeOutput, utf8Prefix, type RawRun } from './output';
 
 export class JobBudget {
   private outputLeftBytes: number;
@@ -35,32 +36,38 @@ export class JobBudget {
     return this.timeLeftMs <= 0;
   }
 
-  /** `run` with its streams cut to what is left of the job's output budget (flagged where cut). Call once per run, after judging it. */
-  keep(run: Run): Run {
-    const stdout = this.take(run.stdout);
-    const stderr = this.take(run.stderr);
-    if (stdout === run.stdout && stderr === run.stderr) return run;
-    this.outputSpent = true;
+  /**
+   * The client's view of `run`: its streams cut to what is left of the job's output budget
+   * (flagged where cut), counted in bytes, in the job's encoding. Call once per run, after judging it.
+   */
+  keep(run: RawRun, encoding: OutputEncoding = 'utf8'): Run {
+    const { raw, ...view } = run;
+    const stdout = this.take(raw.stdout, encoding);
+    const stderr = this.take(raw.stderr, encoding);
+    if (stdout.length < raw.stdout.length || stderr.length < raw.stderr.length) this.outputSpent = true;
+    const stdoutTruncated = run.stdoutTruncated || stdout.length < raw.stdout.length;
+    const stderrTruncated = run.stderrTruncated || stderr.length < raw.stderr.length;
+    const out = encodeOutput(stdout, stdoutTruncated, encoding);
+    const err = encodeOutput(stderr, stderrTruncated, encoding);
     return {
-      ...run,
-      stdout,
-      stderr,
-      stdoutTruncated: run.stdoutTruncated || stdout !== run.stdout,
-      stderrTruncated: run.stderrTruncated || stderr !== run.stderr,
+      ...view,
+      stdout: out.content,
+      stderr: err.content,
+      stdoutTruncated,
+      stderrTruncated,
+      ...(out.encoding ? { stdoutEncoding: out.encoding } : {}),
+      ...(err.encoding ? { stderrEncoding: err.encoding } : {}),
     };
   }
 
-  /** The longest prefix of `text` that fits in what is left, cut at a character boundary. */
-  private take(text: string): string {
-    const size = Buffer.byteLength(text, 'utf8');
-    if (size <= this.outputLeftBytes) {
-      this.outputLeftBytes -= size;
-      return text;
+  /** The longest prefix of `bytes` that fits in what is left (as text: cut at a character boundary). */
+  private take(bytes: Buffer, encoding: OutputEncoding): Buffer {
+    if (bytes.length <= this.outputLeftBytes) {
+      this.outputLeftBytes -= bytes.length;
+      return bytes;
     }
-    const bytes = Buffer.from(text, 'utf8');
-    let n = Math.max(0, this.outputLeftBytes);
-    while (n > 0 && (bytes[n]! & 0xc0) === 0x80) n--; // not inside a UTF-8 sequence
+    const cut = bytes.subarray(0, Math.max(0, this.outputLeftBytes));
     this.outputLeftBytes = 0;
-    return bytes.subarray(0, n).toString('utf8');
+    return encoding === 'base64' ? cut : utf8Prefix(cut);
   }
 }

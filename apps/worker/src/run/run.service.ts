@@ -12,6 +12,7 @@ import { SandboxError } from '../sandbox/sandbox.errors';
 import { SlotPool, type Slot } from '../sandbox/slots';
 import { cloneBox, createBox, writeFileInBox, type Box } from '../sandbox/workspace';
 import { JobBudget } from './budget';
+import type { RawRun } from './output';
 import { check } from './checkers';
 import { ARCHIVE_CAPS, ARCHIVE_FILE, UNPACK_LIMITS, unpackArgv } from './unpack';
 import { overallVerdict, toRun } from './verdict';
@@ -25,7 +26,7 @@ const CHECKER_LIMITS: RunLimits = { cpuTimeMs: 5_000, wallTimeMs: 10_000, memory
 
 interface Program {
   box: Box;
-  compile: Run | null;
+  compile: RawRun | null;
 }
 
 /** What one kind of run executes, fixed once per job: the same for every test. */
@@ -68,7 +69,8 @@ export class RunService {
       const lang = this.languages.find(data.language);
       if (!lang) throw new SandboxError(`this worker has no language "${data.language}"`);
       const built = await this.build(slot, lang, data.files, boxes, budget, signal, data.compileArgs, data.archive);
-      const compile = built.compile && budget.keep(built.compile);
+      const encoding = data.outputEncoding ?? 'utf8';
+      const compile = built.compile && budget.keep(built.compile, encoding);
       if (compile) emit('compiled', compile);
       const noTests = data.tests ? { tests: [], score: { points: 0, maxPoints: maxPoints(data) } } : {};
       if (compile && budget.timeSpent) {
@@ -83,7 +85,7 @@ export class RunService {
       if (compile && compile.verdict !== 'ok') return ends({ verdict: 'compile_error', compile, run: null, ...noTests });
       const command = commandOf(lang, data.limits);
       if (!data.tests) {
-        const run = budget.keep(await this.runIn(slot, built.box, command, data.args, data.stdin, budget, signal));
+        const run = budget.keep(await this.runIn(slot, built.box, command, data.args, data.stdin, budget, signal), encoding);
         if (budget.timeSpent)
           return ends({ verdict: 'time_limit', compile, run: spentRun(run, budget), stopped: { reason: 'job_time_budget' } });
         return ends({ verdict: run.verdict, compile, run });
@@ -95,7 +97,7 @@ export class RunService {
         // Every test starts from the compiled workspace as it was: nothing one test writes
         // (a cache of answers, a patched binary) reaches the next.
         const box = cloneBox(built.box);
-        let run: Run;
+        let run: RawRun;
         try {
           run = await this.runIn(slot, box, command, test.args.length ? test.args : data.args, test.stdin, budget, signal);
         } finally {
@@ -111,7 +113,7 @@ export class RunService {
           result.message = run.message;
         }
         // Judged on the whole output; kept only within the job's output budget.
-        result.run = budget.keep(run);
+        result.run = budget.keep(run, encoding);
         if (budget.timeSpent) {
           result.verdict = 'time_limit';
           result.message = spentMessage(budget);
@@ -246,7 +248,7 @@ export class RunService {
     stdin: string,
     budget: JobBudget,
     signal: AbortSignal,
-  ): Promise<Run> {
+  ): Promise<RawRun> {
     if (signal.aborted) throw new SandboxError(`run aborted: ${String(signal.reason)}`);
     const { limits } = command;
     const spec = {

@@ -1,7 +1,8 @@
 /**
  * From what the launcher saw to what the client reads. Pure: no I/O, fully unit-tested.
  */
-import type { LauncherReport, Run, TestResult, Verdict } from '@runbox/contract';
+import type { LauncherReport, TestResult, Verdict } from '@runbox/contract';
+import { textOf, type RawRun } from './output';
 
 const LIMIT_VERDICT = { cpu: 'time_limit', wall: 'time_limit', memory: 'memory_limit', output: 'output_limit' } as const;
 
@@ -31,24 +32,27 @@ function limitMessage(
   }
 }
 
-/** Builds the client's `Run` from a launcher outcome. Output is decoded lossily as UTF-8. */
+/** Builds the worker's run from a launcher outcome: the bytes, and their text (lossy UTF-8) for judging. */
 export function toRun(
   report: LauncherReport,
   stdout: Buffer,
   stderr: Buffer,
   limits: { cpuTimeMs: number; wallTimeMs: number; memoryMb: number; outputBytes: number },
-): Run {
-  const run: Run = {
+): RawRun {
+  const stdoutTruncated = report.stdoutTruncated || report.stdoutBytes > stdout.length;
+  const stderrTruncated = report.stderrTruncated || report.stderrBytes > stderr.length;
+  const run: RawRun = {
     exitCode: report.exitCode,
     signal: report.signal,
-    stdout: stdout.toString('utf8'),
-    stderr: stderr.toString('utf8'),
-    stdoutTruncated: report.stdoutTruncated || report.stdoutBytes > stdout.length,
-    stderrTruncated: report.stderrTruncated || report.stderrBytes > stderr.length,
+    stdout: textOf(stdout, stdoutTruncated),
+    stderr: textOf(stderr, stderrTruncated),
+    stdoutTruncated,
+    stderrTruncated,
     cpuTimeMs: report.cpuTimeMs,
     wallTimeMs: report.wallTimeMs,
     memoryKb: report.memoryKb,
     verdict: runVerdict(report),
+    raw: { stdout, stderr },
   };
   const message = limitMessage(report, limits);
   if (message) run.message = message;

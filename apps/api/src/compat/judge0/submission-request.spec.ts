@@ -32,6 +32,7 @@ describe('parseSubmission', () => {
       args: ['1', '2 3'],
       compileArgs: ['-DX=a b', '-O0'],
       limits: { cpuTimeMs: 1500, wallTimeMs: 3000, memoryMb: 64, processes: 8, outputBytes: 65_536 },
+      outputEncoding: 'base64',
     });
     expect(p.submission).toMatchObject({
       language_id: 50,

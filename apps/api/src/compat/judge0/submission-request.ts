@@ -224,6 +224,8 @@ export function parseSubmission(body: unknown, base64: boolean, ctx: Judge0Conte
     ...(compileArgs.length ? { compileArgs } : {}),
     ...(submission.additional_files ? { archive: submission.additional_files } : {}),
     limits: runLimits(submission, limits, ctx.config),
+    // Judge0 answers in base64 or text as each read asks (`base64_encoded`): the job keeps the exact bytes for either.
+    outputEncoding: 'base64',
     // number_of_runs: Judge0 compiles and runs N times and stops at the first run that is not
     // Accepted; runbox compiles once and runs N tests of the same input.
     ...(runs > 1

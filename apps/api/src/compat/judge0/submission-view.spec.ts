@@ -98,7 +98,7 @@ describe('judge0Outcome', () => {
       done([run({ cpuTimeMs: 10, memoryKb: 100 }), run({ stdout: '2\n', cpuTimeMs: 20, memoryKb: 201 }), run()]),
       sub({ expected_output: Buffer.from('1').toString('base64'), number_of_runs: 3 }),
     );
-    expect(o).toMatchObject({ status_id: 4, stdout: '2\n', timeMs: 15, memory: 150 });
+    expect(o).toMatchObject({ status_id: 4, stdout: Buffer.from('2\n'), timeMs: 15, memory: 150 });
   });
 
   it('maps queue states and runbox failures', () => {
@@ -115,7 +115,7 @@ describe('judge0Outcome', () => {
     view.result = { verdict: 'compile_error', compile: run({ verdict: 'time_limit', stdout: '', stderr: 'x' }), run: null };
     expect(judge0Outcome(view, sub())).toMatchObject({
       status_id: 6,
-      compile_output: 'Compilation time limit exceeded.',
+      compile_output: Buffer.from('Compilation time limit exceeded.'),
       stdout: null,
       timeMs: null,
       memory: null,
@@ -137,5 +137,21 @@ describe('rendering', () => {
     const opts = { base64: false, language: { id: 71, name: 'Python' } };
     expect(renderSubmission('t', view, sub(), { ...opts, fields: ['stdout'] })).toEqual({ conversionError: true });
     expect(renderSubmission('t', view, sub(), { ...opts, fields: ['status_id'] })).toEqual({ body: { status_id: 3 } });
+  });
+
+  it('gives the exact bytes of base64 output, and refuses them as text only when they are not UTF-8', () => {
+    const bytes = Buffer.from([0x80, 0xff, 0x00]);
+    const view = done({ stdout: bytes.toString('base64'), stdoutEncoding: 'base64' });
+    const opts = { language: { id: 71, name: 'Python' }, fields: ['stdout'] as const };
+    expect(renderSubmission('t', view, sub(), { ...opts, base64: true })).toEqual({ body: { stdout: encode64(bytes) } });
+    expect(renderSubmission('t', view, sub(), { ...opts, base64: false })).toEqual({ conversionError: true });
+    const text = done({ stdout: Buffer.from('é\n').toString('base64'), stdoutEncoding: 'base64' });
+    expect(renderSubmission('t', text, sub(), { ...opts, base64: false })).toEqual({ body: { stdout: 'é\n' } });
+  });
+
+  it('takes a run that says it lost bytes as output that is not UTF-8', () => {
+    const view = done({ stdout: 'ok', stdoutEncoding: 'utf8-lossy' });
+    const opts = { base64: false, language: { id: 71, name: 'Python' }, fields: ['stdout'] as const };
+    expect(renderSubmission('t', view, sub(), opts)).toEqual({ conversionError: true });
   });
 });

@@ -15,9 +15,12 @@ import type { Judge0Submission } from './submission-request';
 /** What the run decided, in Judge0's attributes. */
 export interface Judge0Outcome {
   status_id: Judge0StatusId;
-  stdout: string | null;
-  stderr: string | null;
-  compile_output: string | null;
+  /** The bytes the program wrote (or their UTF-8 text, for a job queued before runs came as base64). */
+  stdout: Buffer | null;
+  stderr: Buffer | null;
+  compile_output: Buffer | null;
+  /** Some text attribute lost bytes that were not UTF-8 (U+FFFD stands for them). */
+  lossy: boolean;
   message: string | null;
   exit_code: number | null;
   exit_signal: number | null;
@@ -27,7 +30,19 @@ export interface Judge0Outcome {
   memory: number | null;
 }
 
-const nonEmpty = (s: string | null | undefined): string | null => (s ? s : null);
+const nonEmpty = (b: Buffer): Buffer | null => (b.length ? b : null);
+
+/** A stream of `run` as bytes: exact when it came as base64 (the layer asks for that), else its text. */
+const streamBytes = (run: Run, stream: 'stdout' | 'stderr'): Buffer =>
+  Buffer.from(run[stream], run[`${stream}Encoding`] === 'base64' ? 'base64' : 'utf8');
+/**
+ * Whether text of `run` stands for bytes that were not UTF-8: said by the run, or, in a run from
+ * before runs said so, guessed from a U+FFFD.
+ */
+const lossyRun = (run: Run): boolean =>
+  (['stdout', 'stderr'] as const).some((f) =>
+    run[`${f}Encoding`] === undefined ? run[f].includes('\uFFFD') : run[`${f}Encoding`] === 'utf8-lossy',
+  );
 const signalNumber = (name: string | null): number | null => (name ? ((constants.signals as Record<string, number>)[name] ?? null) : null);
 
 /** Ruby's `rstrip`: trailing whitespace and NULs. */
@@ -43,7 +58,7 @@ export function judge0Strip(text: string | null): string | null {
   return rstrip(text.split('\n').map(rstrip).join('\n'));
 }
 
-const NO_RUN: Omit<Judge0Outcome, 'status_id' | 'message' | 'compile_output'> = {
+const NO_RUN: Omit<Judge0Outcome, 'status_id' | 'message' | 'compile_output' | 'lossy'> = {
   stdout: null,
   stderr: null,
   exit_code: null,
@@ -54,10 +69,14 @@ const NO_RUN: Omit<Judge0Outcome, 'status_id' | 'message' | 'compile_output'> = 
 };
 
 /** stdout and stderr as the submission shows them (stderr after stdout when redirected: runbox keeps the streams apart). */
-function streams(run: Run, s: Judge0Submission): { stdout: string | null; stderr: string | null } {
-  if (s.redirect_stderr_to_stdout) return { stdout: nonEmpty(run.stdout + run.stderr), stderr: null };
-  return { stdout: nonEmpty(run.stdout), stderr: nonEmpty(run.stderr) };
+function streams(run: Run, s: Judge0Submission): { stdout: Buffer | null; stderr: Buffer | null } {
+  const [stdout, stderr] = [streamBytes(run, 'stdout'), streamBytes(run, 'stderr')];
+  if (s.redirect_stderr_to_stdout) return { stdout: nonEmpty(Buffer.concat([stdout, stderr])), stderr: null };
+  return { stdout: nonEmpty(stdout), stderr: nonEmpty(stderr) };
 }
+
+/** Bytes as a string of one character per byte: Judge0 compares bytes, and its strip touches ASCII only. */
+const latin1 = (b: Buffer | null): string | null => (b === null ? null : b.toString('latin1'));
 
 /** The status of one run, and isolate's words for it (its meta `message`). */
 function runStatus(run: Run, s: Judge0Submission, expected: string | null): { id: Judge0StatusId; message: string | null } {
@@ -79,7 +98,7 @@ function runStatus(run: Run, s: Judge0Submission, expected: string | null): { id
       return { id: STATUS.nzec, message: `Exited with error status ${run.exitCode}` };
     default: {
       if (expected === null) return { id: STATUS.accepted, message: null };
-      const same = judge0Strip(expected) === judge0Strip(streams(run, s).stdout);
+      const same = judge0Strip(expected) === judge0Strip(latin1(streams(run, s).stdout));
       return { id: same ? STATUS.accepted : STATUS.wrongAnswer, message: null };
     }
   }
@@ -87,7 +106,7 @@ function runStatus(run: Run, s: Judge0Submission, expected: string | null): { id
 
 /** What job `view` says in Judge0's terms. */
 export function judge0Outcome(view: JobView, s: Judge0Submission): Judge0Outcome {
-  const blank = { ...NO_RUN, compile_output: null };
+  const blank = { ...NO_RUN, compile_output: null, lossy: false };
   if (view.status === 'queued') return { ...blank, status_id: STATUS.inQueue, message: null };
   if (view.status === 'running') return { ...blank, status_id: STATUS.processing, message: null };
   const r = view.result;
@@ -99,21 +118,24 @@ export function judge0Outcome(view: JobView, s: Judge0Submission): Judge0Outcome
     };
   }
   const compile = r.compile;
-  const compileOutput = compile ? nonEmpty(compile.stdout + compile.stderr) : null;
+  const compileOutput = compile ? nonEmpty(Buffer.concat([streamBytes(compile, 'stdout'), streamBytes(compile, 'stderr')])) : null;
+  const compileLossy = compile !== null && lossyRun(compile);
   if (r.verdict === 'compile_error') {
     const timedOut = compile?.verdict === 'time_limit';
     return {
       ...NO_RUN,
       status_id: STATUS.compilationError,
       message: null,
-      compile_output: timedOut ? 'Compilation time limit exceeded.' : compileOutput,
+      compile_output: timedOut ? Buffer.from('Compilation time limit exceeded.') : compileOutput,
+      lossy: !timedOut && compileLossy,
     };
   }
   const runs = (r.tests ? r.tests.map((t) => t.run) : [r.run]).filter((x): x is Run => x !== null);
-  if (runs.length === 0) return { ...blank, status_id: STATUS.internalError, compile_output: compileOutput, message: 'the job has no run' };
+  if (runs.length === 0)
+    return { ...blank, status_id: STATUS.internalError, compile_output: compileOutput, lossy: compileLossy, message: 'the job has no run' };
 
   // Judge0 stops at the first run that is not Accepted and shows it; time and memory are the averages of the runs made.
-  const expected = s.expected_output === null ? null : Buffer.from(s.expected_output, 'base64').toString('utf8');
+  const expected = s.expected_output === null ? null : Buffer.from(s.expected_output, 'base64').toString('latin1');
   const judged = runs.map((run) => ({ run, ...runStatus(run, s, expected) }));
   const shownAt = judged.findIndex((j) => j.id !== STATUS.accepted);
   const made = shownAt < 0 ? judged : judged.slice(0, shownAt + 1);
@@ -123,6 +145,7 @@ export function judge0Outcome(view: JobView, s: Judge0Submission): Judge0Outcome
     status_id: shown.id,
     ...streams(shown.run, s),
     compile_output: compileOutput,
+    lossy: compileLossy || lossyRun(shown.run),
     message: shown.message,
     exit_code: shown.run.exitCode ?? 0, // isolate's meta has no exitcode after a signal; Judge0 then says 0
     exit_signal: signalNumber(shown.run.signal),
@@ -166,9 +189,9 @@ export interface RenderOptions {
 
 /**
  * Judge0's answer for a submission, projected to `fields`; or `conversionError` when a text
- * attribute asked for without base64 is not UTF-8. Output runbox read back from the sandbox is
- * already decoded (invalid bytes became U+FFFD), so a U+FFFD in it is taken as bytes that were
- * not UTF-8.
+ * attribute asked for without base64 is not UTF-8. The layer asks its jobs for output in base64,
+ * so what the program wrote is here byte for byte; a job's run that still says it lost bytes
+ * (`utf8-lossy`) is taken as output that was not UTF-8.
  */
 export function renderSubmission(
   token: string,
@@ -177,18 +200,17 @@ export function renderSubmission(
   opts: RenderOptions,
 ): { body: Record<string, unknown> } | { conversionError: true } {
   const o = judge0Outcome(view, s);
-  // Text attributes as bytes, so base64 encodes what the program wrote (as runbox kept it).
+  // Text attributes as bytes, so base64 encodes what the program wrote.
   const text: Record<string, Buffer | null> = {
     source_code: bytes64(s.source_code),
     stdin: bytes64(s.stdin),
     expected_output: bytes64(s.expected_output),
-    stdout: o.stdout === null ? null : Buffer.from(o.stdout, 'utf8'),
-    stderr: o.stderr === null ? null : Buffer.from(o.stderr, 'utf8'),
-    compile_output: o.compile_output === null ? null : Buffer.from(o.compile_output, 'utf8'),
+    stdout: o.stdout,
+    stderr: o.stderr,
+    compile_output: o.compile_output,
     message: o.message === null ? null : Buffer.from(o.message, 'utf8'),
   };
-  const lossy = (a: Attribute) =>
-    ['stdout', 'stderr', 'compile_output', 'message'].includes(a) ? (text[a]?.toString('utf8').includes('\uFFFD') ?? false) : false;
+  const lossy = (a: Attribute) => o.lossy && ['stdout', 'stderr', 'compile_output'].includes(a);
   if (!opts.base64 && opts.fields.some((a) => TEXT_ATTRIBUTES.includes(a) && text[a] && (!isUtf8(text[a]) || lossy(a))))
     return { conversionError: true };
 

@@ -6,6 +6,7 @@ import {
   IsBase64,
   IsBoolean,
   IsDefined,
+  IsIn,
   IsNotEmpty,
   IsObject,
   IsOptional,
@@ -14,7 +15,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import type { Checker, JobRequest } from '@runbox/contract';
+import { OUTPUT_ENCODINGS, type Checker, type JobRequest, type OutputEncoding } from '@runbox/contract';
 import { CheckerDto } from './checker.dto';
 import { LimitsDto } from './limits.dto';
 import { ExactlyOneOf, IsStringIfPresent } from './rules';
@@ -111,4 +112,14 @@ export class CreateJobDto implements JobRequest {
   @MaxLength(MAX_CALLBACK_URL_LENGTH)
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
   callbackUrl?: string;
+
+  @ApiPropertyOptional({
+    enum: OUTPUT_ENCODINGS,
+    default: 'utf8',
+    description:
+      'how stdout and stderr come back: utf8 text (bytes that are not UTF-8 become U+FFFD and the run says `utf8-lossy`) or the exact bytes in base64',
+  })
+  @IsOptional()
+  @IsIn(OUTPUT_ENCODINGS)
+  outputEncoding?: OutputEncoding;
 }

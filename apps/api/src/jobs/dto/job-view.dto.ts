@@ -4,9 +4,11 @@
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
+  CONTENT_ENCODINGS,
   JOB_STATUSES,
   JOB_STOP_REASONS,
   VERDICTS,
+  type ContentEncoding,
   type JobResult,
   type JobStop,
   type JobStopReason,
@@ -27,6 +29,12 @@ export class RunDto implements Run {
   @ApiProperty() stderr!: string;
   @ApiProperty() stdoutTruncated!: boolean;
   @ApiProperty() stderrTruncated!: boolean;
+  @ApiPropertyOptional({
+    enum: CONTENT_ENCODINGS,
+    description: 'absent for plain UTF-8 text; utf8-lossy: bytes that were not UTF-8 became U+FFFD',
+  })
+  stdoutEncoding?: ContentEncoding;
+  @ApiPropertyOptional({ enum: CONTENT_ENCODINGS }) stderrEncoding?: ContentEncoding;
   @ApiProperty() cpuTimeMs!: number;
   @ApiProperty() wallTimeMs!: number;
   @ApiProperty() memoryKb!: number;
