@@ -16,6 +16,7 @@
 
 #include "args.h"
 #include "cgroup.h"
+#include "collect.h"
 #include "ns.h"
 #include "report.h"
 #include "serve.h"
@@ -231,6 +232,8 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
         if (!strcmp(argv[i], "--serve"))
             return serve_main(argc, argv, parent);
+        else if (!strncmp(argv[i], "--box-collect=", 14))
+            return collect_main(argc, argv);
     if (args_parse_cli(argc, argv, &c, &err) < 0) {
         fprintf(stderr, "runbox-launcher: %s\n", err.msg);
         usage_hint();

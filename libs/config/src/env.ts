@@ -162,6 +162,9 @@ export const SETTINGS = {
     int(0),
     'output kept of all the runs of a job together; beyond it the streams of each run are cut (flagged)',
   ),
+  OUTPUT_FILES_MAX: setting(100, int(1, 10_000), 'output files (and skipped matches) a run returns; further matches are only counted'),
+  OUTPUT_FILE_MAX_BYTES: setting(1_048_576, int(1, 1 << 30), 'bytes kept of one output file; a longer one is cut (flagged)'),
+  OUTPUT_FILES_MAX_TOTAL_BYTES: setting(4_194_304, int(1, 2 ** 32), "bytes of all of one run's output files together"),
   JOB_TIME_BUDGET_MS: setting(
     300_000,
     int(1),

@@ -56,6 +56,7 @@ export class Config {
     jobOutputBudgetBytes: number;
     jobTimeBudgetMs: number;
     maxRunningJobsPerKey: number;
+    outputFiles: { maxFiles: number; maxFileBytes: number; maxTotalBytes: number };
   };
   readonly languagesFile!: string;
   readonly webhooks!: { secret: string | undefined; allow: string[]; attempts: number; backoffMs: number };
@@ -152,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       jobOutputBudgetBytes: r.JOB_OUTPUT_BUDGET_BYTES,
       jobTimeBudgetMs: r.JOB_TIME_BUDGET_MS,
       maxRunningJobsPerKey: r.MAX_RUNNING_JOBS_PER_KEY,
+      outputFiles: { maxFiles: r.OUTPUT_FILES_MAX, maxFileBytes: r.OUTPUT_FILE_MAX_BYTES, maxTotalBytes: r.OUTPUT_FILES_MAX_TOTAL_BYTES },
     },
     languagesFile: r.LANGUAGES_FILE ?? resolve(root, 'libs/languages/languages.json'),
     webhooks: {

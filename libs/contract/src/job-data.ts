@@ -152,6 +152,38 @@ function parseTests(v: unknown): QueuedTest[] | null {
   });
 }
 
+/** Patterns a job may give in `outputFiles`. */
+export const MAX_OUTPUT_FILE_PATTERNS = 16;
+const PATTERN_COMPONENT = /^[^/\0]+$/;
+
+/**
+ * Why `pattern` cannot name files inside the box, or null: relative, no empty, "." or ".."
+ * component, no NUL, at most MAX_PATH_DEPTH components and MAX_PATH_BYTES bytes. Globs (`*`, `?`,
+ * `[…]`) match within one component, never across a "/".
+ */
+export function outputPatternProblem(pattern: string): string | null {
+  if (typeof pattern !== 'string' || pattern.length === 0) return 'must be a non-empty string';
+  const nul = nulProblem(pattern);
+  if (nul) return nul;
+  if (pattern.startsWith('/')) return 'must be relative to /box';
+  if (Buffer.byteLength(pattern) > MAX_PATH_BYTES) return `must be at most ${MAX_PATH_BYTES} bytes`;
+  const parts = pattern.split('/');
+  if (parts.length > MAX_PATH_DEPTH) return `must have at most ${MAX_PATH_DEPTH} components`;
+  if (parts.some((p) => p === '' || p === '.' || p === '..' || !PATTERN_COMPONENT.test(p)))
+    return 'must be relative, without empty, "." or ".." components';
+  return null;
+}
+
+function parseOutputFiles(v: unknown): string[] {
+  if (!Array.isArray(v) || v.length === 0 || v.length > MAX_OUTPUT_FILE_PATTERNS)
+    throw new InvalidJobData('outputFiles', `must be an array of 1 to ${MAX_OUTPUT_FILE_PATTERNS} patterns`);
+  return v.map((p, i) => {
+    const problem = outputPatternProblem(str(p, `outputFiles[${i}]`));
+    if (problem) throw new InvalidJobData(`outputFiles[${i}]`, problem);
+    return p as string;
+  });
+}
+
 function parseOutputEncoding(v: unknown): OutputEncoding {
   if (v === undefined || v === null) return 'utf8'; // jobs queued before the field existed
   if (!OUTPUT_ENCODINGS.includes(v as never)) throw new InvalidJobData('outputEncoding', `must be one of ${OUTPUT_ENCODINGS.join(', ')}`);
@@ -177,6 +209,7 @@ export function parseJobData(raw: unknown, maxima: RunLimits): JobData {
     stopOnFirstFailure: raw.stopOnFirstFailure === true,
     callbackUrl: raw.callbackUrl === null || raw.callbackUrl === undefined ? null : str(raw.callbackUrl, 'callbackUrl'),
     outputEncoding: parseOutputEncoding(raw.outputEncoding),
+    ...(raw.outputFiles === undefined || raw.outputFiles === null ? {} : { outputFiles: parseOutputFiles(raw.outputFiles) }),
     createdAt: str(raw.createdAt, 'createdAt'),
     owner: raw.owner === null || raw.owner === undefined ? null : str(raw.owner, 'owner'),
   };

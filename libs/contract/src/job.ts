@@ -31,6 +31,8 @@ export interface JobRequest {
   callbackUrl?: string;
   /** How stdout, stderr and output files come back; default `utf8`. */
   outputEncoding?: OutputEncoding;
+  /** Files the program writes to return with its run (each test's own): paths or globs (`*`, `?`, `[…]` within one component) relative to /box. */
+  outputFiles?: string[];
 }
 
 export const JOB_STATUSES = ['queued', 'running', 'completed', 'cancelled', 'failed'] as const;
@@ -135,6 +137,8 @@ export interface JobData {
   callbackUrl: string | null;
   /** Absent (as in jobs queued before it existed): `utf8`. */
   outputEncoding?: OutputEncoding;
+  /** Absent: none. */
+  outputFiles?: string[];
   createdAt: string;
   /** Quota identity of the submitter (`key:<id>`, or `ip:<address>` when the service runs open): its active-job quota counts the job. */
   owner: string | null;

@@ -40,6 +40,28 @@ export type OutputEncoding = (typeof OUTPUT_ENCODINGS)[number];
 export const CONTENT_ENCODINGS = [...OUTPUT_ENCODINGS, 'utf8-lossy'] as const;
 export type ContentEncoding = (typeof CONTENT_ENCODINGS)[number];
 
+/** Why a file that matched `outputFiles` was not read: only a regular file with one link is. */
+export const OUTPUT_FILE_SKIPS = ['symlink', 'directory', 'not_regular', 'hardlink', 'total_bytes', 'unreadable', 'unsafe_name'] as const;
+export type OutputFileSkip = (typeof OUTPUT_FILE_SKIPS)[number];
+
+/** A file the program wrote that the job asked for (`outputFiles`). */
+export interface OutputFile {
+  /** Relative to /box. */
+  path: string;
+  /** Its size on disk, in bytes (more than `content` holds when `truncated`). */
+  size: number;
+  encoding: ContentEncoding;
+  content: string;
+  /** Present when the file was cut at the per-file or total cap. */
+  truncated?: true;
+}
+
+/** A match that was not read, and why. `path` is for information: text, bytes that were not UTF-8 as U+FFFD. */
+export interface SkippedFile {
+  path: string;
+  reason: OutputFileSkip;
+}
+
 /** What one run of a program (or of the compiler) did. */
 export interface Run {
   exitCode: number | null;
@@ -52,6 +74,11 @@ export interface Run {
   /** Present unless the stream is plain UTF-8 text: `base64` as asked, or `utf8-lossy`. */
   stdoutEncoding?: ContentEncoding;
   stderrEncoding?: ContentEncoding;
+  /** With `outputFiles`: the matching files read, at most OUTPUT_FILES_MAX with `filesSkipped`. */
+  files?: OutputFile[];
+  filesSkipped?: SkippedFile[];
+  /** Matches beyond OUTPUT_FILES_MAX, neither read nor listed. */
+  filesOmitted?: number;
   cpuTimeMs: number;
   wallTimeMs: number;
   memoryKb: number;

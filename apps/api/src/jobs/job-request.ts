@@ -8,6 +8,7 @@ import {
   DEFAULT_CHECKER,
   LIMIT_FIELDS,
   nulProblem,
+  outputPatternProblem,
   unrunnablePathProblem,
   type Checker,
   type JobData,
@@ -97,6 +98,15 @@ function unrunnableFields(req: JobRequest, at: string): FieldError[] {
     text(t.name, `${at}tests[${i}].name`);
     t.args?.forEach((a, j) => text(a, `${at}tests[${i}].args[${j}]`));
   });
+  req.outputFiles?.forEach((p, i) => {
+    const problem = outputPatternProblem(p);
+    if (problem)
+      errors.push({
+        field: `${at}outputFiles[${i}]`,
+        rule: nulProblem(p) ? 'noNul' : 'insideBox',
+        message: `${at}outputFiles[${i}] ${problem}`,
+      });
+  });
   paths(req.files ?? undefined, `${at}files`);
   if (req.checker?.type === 'custom') paths(req.checker.files ?? undefined, `${at}checker.files`);
   return errors;
@@ -183,6 +193,7 @@ export function toJobData(req: JobRequest, ctx: RequestContext, at = '', now = n
     stopOnFirstFailure: req.stopOnFirstFailure ?? false,
     callbackUrl: req.callbackUrl ?? null,
     outputEncoding: req.outputEncoding ?? 'utf8',
+    ...(req.outputFiles ? { outputFiles: [...req.outputFiles] } : {}),
     createdAt: now.toISOString(),
     owner: null,
   };

@@ -4,7 +4,8 @@
  * job holds a slot, the worker's heap or Redis without bound. Pure bookkeeping: RunService asks it
  * for the next run's wall limit, charges each finished run, and hands it each run to keep.
  */
-import type { OutputEncoding, Run } from '@runbox/contract';
+import type { OutputEncoding, OutputFile, Run, SkippedFile } from '@runbox/contract';
+import { safeName, type Collected } from '../sandbox/collect';
 import { encodeOutput, utf8Prefix, type RawRun } from './output';
 
 export class JobBudget {
@@ -41,7 +42,7 @@ export class JobBudget {
    * (flagged where cut), counted in bytes, in the job's encoding. Call once per run, after judging it.
    */
   keep(run: RawRun, encoding: OutputEncoding = 'utf8'): Run {
-    const { raw, ...view } = run;
+    const { raw, collected, ...view } = run;
     const stdout = this.take(raw.stdout, encoding);
     const stderr = this.take(raw.stderr, encoding);
     if (stdout.length < raw.stdout.length || stderr.length < raw.stderr.length) this.outputSpent = true;
@@ -57,7 +58,27 @@ export class JobBudget {
       stderrTruncated,
       ...(out.encoding ? { stdoutEncoding: out.encoding } : {}),
       ...(err.encoding ? { stderrEncoding: err.encoding } : {}),
+      ...(collected ? this.files(collected, encoding) : {}),
     };
+  }
+
+  /** The run's output files within what is left of the budget; names a client could misread are skipped. */
+  private files(collected: Collected, encoding: OutputEncoding): Pick<Run, 'files' | 'filesSkipped' | 'filesOmitted'> {
+    const files: OutputFile[] = [];
+    const filesSkipped: SkippedFile[] = [];
+    for (const e of collected.entries) {
+      const path = e.path.toString('utf8');
+      if (!safeName(e.path)) filesSkipped.push({ path, reason: 'unsafe_name' });
+      else if (e.kind === 'skipped') filesSkipped.push({ path, reason: e.reason });
+      else {
+        const kept = this.take(e.content, encoding);
+        if (kept.length < e.content.length) this.outputSpent = true;
+        const truncated = e.truncated || kept.length < e.content.length;
+        const { content, encoding: how } = encodeOutput(kept, truncated, encoding);
+        files.push({ path, size: e.size, encoding: how ?? 'utf8', content, ...(truncated ? { truncated: true as const } : {}) });
+      }
+    }
+    return { files, filesSkipped, ...(collected.omitted ? { filesOmitted: collected.omitted } : {}) };
   }
 
   /** The longest prefix of `bytes` that fits in what is left (as text: cut at a character boundary). */

@@ -4,10 +4,12 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { ContentEncoding, OutputEncoding, Run } from '@runbox/contract';
+import type { Collected } from '../sandbox/collect';
 
-/** A run as the worker holds it: the client's fields (stdout and stderr as text, for judging) and the bytes they came from. */
+/** A run as the worker holds it: the client's fields (stdout and stderr as text, for judging), the bytes they came from, and its output files. */
 export interface RawRun extends Run {
   raw: { stdout: Buffer; stderr: Buffer };
+  collected?: Collected;
 }
 
 /** The longest prefix of `b` that does not end inside a UTF-8 sequence: a cut stream's last character is dropped, not made U+FFFD. */

@@ -7,6 +7,7 @@ import { Injectable } from '@nestjs/common';
 import type { JobData, JobProgressType, JobResult, QueuedChecker, Run, RunLimits, SourceFile, TestResult, Verdict } from '@runbox/contract';
 import { Config } from '@runbox/config';
 import { adjustLimits, BASE_ENV, expandArgv, languageEnv, LanguageRegistry, type Language } from '@runbox/languages';
+import { collectFiles } from '../sandbox/collect';
 import { runOnce } from '../sandbox/launcher';
 import { SandboxError } from '../sandbox/sandbox.errors';
 import { SlotPool, type Slot } from '../sandbox/slots';
@@ -85,7 +86,10 @@ export class RunService {
       if (compile && compile.verdict !== 'ok') return ends({ verdict: 'compile_error', compile, run: null, ...noTests });
       const command = commandOf(lang, data.limits);
       if (!data.tests) {
-        const run = budget.keep(await this.runIn(slot, built.box, command, data.args, data.stdin, budget, signal), encoding);
+        const run = budget.keep(
+          await this.withFiles(slot, built.box, data, this.runIn(slot, built.box, command, data.args, data.stdin, budget, signal)),
+          encoding,
+        );
         if (budget.timeSpent)
           return ends({ verdict: 'time_limit', compile, run: spentRun(run, budget), stopped: { reason: 'job_time_budget' } });
         return ends({ verdict: run.verdict, compile, run });
@@ -99,7 +103,12 @@ export class RunService {
         const box = cloneBox(built.box);
         let run: RawRun;
         try {
-          run = await this.runIn(slot, box, command, test.args.length ? test.args : data.args, test.stdin, budget, signal);
+          run = await this.withFiles(
+            slot,
+            box,
+            data,
+            this.runIn(slot, box, command, test.args.length ? test.args : data.args, test.stdin, budget, signal),
+          );
         } finally {
           await this.slots.discard(slot, box);
         }
@@ -233,6 +242,17 @@ export class RunService {
       verdict: 'internal_error' as Verdict,
       message: `checker failed (${run.message ?? run.signal ?? `exit ${run.exitCode}`})${message ? `: ${message}` : ''}`,
     };
+  }
+
+  /**
+   * `run` with the files the job asks for, read from `box` once the run has ended: its report
+   * came, so the launcher removed the run's cgroup and no process of it lives.
+   */
+  private async withFiles(slot: Slot, box: Box, data: JobData, run: Promise<RawRun>): Promise<RawRun> {
+    const done = await run;
+    if (!data.outputFiles?.length) return done;
+    if (slot.settling) await slot.settling;
+    return { ...done, collected: await collectFiles(slot.setup, box.name, data.outputFiles, this.config.worker.outputFiles) };
   }
 
   /**

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
   ArrayMinSize,
   IsArray,
   IsBase64,
@@ -15,7 +16,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { OUTPUT_ENCODINGS, type Checker, type JobRequest, type OutputEncoding } from '@runbox/contract';
+import { MAX_OUTPUT_FILE_PATTERNS, OUTPUT_ENCODINGS, type Checker, type JobRequest, type OutputEncoding } from '@runbox/contract';
 import { CheckerDto } from './checker.dto';
 import { LimitsDto } from './limits.dto';
 import { ExactlyOneOf, IsStringIfPresent } from './rules';
@@ -122,4 +123,17 @@ export class CreateJobDto implements JobRequest {
   @IsOptional()
   @IsIn(OUTPUT_ENCODINGS)
   outputEncoding?: OutputEncoding;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['result.txt', 'plots/*.png'],
+    description:
+      'files the program writes, returned with its run (each test its own): paths or globs within one component, relative to /box (OUTPUT_FILES_MAX, OUTPUT_FILE_MAX_BYTES, OUTPUT_FILES_MAX_TOTAL_BYTES)',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_OUTPUT_FILE_PATTERNS)
+  @IsString({ each: true })
+  outputFiles?: string[];
 }
