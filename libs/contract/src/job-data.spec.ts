@@ -50,5 +50,19 @@ describe('parseJobData', () => {
     [{ tests: [{ name: 't\0', stdin: '', points: 0 }] }, /^tests\[0\]\.name: .*NUL/],
     [{ files: [{ path: '-x.py', content: '' }] }, /^files\[0\]\.path: .*"-"/],
     [{ files: [{ path: 'x\0.py', content: '' }] }, /^files\[0\]\.path: .*NUL/],
+    [{ outputFiles: ['../etc/shadow'] }, /^outputFiles\[0\]: .*relative/],
+    [{ outputFiles: ['/etc/shadow'] }, /^outputFiles\[0\]: .*relative/],
+    [{ outputFiles: ['a\0b'] }, /^outputFiles\[0\]: .*NUL/],
+    [{ outputFiles: Array.from({ length: 17 }, () => 'x') }, /^outputFiles: .*16/],
+    [{ outputEncoding: 'latin1' }, /^outputEncoding: /],
   ])('refuses %j', (over, why) => expect(refusal(job(over))).toMatch(why));
+
+  it('keeps output patterns and the encoding; fills utf8 for a job queued before them', () => {
+    expect(parseJobData(job({ outputFiles: ['plots/*.png'], outputEncoding: 'base64' }), DEFAULT_MAX_LIMITS)).toMatchObject({
+      outputFiles: ['plots/*.png'],
+      outputEncoding: 'base64',
+    });
+    expect(parseJobData(job(), DEFAULT_MAX_LIMITS)).toMatchObject({ outputEncoding: 'utf8' });
+    expect(parseJobData(job(), DEFAULT_MAX_LIMITS)).not.toHaveProperty('outputFiles');
+  });
 });

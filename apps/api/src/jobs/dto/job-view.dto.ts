@@ -7,6 +7,7 @@ import {
   CONTENT_ENCODINGS,
   JOB_STATUSES,
   JOB_STOP_REASONS,
+  OUTPUT_FILE_SKIPS,
   VERDICTS,
   type ContentEncoding,
   type JobResult,
@@ -14,12 +15,28 @@ import {
   type JobStopReason,
   type JobStatus,
   type JobView,
+  type OutputFile,
+  type OutputFileSkip,
   type Run,
   type Score,
+  type SkippedFile,
   type TestResult,
   type Verdict,
   type WebhookDelivery,
 } from '@runbox/contract';
+
+export class OutputFileDto implements OutputFile {
+  @ApiProperty({ example: 'result.txt', description: 'relative to /box' }) path!: string;
+  @ApiProperty({ description: 'bytes on disk' }) size!: number;
+  @ApiProperty({ enum: CONTENT_ENCODINGS }) encoding!: ContentEncoding;
+  @ApiProperty() content!: string;
+  @ApiPropertyOptional({ enum: [true], description: 'cut at OUTPUT_FILE_MAX_BYTES or the total cap' }) truncated?: true;
+}
+
+export class SkippedFileDto implements SkippedFile {
+  @ApiProperty({ description: 'for information: bytes that are not UTF-8 as U+FFFD' }) path!: string;
+  @ApiProperty({ enum: OUTPUT_FILE_SKIPS }) reason!: OutputFileSkip;
+}
 
 export class RunDto implements Run {
   @ApiProperty({ type: Number, nullable: true }) exitCode!: number | null;
@@ -35,6 +52,10 @@ export class RunDto implements Run {
   })
   stdoutEncoding?: ContentEncoding;
   @ApiPropertyOptional({ enum: CONTENT_ENCODINGS }) stderrEncoding?: ContentEncoding;
+  @ApiPropertyOptional({ type: [OutputFileDto], description: 'with outputFiles: the matching files read' }) files?: OutputFileDto[];
+  @ApiPropertyOptional({ type: [SkippedFileDto], description: 'matches not read (a link, a FIFO, a directory, …)' })
+  filesSkipped?: SkippedFileDto[];
+  @ApiPropertyOptional({ description: 'matches beyond OUTPUT_FILES_MAX, neither read nor listed' }) filesOmitted?: number;
   @ApiProperty() cpuTimeMs!: number;
   @ApiProperty() wallTimeMs!: number;
   @ApiProperty() memoryKb!: number;
