@@ -1,12 +1,12 @@
 /**
- * Callbacks end to end: real Redis, the real webhooks queue and the worker's real WebhooksModule
+ * Callbacks end to end: real Redis, the real webhooks queue and the API's real WebhooksModule
  * (Nest DI, BullMQ worker, retries with backoff, delivery records, the SSRF guard), receivers the
  * test starts on 127.0.0.1 and ::1, verified with the Standard Webhooks verifier.
  *
  * Nothing here sends a packet to a non-loopback address: refused destinations are stopped by the
  * URL check or by the resolver hook (fed by a fake resolver) before any socket connects.
  *
- * The last block goes through the whole stack (API → worker process → callback) and needs the
+ * The last block goes through the whole stack (API → worker process → API's sender → callback) and needs the
  * run processor to call enqueueWebhook when a job becomes final.
  */
 import { once } from 'node:events';
@@ -29,8 +29,8 @@ import {
 } from '@runbox/contract';
 import { Config, ConfigModule, loadConfig } from '@runbox/config';
 import { enqueueWebhook, jobKey, loadJobView, QueueModule, REDIS, WEBHOOK_KEY, webhookDeliveryId } from '@runbox/queue';
-import { WebhooksModule } from '../../apps/worker/src/webhooks/webhooks.module';
-import { WebhooksProcessor } from '../../apps/worker/src/webhooks/webhooks.processor';
+import { WebhooksModule } from '../../apps/api/src/webhooks/webhooks.module';
+import { WebhooksProcessor } from '../../apps/api/src/webhooks/webhooks.processor';
 import { startStack, testRedisUrl, uniquePrefix } from '../support/stack';
 
 const SECRET = `whsec_${Buffer.from('runbox webhook test secret 32by').toString('base64')}`;

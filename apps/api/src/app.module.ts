@@ -16,6 +16,7 @@ import { RequestValidationPipe } from './http/validation';
 import { JobsModule } from './jobs/jobs.module';
 import { LanguagesModule } from './languages/languages.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /**
  * pino-http writes its one line per request at `info`. Above that level it would write nothing
@@ -48,6 +49,8 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         CompatModule.forRoot(config),
+        // Callback delivery: here, unprivileged, not in the root worker (its sandboxes' host).
+        WebhooksModule,
       ],
       providers: [
         { provide: Config, useValue: config },

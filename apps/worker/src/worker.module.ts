@@ -6,10 +6,11 @@ import { HeartbeatService } from './lifecycle/heartbeat.service';
 import { RunProcessor } from './run/run.processor';
 import { RunService } from './run/run.service';
 import { SlotPool } from './sandbox/slots';
-import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({
-  imports: [ConfigModule, QueueModule, WebhooksModule],
+  // No webhooks here: this process runs as root, so it speaks only to Redis and the launcher;
+  // the API (as `node`) delivers callbacks (apps/api/src/webhooks).
+  imports: [ConfigModule, QueueModule],
   providers: [
     { provide: LanguageRegistry, inject: [Config], useFactory: (c: Config) => LanguageRegistry.fromFile(c.languagesFile) },
     SlotPool,

@@ -1,6 +1,6 @@
 /**
  * Where a callback may go. A `callbackUrl` is chosen by whoever submits a job, so without a
- * check it would make the worker POST into its own network: Redis, the cloud metadata service,
+ * check it would make the API POST into its own network: Redis, the cloud metadata service,
  * admin panels on loopback. Only public unicast addresses pass, unless the operator's allow-list
  * (WEBHOOK_ALLOW: host names, addresses, CIDRs) names the destination.
  *

@@ -18,7 +18,7 @@ import { postJson } from './post-json';
 import { DESTINATION_REFUSED, parseAllowList, type AllowEntry } from './ssrf';
 
 export { DELIVERY_TIMEOUT_MS };
-/** Deliveries in flight per worker process: they wait on the network, not on a sandbox slot. */
+/** Deliveries in flight per API process: they wait on the network. */
 const CONCURRENCY = 16;
 const USER_AGENT = 'runbox-webhooks/1';
 
@@ -58,7 +58,7 @@ export class WebhooksProcessor implements OnApplicationBootstrap, OnApplicationS
     @InjectQueue(JOBS_QUEUE) private readonly jobs: Queue,
     @Inject(REDIS) private readonly redis: Redis,
   ) {
-    // Bad settings stop the worker at start-up, not at the first callback.
+    // Bad settings stop the API at start-up, not at the first callback.
     this.allow = parseAllowList(config.webhooks.allow);
     try {
       this.signer = config.webhooks.secret ? new Webhook(config.webhooks.secret) : null;
