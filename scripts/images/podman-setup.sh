@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes a Debian 12 host able to build and run runbox's images with podman (root, idempotent):
-#   1. installs podman, runc and mmdebstrap from apt when missing;
+#   1. installs podman, runc, catatonit (the init of `podman kube play`'s pause container) and
+#      mmdebstrap from apt when missing;
 #   2. when no node:24-bookworm-slim image is in podman's store and none can be pulled (a host
 #      without a container registry), builds a stand-in: a minimal Debian bookworm (mmdebstrap from
 #      the host's apt sources) plus Node 24 and npm from the npm registry, with the official image's
@@ -12,7 +13,9 @@ IMAGE=docker.io/library/node:${NODE_MAJOR}-bookworm-slim
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$(cd "$(dirname "$0")" && pwd)/containers.conf}
 
 missing=()
-for tool in podman runc mmdebstrap; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+for tool in podman runc catatonit mmdebstrap; do
+  command -v "$tool" >/dev/null || [ -x "/usr/libexec/podman/$tool" ] || missing+=("$tool")
+done
 if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || { echo "podman-setup: need root to install ${missing[*]}" >&2; exit 2; }
   apt-get update -qq >/dev/null 2>&1 || true
@@ -43,9 +46,8 @@ mkdir "$work/pkg"
 node_version=$("$work/pkg/package/bin/node" --version | tr -d v)
 (cd "$work/pkg" && npm pack --silent "npm@11" >/dev/null)
 install -D -m755 "$work/pkg/package/bin/node" "$root/usr/local/bin/node"
-cp -a "$work/pkg/package/include/node" "$root/usr/local/include/" 2>/dev/null \
-  || { mkdir -p "$root/usr/local/include" && cp -a "$work/pkg/package/include/node" "$root/usr/local/include/"; }
-mkdir -p "$root/usr/local/lib/node_modules/npm" "$root/usr/local/share/ca-certificates"
+mkdir -p "$root/usr/local/include" "$root/usr/local/lib/node_modules/npm" "$root/usr/local/share/ca-certificates"
+cp -a "$work/pkg/package/include/node" "$root/usr/local/include/"
 tar xzf "$work"/pkg/npm-*.tgz -C "$root/usr/local/lib/node_modules/npm" --strip-components=1
 ln -s ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
 ln -s ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"

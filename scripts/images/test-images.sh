@@ -3,7 +3,9 @@
 # a .dockerignore'd context, starts Redis, the API and the worker as containers on the host's
 # network (never a bridge or a private network: every packet stays on loopback), runs the smoke
 # suite (test/images/smoke.js) through them, stops them (the worker drains on SIGTERM), and checks
-# that nothing is left: no container, no sandbox process, no run cgroup, no new mount.
+# that nothing is left: no container, no sandbox process, no run cgroup, no new mount. Then it
+# validates docker/compose.yml and deploy/kubernetes and runs the rendered API and worker
+# Deployments under `podman kube play` (scripts/images/validate-deploy.js, kube-play.sh).
 # The worker runs with exactly the privileges of docker/compose.yml. Root; prints build timings.
 # Ports: RUNBOX_IMAGES_REDIS_PORT (default 26379), RUNBOX_IMAGES_API_PORT (23000).
 # To show that a privilege is needed: RUNBOX_IMAGES_WITHOUT=CAP (or =seccomp: the runtime's default
@@ -75,6 +77,17 @@ node test/images/smoke.js "http://127.0.0.1:$API_PORT" "$KEY" || fail "smoke sui
 podman stop -t 30 "$NAME-worker" >/dev/null
 status=$(podman inspect -f '{{.State.ExitCode}}' "$NAME-worker")
 [ "$status" = 0 ] || fail "the worker exited with $status on SIGTERM"
+podman rm -f -t 0 "$NAME-worker" "$NAME-api" >/dev/null
+
+# The deployment files: schemas (Compose, Kubernetes, KEDA), then the rendered Kubernetes API and
+# worker under `podman kube play` against the same Redis. Both render with kubectl's kustomize.
+if command -v kubectl >/dev/null; then
+  report=$(node scripts/images/validate-deploy.js) || { echo "$report"; fail "deployment files invalid"; }
+  echo "validate-deploy: ${report##*$'\n'}"
+  bash scripts/images/kube-play.sh "$REDIS_PORT" "$PASSWORD" "$((API_PORT + 1))" "$TAG" || fail "kube play failed"
+else
+  echo "test-images: SKIPPED the Kubernetes checks: no kubectl (its kustomize renders the overlays)"
+fi
 cleanup
 trap - EXIT
 

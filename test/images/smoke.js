@@ -80,6 +80,14 @@ test('memory limit', async () => {
   assert.equal(result.run.verdict, 'memory_limit');
 });
 
+test('a background process ends with its run', async () => {
+  // The sandbox's init kills what the program left behind (kill(-1) as pid 1: needs CAP_KILL,
+  // the program runs as another uid); without it the run would last until its wall limit.
+  const result = await run({ language: 'bash', source: 'sleep 60 & echo started', limits: { wallTimeMs: 10000 } });
+  assert.equal(result.run.verdict, 'ok', JSON.stringify(result.run));
+  assert.ok(result.run.wallTimeMs < 5000, `wall ${result.run.wallTimeMs} ms`);
+});
+
 test('cancel ends a running job', async () => {
   const res = await call('POST', '/v1/jobs', { language: 'bash', source: 'sleep 20', limits: { wallTimeMs: 30000 } });
   assert.equal(res.status, 202);
