@@ -30,9 +30,13 @@ RUN make -C native
 # ---- runtime: runtimes the language table names, at the paths it names --------------------------
 # First, so that the big layer (~1 GB of compilers and a JDK) is cached across code changes.
 FROM node:24-bookworm-slim
+# Trimmed where it costs nothing runbox uses (about 95 MB of 1.32 GB): the JDK's jmods (only jlink
+# reads them), and npm with Node's headers (the worker and the language table run node, never npm).
+# The launcher is linked statically: no libseccomp here.
 RUN apt-get update && apt-get install -y --no-install-recommends \
-      libseccomp2 python3 ruby gcc g++ libc6-dev openjdk-17-jdk-headless bash php-cli fp-compiler pylint \
-    && rm -rf /var/lib/apt/lists/* \
+      python3 ruby gcc g++ libc6-dev openjdk-17-jdk-headless bash php-cli fp-compiler pylint \
+    && rm -rf /var/lib/apt/lists/* /usr/lib/jvm/*/jmods \
+      /usr/local/lib/node_modules/npm /usr/local/bin/npm /usr/local/bin/npx /usr/local/include/node \
     # the language table runs node as /usr/bin/node
     && ln -sf /usr/local/bin/node /usr/bin/node
 ENV NODE_ENV=production WORKSPACE_DIR=/var/lib/runbox/slots LAUNCHER_PATH=/app/native/build/runbox-launcher

@@ -12,6 +12,8 @@ work=$(mktemp -d /tmp/runbox-kube.XXXXXX)
 played=""
 cleanup() {
   [ -n "$played" ] && podman kube down "$work/play.yaml" >/dev/null 2>&1 || true
+  # a pod that failed half-way is not always taken down by kube down
+  [ -n "$played" ] && podman pod rm -f -t 0 runbox-api-pod-0 runbox-worker-pod-0 >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -33,14 +35,26 @@ kubectl kustomize --load-restrictor=LoadRestrictionsNone "$work" >"$work/all.yam
 node -e '
   const yaml = require("js-yaml"); const fs = require("fs");
   const [file, out, redisPort, apiPort] = process.argv.slice(1);
-  const keep = (d) => (d.kind === "Deployment" && /^runbox-(api|worker)$/.test(d.metadata.name)) || d.kind === "Secret";
-  const docs = yaml.loadAll(fs.readFileSync(file, "utf8")).filter((d) => d && keep(d));
+  const all = yaml.loadAll(fs.readFileSync(file, "utf8")).filter(Boolean);
+  const docs = all.filter((d) => d.kind === "Deployment" && /^runbox-(api|worker)$/.test(d.metadata.name));
+  // podman 4.3 cannot read a secretKeyRef from a rendered Secret: the values go in as literals.
+  const secrets = Object.fromEntries(all.filter((d) => d.kind === "Secret").map((d) => [d.metadata.name, d.data]));
+  const fromSecret = (e) => {
+    const ref = e.valueFrom?.secretKeyRef;
+    if (!ref) return e;
+    const data = secrets[ref.name]?.[ref.key];
+    if (data === undefined && ref.optional) return null;
+    return { name: e.name, value: Buffer.from(data.replace(/\s+/g, ""), "base64").toString() };
+  };
   for (const d of docs.filter((d) => d.kind === "Deployment")) {
-    const env = d.spec.template.spec.containers[0].env;
+    const env = (d.spec.template.spec.containers[0].env = d.spec.template.spec.containers[0].env.map(fromSecret).filter(Boolean));
     const set = (name, value) => { const e = env.find((e) => e.name === name); if (e) e.value = value; };
     set("REDIS_URL", env.find((e) => e.name === "REDIS_URL").value.replace("@runbox-redis:6379", `@127.0.0.1:${redisPort}`));
     set("PORT", apiPort);
     set("HOST", "127.0.0.1");
+    // $(NAME) of an earlier variable, as the kubelet expands it (podman 4.3 does not)
+    const seen = {};
+    for (const e of env) if ("value" in e) seen[e.name] = e.value = e.value.replace(/\$\((\w+)\)/g, (m, n) => seen[n] ?? m);
     // On the host network there is nothing to publish (podman refuses port mappings there); the
     // probes then name the port by number.
     const c = d.spec.template.spec.containers[0];

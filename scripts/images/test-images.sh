@@ -36,7 +36,8 @@ run_cgroups() { find /sys/fs/cgroup -type d -name 'run-*' -path '*/runbox/*' 2>/
 before_cgroups=$(run_cgroups)
 before_mounts=$(wc -l </proc/self/mountinfo)
 
-cleanup() { podman rm -f -t 0 "$NAME-worker" "$NAME-api" "$NAME-redis" >/dev/null 2>&1 || true; }
+# One name at a time: podman 4.3's `rm -f` skips the names after one that is already gone.
+cleanup() { for c in worker api redis; do podman rm -f -t 0 "$NAME-$c" >/dev/null 2>&1 || true; done; }
 trap cleanup EXIT
 cleanup
 
@@ -77,7 +78,8 @@ node test/images/smoke.js "http://127.0.0.1:$API_PORT" "$KEY" || fail "smoke sui
 podman stop -t 30 "$NAME-worker" >/dev/null
 status=$(podman inspect -f '{{.State.ExitCode}}' "$NAME-worker")
 [ "$status" = 0 ] || fail "the worker exited with $status on SIGTERM"
-podman rm -f -t 0 "$NAME-worker" "$NAME-api" >/dev/null
+podman rm -f -t 0 "$NAME-worker" >/dev/null
+podman rm -f -t 0 "$NAME-api" >/dev/null
 
 # The deployment files: schemas (Compose, Kubernetes, KEDA), then the rendered Kubernetes API and
 # worker under `podman kube play` against the same Redis. Both render with kubectl's kustomize.
@@ -93,6 +95,10 @@ trap - EXIT
 
 left=$(podman ps -a --filter "name=$NAME" --format '{{.Names}}')
 [ -z "$left" ] || fail "containers left: $left"
+left=$(podman pod ls --format '{{.Name}}' | grep '^runbox-' || true)
+[ -z "$left" ] || fail "pods left: $left"
+left=$(podman volume ls --format '{{.Name}}' | grep -xE '(api|worker|redis)-tmp|worker-slots' || true)
+[ -z "$left" ] || fail "volumes left: $left"
 sandbox_procs=$(ps -eo uid=,pid=,args= | awk -v lo=$UID_BASE -v hi=$((UID_BASE + SLOTS)) '$1 >= lo && $1 < hi')
 [ -z "$sandbox_procs" ] || fail "sandbox processes left: $sandbox_procs"
 new_cgroups=$(comm -13 <(echo "$before_cgroups") <(run_cgroups))

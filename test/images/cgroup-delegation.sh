@@ -25,7 +25,7 @@ report=$(mktemp)
 (
   echo $BASHPID >"$CTR/cgroup.procs"
   exec unshare --cgroup --mount --propagation private sh -c '
-    mount -t cgroup2 -o ro,nosuid,nodev,noexec cgroup2 /sys/fs/cgroup
+    umount /sys/fs/cgroup && mount -t cgroup2 -o ro,nosuid,nodev,noexec cgroup2 /sys/fs/cgroup
     exec "$0" sh -c "
       ls -d /sys/fs/cgroup/worker >&2
       \"$1\" --uid 61000 --gid 61000 --memory-kb 524288 --cpu-time-ms 20000 --wall-time-ms 60000 \
