@@ -27,20 +27,30 @@ WORKDIR /src
 COPY native native
 RUN make -C native
 
+# ---- typescript: tsc and @types/node for sandboxed programs, the repository's own versions -------
+# (as scripts/setup.sh installs them: a folder of their own, never the worker's node_modules)
+FROM node:24-bookworm-slim AS typescript
+COPY package.json /tmp/package.json
+RUN cd /tmp && npm install --prefix /usr/local/lib/runbox/typescript --no-save --no-audit --no-fund --no-package-lock \
+      "typescript@$(node -p 'require("./package.json").devDependencies.typescript')" \
+      "@types/node@$(node -p 'require("./package.json").devDependencies["@types/node"]')"
+
 # ---- runtime: runtimes the language table names, at the paths it names --------------------------
+# setup.sh's default language set; its optional heavy ones (go, rust, csharp) are not installed.
 # First, so that the big layer (~1 GB of compilers and a JDK) is cached across code changes.
 FROM node:24-bookworm-slim
 # Trimmed where it costs nothing runbox uses (about 95 MB of 1.32 GB): the JDK's jmods (only jlink
 # reads them), and npm with Node's headers (the worker and the language table run node, never npm).
 # The launcher is linked statically: no libseccomp here.
 RUN apt-get update && apt-get install -y --no-install-recommends \
-      python3 ruby gcc g++ libc6-dev openjdk-17-jdk-headless bash php-cli fp-compiler pylint \
+      python3 ruby gcc g++ libc6-dev openjdk-17-jdk-headless bash lua5.4 perl php-cli fp-compiler pylint \
     && rm -rf /var/lib/apt/lists/* /usr/lib/jvm/*/jmods \
       /usr/local/lib/node_modules/npm /usr/local/bin/npm /usr/local/bin/npx /usr/local/include/node \
     # the language table runs node as /usr/bin/node
     && ln -sf /usr/local/bin/node /usr/bin/node
 ENV NODE_ENV=production WORKSPACE_DIR=/var/lib/runbox/slots LAUNCHER_PATH=/app/native/build/runbox-launcher
 WORKDIR /app
+COPY --from=typescript /usr/local/lib/runbox/typescript /usr/local/lib/runbox/typescript
 COPY docker/worker-entrypoint.sh /usr/local/bin/runbox-worker-entrypoint
 COPY --from=native /src/native/build/runbox-launcher native/build/runbox-launcher
 COPY --from=native /src/native/README.md native/README.md

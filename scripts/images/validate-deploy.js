@@ -31,13 +31,26 @@ if (process.argv[2] === '--print') {
 /** The schema model of an object: the official API group's, or a CRD's. */
 function modelOf({ apiVersion, kind }) {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
-  const mod = group === 'keda.sh' ? `@kubernetes-models/keda/keda.sh/${version}` : group ? `kubernetes-models/${group}/${version}` : `kubernetes-models/${version}`;
+  const mod =
+    group === 'keda.sh'
+      ? `@kubernetes-models/keda/keda.sh/${version}`
+      : group
+        ? `kubernetes-models/${group}/${version}`
+        : `kubernetes-models/${version}`;
   const model = require(mod)[kind];
   if (!model) throw new Error(`no schema for ${apiVersion} ${kind}`);
   return model;
 }
 
-const STYLE_RULES = ['no-build-and-image', 'service-image-require-explicit-tag', 'service-keys-order', 'services-alphabetical-order', 'require-quotes-in-ports', 'no-quotes-in-volumes', 'no-unbound-port-interfaces'];
+const STYLE_RULES = [
+  'no-build-and-image',
+  'service-image-require-explicit-tag',
+  'service-keys-order',
+  'services-alphabetical-order',
+  'require-quotes-in-ports',
+  'no-quotes-in-volumes',
+  'no-unbound-port-interfaces',
+];
 let failed = 0;
 function check(what, fn) {
   try {

@@ -37,15 +37,26 @@ const HELLO = {
   c: '#include <stdio.h>\nint main(int c,char**v){printf("%s,%s\\n",v[1],v[2]);}',
   cpp: '#include <iostream>\nint main(int c,char**v){std::cout<<v[1]<<","<<v[2]<<"\\n";}',
   java: 'public class Main { public static void main(String[] a) { System.out.println(a[0] + "," + a[1]); } }',
+  lua: 'print(arg[1] .. "," .. arg[2])',
+  perl: 'print join(",", @ARGV), "\\n";',
+  typescript: 'const args: string[] = process.argv.slice(2);\nconsole.log(args.join(","));',
+  go: 'package main\nimport ("fmt"; "os")\nfunc main() { fmt.Println(os.Args[1] + "," + os.Args[2]) }',
+  rust: 'fn main() { let a: Vec<String> = std::env::args().collect(); println!("{},{}", a[1], a[2]); }',
+  csharp: 'class Program { static void Main(string[] a) { System.Console.WriteLine(a[0] + "," + a[1]); } }',
 };
+/** setup.sh's optional heavy languages: the worker image leaves them out (docker/worker.Dockerfile). */
+const NOT_IN_IMAGE = ['go', 'rust', 'csharp'];
 
 const cases = [];
 const test = (name, fn) => cases.push({ name, fn });
 
-test('the worker offers every language of the table', async () => {
+test('the worker offers every language of the table but the optional heavy ones', async () => {
   const table = JSON.parse(readFileSync(join(__dirname, '../../libs/languages/languages.json'), 'utf8'));
-  const ids = table.languages.map((l) => l.id).sort();
-  assert.deepEqual(Object.keys(HELLO).sort(), ids, 'HELLO covers the language table');
+  assert.deepEqual(Object.keys(HELLO).sort(), table.languages.map((l) => l.id).sort(), 'HELLO covers the language table');
+  const ids = table.languages
+    .map((l) => l.id)
+    .filter((id) => !NOT_IN_IMAGE.includes(id))
+    .sort();
   let offered = [];
   for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(500)) {
     const res = await call('GET', '/v1/languages');
@@ -55,7 +66,7 @@ test('the worker offers every language of the table', async () => {
   assert.deepEqual(offered, ids);
 });
 
-for (const [language, source] of Object.entries(HELLO)) {
+for (const [language, source] of Object.entries(HELLO).filter(([id]) => !NOT_IN_IMAGE.includes(id))) {
   test(`runs ${language}`, async () => {
     const result = await run({ language, source, args: ['a', 'b'] });
     assert.equal(result.run.verdict, 'ok', JSON.stringify(result));
@@ -107,7 +118,13 @@ test('a job with tests is judged per test', async () => {
       { name: 'wrong', stdin: '3\n', expectedOutput: '7\n' },
     ],
   });
-  assert.deepEqual(result.tests.map((t) => [t.name, t.verdict]), [['two', 'ok'], ['wrong', 'wrong_answer']]);
+  assert.deepEqual(
+    result.tests.map((t) => [t.name, t.verdict]),
+    [
+      ['two', 'ok'],
+      ['wrong', 'wrong_answer'],
+    ],
+  );
 });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
