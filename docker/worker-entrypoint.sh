@@ -1,14 +1,24 @@
 #!/bin/sh
-# The worker container's start: make the container's OWN cgroup the launcher's to divide, then run
-# the worker. The runtime mounts the container's cgroup read-only (no privileged mode); the launcher
-# must create a cgroup per run below it, so that the container's memory and CPU limits bound every
-# sandbox. No host cgroup is bound in: what is remounted here is the container's own view.
+# The worker container's start: hand the launcher a part of the container's OWN cgroup, then run
+# the worker. The launcher creates a cgroup per run below $CGROUP_PARENT/, so the container's memory
+# and CPU limits bound every sandbox together. No host cgroup is bound in, and the container's own
+# cgroup files (its memory.max, ...) stay read-only: only $CGROUP_PARENT/ is writable, so not even
+# the worker can lift the limits the container was given.
 set -eu
 CG=/sys/fs/cgroup
+PARENT=${CGROUP_PARENT:-runbox}
 
-writable() { # remount one mount point read-write (mount flags only: MS_REMOUNT|MS_BIND)
-  grep -qsE " $1 ro(,| )" /proc/self/mountinfo || return 0
-  mount -o remount,bind,rw "$1"
+remount() { # remount MOUNTPOINT ro|rw: the mount's own flag (MS_REMOUNT|MS_BIND), not the fs's
+  mount -o "remount,bind,$2" "$1"
+}
+
+# delegate DIR: DIR/$PARENT becomes a read-write mount of its own; DIR itself ends read-only.
+delegate() {
+  remount "$1" rw
+  mkdir -p "$1/$PARENT"
+  mount --bind "$1/$PARENT" "$1/$PARENT"
+  remount "$1/$PARENT" rw
+  remount "$1" ro
 }
 
 if [ -f $CG/cgroup.controllers ]; then
@@ -19,10 +29,10 @@ if [ -f $CG/cgroup.controllers ]; then
     echo "runbox worker: cgroup v2 without a private cgroup namespace (/proc/self/cgroup: $(cat /proc/self/cgroup))" >&2
     exit 1
   fi
-  writable $CG
+  remount $CG rw
   # "No internal processes": a cgroup that hands controllers to its children holds no process
   # itself. Move every process (this shell, soon the worker) into the leaf worker/, then let the
-  # root's children use memory, pids and cpu; the launcher puts runs under $CGROUP_PARENT/.
+  # root's children use memory, pids and cpu.
   mkdir -p $CG/worker
   for _ in 1 2 3; do
     while read -r pid; do echo "$pid" >$CG/worker/cgroup.procs 2>/dev/null || true; done <$CG/cgroup.procs
@@ -33,11 +43,14 @@ if [ -f $CG/cgroup.controllers ]; then
     grep -qw $c $CG/cgroup.controllers && controllers="$controllers +$c"
   done
   echo "$controllers" >$CG/cgroup.subtree_control
+  delegate $CG
 else
   # cgroup v1: the runtime binds each controller's hierarchy at the container's own cgroup, so a
-  # folder made here is a child of the container's cgroup and inherits its limits.
-  for dir in $CG/*; do
-    [ -d "$dir" ] && [ ! -L "$dir" ] && writable "$dir"
+  # folder made here is a child of the container's cgroup and inherits its limits. Only the
+  # hierarchies the launcher uses (native/src/cgroup_v1.c, and cpuset for CPU pinning) get a
+  # writable $PARENT/: never devices (its allow list could be widened up to the parent's).
+  for dir in memory pids cpuacct cpu,cpuacct cpuset; do
+    [ -d "$CG/$dir" ] && [ ! -L "$CG/$dir" ] && delegate "$CG/$dir"
   done
 fi
 exec "$@"

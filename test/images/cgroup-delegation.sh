@@ -28,6 +28,7 @@ report=$(mktemp)
     umount /sys/fs/cgroup && mount -t cgroup2 -o ro,nosuid,nodev,noexec cgroup2 /sys/fs/cgroup
     exec "$0" sh -c "
       ls -d /sys/fs/cgroup/worker >&2
+      if echo max >/sys/fs/cgroup/memory.max 2>/dev/null; then echo writable >\"$2.root\"; else echo read-only >\"$2.root\"; fi
       \"$1\" --uid 61000 --gid 61000 --memory-kb 524288 --cpu-time-ms 20000 --wall-time-ms 60000 \
         --report-fd 3 -- /usr/bin/python3 -c \"x = bytearray(256 << 20); print(len(x))\" 3>\"$2\"
     "' "$ROOT/docker/worker-entrypoint.sh" "$L" "$report"
@@ -35,12 +36,13 @@ report=$(mktemp)
 cat "$report"
 check "the entrypoint moved the processes into the leaf worker/" '[ -d "$CTR/worker" ]'
 check "the launcher made runbox/ inside the container cgroup" '[ -d "$CTR/runbox" ]'
+check "the container's own limits stay read-only inside it" 'grep -qx read-only "$report.root" && [ "$(cat "$CTR/memory.max")" = $((96 * 1024 * 1024)) ]'
 check "nothing at the host root" '[ ! -e /sys/fs/cgroup/runbox/run-* ] 2>/dev/null; ! ls -d /sys/fs/cgroup/runbox/run-* >/dev/null 2>&1'
 check "the container's memory limit ended the run" 'grep -q "\"limit\":\"memory\"" "$report"'
 check "the run cgroup is gone" '! ls -d "$CTR"/runbox/run-* >/dev/null 2>&1'
 check "no process of the sandbox uid left" '! pgrep -u 61000 >/dev/null'
 rmdir "$CTR/runbox" "$CTR/worker" "$CTR" 2>/dev/null || true
 check "the test cgroup is removed" '[ ! -e "$CTR" ]'
-rm -f "$report"
+rm -f "$report" "$report.root"
 echo "1..$n"
 exit $failed
