@@ -73,6 +73,11 @@ podman healthcheck run "$NAME-api" || fail "the API image's HEALTHCHECK failed o
 echo "run cgroups of the worker container: $(comm -13 <(echo "$before_cgroups") <(run_cgroups) | grep -c libpod || true)"
 
 node test/images/smoke.js "http://127.0.0.1:$API_PORT" "$KEY" || fail "smoke suite failed"
+# Our seccomp profile, not the runtime's default: that one, given CAP_SYS_ADMIN, also opens setns,
+# bpf, perf_event_open and the rest of its admin block. nsenter is setns.
+if podman exec "$NAME-worker" nsenter --target 1 --net true 2>/dev/null; then
+  fail "the worker may call setns: it does not run under docker/worker-seccomp.json"
+fi
 
 # The worker drains on SIGTERM and exits 0; then nothing of it may remain on the host.
 podman stop -t 30 "$NAME-worker" >/dev/null
