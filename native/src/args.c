@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@
 /* clang-format off */
 enum {
     O_UID = 0x100, O_GID, O_WORKSPACE, O_BIND_RO, O_NO_DEFAULT_MOUNTS, O_TMP_KB, O_HOSTNAME,
-    O_CG_PARENT, O_REPORT_FD, O_CONTROL_FD, O_CPUS,                          /* set-up */
+    O_CG_PARENT, O_REPORT_FD, O_CONTROL_FD, O_CPUS, O_ROOTFS,                /* set-up */
     O_BOX, O_CPU, O_WALL, O_MEM, O_PROCS, O_OUTPUT, O_FSIZE, O_NOFILE, O_STACK, O_ENV, /* run */
     O_WS_MOUNT, O_WS_UNMOUNT, O_DISK_KB, O_INODES, O_BOX_REMOVE,             /* helpers */
 };
@@ -29,6 +30,7 @@ static const struct option options[] = {
     {"no-default-mounts", no_argument, NULL, O_NO_DEFAULT_MOUNTS},
     {"tmp-size-kb", required_argument, NULL, O_TMP_KB},
     {"hostname", required_argument, NULL, O_HOSTNAME},
+    {"rootfs", required_argument, NULL, O_ROOTFS},
     {"cgroup-parent", required_argument, NULL, O_CG_PARENT},
     {"report-fd", required_argument, NULL, O_REPORT_FD},
     {"control-fd", required_argument, NULL, O_CONTROL_FD},
@@ -239,6 +241,12 @@ static int parse(int argc, char **argv, bool request_only, struct cli *c, struct
         case O_TMP_KB:
             if (!parse_u64(optarg, 64, 1ull << 40, &c->setup.tmp_kb))
                 return rb_fail(err, 0, "--tmp-size-kb: bad size '%s'", optarg);
+            break;
+        case O_ROOTFS:
+            /* absolute, and "/" means the host's own tree (the default) */
+            if (optarg[0] != '/' || strlen(optarg) >= PATH_MAX / 2)
+                return rb_fail(err, 0, "--rootfs: not an absolute path '%s'", optarg);
+            c->setup.rootfs = strcmp(optarg, "/") ? optarg : NULL;
             break;
         case O_HOSTNAME:
             if (!*optarg || strlen(optarg) > 64 ||

@@ -30,6 +30,7 @@ struct setup_opts {
     bool no_default_mounts;
     uint64_t tmp_kb;
     const char *hostname;
+    const char *rootfs; /* NULL: bind sources come from the host's / (--rootfs) */
     const char *cgroup_parent;
     const char *cpus; /* the run's CPUs (cpuset); NULL: the launcher's own affinity */
     int report_fd, control_fd;

@@ -132,6 +132,16 @@ static int collect(const char *src, const char *dst, unsigned attr, struct entry
     return 0;
 }
 
+/* Where a read-only bind's source is: under --rootfs when given (the sandboxes' own tree of
+ * runtimes, apart from the files the root launcher and worker run), else the host's path. */
+static const char *bind_source(const struct setup_opts *s, const char *path, char *buf, size_t n)
+{
+    if (!s->rootfs)
+        return path;
+    snprintf(buf, n, "%s%s", s->rootfs, path);
+    return buf;
+}
+
 /* Creates the mount point (or the symlink) for e under rootfd and attaches it. */
 static int place(int rootfd, struct entry *e, struct rb_error *err)
 {
@@ -278,6 +288,7 @@ int rootfs_build(const struct setup_opts *s, const char *box, bool prepared, str
     autofd int ws = -1, rootfd = -1;
     size_t n = 0;
     bool skip;
+    char src[PATH_MAX];
     int ret = -1;
     if (!ents)
         return rb_fail(err, ENOMEM, "rootfs");
@@ -288,13 +299,14 @@ int rootfs_build(const struct setup_opts *s, const char *box, bool prepared, str
 
     /* 1. Open every source while the host's tree is still in view. */
     for (size_t i = 0; !s->no_default_mounts && i < ARRAY_LEN(default_mounts); i++) {
-        if (collect(default_mounts[i].path, default_mounts[i].path, ATTR_RO, &ents[n], &skip, err) <
-            0)
+        if (collect(bind_source(s, default_mounts[i].path, src, sizeof src), default_mounts[i].path,
+                    ATTR_RO, &ents[n], &skip, err) < 0)
             goto out;
         n += !skip;
     }
     for (size_t i = 0; i < s->nbinds; i++) {
-        if (collect(s->binds[i].src, s->binds[i].dst, ATTR_RO, &ents[n], &skip, err) < 0)
+        if (collect(bind_source(s, s->binds[i].src, src, sizeof src), s->binds[i].dst, ATTR_RO,
+                    &ents[n], &skip, err) < 0)
             goto out;
         n += !skip;
     }

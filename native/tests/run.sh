@@ -420,6 +420,16 @@ if selected "isolation"; then
     expect_ok_run
     expect_out "$(printf '0\n1\n2\n3')" # 3 = ls's own directory handle
     end
+
+    begin "isolation: --rootfs takes every read-only bind from that tree, none from the host's /"
+    mkdir -p "$T/rootfs/usr/bin"
+    cp "$L" "$T/rootfs/usr/bin/only-in-rootfs" # static: runs without a libc in the tree
+    sandbox --rootfs "$T/rootfs" -- /usr/bin/only-in-rootfs --workspace-unmount=/nonexistent
+    expect_ok_run
+    sandbox --rootfs "$T/rootfs" -- /bin/sh -c true # the host has it; the tree does not
+    expect_rc 2
+    expect .error 'exec /bin/sh: No such file or directory'
+    end
 fi
 
 # ============================================================================ seccomp (prop. 3)
