@@ -35,10 +35,13 @@ RUN cd /tmp && npm install --prefix /usr/local/lib/runbox/typescript --no-save -
       "typescript@$(node -p 'require("./package.json").devDependencies.typescript')" \
       "@types/node@$(node -p 'require("./package.json").devDependencies["@types/node"]')"
 
-# ---- runtime: runtimes the language table names, at the paths it names --------------------------
-# setup.sh's default language set; its optional heavy ones (go, rust, csharp) are not installed.
-# First, so that the big layer (~1 GB of compilers and a JDK) is cached across code changes.
-FROM node:24-bookworm-slim
+# ---- runtimes: the sandboxes' own tree (SANDBOX_ROOTFS) ------------------------------------------
+# The runtimes the language table names, at the paths it names: setup.sh's default language set
+# (its optional heavy ones, go, rust and csharp, are not installed). The sandboxes' read-only binds
+# (/usr, /lib, /etc/...) come from this tree, copied to /opt/runbox/rootfs below, never from the
+# worker's own: no file the root worker executes (its node, its libc, its JavaScript) is readable
+# in a sandbox, so a kernel page-cache write bug (Dirty Pipe and the like) cannot reach them.
+FROM node:24-bookworm-slim AS runtimes
 # Trimmed where it costs nothing runbox uses (about 135 MB): the JDK's jmods (75 MB; only jlink
 # reads them), npm and Node's headers (60 MB; the worker and the language table run node, never npm).
 # The launcher is linked statically: no libseccomp here.
@@ -48,9 +51,15 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
       /usr/local/lib/node_modules/npm /usr/local/bin/npm /usr/local/bin/npx /usr/local/include/node \
     # the language table runs node as /usr/bin/node
     && ln -sf /usr/local/bin/node /usr/bin/node
+COPY --from=typescript /usr/local/lib/runbox/typescript /usr/local/lib/runbox/typescript
+
+# ---- the worker: Node, the launcher, the worker's JavaScript, and the sandboxes' tree -------------
+FROM node:24-bookworm-slim
+RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/bin/npm /usr/local/bin/npx /usr/local/include/node
+COPY --from=runtimes / /opt/runbox/rootfs/
+ENV SANDBOX_ROOTFS=/opt/runbox/rootfs
 ENV NODE_ENV=production WORKSPACE_DIR=/var/lib/runbox/slots LAUNCHER_PATH=/app/native/build/runbox-launcher
 WORKDIR /app
-COPY --from=typescript /usr/local/lib/runbox/typescript /usr/local/lib/runbox/typescript
 COPY docker/worker-entrypoint.sh /usr/local/bin/runbox-worker-entrypoint
 COPY --from=native /src/native/build/runbox-launcher native/build/runbox-launcher
 COPY --from=native /src/native/README.md native/README.md

@@ -73,6 +73,10 @@ podman healthcheck run "$NAME-api" || fail "the API image's HEALTHCHECK failed o
 echo "run cgroups of the worker container: $(comm -13 <(echo "$before_cgroups") <(run_cgroups) | grep -c libpod || true)"
 
 node test/images/smoke.js "http://127.0.0.1:$API_PORT" "$KEY" || fail "smoke suite failed"
+# The sandboxes' tree is not the worker's: the node the worker runs is another file than the one a
+# sandbox sees (a page-cache write through the sandbox's copy cannot reach root's).
+[ "$(podman exec "$NAME-worker" sh -c 'stat -c %d:%i /usr/local/bin/node; stat -c %d:%i "$SANDBOX_ROOTFS/usr/local/bin/node"' | uniq | wc -l)" = 2 ] \
+  || fail "the worker's node is the sandboxes' node: SANDBOX_ROOTFS is not a tree of its own"
 # Our seccomp profile, not the runtime's default: that one, given CAP_SYS_ADMIN, also opens setns,
 # bpf, perf_event_open and the rest of its admin block. nsenter is setns.
 if podman exec "$NAME-worker" nsenter --target 1 --net true 2>/dev/null; then

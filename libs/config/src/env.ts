@@ -150,6 +150,11 @@ export const SETTINGS = {
   BOX_DISK_MB: setting(64, int(1, 65_536), 'size of /box (the slot workspace tmpfs)'),
   TMP_DISK_MB: setting(64, int(1, 65_536), 'size of /tmp inside the sandbox'),
   LAUNCHER_PATH: setting(undefined, text, 'the native launcher (default: native/build/runbox-launcher of this checkout)'),
+  SANDBOX_ROOTFS: setting(
+    '/',
+    text,
+    "tree the sandboxes' read-only system binds (/usr, /lib, …) come from; the worker image keeps the runtimes in /opt/runbox/rootfs, apart from the files the root worker runs",
+  ),
   CGROUP_PARENT: setting('runbox', text, 'cgroup folder (under each hierarchy) holding the runs'),
   PREPARED_SANDBOXES: setting(
     true,

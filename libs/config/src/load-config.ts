@@ -51,6 +51,8 @@ export class Config {
     tmpDiskMb: number;
     launcherPath: string;
     cgroupParent: string;
+    /** Where the sandboxes' read-only binds come from (SANDBOX_ROOTFS); `/` is the host's own tree. */
+    sandboxRootfs: string;
     preparedSandboxes: boolean;
     shutdownGraceMs: number;
     jobOutputBudgetBytes: number;
@@ -148,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tmpDiskMb: r.TMP_DISK_MB,
       launcherPath: r.LAUNCHER_PATH ?? resolve(root, 'native/build/runbox-launcher'),
       cgroupParent: r.CGROUP_PARENT,
+      sandboxRootfs: r.SANDBOX_ROOTFS,
       preparedSandboxes: r.PREPARED_SANDBOXES,
       shutdownGraceMs: r.SHUTDOWN_GRACE_MS,
       jobOutputBudgetBytes: r.JOB_OUTPUT_BUDGET_BYTES,

@@ -126,19 +126,24 @@ export function languageEnv(lang: Language): Record<string, string> {
 
 const run = promisify(execFile);
 
-/** Runs the language's version command on this host; undefined when the runtime is missing. */
-export async function detectVersion(lang: Language): Promise<string | undefined> {
+/** Runs a version command and gives its output; rejects when it cannot run or fails. */
+export type VersionRunner = (argv: readonly string[], env: Readonly<Record<string, string>>) => Promise<{ stdout: string; stderr: string }>;
+
+/** On this host, as this process. */
+export const runOnHost: VersionRunner = ([cmd, ...args], env) => run(cmd!, args, { timeout: 15_000, env: { ...env } }); // non-empty: checkEntry
+
+/** Runs the language's version command (on this host by default); undefined when the runtime is missing. */
+export async function detectVersion(lang: Language, runner: VersionRunner = runOnHost): Promise<string | undefined> {
   try {
-    const [cmd, ...args] = lang.version.argv; // non-empty: checkEntry
-    const { stdout, stderr } = await run(cmd!, args, { timeout: 15_000, env: { ...BASE_ENV } });
+    const { stdout, stderr } = await runner(lang.version.argv, BASE_ENV);
     return new RegExp(lang.version.pattern).exec(`${stdout}\n${stderr}`)?.[1] ?? 'unknown';
   } catch {
     return undefined;
   }
 }
 
-export async function detectInstalled(registry: LanguageRegistry): Promise<InstalledLanguage[]> {
-  const found = await Promise.all(registry.languages.map(async (l) => ({ l, version: await detectVersion(l) })));
+export async function detectInstalled(registry: LanguageRegistry, runner: VersionRunner = runOnHost): Promise<InstalledLanguage[]> {
+  const found = await Promise.all(registry.languages.map(async (l) => ({ l, version: await detectVersion(l, runner) })));
   return found
     .filter((x) => x.version !== undefined)
     .map(({ l, version }) => ({

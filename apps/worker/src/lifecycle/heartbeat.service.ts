@@ -10,6 +10,7 @@ import { WORKER_HEARTBEAT_KEY, WORKER_HEARTBEAT_TTL_S, type WorkerHeartbeat } fr
 import { Config } from '@runbox/config';
 import { detectInstalled, LanguageRegistry } from '@runbox/languages';
 import { jobKey, REDIS } from '@runbox/queue';
+import { versionInSandbox } from '../sandbox/launcher';
 import { SlotPool } from '../sandbox/slots';
 import { WORKER_ID } from './worker-id';
 
@@ -40,7 +41,18 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const installed = await detectInstalled(this.languages);
+    const w = this.config.worker;
+    // Runtimes outside this process's tree are probed where they run: in a sandbox.
+    const runner =
+      w.sandboxRootfs === '/'
+        ? undefined
+        : versionInSandbox({
+            launcherPath: w.launcherPath,
+            cgroupParent: w.cgroupParent,
+            rootfs: w.sandboxRootfs,
+            mounts: this.languages.allMounts(),
+          });
+    const installed = await detectInstalled(this.languages, runner);
     const missing = this.languages.languages.filter((l) => !installed.some((i) => i.id === l.id)).map((l) => l.id);
     if (missing.length) this.logger.warn(`runtimes not installed on this host (not offered): ${missing.join(', ')}`);
     this.beat = {

@@ -10,6 +10,7 @@ import { readdir, readFile, readlink } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import type { Readable } from 'node:stream';
 import { LAUNCHER_EXIT, type LauncherReport } from '@runbox/contract';
+import type { VersionRunner } from '@runbox/languages';
 import { encodeCancel, encodeRun, ResponseReader, type ResponseFrame } from './frames';
 import { parseReport } from './report';
 import { SandboxError } from './sandbox.errors';
@@ -19,11 +20,14 @@ export interface SandboxSetup {
   launcherPath: string;
   uid: number;
   gid: number;
+  /** '' for none (then a run's /box is an empty tmpfs). */
   workspaceDir: string;
   tmpSizeKb: number;
   cgroupParent: string;
   /** The CPUs the slot's runs are pinned to (a kernel CPU list, see cpus.ts). */
   cpus: string;
+  /** The tree the read-only binds come from (`/`: the host's own). */
+  rootfs: string;
   /** Extra read-only host paths (the languages' mounts). */
   mounts: readonly string[];
 }
@@ -32,7 +36,7 @@ export interface SandboxSetup {
 export interface RunSpec {
   argv: readonly string[];
   env: Readonly<Record<string, string>>;
-  /** Directory name inside the workspace bound at /box. */
+  /** Directory name inside the workspace bound at /box ('' for an empty tmpfs). */
   box: string;
   stdin: string | Buffer;
   cpuTimeMs: number;
@@ -57,21 +61,16 @@ const WATCHDOG_GRACE_MS = 5_000;
 const STDERR_TAIL_BYTES = 2048;
 
 function setupArgs(s: SandboxSetup): string[] {
-  const args = [
-    `--uid=${s.uid}`,
-    `--gid=${s.gid}`,
-    `--workspace=${s.workspaceDir}`,
-    `--tmp-size-kb=${s.tmpSizeKb}`,
-    `--cgroup-parent=${s.cgroupParent}`,
-    `--cpus=${s.cpus}`,
-  ];
+  const args = [`--uid=${s.uid}`, `--gid=${s.gid}`, `--tmp-size-kb=${s.tmpSizeKb}`, `--cgroup-parent=${s.cgroupParent}`, `--cpus=${s.cpus}`];
+  if (s.workspaceDir) args.push(`--workspace=${s.workspaceDir}`);
+  if (s.rootfs !== '/') args.push(`--rootfs=${s.rootfs}`);
   for (const m of s.mounts) args.push(`--bind-ro=${m}`);
   return args;
 }
 
 function runArgs(r: RunSpec): string[] {
   const args = [
-    `--box=${r.box}`,
+    ...(r.box ? [`--box=${r.box}`] : []), // none: /box is an empty tmpfs
     `--cpu-time-ms=${r.cpuTimeMs}`,
     `--wall-time-ms=${r.wallTimeMs}`,
     `--memory-kb=${r.memoryKb}`,
@@ -163,6 +162,36 @@ export async function runOnce(setup: SandboxSetup, spec: RunSpec, signal?: Abort
     clearTimeout(watchdog);
     signal?.removeEventListener('abort', stop);
   }
+}
+
+/** Version probes run as nobody: never a slot's uid, which belongs to the slot's runs. */
+const PROBE_ID = 65_534;
+
+/**
+ * Version commands in one-shot sandboxes. With SANDBOX_ROOTFS the runtimes exist only in the
+ * sandboxes' tree, and the root worker must not execute a file of that tree itself: a program
+ * that could corrupt one (a kernel page-cache bug) would then run code as root.
+ */
+export function versionInSandbox(setup: Pick<SandboxSetup, 'launcherPath' | 'cgroupParent' | 'rootfs' | 'mounts'>): VersionRunner {
+  return async (argv, env) => {
+    const { report, stdout, stderr } = await runOnce(
+      { ...setup, uid: PROBE_ID, gid: PROBE_ID, workspaceDir: '', tmpSizeKb: 16 * 1024 },
+      {
+        argv,
+        env,
+        box: '',
+        stdin: '',
+        cpuTimeMs: 10_000,
+        wallTimeMs: 15_000,
+        memoryKb: 1024 * 1024,
+        processes: 64,
+        outputBytes: 65_536,
+        fileSizeKb: 1024,
+      },
+    );
+    if (report.exitCode !== 0) throw new SandboxError(`${argv[0]} ended with ${report.exitCode ?? report.signal}`);
+    return { stdout: stdout.toString('utf8'), stderr: stderr.toString('utf8') };
+  };
 }
 
 interface Pending {

@@ -120,6 +120,7 @@ export class SlotPool {
           tmpSizeKb: tmpDiskMb * 1024,
           cgroupParent,
           cpus: slotCpus(cpus, slots, index),
+          rootfs: this.config.worker.sandboxRootfs,
           mounts: this.languages.allMounts(),
         },
         server: null,
