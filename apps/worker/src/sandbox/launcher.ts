@@ -24,7 +24,7 @@ export interface SandboxSetup {
   workspaceDir: string;
   tmpSizeKb: number;
   cgroupParent: string;
-  /** The CPUs the slot's runs are pinned to (a kernel CPU list, see cpus.ts). */
+  /** The CPUs the slot's runs are pinned to (a kernel CPU list, see cpus.ts); '' = the launcher's own affinity. */
   cpus: string;
   /** The tree the read-only binds come from (`/`: the host's own). */
   rootfs: string;
@@ -61,7 +61,8 @@ const WATCHDOG_GRACE_MS = 5_000;
 const STDERR_TAIL_BYTES = 2048;
 
 function setupArgs(s: SandboxSetup): string[] {
-  const args = [`--uid=${s.uid}`, `--gid=${s.gid}`, `--tmp-size-kb=${s.tmpSizeKb}`, `--cgroup-parent=${s.cgroupParent}`, `--cpus=${s.cpus}`];
+  const args = [`--uid=${s.uid}`, `--gid=${s.gid}`, `--tmp-size-kb=${s.tmpSizeKb}`, `--cgroup-parent=${s.cgroupParent}`];
+  if (s.cpus) args.push(`--cpus=${s.cpus}`);
   if (s.workspaceDir) args.push(`--workspace=${s.workspaceDir}`);
   if (s.rootfs !== '/') args.push(`--rootfs=${s.rootfs}`);
   for (const m of s.mounts) args.push(`--bind-ro=${m}`);
@@ -175,7 +176,7 @@ const PROBE_ID = 65_534;
 export function versionInSandbox(setup: Pick<SandboxSetup, 'launcherPath' | 'cgroupParent' | 'rootfs' | 'mounts'>): VersionRunner {
   return async (argv, env) => {
     const { report, stdout, stderr } = await runOnce(
-      { ...setup, uid: PROBE_ID, gid: PROBE_ID, workspaceDir: '', tmpSizeKb: 16 * 1024 },
+      { ...setup, uid: PROBE_ID, gid: PROBE_ID, workspaceDir: '', tmpSizeKb: 16 * 1024, cpus: '' },
       {
         argv,
         env,
