@@ -43,9 +43,12 @@ const HELLO = {
   go: 'package main\nimport ("fmt"; "os")\nfunc main() { fmt.Println(os.Args[1] + "," + os.Args[2]) }',
   rust: 'fn main() { let a: Vec<String> = std::env::args().collect(); println!("{},{}", a[1], a[2]); }',
   csharp: 'class Program { static void Main(string[] a) { System.Console.WriteLine(a[0] + "," + a[1]); } }',
+  php: '<?php echo $argv[1] . "," . $argv[2] . "\\n";',
+  pascal: "program Hello;\nbegin\n  writeln(ParamStr(1), ',', ParamStr(2));\nend.\n",
+  octave: 'args = argv(); printf("%s,%s\\n", args{1}, args{2});',
 };
-/** setup.sh's optional heavy languages: the worker image leaves them out (docker/worker.Dockerfile). */
-const NOT_IN_IMAGE = ['go', 'rust', 'csharp'];
+/** setup.sh's optional heavy languages (and Octave): the worker image leaves them out (docker/worker.Dockerfile). */
+const NOT_IN_IMAGE = ['go', 'rust', 'csharp', 'octave'];
 
 const cases = [];
 const test = (name, fn) => cases.push({ name, fn });
