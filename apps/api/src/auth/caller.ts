@@ -2,7 +2,8 @@
  * Who is calling: the identity quotas are kept under (the API key, or the client address when
  * the service runs open). Set by AuthGuard.
  */
-import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import { DECORATORS } from '@nestjs/swagger';
 import type { Scope } from './api-keys';
 
 export interface Caller {
@@ -27,7 +28,10 @@ export const CurrentCaller = createParamDecorator((_: unknown, ctx: ExecutionCon
 
 export const PUBLIC = 'runbox:public';
 export const SCOPE = 'runbox:scope';
-/** Open to everyone, key or not (health probes). */
-export const Public = () => SetMetadata(PUBLIC, true);
+/**
+ * Open to everyone, key or not (health probes). The OpenAPI document says so too: an empty
+ * `security` on the route overrides the document's bearer requirement.
+ */
+export const Public = () => applyDecorators(SetMetadata(PUBLIC, true), SetMetadata(DECORATORS.API_SECURITY, []));
 /** Needs a key of this scope (admin routes such as /metrics). */
 export const RequireScope = (scope: Scope) => SetMetadata(SCOPE, scope);

@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
-import { ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { ProblemDto } from '../http/problem.dto';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '../http/problem.dto';
 import { Public } from '../auth/caller';
 import { ReadinessIndicators } from './readiness.indicators';
 
@@ -21,9 +21,11 @@ export class HealthController {
   }
 
   @Get('ready')
-  @HealthCheck()
+  // Terminus would document its own 503 body; ProblemFilter answers it, so the problem body is the one listed.
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiOkResponse({ description: 'Redis and a worker are up: `{ status: "ok", info, details }`' })
   @ApiOperation({ summary: 'Redis answers and at least one worker is alive' })
-  @ApiServiceUnavailableResponse({ type: ProblemDto })
+  @ApiProblems([503], { 503: 'Redis does not answer, or no worker is alive' })
   ready(): Promise<HealthCheckResult> {
     return this.health.check([() => this.indicators.redisUp(), () => this.indicators.workersAlive()]);
   }

@@ -1,20 +1,9 @@
 import { Body, Controller, Delete, Get, Headers, HttpStatus, Param, Post, Query, Sse, type MessageEvent } from '@nestjs/common';
 import type { Observable } from 'rxjs';
-import {
-  ApiAcceptedResponse,
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiHeader,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiPayloadTooLargeResponse,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { JobView } from '@runbox/contract';
 import { CurrentCaller, type Caller } from '../auth/caller';
-import { ProblemDto } from '../http/problem.dto';
+import { ApiProblems, GUARD_PROBLEMS } from '../http/problem.dto';
 import { Reply } from '../http/reply';
 import { BatchCreatedDto, CreateBatchDto } from './dto/batch.dto';
 import { CreateJobDto } from './dto/create-job.dto';
@@ -28,7 +17,7 @@ const reply = ({ view, settled }: Outcome, headers: Record<string, string> = {})
   new Reply<JobView>(settled ? HttpStatus.OK : HttpStatus.ACCEPTED, view, headers);
 
 @ApiTags('jobs')
-@ApiBadRequestResponse({ type: ProblemDto, description: 'a field broke a rule; `errors` names each' })
+@ApiProblems(GUARD_PROBLEMS)
 @Controller('v1/jobs')
 export class JobsController {
   constructor(private readonly jobs: JobsService) {}
@@ -40,13 +29,11 @@ export class JobsController {
   })
   @ApiAcceptedResponse({ type: JobViewDto, description: 'queued (Location: /v1/jobs/{id})' })
   @ApiOkResponse({ type: JobViewDto, description: 'finished (with ?wait=true)' })
-  @ApiPayloadTooLargeResponse({ type: ProblemDto })
-  @ApiUnprocessableEntityResponse({
-    type: ProblemDto,
-    description:
-      'unknown language, a limit above the server maximum, or a string the launcher cannot take (NUL byte, path starting with -)',
+  @ApiProblems([400, 413, 422], {
+    422: 'unknown language, a limit above the server maximum, or a string the launcher cannot take (NUL byte, path starting with -)',
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'the same key and body return the same job for 24 hours' })
+  // lower-case, as @Headers() below names it, so the document lists one optional header, not two
+  @ApiHeader({ name: 'idempotency-key', required: false, description: 'the same key and body return the same job for 24 hours' })
   async submit(
     @Body() body: CreateJobDto,
     @Query() query: SubmitQueryDto,
@@ -60,8 +47,7 @@ export class JobsController {
   @Post('batch')
   @ApiOperation({ summary: 'Queue several jobs; all are checked before any is queued' })
   @ApiAcceptedResponse({ type: BatchCreatedDto })
-  @ApiPayloadTooLargeResponse({ type: ProblemDto })
-  @ApiUnprocessableEntityResponse({ type: ProblemDto })
+  @ApiProblems([400, 413, 422], { 413: 'more jobs than MAX_BATCH, or a job too large' })
   async submitBatch(@Body() body: CreateBatchDto, @CurrentCaller() caller: Caller): Promise<Reply<BatchCreatedDto>> {
     return new Reply(HttpStatus.ACCEPTED, { ids: await this.jobs.submitBatch(body.jobs, caller) });
   }
@@ -69,6 +55,7 @@ export class JobsController {
   @Get()
   @ApiOperation({ summary: 'Read several jobs: GET /v1/jobs?ids=a,b' })
   @ApiOkResponse({ type: JobListDto })
+  @ApiProblems([400, 413], { 413: 'more ids than MAX_BATCH' })
   findMany(@Query() query: ListJobsQueryDto, @CurrentCaller() caller: Caller): Promise<JobListDto> {
     return this.jobs.findMany(query.ids, caller);
   }
@@ -76,7 +63,7 @@ export class JobsController {
   @Get(':id')
   @ApiOperation({ summary: 'Read a job' })
   @ApiOkResponse({ type: JobViewDto })
-  @ApiNotFoundResponse({ type: ProblemDto })
+  @ApiProblems([404])
   find(@Param('id') id: string, @CurrentCaller() caller: Caller): Promise<JobView> {
     return this.jobs.find(id, caller);
   }
@@ -87,7 +74,8 @@ export class JobsController {
     description:
       'The current state first, then running, compiled, one `test` per finished test, and finally completed | failed | cancelled with the final job; then the stream ends.',
   })
-  @ApiNotFoundResponse({ type: ProblemDto })
+  @ApiOkResponse({ description: 'the event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } })
+  @ApiProblems([404])
   events(@Param('id') id: string, @CurrentCaller() caller: Caller): Promise<Observable<MessageEvent>> {
     return this.jobs.streamEvents(id, caller);
   }
@@ -99,8 +87,7 @@ export class JobsController {
   })
   @ApiOkResponse({ type: JobViewDto })
   @ApiAcceptedResponse({ type: JobViewDto })
-  @ApiNotFoundResponse({ type: ProblemDto })
-  @ApiConflictResponse({ type: ProblemDto, description: 'the job has already ended' })
+  @ApiProblems([404, 409])
   async cancel(@Param('id') id: string, @CurrentCaller() caller: Caller): Promise<Reply<JobView>> {
     return reply(await this.jobs.cancel(id, caller));
   }

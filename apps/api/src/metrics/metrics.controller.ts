@@ -2,9 +2,11 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { RequireScope } from '../auth/caller';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Registry } from 'prom-client';
+import { ApiProblems, GUARD_PROBLEMS } from '../http/problem.dto';
 import { MetricsService } from './metrics.service';
 
 @ApiTags('metrics')
+@ApiProblems([...GUARD_PROBLEMS, 403])
 @RequireScope('admin') // when keys are configured, only admin keys read metrics
 @Controller('metrics')
 export class MetricsController {

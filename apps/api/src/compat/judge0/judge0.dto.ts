@@ -56,14 +56,15 @@ export class Judge0TokenDto {
   @ApiProperty({ example: 'd85cd024-1548-4165-96c7-7bc88673f194' }) token!: string;
 }
 
+// `string | null` reaches the document as `object` unless the type is named.
 export class Judge0SubmissionViewDto {
-  @ApiPropertyOptional({ example: 'hello\n', nullable: true }) stdout!: string | null;
-  @ApiPropertyOptional({ example: '0.012', nullable: true, description: 'CPU seconds' }) time!: string | null;
-  @ApiPropertyOptional({ example: 3456, nullable: true, description: 'KB' }) memory!: number | null;
-  @ApiPropertyOptional({ nullable: true }) stderr!: string | null;
+  @ApiPropertyOptional({ type: String, example: 'hello\n', nullable: true }) stdout!: string | null;
+  @ApiPropertyOptional({ type: String, example: '0.012', nullable: true, description: 'CPU seconds' }) time!: string | null;
+  @ApiPropertyOptional({ type: Number, example: 3456, nullable: true, description: 'KB' }) memory!: number | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) stderr!: string | null;
   @ApiPropertyOptional({ example: 'd85cd024-1548-4165-96c7-7bc88673f194' }) token!: string;
-  @ApiPropertyOptional({ nullable: true }) compile_output!: string | null;
-  @ApiPropertyOptional({ nullable: true }) message!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) compile_output!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) message!: string | null;
   @ApiPropertyOptional({ type: Judge0StatusDto }) status!: Judge0StatusDto;
 }
 
