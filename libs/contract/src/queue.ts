@@ -1,7 +1,8 @@
 /**
  * Names shared by everything that touches Redis. Renaming a queue strands the jobs already in
  * it: treat these as persistent identifiers, not code. Every other key and channel is composed
- * under the configured prefix (`jobKey(config, CANCEL_CHANNEL)` → `runbox:cancel`).
+ * under the configured prefix by libs/queue/src/keys.ts, the table of every key
+ * (`cancelChannel(config)` → `runbox:cancel`).
  */
 export const JOBS_QUEUE = 'jobs';
 export const WEBHOOKS_QUEUE = 'webhooks';

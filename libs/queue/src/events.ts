@@ -5,19 +5,9 @@
  * the stream reading the job's state when it starts and by the final view it sends at the end.
  */
 import type { Redis } from 'ioredis';
-import { EVENTS_CHANNEL, PROGRESS_CHANNEL, type JobEvent, type JobEventType, type JobProgressType } from '@runbox/contract';
+import { type JobEvent, type JobEventType, type JobProgressType } from '@runbox/contract';
 import type { Config } from '@runbox/config';
-import { jobKey } from './keys';
-
-/** The channel of jobs' ends. */
-export function eventsChannel(config: Config): string {
-  return jobKey(config, EVENTS_CHANNEL);
-}
-
-/** The channel of jobs' progress (running, compiled, test). */
-export function progressChannel(config: Config): string {
-  return jobKey(config, PROGRESS_CHANNEL);
-}
+import { progressChannel } from './keys';
 
 /** The message of event `type` of job `jobId`, as published on `eventsChannel` or `progressChannel`. */
 export function jobEventMessage(jobId: string, type: JobEventType, data?: unknown): string {

@@ -1,7 +1,27 @@
 export { QueueModule } from './queue.module';
 export { bullConnection } from './connection';
 export { REDIS, REDIS_SUBSCRIBER, connectRedis } from './redis';
-export { activeJobsKey, jobKey, runningJobsKey, WEBHOOK_KEY } from './keys';
+export {
+  activeJobsKey,
+  annexKey,
+  cancelChannel,
+  cancelMarkKey,
+  eventsChannel,
+  heartbeatKey,
+  heartbeatPattern,
+  idempotencyKey,
+  jobKey,
+  owedCallbacksKey,
+  progressChannel,
+  rateKey,
+  runningJobsKey,
+  supportFilePrefix,
+  supportFileStoreKeys,
+  tombstoneKey,
+  webhookKey,
+  WEBHOOK_KEY,
+} from './keys';
+export { bullmqKeys, fromRecord, stateOf, type JobRecord } from './bullmq-layout';
 export { releaseRunningEntry, takeRunningEntry } from './running';
 export { toJobView, toStatus, loadJob, loadJobView, type StoredJob, type Tombstone } from './job-view';
 export {
@@ -21,5 +41,5 @@ export {
   type WebhookJobData,
   type WebhookMethod,
 } from './webhooks';
-export { eventsChannel, progressChannel, publishJobProgress } from './events';
+export { publishJobProgress } from './events';
 export { recordJobEnd, type JobEnd } from './job-end';

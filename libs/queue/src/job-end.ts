@@ -6,7 +6,8 @@
 import type { Redis } from 'ioredis';
 import type { JobStatus, JobView, Verdict } from '@runbox/contract';
 import type { Config } from '@runbox/config';
-import { eventsChannel, jobEventMessage } from './events';
+import { jobEventMessage } from './events';
+import { eventsChannel } from './keys';
 import { activeJobsKey } from './keys';
 import { countJobFinished } from './metrics-store';
 

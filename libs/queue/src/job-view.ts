@@ -2,19 +2,12 @@
  * The one mapping from BullMQ's job record to the public `JobView`. The API answers with it,
  * the webhook sender posts it, SSE ends with it: all three show the same job.
  */
-import type { Job, Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import {
-  CANCELLED_KEY,
-  CANCELLED_REASON,
-  type JobData,
-  type JobResult,
-  type JobStatus,
-  type JobView,
-  type WebhookDelivery,
-} from '@runbox/contract';
+import { CANCELLED_REASON, type JobStatus, type JobView, type WebhookDelivery } from '@runbox/contract';
 import type { Config } from '@runbox/config';
-import { jobKey, webhookKey } from './keys';
+import { bullmqKeys, fromRecord, stateOf, type JobRecord } from './bullmq-layout';
+import { tombstoneKey, webhookKey } from './keys';
 
 const iso = (ms: number | undefined | null) => (ms ? new Date(ms).toISOString() : null);
 
@@ -30,37 +23,6 @@ export function toStatus(state: string, failedReason: string | undefined): JobSt
     default:
       return 'queued'; // waiting, prioritized, delayed, waiting-children
   }
-}
-
-/** What a view is made of: a BullMQ job, or the same fields read from its record. */
-export type JobRecord = Pick<
-  Job<JobData, JobResult>,
-  'id' | 'data' | 'timestamp' | 'processedOn' | 'finishedOn' | 'failedReason' | 'returnvalue'
->;
-
-const parseJson = (text: string): unknown => {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text; // as BullMQ itself reads a return value that is not JSON
-  }
-};
-
-/**
- * The fields of a job's Redis hash a view needs, as BullMQ stores them (numbers as decimal
- * strings, data and return value as JSON).
- */
-function fromRecord(id: string, r: Record<string, string>): JobRecord {
-  const int = (v: string | undefined) => (v ? Number.parseInt(v, 10) : undefined);
-  return {
-    id,
-    data: JSON.parse(r.data ?? '{}') as JobData,
-    timestamp: int(r.timestamp) ?? 0,
-    processedOn: int(r.processedOn),
-    finishedOn: int(r.finishedOn),
-    failedReason: r.failedReason ?? '',
-    returnvalue: (r.returnvalue ? parseJson(r.returnvalue) : null) as JobResult,
-  };
 }
 
 export function toJobView(job: JobRecord, state: string): JobView {
@@ -96,14 +58,15 @@ export type Tombstone = JobView & { owner: string | null };
  * other, a job finishing in between could show `completed` with a running job's record: no result.)
  */
 export async function loadJob(queue: Queue, redis: Redis, config: Config, id: string): Promise<StoredJob | undefined> {
+  const bull = bullmqKeys(queue);
   const replies = await redis
     .multi()
-    .zscore(queue.toKey('completed'), id)
-    .zscore(queue.toKey('failed'), id)
-    .lpos(queue.toKey('active'), id)
-    .hgetall(queue.toKey(id))
+    .zscore(bull.completed, id)
+    .zscore(bull.failed, id)
+    .lpos(bull.active, id)
+    .hgetall(bull.job(id))
     .get(webhookKey(config, id))
-    .get(jobKey(config, CANCELLED_KEY, id))
+    .get(tombstoneKey(config, id))
     .exec();
   if (!replies) throw new Error('the job view transaction was discarded');
   const failedReply = replies.find(([e]) => e);
@@ -119,9 +82,8 @@ export async function loadJob(queue: Queue, redis: Redis, config: Config, id: st
   const webhook = webhookRaw ? (JSON.parse(webhookRaw) as WebhookDelivery) : undefined;
   let stored: StoredJob;
   if (record && Object.keys(record).length > 0) {
-    const state = completed !== null ? 'completed' : failed !== null ? 'failed' : active !== null ? 'active' : 'waiting';
     const job = fromRecord(id, record);
-    stored = { view: toJobView(job, state), owner: job.data.owner ?? null };
+    stored = { view: toJobView(job, stateOf(completed, failed, active)), owner: job.data.owner ?? null };
   } else if (tombstone) {
     const { owner, ...view } = JSON.parse(tombstone) as Tombstone;
     stored = { view, owner: owner ?? null };

@@ -15,6 +15,7 @@
  */
 import type { ChainableCommander, Redis } from 'ioredis';
 import { JOB_STATUSES, VERDICTS, type JobStatus, type Verdict } from '@runbox/contract';
+import { metricsKeys } from './keys';
 
 /** Upper bounds (ms) of the duration buckets; fixed, so every process counts alike. */
 export const DURATION_BUCKETS_MS: readonly number[] = Object.freeze([
@@ -48,13 +49,6 @@ export interface MetricsSnapshot {
 const NO_VERDICT = 'none';
 const INF = 'inf';
 const LANGUAGE = /^[a-z][a-z0-9+_-]{0,63}$/;
-
-const metricsKeys = (prefix: string) => ({
-  jobs: `${prefix}:metrics:jobs`,
-  queueWait: `${prefix}:metrics:queue_wait`,
-  runDuration: `${prefix}:metrics:run_duration`,
-  sandboxFailures: `${prefix}:metrics:sandbox_failures`,
-});
 
 /** The bucket field a duration counts in: the first bound it does not exceed, or `inf`. */
 export function bucketOf(ms: number): string {

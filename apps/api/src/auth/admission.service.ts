@@ -10,7 +10,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { JOBS_QUEUE } from '@runbox/contract';
 import { Config } from '@runbox/config';
-import { activeJobsKey, REDIS } from '@runbox/queue';
+import { activeJobsKey, bullmqKeys, REDIS } from '@runbox/queue';
 import { ServiceBusy, TooManyActiveJobs } from './auth.errors';
 import type { Caller } from './caller';
 
@@ -33,11 +33,12 @@ export class AdmissionService {
   async admit(caller: Caller, ids: readonly string[]): Promise<void> {
     const key = activeJobsKey(this.config, caller.quotaId);
     const now = Date.now();
+    const bull = bullmqKeys(this.queue);
     const results = (await this.redis
       .multi()
-      .llen(this.queue.toKey('wait'))
-      .zcard(this.queue.toKey('prioritized'))
-      .zcard(this.queue.toKey('delayed'))
+      .llen(bull.wait)
+      .zcard(bull.prioritized)
+      .zcard(bull.delayed)
       .zremrangebyscore(key, 0, now - ACTIVE_ENTRY_MAX_AGE_MS)
       .zadd(key, ...ids.flatMap((id) => [now, id]))
       .zcard(key)

@@ -12,7 +12,7 @@ import { Inject, Injectable, Logger, type CanActivate, type ExecutionContext, ty
 import { Reflector } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import { Config } from '@runbox/config';
-import { jobKey, REDIS } from '@runbox/queue';
+import { rateKey, REDIS } from '@runbox/queue';
 import { findKey, loadApiKeys, presentedKey, type ApiKey, type Scope } from './api-keys';
 import { Forbidden, RateLimited, Unauthenticated } from './auth.errors';
 import { isLoopback } from './exposure';
@@ -89,7 +89,7 @@ export class AuthGuard implements CanActivate, OnModuleInit {
   private async count(quotaId: string): Promise<{ limit: number; used: number; resetS: number }> {
     const now = Math.floor(Date.now() / 1000);
     const window = Math.floor(now / WINDOW_S);
-    const key = jobKey(this.config, 'rate', quotaId, String(window));
+    const key = rateKey(this.config, quotaId, window);
     const [[, used]] = (await this.redis
       .multi()
       .incr(key)

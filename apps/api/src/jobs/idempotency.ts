@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { JobData } from '@runbox/contract';
 import type { Config } from '@runbox/config';
-import { jobKey } from '@runbox/queue';
+import { idempotencyKey } from '@runbox/queue';
 import { ServiceBusy } from '../auth/auth.errors';
 import { InvalidRequest } from '../http/validation';
 import { UnprocessableJob } from './jobs.errors';
@@ -18,7 +18,7 @@ const KEY_SHAPE = /^[\x21-\x7e]{1,255}$/;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** The Redis key of `quotaId`'s record of Idempotency-Key `key`. */
-const idemKey = (config: Config, quotaId: string, key: string) => jobKey(config, 'idem', sha256(`${quotaId}\0${key}`));
+const idemKey = (config: Config, quotaId: string, key: string) => idempotencyKey(config, sha256(`${quotaId}\0${key}`));
 
 /** What identifies "the same body": the normalised job, without its submission time. */
 export function bodyFingerprint(data: JobData): string {

@@ -10,7 +10,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { JOBS_QUEUE, WEBHOOKS_QUEUE } from '@runbox/contract';
 import { Config } from '@runbox/config';
-import { enqueueWebhook, jobKey, REDIS, type WebhookBody } from '@runbox/queue';
+import { annexKey, enqueueWebhook, owedCallbacksKey, REDIS, type WebhookBody } from '@runbox/queue';
 
 export interface AnnexEntry {
   id: string;
@@ -28,8 +28,8 @@ export class JobAnnex {
     @InjectQueue(JOBS_QUEUE) private readonly jobs: Queue,
   ) {}
 
-  private key = (kind: string, id: string) => jobKey(this.config, 'annex', kind, id);
-  private owedKey = (kind: string) => jobKey(this.config, 'annex', kind, 'owed-callbacks');
+  private key = (kind: string, id: string) => annexKey(this.config, kind, id);
+  private owedKey = (kind: string) => owedCallbacksKey(this.config, kind);
 
   /** Keeps `entries` of `kind` (and registers the callbacks they owe), in one round trip. */
   async save(kind: string, entries: readonly AnnexEntry[]): Promise<void> {

@@ -8,21 +8,20 @@ import { Inject, Injectable, type MessageEvent } from '@nestjs/common';
 import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Observable } from 'rxjs';
-import {
-  CANCEL_CHANNEL,
-  CANCEL_REQUESTED_KEY,
-  CANCELLED_KEY,
-  isFinalStatus,
-  JOBS_QUEUE,
-  WEBHOOKS_QUEUE,
-  type JobData,
-  type JobRequest,
-  type JobResult,
-  type JobView,
-} from '@runbox/contract';
+import { isFinalStatus, JOBS_QUEUE, WEBHOOKS_QUEUE, type JobData, type JobRequest, type JobResult, type JobView } from '@runbox/contract';
 import { Config } from '@runbox/config';
 import { LanguageRegistry } from '@runbox/languages';
-import { enqueueWebhook, jobKey, loadJob, recordJobEnd, REDIS, toJobView, type Tombstone } from '@runbox/queue';
+import {
+  cancelChannel,
+  cancelMarkKey,
+  enqueueWebhook,
+  loadJob,
+  recordJobEnd,
+  REDIS,
+  tombstoneKey,
+  toJobView,
+  type Tombstone,
+} from '@runbox/queue';
 import { AdmissionService } from '../auth/admission.service';
 import { ServiceBusy } from '../auth/auth.errors';
 import { mayAccess, type Caller } from '../auth/caller';
@@ -207,7 +206,7 @@ export class JobsService {
   /** The tombstone (`view` as cancelled) goes first, so a GET between the two steps never answers 404. */
   private async dequeue(job: Job<JobData, JobResult>, view: JobView): Promise<JobView | undefined> {
     const id = job.id!;
-    const key = jobKey(this.config, CANCELLED_KEY, id);
+    const key = tombstoneKey(this.config, id);
     const tombstone: JobView = { ...view, status: 'cancelled', finishedAt: new Date().toISOString() };
     // The owner goes with it, so the job stays its owner's once its record is gone.
     const stored: Tombstone = { ...tombstone, owner: job.data.owner ?? null };
@@ -232,8 +231,8 @@ export class JobsService {
 
   /** Tells the worker running job `id` to kill it, and waits (on `watch`) a little for the end. */
   private async kill(id: string, watch: Watch, caller: Caller): Promise<Outcome> {
-    await this.redis.set(jobKey(this.config, CANCEL_REQUESTED_KEY, id), '1', 'EX', CANCEL_MARK_TTL_S);
-    await this.redis.publish(jobKey(this.config, CANCEL_CHANNEL), id);
+    await this.redis.set(cancelMarkKey(this.config, id), '1', 'EX', CANCEL_MARK_TTL_S);
+    await this.redis.publish(cancelChannel(this.config), id);
     return this.waitFor(id, watch, CANCEL_WAIT_MS, caller);
   }
 

@@ -7,7 +7,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { Config } from '@runbox/config';
-import { jobKey, REDIS } from '@runbox/queue';
+import { REDIS, supportFilePrefix, supportFileStoreKeys } from '@runbox/queue';
 
 /**
  * Stores a file and keeps the total within the cap, atomically. Expired files are forgotten
@@ -47,7 +47,7 @@ export class SupportFiles {
   ) {}
 
   private member = (owner: string, id: string): string => `${owner}:${id}`;
-  private prefix = (): string => `${jobKey(this.config, 'support-file')}:`;
+  private prefix = (): string => supportFilePrefix(this.config);
   private key = (owner: string, id: string): string => this.prefix() + this.member(owner, id);
 
   /** Stores `contents` as `owner`'s file `id`; false when the store's total would pass the cap. */
@@ -56,9 +56,9 @@ export class SupportFiles {
       PUT_SCRIPT,
       4,
       this.key(owner, id),
-      jobKey(this.config, 'support-files', 'expiry'),
-      jobKey(this.config, 'support-files', 'sizes'),
-      jobKey(this.config, 'support-files', 'bytes'),
+      supportFileStoreKeys(this.config).expiry,
+      supportFileStoreKeys(this.config).sizes,
+      supportFileStoreKeys(this.config).bytes,
       this.member(owner, id),
       contents,
       Date.now(),

@@ -5,14 +5,13 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { WORKER_HEARTBEAT_KEY, type WorkerHeartbeat } from '@runbox/contract';
+import type { WorkerHeartbeat } from '@runbox/contract';
 import { Config } from '@runbox/config';
-import { jobKey, REDIS } from '@runbox/queue';
+import { heartbeatPattern, REDIS } from '@runbox/queue';
 
 /** More workers than this is not a deployment we can list in one request. */
 const MAX_WORKERS = 10_000;
 
-const globEscape = (s: string) => s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 const isStr = (v: unknown): v is string => typeof v === 'string';
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -57,7 +56,7 @@ export class WorkerHeartbeats {
 
   /** Keys of the live heartbeats (SCAN, never KEYS: Redis keeps serving while we look). */
   async keys(): Promise<string[]> {
-    const match = `${globEscape(jobKey(this.config, WORKER_HEARTBEAT_KEY))}:*`;
+    const match = heartbeatPattern(this.config);
     const found = new Set<string>();
     let cursor = '0';
     do {

@@ -6,10 +6,10 @@ import { statfs } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { WORKER_HEARTBEAT_KEY, WORKER_HEARTBEAT_TTL_S, type WorkerHeartbeat } from '@runbox/contract';
+import { WORKER_HEARTBEAT_TTL_S, type WorkerHeartbeat } from '@runbox/contract';
 import { Config } from '@runbox/config';
 import { detectInstalled, LanguageRegistry } from '@runbox/languages';
-import { jobKey, REDIS } from '@runbox/queue';
+import { heartbeatKey, REDIS } from '@runbox/queue';
 import { versionInSandbox } from '../sandbox/launcher';
 import { SlotPool } from '../sandbox/slots';
 import { WORKER_ID } from './worker-id';
@@ -37,7 +37,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
     private readonly slots: SlotPool,
     @Inject(REDIS) private readonly redis: Redis,
   ) {
-    this.key = jobKey(config, WORKER_HEARTBEAT_KEY, WORKER_ID);
+    this.key = heartbeatKey(config, WORKER_ID);
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -9,8 +9,6 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { DelayedError, Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
-  CANCEL_CHANNEL,
-  CANCEL_REQUESTED_KEY,
   CANCELLED_REASON,
   InvalidJobData,
   JOBS_QUEUE,
@@ -23,8 +21,9 @@ import {
 import { Config } from '@runbox/config';
 import {
   bullConnection,
+  cancelChannel,
+  cancelMarkKey,
   enqueueWebhook,
-  jobKey,
   publishJobProgress,
   recordJobEnd,
   recordSandboxFailure,
@@ -62,7 +61,7 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
 
   async onApplicationBootstrap(): Promise<void> {
     await this.slots.start();
-    const channel = jobKey(this.config, CANCEL_CHANNEL);
+    const channel = cancelChannel(this.config);
     await this.subscriber.subscribe(channel);
     this.subscriber.on('message', (ch: string, id: string) => {
       if (ch === channel) this.active.get(id)?.abort(CANCELLED_REASON);
@@ -111,7 +110,7 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
       // A cancel published before this worker subscribed the job's controller leaves a mark.
       // Checked alongside the start of the run, not before it: a hit aborts the run at once, and
       // the answer is awaited before the result counts, so a run faster than it is cancelled too.
-      const marked = this.redis.exists(jobKey(this.config, CANCEL_REQUESTED_KEY, id)).then(
+      const marked = this.redis.exists(cancelMarkKey(this.config, id)).then(
         (n) => n > 0 && controller.abort(CANCELLED_REASON),
         () => undefined,
       );
