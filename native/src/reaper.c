@@ -49,6 +49,10 @@ static int exec_program(char **argv, char **env, struct rb_error *err)
         execve(prog, argv, env);
         return rb_fail(err, errno, "exec %s", prog);
     }
+    /* The program's PATH is owned by the language table (BASE_ENV in
+     * libs/languages/src/registry.ts), which the worker sends with every run (--env in one-shot
+     * mode). This default only serves a caller that sends none, and must say the same; the plan is
+     * to drop it and search nothing when the environment has no PATH. */
     const char *path = "/usr/local/bin:/usr/bin:/bin";
     for (char **e = env; *e; e++)
         if (!strncmp(*e, "PATH=", 5))

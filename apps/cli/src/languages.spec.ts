@@ -29,7 +29,7 @@ describe('inferLanguage', () => {
     expect(languageFiles('cobol')).toBeUndefined();
   });
 
-  it('agrees with the server language table (libs/languages/languages.json)', () => {
+  it('is the server language table (libs/languages/languages.json): run npm run languages:cli when this fails', () => {
     const table = JSON.parse(readFileSync(resolve(__dirname, '../../../libs/languages/languages.json'), 'utf8')) as {
       languages: { id: string; aliases?: string[]; sourceFile: string; sourceExtensions: string[] }[];
     };

@@ -5,7 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { DEFAULT_LIMITS, DEFAULT_MAX_LIMITS, MIN_LIMITS } from '@runbox/contract';
+import { DEFAULT_LIMITS, DEFAULT_MAX_LIMITS, MAX_ARGS_REQUEST_BYTES, MIN_LIMITS } from '@runbox/contract';
 
 export type Parser<T> = (raw: string) => T;
 
@@ -128,7 +128,7 @@ export const SETTINGS = {
   MAX_FILES: setting(20, int(1, 1000), 'files per job'),
   MAX_FILE_BYTES: setting(262_144, int(1), 'bytes of one file (and of `source`)'),
   MAX_STDIN_BYTES: setting(1_048_576, int(0), 'bytes of stdin (per job and per test)'),
-  MAX_ARGS: setting(64, int(0, 4096), 'program arguments (MAX_ARGS × (MAX_ARG_BYTES + 1) must be ≤ 524288)'),
+  MAX_ARGS: setting(64, int(0, 4096), `program arguments (MAX_ARGS × (MAX_ARG_BYTES + 1) must be ≤ ${MAX_ARGS_REQUEST_BYTES})`),
   MAX_ARG_BYTES: setting(4096, int(1), 'bytes of one argument'),
   MAX_TESTS: setting(100, int(1, 10_000), 'tests per job'),
   MAX_BATCH: setting(50, int(1, 1000), 'jobs per batch request'),

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, Min } from 'class-validator';
-import { MIN_LIMITS, type LimitField, type RunLimits } from '@runbox/contract';
+import { DEFAULT_LIMITS, MIN_LIMITS, type LimitField, type RunLimits } from '@runbox/contract';
 
 /**
  * An optional integer limit, at least the contract's minimum for `field`. Listed in the order the
@@ -9,12 +9,13 @@ import { MIN_LIMITS, type LimitField, type RunLimits } from '@runbox/contract';
  * bottom-up): `@ApiPropertyOptional @IsOptional @IsInt @Min`, so validation errors come in the
  * same order as from that stack.
  */
-function LimitProperty(field: LimitField, description: string, example: number): PropertyDecorator {
+function LimitProperty(field: LimitField, description: string): PropertyDecorator {
   return applyDecorators(
     Min(MIN_LIMITS[field]),
     IsInt(),
     IsOptional(),
-    ApiPropertyOptional({ description, minimum: MIN_LIMITS[field], example }),
+    // the example is the built-in default, the value an omitted limit takes unless the operator changed it
+    ApiPropertyOptional({ description, minimum: MIN_LIMITS[field], example: DEFAULT_LIMITS[field] }),
   );
 }
 
@@ -23,18 +24,18 @@ function LimitProperty(field: LimitField, description: string, example: number):
  * server's configured maxima, checked by the service (422 `LimitAboveMaximum`), not here.
  */
 export class LimitsDto implements Partial<RunLimits> {
-  @LimitProperty('cpuTimeMs', 'CPU time of the process tree, ms', 2000)
+  @LimitProperty('cpuTimeMs', 'CPU time of the process tree, ms')
   cpuTimeMs?: number;
 
-  @LimitProperty('wallTimeMs', 'wall-clock time, ms', 5000)
+  @LimitProperty('wallTimeMs', 'wall-clock time, ms')
   wallTimeMs?: number;
 
-  @LimitProperty('memoryMb', 'memory of the process tree (swap excluded), MiB', 256)
+  @LimitProperty('memoryMb', 'memory of the process tree (swap excluded), MiB')
   memoryMb?: number;
 
-  @LimitProperty('processes', 'processes and threads', 64)
+  @LimitProperty('processes', 'processes and threads')
   processes?: number;
 
-  @LimitProperty('outputBytes', 'bytes kept of stdout and of stderr each; the rest is discarded and flagged', 65536)
+  @LimitProperty('outputBytes', 'bytes kept of stdout and of stderr each; the rest is discarded and flagged')
   outputBytes?: number;
 }
