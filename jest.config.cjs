@@ -1,6 +1,7 @@
 // Jest 30 on Node 20: Nest 12 packages are ESM-only, so @swc/jest compiles them (and the other
 // ESM-only packages listed) to CommonJS. Extend ESM_ONLY when a test fails with
-// "Must use import to load ES Module". See ../shared/ECOSYSTEM.md §2.
+// "Must use import to load ES Module". (Jest's own require() of ES modules needs Node ≥ 24.9;
+// on Node 20 they must be compiled.)
 const swc = (ts) => [
   '@swc/jest',
   {

@@ -1,8 +1,8 @@
 /* cgroup.h — this run's control group. Two implementations (cgroup_v1.c, cgroup_v2.c) behind one
- * interface; nothing outside these files asks which hierarchy it got. Enforces DESIGN.md sandbox
- * properties 4 (memory without swap, processes/threads, CPU time of the whole tree), 6 (CPU time
- * and peak memory from the kernel) and 7 (v1 and v2 chosen at run time); the destroy step is
- * part of property 5 (no cgroup remains). */
+ * interface; nothing outside these files asks which hierarchy it got. Enforces the sandbox
+ * properties (native/README.md "Properties") 4 (memory without swap, processes/threads, CPU time of
+ * the whole tree), 6 (CPU time and peak memory from the kernel) and 7 (v1 and v2 chosen at run
+ * time); the destroy step is part of property 5 (no cgroup remains). */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
@@ -35,7 +35,9 @@ struct cgroup_ops {
     /* CPU time of the tree since start(), microseconds; cheap (pread on an open fd). */
     int (*cpu_us)(struct cgroup *cg, uint64_t *out);
     int (*usage)(struct cgroup *cg, struct cgroup_usage *out, struct rb_error *err);
-    /* Kills every task in the group (v2: cgroup.kill; v1: SIGKILL each listed pid). */
+    /* Kills every task in the group. v2: cgroup.kill. v1: nothing, since every task is in the run's
+     * pid namespace, which the caller ends by killing its init; destroy() kills whatever is left.
+     */
     void (*kill)(struct cgroup *cg);
     /* Kills what is left, waits until empty, rmdir in every hierarchy, frees cg. NULL is ok. */
     int (*destroy)(struct cgroup *cg, struct rb_error *err);

@@ -1,7 +1,8 @@
-/* errors.h — the launcher's error convention (STYLE.md "Errors"). A function that can fail takes
- * `struct rb_error *err`, fills it (errno + fixed message, no allocation: safe after fork) and
- * returns -1; callers add context on the way up with rb_wrap(); main() alone prints/reports it.
- * Owns no sandbox property by itself; every property's failure path goes through it. */
+/* errors.h — the launcher's error convention, the one every function here follows. A function that
+ * can fail takes `struct rb_error *err`, fills it (errno + fixed message, no allocation: safe after
+ * fork) and returns -1; callers add context on the way up with rb_wrap(); main() alone
+ * prints/reports it. Owns no sandbox property by itself; every property's failure path goes through
+ * it. */
 #pragma once
 #include <stddef.h>
 

@@ -1,9 +1,9 @@
 /* ns.c — creating the sandbox's namespaces (clone3 of the init) and the launcher side of the
- * launcher ↔ init protocol; on the init side the UTS and network set-up. DESIGN.md property 1:
- * pid (the program sees only its tree; pid 1 is our reaper), net (only lo: no host network, no
- * host loopback services), ipc (no host SysV/POSIX IPC objects), mnt (see rootfs.c), uts (own
- * hostname), cgroup (entered by the init once it is in the run's group, so /proc/self/cgroup
- * shows "/" and nothing of the host's layout). */
+ * launcher ↔ init protocol; on the init side the UTS and network set-up. property 1
+ * (native/README.md "Properties"): pid (the program sees only its tree; pid 1 is our reaper), net
+ * (only lo: no host network, no host loopback services), ipc (no host SysV/POSIX IPC objects), mnt
+ * (see rootfs.c), uts (own hostname), cgroup (entered by the init once it is in the run's group, so
+ * /proc/self/cgroup shows "/" and nothing of the host's layout). */
 #include "ns.h"
 
 #include <errno.h>

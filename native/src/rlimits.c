@@ -4,7 +4,8 @@
  * limited by the supervisor from the cgroup (whole tree); RLIMIT_CPU is only a backstop should
  * the supervisor be stuck. The fixed rows replace what the launcher inherited from root (the
  * worker's limits are root's, often raised: real-time priority, nice, locked memory), so they
- * hold whatever the host's defaults are. Runs in the program's child, after fork. */
+ * hold whatever the host's defaults are. Runs in the program's child after it has become the
+ * unprivileged, filtered process (reaper.c): lowering a limit needs no privilege. */
 #include "rlimits.h"
 
 #include <errno.h>

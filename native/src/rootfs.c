@@ -1,11 +1,11 @@
-/* rootfs.c — the sandbox's root file system (DESIGN.md property 2): a small read-only tmpfs holding
- * read-only, nosuid, nodev bind mounts of what languages need (default table + --bind-ro;
- * symlinks recreated as symlinks), a synthesized /etc (passwd/group naming the run's ids, hosts,
- * nsswitch.conf — never the host's /etc), a fresh /proc with what container runtimes hide masked
- * or read-only (proc_table), a minimal /dev (null zero full random urandom + fd symlinks), a
- * size-limited tmpfs /tmp, and /box: WORKSPACE/NAME read-write or an empty size-limited tmpfs. No
- * /sys, /root, /home, /var, /run. Also property 8's launcher half: NAME is one validated component
- * opened with O_NOFOLLOW|O_DIRECTORY.
+/* rootfs.c — the sandbox's root file system (property 2, native/README.md "Properties"): a small
+ * read-only tmpfs holding read-only, nosuid, nodev bind mounts of what languages need (default
+ * table + --bind-ro; symlinks recreated as symlinks), a synthesized /etc (passwd/group naming the
+ * run's ids, hosts, nsswitch.conf — never the host's /etc), a fresh /proc with what container
+ * runtimes hide masked or read-only (proc_table), a minimal /dev (null zero full random urandom +
+ * fd symlinks), a size-limited tmpfs /tmp, and /box: WORKSPACE/NAME read-write or an empty
+ * size-limited tmpfs. No /sys, /root, /home, /var, /run. Also property 8's launcher half: NAME is
+ * one validated component opened with O_NOFOLLOW|O_DIRECTORY.
  *
  * Sources are opened (open_tree clones) before the new root covers anything, so a bind source may
  * be anywhere, even under the staging point. Runs in the init, in its own mount namespace. */

@@ -1,6 +1,6 @@
 #!/bin/bash
 # run.sh — the launcher's own test suite (TAP). Drives build/runbox-launcher as root, one case per
-# DESIGN.md sandbox property, limit and hostile program; after every case: no process of the
+# sandbox property (native/README.md "Properties"), limit and hostile program; after every case: no process of the
 # sandbox uid left, no cgroup left under the test's cgroup parent, no mount left on the host.
 # Hierarchy-specific cases are skipped (with the reason) where that hierarchy is absent.
 # Usage: tests/run.sh [GROUP]   (only the groups matching the extended regex GROUP: workspace basic

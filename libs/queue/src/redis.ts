@@ -1,6 +1,7 @@
 /**
  * Redis connections. BullMQ gets its own (blocking) connections; everything else (health,
- * pub/sub publishers, admission counters) shares one command connection, `RedisClient`.
+ * pub/sub publishers, admission counters) shares one command connection, provided under the `REDIS` token; subscriptions get their own
+ * (`REDIS_SUBSCRIBER`).
  */
 import { Redis, type RedisOptions } from 'ioredis';
 

@@ -28,7 +28,8 @@ export class JobStream implements OnApplicationShutdown {
     private readonly events: JobEvents,
   ) {}
 
-  /** Ends every open stream, so a shutdown is not held open by clients (ECOSYSTEM pitfall 8). */
+  /** Ends every open stream, so a shutdown is not held open by clients: an open SSE response keeps
+   * the server from closing until the client leaves. */
   onApplicationShutdown(): void {
     for (const s of this.open) s.complete();
   }

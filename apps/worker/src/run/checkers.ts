@@ -1,5 +1,5 @@
 /**
- * Built-in output checkers (DESIGN.md "Checkers"). Pure functions; the custom checker, which
+ * Built-in output checkers (README "HTTP API v1", Checkers: exact, lines, tokens, float). Pure functions; the custom checker, which
  * runs a client's program in its own sandbox, lives in run.service.ts.
  */
 import { DEFAULT_FLOAT_TOLERANCE, type Checker } from '@runbox/contract';
