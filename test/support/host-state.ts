@@ -106,13 +106,15 @@ export function hostState(h: SandboxHost): HostState {
  */
 export async function expectCleanHost(h: SandboxHost, baselineMounts: number, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  // v1 has one directory per hierarchy (memory, pids, cpuacct, cpuset) for each prepared sandbox
+  const maxRunCgroups = h.slots * 4;
   let s = hostState(h);
   const clean = () =>
     s.sandboxProcesses.length === 0 &&
     s.prepared <= h.slots &&
     s.boxes.length === 0 &&
     s.mounts <= baselineMounts &&
-    s.runCgroups.length <= h.slots * 3;
+    s.runCgroups.length <= maxRunCgroups;
   while (!clean() && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 50));
     s = hostState(h);
@@ -121,6 +123,5 @@ export async function expectCleanHost(h: SandboxHost, baselineMounts: number, ti
   expect(s.prepared).toBeLessThanOrEqual(h.slots);
   expect(s.boxes).toEqual([]);
   expect(s.mounts).toBeLessThanOrEqual(baselineMounts);
-  // v1 has one directory per hierarchy (memory, pids, cpuacct, cpuset) for each prepared sandbox
-  expect(s.runCgroups.length).toBeLessThanOrEqual(h.slots * 4);
+  expect(s.runCgroups.length).toBeLessThanOrEqual(maxRunCgroups);
 }
