@@ -99,6 +99,33 @@ describe('grading with tests and checkers', () => {
     expect(result.tests[1].message).toMatch(/expected/);
   });
 
+  it('each custom-checker call starts from the compiled checker: nothing one call leaves reaches the next', async () => {
+    // A checker that plants a file, and a link where the next call's input will be written: with
+    // one shared checker box the second call would find both (and root would write through it).
+    const checker = {
+      type: 'custom',
+      language: 'python',
+      source: [
+        'import os, sys',
+        'if os.path.exists("planted"):',
+        '    print("an earlier call left its file")',
+        '    sys.exit(1)',
+        'open("planted", "w").write("x")',
+        'for n in range(1, 4):',
+        '    try: os.symlink("/etc/passwd", f"input.{n}")',
+        '    except OSError: pass',
+        'sys.exit(0)',
+      ].join('\n'),
+    };
+    const result = await grade({
+      language: 'bash',
+      source: 'cat',
+      checker,
+      tests: [1, 2, 3].map((n) => ({ stdin: `${n}\n`, expectedOutput: `${n}\n` })),
+    });
+    expect(result.tests.map((t: { verdict: string }) => t.verdict)).toEqual(['ok', 'ok', 'ok']);
+  });
+
   it.each([
     ['crashes', 'import os; os.abort()'],
     ['loops', 'while True: pass'],

@@ -229,11 +229,20 @@ export class RunService {
     budget: JobBudget,
     signal: AbortSignal,
   ) {
+    // A fresh copy of the compiled checker for every call, its inputs written before anything runs
+    // in it: the root side never writes into a box a program (this checker's last call, fed the
+    // contestant's output) has already run in.
+    const call = cloneBox(box);
     const names = [`input.${index}`, `output.${index}`, `answer.${index}`];
-    for (const [i, content] of [input, output, answer].entries()) {
-      writeFileInBox(box.path, { path: names[i]!, content, encoding: 'utf8' });
+    let run: RawRun;
+    try {
+      for (const [i, content] of [input, output, answer].entries()) {
+        writeFileInBox(call.path, { path: names[i]!, content, encoding: 'utf8' });
+      }
+      run = await this.runIn(slot, call, command, names, '', budget, signal);
+    } finally {
+      await this.slots.discard(slot, call);
     }
-    const run = await this.runIn(slot, box, command, names, '', budget, signal);
     const message = `${run.stdout}${run.stderr}`.trim().slice(0, 1000) || undefined;
     if (run.verdict === 'ok') return { verdict: 'ok' as Verdict, message };
     if (run.verdict === 'runtime_error' && (run.exitCode === 1 || run.exitCode === 2))

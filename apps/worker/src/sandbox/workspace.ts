@@ -1,9 +1,15 @@
 /**
  * The only code that writes into a box or removes one. Boxes live on their slot's size-limited
- * tmpfs. Everything is written before any program runs in the box; afterwards the worker (root)
- * never opens, follows or chowns anything inside it — it only removes the whole box once no
- * process of its run lives, which unlinks symlinks, hardlinks and FIFOs without following them
- * (Judge0 CVE-2024-28185/28189).
+ * tmpfs. The rule, for a root process next to programs it does not trust:
+ * - Files are written only into a box nothing has run in yet: a fresh one (createBox), or a fresh
+ *   copy (cloneBox) made before its run starts — each test and each custom-checker call gets one.
+ * - Once a program has run in a box, the worker never writes, follows or chowns anything in it.
+ *   It reads a compiled box only to copy it (cloneBox), after every process of the compile has
+ *   ended, taking regular files and directories and following no link; the owners it sets are
+ *   on the fresh copy's entries, which it has just made itself. Output files are read by the
+ *   launcher as the slot's uid (collect.ts), never here.
+ * - It removes a box only once no process of its run lives, which unlinks symlinks, hardlinks
+ *   and FIFOs without following them (Judge0 CVE-2024-28185/28189).
  */
 import { randomBytes } from 'node:crypto';
 import {
