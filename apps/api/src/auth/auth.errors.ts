@@ -1,4 +1,4 @@
-/** Access and admission refusals, as data; ProblemFilter maps them to 401/403/429/503. */
+/** Access refusals, as data; ProblemFilter maps them to 401/403/429. */
 
 export class Unauthenticated extends Error {
   constructor(message = 'a valid API key is required: send Authorization: Bearer <key>') {
@@ -25,24 +25,5 @@ export class RateLimited extends Error {
   ) {
     super(`rate limit reached; retry in ${retryAfterS} s`);
     this.name = 'RateLimited';
-  }
-}
-
-/** The key already has its maximum of queued+running jobs. */
-export class TooManyActiveJobs extends Error {
-  constructor(readonly max: number) {
-    super(`this key already has ${max} queued or running jobs (the maximum); wait for some to finish`);
-    this.name = 'TooManyActiveJobs';
-  }
-}
-
-/** The queue is full, or Redis cannot be reached: try again later. */
-export class ServiceBusy extends Error {
-  constructor(
-    message: string,
-    readonly retryAfterS: number,
-  ) {
-    super(message);
-    this.name = 'ServiceBusy';
   }
 }

@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { JobData } from '@runbox/contract';
 import type { Config } from '@runbox/config';
 import { idempotencyKey } from '@runbox/queue';
-import { ServiceBusy } from '../auth/auth.errors';
+import { ServiceBusy } from '../admission/admission.errors';
 import { InvalidRequest } from '../http/validation';
 import { UnprocessableJob } from './jobs.errors';
 

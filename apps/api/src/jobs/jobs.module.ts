@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AdmissionModule } from '../admission/admission.module';
 import { LanguagesModule } from '../languages/languages.module';
 import { JobAnnex } from './job-annex';
 import { JobEvents } from './job-events';
@@ -8,7 +9,7 @@ import { JobsService } from './jobs.service';
 import { SupportFiles } from './support-files';
 
 @Module({
-  imports: [LanguagesModule],
+  imports: [AdmissionModule, LanguagesModule],
   controllers: [JobsController],
   providers: [JobsService, JobEvents, JobStream, JobAnnex, SupportFiles],
   // The compatibility APIs (apps/api/src/compat) queue and read jobs through these, as /v1 does.

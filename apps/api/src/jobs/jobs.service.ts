@@ -22,8 +22,8 @@ import {
   toJobView,
   type Tombstone,
 } from '@runbox/queue';
-import { AdmissionService } from '../auth/admission.service';
-import { ServiceBusy } from '../auth/auth.errors';
+import { ServiceBusy } from '../admission/admission.errors';
+import { AdmissionService } from '../admission/admission.service';
 import { mayAccess, type Caller } from '../auth/caller';
 import { bodyFingerprint, claim, forget } from './idempotency';
 import { JobEvents, type Watch } from './job-events';

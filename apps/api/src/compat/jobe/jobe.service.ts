@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { Config } from '@runbox/config';
 import { LanguageRegistry } from '@runbox/languages';
-import { ServiceBusy, TooManyActiveJobs } from '../../auth/auth.errors';
+import { ServiceBusy, TooManyActiveJobs } from '../../admission/admission.errors';
 import type { Caller } from '../../auth/caller';
 import { InvalidRequest } from '../../http/validation';
 import { RequestTooLarge, UnprocessableJob } from '../../jobs/jobs.errors';

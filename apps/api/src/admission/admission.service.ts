@@ -11,8 +11,8 @@ import type { Redis } from 'ioredis';
 import { JOBS_QUEUE } from '@runbox/contract';
 import { Config } from '@runbox/config';
 import { activeJobsKey, bullmqKeys, REDIS } from '@runbox/queue';
-import { ServiceBusy, TooManyActiveJobs } from './auth.errors';
-import type { Caller } from './caller';
+import type { Caller } from '../auth/caller';
+import { ServiceBusy, TooManyActiveJobs } from './admission.errors';
 
 /** An entry older than this cannot be a live job (it would have been stalled and failed). */
 const ACTIVE_ENTRY_MAX_AGE_MS = 6 * 60 * 60 * 1000;
