@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { WorkersModule } from '../workers/workers.module';
+import { FleetModule } from '../fleet/fleet.module';
 import { HealthController } from './health.controller';
 import { ReadinessIndicators } from './readiness.indicators';
 
 // Terminus' own logger would print every failed probe; the 503 body already names what is down.
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), WorkersModule],
+  imports: [TerminusModule.forRoot({ logger: false }), FleetModule],
   controllers: [HealthController],
   providers: [ReadinessIndicators],
 })

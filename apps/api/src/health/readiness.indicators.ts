@@ -6,7 +6,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { Redis } from 'ioredis';
 import { REDIS } from '@runbox/queue';
-import { WorkerHeartbeats } from '../workers/worker-heartbeats';
+import { WorkerHeartbeats } from '../fleet/worker-heartbeats';
 
 /** A probe slower than this counts as down: the load balancer must not wait on us. */
 export const PROBE_TIMEOUT_MS = 1_000;

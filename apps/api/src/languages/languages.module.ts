@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 import { Config } from '@runbox/config';
 import { LanguageRegistry } from '@runbox/languages';
-import { WorkersModule } from '../workers/workers.module';
+import { FleetModule } from '../fleet/fleet.module';
 import { LanguagesController } from './languages.controller';
 import { LanguagesService } from './languages.service';
 
 /** The language table (what a request may name) and the list of what workers have installed. */
 @Module({
-  imports: [WorkersModule],
+  imports: [FleetModule],
   controllers: [LanguagesController],
   providers: [
     LanguagesService,

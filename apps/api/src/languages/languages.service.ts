@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { WorkerHeartbeats } from '../workers/worker-heartbeats';
+import { WorkerHeartbeats } from '../fleet/worker-heartbeats';
 import { availableLanguages, type AvailableLanguage } from './available-languages';
 
 @Injectable()
