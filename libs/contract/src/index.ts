@@ -3,5 +3,7 @@ export * from './limits';
 export * from './checker';
 export * from './job';
 export * from './queue';
+export * from './language-info';
+export * from './worker-heartbeat';
 export * from './launcher';
 export * from './job-data';

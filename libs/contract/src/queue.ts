@@ -29,30 +29,8 @@ export const CANCELLED_KEY = 'cancelled';
  * a worker that takes the job after the pub/sub message went out still sees it.
  */
 export const CANCEL_REQUESTED_KEY = 'cancel-requested';
-/** Key of a worker's heartbeat (`<prefix>:worker:<id>`, with a TTL); readiness needs one alive. */
+/** Key of a worker's heartbeat (`<prefix>:worker:<id>`, TTL'd: worker-heartbeat.ts); readiness needs one. */
 export const WORKER_HEARTBEAT_KEY = 'worker';
-/** Seconds a heartbeat lives; workers refresh it at a third of that. */
-export const WORKER_HEARTBEAT_TTL_S = 15;
 
 /** The reason a cancelled job carries as BullMQ's `failedReason`. */
 export const CANCELLED_REASON = 'cancelled';
-
-/** One installed language, as a worker announces it and GET /v1/languages lists it. */
-export interface LanguageInfo {
-  id: string;
-  name: string;
-  aliases: string[];
-  version: string;
-  compiled: boolean;
-}
-
-/** What a worker announces in its heartbeat. */
-export interface WorkerHeartbeat {
-  id: string;
-  host: string;
-  pid: number;
-  slots: number;
-  startedAt: string;
-  cgroupMode: string | null;
-  languages: LanguageInfo[];
-}
