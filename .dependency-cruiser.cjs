@@ -41,13 +41,12 @@ module.exports = {
       severity: 'error',
       comment:
         'Only apps/worker/src/sandbox/ starts processes (the launcher), so one place owns how an untrusted ' +
-        'program is started, limited and killed. Exception: libs/languages/src/registry.ts runs each ' +
-        "runtime's version command once when a worker starts (detectVersion: it belongs in the worker; " +
-        'drop this exception when it moves there). Scripts, tests and benches are not app code: they start redis-server, ' +
+        "program is started, limited and killed (a runtime's version command included: sandbox/versions.ts). " +
+        'Scripts, tests and benches are not app code: they start redis-server, ' +
         'the apps, the CLI and the launcher on purpose, and are outside this rule.',
       from: {
         path: '^(apps|libs)/[^/]+/src/',
-        pathNot: ['^apps/worker/src/sandbox/', '^libs/languages/src/registry\\.ts$'],
+        pathNot: '^apps/worker/src/sandbox/',
       },
       to: { dependencyTypes: ['core'], path: '^(node:)?child_process$' },
     },

@@ -3,10 +3,8 @@
  * "which language is this id or alias" and "which argv runs it". Languages are data; nothing
  * here knows about any particular one.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
-import type { LanguageInfo, RunLimits, SourceFile } from '@runbox/contract';
+import type { RunLimits, SourceFile } from '@runbox/contract';
 
 export interface LanguageLimits {
   /** Runtimes that need threads (JVM, V8) get at least this many processes. */
@@ -28,8 +26,6 @@ export interface Language {
   mounts?: string[];
   limits?: LanguageLimits;
 }
-
-export type InstalledLanguage = LanguageInfo & { sourceFile: string };
 
 export class LanguageTableError extends Error {}
 
@@ -122,36 +118,4 @@ export function adjustLimits(lang: Language, limits: RunLimits): RunLimits {
 /** The environment of a run of this language. */
 export function languageEnv(lang: Language): Record<string, string> {
   return { ...BASE_ENV, ...(lang.env ?? {}) };
-}
-
-const run = promisify(execFile);
-
-/** Runs a version command and gives its output; rejects when it cannot run or fails. */
-export type VersionRunner = (argv: readonly string[], env: Readonly<Record<string, string>>) => Promise<{ stdout: string; stderr: string }>;
-
-/** On this host, as this process. */
-export const runOnHost: VersionRunner = ([cmd, ...args], env) => run(cmd!, args, { timeout: 15_000, env: { ...env } }); // non-empty: checkEntry
-
-/** Runs the language's version command (on this host by default); undefined when the runtime is missing. */
-export async function detectVersion(lang: Language, runner: VersionRunner = runOnHost): Promise<string | undefined> {
-  try {
-    const { stdout, stderr } = await runner(lang.version.argv, BASE_ENV);
-    return new RegExp(lang.version.pattern).exec(`${stdout}\n${stderr}`)?.[1] ?? 'unknown';
-  } catch {
-    return undefined;
-  }
-}
-
-export async function detectInstalled(registry: LanguageRegistry, runner: VersionRunner = runOnHost): Promise<InstalledLanguage[]> {
-  const found = await Promise.all(registry.languages.map(async (l) => ({ l, version: await detectVersion(l, runner) })));
-  return found
-    .filter((x) => x.version !== undefined)
-    .map(({ l, version }) => ({
-      id: l.id,
-      name: l.name,
-      aliases: l.aliases,
-      version: version!,
-      compiled: l.compile !== undefined,
-      sourceFile: l.sourceFile,
-    }));
 }

@@ -8,10 +8,11 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { Redis } from 'ioredis';
 import { WORKER_HEARTBEAT_TTL_S, type WorkerHeartbeat } from '@runbox/contract';
 import { Config } from '@runbox/config';
-import { detectInstalled, LanguageRegistry } from '@runbox/languages';
+import { LanguageRegistry } from '@runbox/languages';
 import { heartbeatKey, REDIS } from '@runbox/queue';
 import { versionInSandbox } from '../sandbox/launcher';
 import { SlotPool } from '../sandbox/slots';
+import { detectInstalled } from '../sandbox/versions';
 import { WORKER_ID } from './worker-id';
 
 /** The hierarchy the launcher will pick (same test: cgroup2's magic on /sys/fs/cgroup means v2). */
@@ -62,7 +63,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
       slots: this.config.worker.slots,
       startedAt: new Date().toISOString(),
       cgroupMode: await cgroupMode(),
-      languages: installed.map(({ id, name, aliases, version, compiled }) => ({ id, name, aliases, version, compiled })),
+      languages: installed,
     };
     // Announce the worker only once it can run jobs. Not awaited: the slots are started by a
     // hook Nest may call only after this one returns.

@@ -10,10 +10,10 @@ import { readdir, readFile, readlink } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import type { Readable } from 'node:stream';
 import { LAUNCHER_EXIT, type LauncherReport } from '@runbox/contract';
-import type { VersionRunner } from '@runbox/languages';
 import { encodeCancel, encodeRun, ResponseReader, type ResponseFrame } from './frames';
 import { parseReport } from './report';
 import { SandboxError } from './sandbox.errors';
+import type { VersionRunner } from './versions';
 
 /** What the launcher needs to build a sandbox for one slot. */
 export interface SandboxSetup {
