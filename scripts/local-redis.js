@@ -55,18 +55,20 @@ function redisServerArgs(port, dir) {
 /** Resolves once 127.0.0.1:`port` accepts a connection (tried every 100 ms); rejects after `timeoutMs`. */
 function waitForPort(port, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => (s.destroy(), resolve()));
-      s.once('error', () => {
-        s.destroy();
-        if (Date.now() > deadline) reject(new Error(`nothing listens on 127.0.0.1:${port}`));
-        else setTimeout(attempt, 100);
-      });
-    };
-    attempt();
-  });
+  return /** @type {Promise<void>} */ (
+    new Promise((resolve, reject) => {
+      const attempt = () => {
+        const s = net.connect(port, '127.0.0.1');
+        s.once('connect', () => (s.destroy(), resolve()));
+        s.once('error', () => {
+          s.destroy();
+          if (Date.now() > deadline) reject(new Error(`nothing listens on 127.0.0.1:${port}`));
+          else setTimeout(attempt, 100);
+        });
+      };
+      attempt();
+    })
+  );
 }
 
 module.exports = { buildIfMissing, NODE_ARGS, redisServerArgs, waitForPort };

@@ -43,6 +43,17 @@ const ROUNDS = Number(option('rounds', '3'));
 /** Jobs the commands phase counts over. */
 const COUNTED_JOBS = 100;
 const scale = (n) => (QUICK ? Math.max(20, Math.round(n / 4)) : n);
+/**
+ * @typedef {object} Program
+ * @property {string} name
+ * @property {boolean} [target] one of the issue's programs, held to the saturation targets
+ * @property {number} [pinnedTarget] the pinned phase's target ratio (./measured.js)
+ * @property {string} language
+ * @property {string} source
+ * @property {string} stdout what every run must print
+ * @property {Record<number, number>} runs jobs measured, by number of clients
+ */
+/** @type {Program[]} */
 const PROGRAMS = [
   {
     name: 'bash echo hi',
@@ -127,8 +138,12 @@ async function measureBatch(call, prog, runs) {
   return runs / (Number(process.hrtime.bigint() - started) / 1e9);
 }
 
-/** Where a request's time goes, from the client's clock and the job's timestamps (same host, ms). */
+/**
+ * Where a request's time goes, from the client's clock and the job's timestamps (same host, ms).
+ * @returns {[string, number][]}
+ */
 function breakdown(samples) {
+  /** @type {Record<string, number[]>} */
   const parts = { 'HTTP in + enqueue': [], 'queue → worker': [], 'worker run': [], 'of it in the program': [], 'finish → client': [] };
   for (const s of samples) {
     const created = Date.parse(s.job.createdAt);
@@ -230,7 +245,7 @@ async function measureBullmqAlone(prog, slots, runs, redisUrl) {
   const worker = new Worker(
     name,
     async () => {
-      const slot = free.shift();
+      const slot = /** @type {(typeof free)[number]} */ (free.shift()); // never empty: concurrency = slots
       try {
         await pool.run(slot);
       } finally {
@@ -299,11 +314,41 @@ async function measureFloor(prog, slots, runs, redisUrl, redisPid) {
   }
 }
 
+/** @typedef {{ api: number, worker: number, redis: number }} Cpu CPU time per job of each process, ms */
+/**
+ * One side-by-side round at 16 clients: jobs/s of the service and of each reference.
+ * @typedef {object} Round
+ * @property {number} api
+ * @property {Cpu} cpu
+ * @property {number} batch
+ * @property {number} launcher
+ * @property {number} bullmq
+ * @property {{ jobsPerS: number, cpu: Cpu }} floor
+ */
+/**
+ * A program at saturation: its rounds and their means (jobs/s), and the ratios to the launcher alone.
+ * @typedef {object} Saturation
+ * @property {Program} prog
+ * @property {Round[]} rounds
+ * @property {number} api
+ * @property {number} batch
+ * @property {number} launcher
+ * @property {number} bullmq
+ * @property {number} floor
+ * @property {number} prepared
+ * @property {{ api: number, worker: number }} floorCpu
+ * @property {{ api: number, batch: number, bullmq: number, floor: number }} ratio
+ */
+
 /** The first figures: latency rows at 1 and 16 clients, CPU per job, and saturation against every reference. */
 async function servicePhase(call, { api, worker, redis }, slots) {
+  /** @type {[name: string, clients: number, runs: number, p50: number, p95: number, p99: number, jobsPerS: number][]} */
   const rows = [];
+  /** @type {[name: string, parts: [string, number][], launcherMs: number][]} */
   const breakdowns = [];
+  /** @type {Saturation[]} */
   const saturation = [];
+  /** @type {[name: string, cpu: Record<string, number>][]} */
   const cpu = [];
   for (const prog of PROGRAMS) {
     for (const c of CONCURRENCY) {
@@ -328,7 +373,7 @@ async function servicePhase(call, { api, worker, redis }, slots) {
         await measureLauncher(prog, 1, prog.runs[1], 'serve', runMs);
         breakdowns.push([prog.name, breakdown(samples), median(runMs)]);
       }
-      if (c === 16) saturation.push({ prog, api: jobsPerS });
+      if (c === 16) saturation.push(/** @type {Saturation} */ ({ prog, api: jobsPerS })); // the rest: below
     }
   }
   // Side by side, ROUNDS times over: this VM's speed drifts by several percent within minutes,
@@ -353,7 +398,7 @@ async function servicePhase(call, { api, worker, redis }, slots) {
     }
     s.prepared = await measureLauncher(s.prog, slots, runs, 'prepared');
     const mean = (f) => s.rounds.reduce((sum, round) => sum + f(round), 0) / s.rounds.length;
-    for (const k of ['api', 'batch', 'launcher', 'bullmq']) s[k] = mean((round) => round[k]);
+    for (const k of /** @type {const} */ (['api', 'batch', 'launcher', 'bullmq'])) s[k] = mean((round) => round[k]);
     s.floor = mean((round) => round.floor.jobsPerS);
     s.floorCpu = { api: mean((round) => round.floor.cpu.api), worker: mean((round) => round.floor.cpu.worker) };
     s.ratio = {
@@ -435,7 +480,7 @@ async function servicePhase(call, { api, worker, redis }, slots) {
         )}×`,
     );
   }
-  const bash1 = rows.find((r) => r[0] === 'bash echo hi' && r[1] === 1);
+  const bash1 = /** @type {(typeof rows)[number]} */ (rows.find((r) => r[0] === 'bash echo hi' && r[1] === 1)); // measured above
   const target = saturation.filter((s) => s.prog.target); // the issue's two programs
   const worst = Math.min(...target.map((s) => s.ratio.api));
   const worstBatch = Math.min(...target.map((s) => s.ratio.batch));

@@ -18,7 +18,14 @@ const { randomUUID } = require('node:crypto');
 const { Queue, Worker } = require('bullmq');
 const { Redis } = require('ioredis');
 
-const { REDIS_URL, QUEUE } = process.env;
+/** A setting bench.js passes (measureFloor); the process is useless without it. */
+const setting = (name) => {
+  const value = process.env[name];
+  if (value === undefined) throw new Error(`floor.js: ${name} is not set (run by bench.js)`);
+  return value;
+};
+const REDIS_URL = setting('REDIS_URL');
+const QUEUE = setting('QUEUE');
 const END_CHANNEL = `${QUEUE}:end`;
 const u = new URL(REDIS_URL);
 const connection = { host: u.hostname, port: Number(u.port), maxRetriesPerRequest: null };
@@ -57,14 +64,14 @@ function api() {
 
 function worker() {
   const { openSlots } = require('./slots');
-  const prog = { language: process.env.LANGUAGE, stdout: process.env.STDOUT };
+  const prog = { name: 'floor', language: setting('LANGUAGE'), stdout: setting('STDOUT') };
   const pool = openSlots(prog, Number(process.env.SLOTS), 'serve');
   const free = [...pool.slots];
   const publisher = new Redis(REDIS_URL);
   const w = new Worker(
     QUEUE,
     async (job) => {
-      const slot = free.shift();
+      const slot = /** @type {(typeof free)[number]} */ (free.shift()); // never empty: concurrency = slots
       try {
         await pool.run(slot, job.data.source); // throws unless it exited 0 printing prog.stdout
         return { exitCode: 0, stdout: prog.stdout };

@@ -56,7 +56,7 @@ async function pinnedPhase(m, programs, slots, rounds) {
     for (const prog of programs) {
       const runs = prog.runs[16];
       await m.measureApi(call, prog, 16, 64); // warm
-      const r = { prog, rounds: [] };
+      const r = { prog, rounds: /** @type {{ api: number, launcher: number, workerMs: number, sandboxMs: number }[]} */ ([]) };
       for (let i = 0; i < rounds; i++) {
         const before = { self: m.cpuMs(worker.pid), servers: m.serversCpuMs(worker.pid) };
         const { jobsPerS } = await m.measureApi(call, prog, 16, runs);
@@ -134,7 +134,7 @@ function portOwners(pids) {
       const f = line.trim().split(/\s+/);
       if (f.length < 10) continue;
       const name = byInode.get(f[9]);
-      if (name) ports.set(parseInt(f[1].split(':').pop(), 16), name);
+      if (name) ports.set(parseInt(f[1].slice(f[1].lastIndexOf(':') + 1), 16), name); // local address:port, hex
     }
   }
   return ports;
@@ -152,15 +152,17 @@ function rawConnection(url) {
 async function commandStats(url) {
   const { sock, encode } = rawConnection(url);
   let text = '';
-  await new Promise((resolve, reject) => {
-    sock.on('error', reject);
-    sock.on('data', (d) => {
-      text += d;
-      const m = /^\$(\d+)\r\n/.exec(text);
-      if (m && Buffer.byteLength(text) >= m[0].length + Number(m[1])) resolve();
-    });
-    sock.write(encode(['INFO', 'commandstats']));
-  });
+  await /** @type {Promise<void>} */ (
+    new Promise((resolve, reject) => {
+      sock.on('error', reject);
+      sock.on('data', (d) => {
+        text += d;
+        const m = /^\$(\d+)\r\n/.exec(text);
+        if (m && Buffer.byteLength(text) >= m[0].length + Number(m[1])) resolve();
+      });
+      sock.write(encode(['INFO', 'commandstats']));
+    })
+  );
   sock.end();
   const stats = {};
   for (const m of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) stats[m[1]] = Number(m[2]);

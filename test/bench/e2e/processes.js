@@ -30,7 +30,7 @@ function freePort() {
     const s = net.createServer();
     s.once('error', reject);
     s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
+      const { port } = /** @type {import('node:net').AddressInfo} */ (s.address()); // listening on TCP
       s.close(() => resolve(port));
     });
   });
@@ -214,7 +214,8 @@ function client(base, maxSockets) {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     try {
       return await send(method, p, payload, headers);
-    } catch (e) {
+    } catch (err) {
+      const e = /** @type {NodeJS.ErrnoException & { reusedSocket?: boolean }} */ (err);
       if (!e.reusedSocket || e.code !== 'ECONNRESET') throw e;
       return send(method, p, payload, headers);
     }

@@ -16,6 +16,7 @@ function runSpecOf(prog) {
   const { DEFAULT_LIMITS } = require('@runbox/contract');
   const registry = LanguageRegistry.fromFile(path.join(p.ROOT, 'libs/languages/languages.json'));
   const lang = registry.find(prog.language);
+  if (!lang) throw new Error(`${prog.name}: no language ${prog.language} in languages.json`);
   const limits = adjustLimits(lang, DEFAULT_LIMITS);
   const argv = expandArgv(lang.run, [], lang, DEFAULT_LIMITS.memoryMb);
   const env = languageEnv(lang);
@@ -52,9 +53,12 @@ function prepare(setupArgs) {
   });
   let buf = '';
   const lines = [];
+  /** @type {((value?: unknown) => void) | null} */
   let wake = null;
-  child.stdio[3].setEncoding('utf8');
-  child.stdio[3].on('data', (d) => {
+  const reports = /** @type {import('node:stream').Readable} */ (child.stdio[3]);
+  const control = /** @type {import('node:stream').Writable} */ (child.stdio[4]);
+  reports.setEncoding('utf8');
+  reports.on('data', (d) => {
     buf += d;
     let i;
     while ((i = buf.indexOf('\n')) >= 0) {
@@ -82,7 +86,7 @@ function prepare(setupArgs) {
     ready,
     async run(box, runArgs) {
       child.stdin.end();
-      child.stdio[4].end(Buffer.from([`--box=${box}`, ...runArgs].map((a) => `${a}\0`).join('') + '\0'));
+      control.end(Buffer.from([`--box=${box}`, ...runArgs].map((a) => `${a}\0`).join('') + '\0'));
       const report = JSON.parse(await nextLine());
       await exited;
       return { report, stdout };
@@ -90,7 +94,7 @@ function prepare(setupArgs) {
     /** EOF on the control fd: the launcher tears the unused sandbox down. */
     async dispose() {
       child.stdin.end();
-      child.stdio[4].end();
+      control.end();
       await exited;
     },
   };

@@ -156,10 +156,13 @@ function main() {
   console.log(`runbox launcher benchmark — kernel ${os.release()}, ${os.cpus().length} CPUs, cgroup ${cgroup}`);
   console.log('times in ms (median / p95); ratios use medians; prepared = request → report\n');
 
+  /** @type {[what: string, ratio: number, met: boolean][]} */
   const verdicts = [];
   for (const prog of PROGRAMS) {
     for (const pat of PATTERNS) {
-      const acc = Object.fromEntries(cs.map((c) => [c.name, { samples: [], cycle: [] }]));
+      const acc = Object.fromEntries(
+        cs.map((c) => [c.name, { samples: /** @type {number[]} */ ([]), cycle: /** @type {number[]} */ ([]) }]),
+      );
       const per = Math.ceil(pat.runs / ROUNDS);
       for (let r = 0; r < ROUNDS; r++) {
         for (const c of cs) {

@@ -162,11 +162,31 @@ async function main() {
     await p.waitReady(call);
     // One of each kind first, so the runtimes are warm and the memory figures are after start-up.
     for (const k of KINDS) await call('POST', '/v1/jobs?wait=true', k.job(1_000_000));
-    const rss = { apiBefore: api.rssKb(), workerAtStart: workers[0].rssKb(), workersAtKill: [], apiAfter: 0, workerAfter: 0 };
+    const rss = {
+      apiBefore: api.rssKb(),
+      workerAtStart: workers[0].rssKb(),
+      workersAtKill: /** @type {number[]} */ ([]),
+      apiAfter: 0,
+      workerAfter: 0,
+    };
     console.log(
       `runbox load — ${JOBS} jobs, ${CLIENTS} clients, ${os.availableParallelism()} worker slots, worker SIGKILLed after ${KILL_AT.map((k) => `${k * 100}%`).join(' and ')} of the jobs were accepted (LOCK_DURATION_MS=${LOCK_DURATION_MS})`,
     );
 
+    /**
+     * One job as this client tracks it, across retries of its submission (same Idempotency-Key).
+     * @typedef {object} TrackedJob
+     * @property {number} n
+     * @property {(typeof KINDS)[number]} kind
+     * @property {Set<string>} ids every id the service answered for it (more than one = duplicated)
+     * @property {string | null} id
+     * @property {any} view the last job view read (JSON from the service)
+     * @property {number} submitMs
+     * @property {number} doneMs
+     * @property {number} retries
+     * @property {string} [error] why it is counted as lost
+     */
+    /** @type {TrackedJob[]} */
     const jobs = Array.from({ length: JOBS }, (_, n) => ({
       n,
       kind: pickKind(n),
@@ -263,6 +283,7 @@ async function main() {
       .filter((j) => j.doneMs)
       .map((j) => j.doneMs - j.submitMs)
       .sort((a, b) => a - b);
+    /** @type {Record<string, number>} */
     const reasons = {};
     for (const j of failed) reasons[j.view.error] = (reasons[j.view.error] ?? 0) + 1;
 
