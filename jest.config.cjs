@@ -13,7 +13,8 @@ const swc = (ts) => [
     module: { type: 'commonjs' },
   },
 ];
-const ESM_ONLY = '@nestjs|cookie|file-type|strtok3|token-types|peek-readable|uint8array-extras|@tokenizer|load-esm|piston-client';
+const ESM_ONLY =
+  '@nestjs|cookie|content-disposition|file-type|strtok3|token-types|peek-readable|uint8array-extras|@tokenizer|load-esm|piston-client';
 const common = {
   testEnvironment: 'node',
   transform: {

@@ -4,7 +4,7 @@
  * every client still gets its own job's result. A client whose `?wait=true` was cut off retries
  * with the same Idempotency-Key and gets the same job, not a second run.
  */
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FINAL_STATUSES } from '@runbox/contract';
 import { createApi } from '../../apps/api/src/bootstrap';
 import { freePort } from '../support/redis';
@@ -15,7 +15,7 @@ jest.setTimeout(120_000);
 
 describe('API restarted while clients poll', () => {
   let stack: Stack;
-  let app: NestExpressApplication;
+  let app: NestFastifyApplication;
   let port: number;
 
   beforeAll(async () => {

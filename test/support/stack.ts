@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Config, loadConfig } from '@runbox/config';
 import { createApi } from '../../apps/api/src/bootstrap';
 import type { SandboxHost } from './host-state';
@@ -25,7 +25,7 @@ export interface Stack {
   /** The API's HTTP server, for supertest: `request(stack.http)`. */
   http: Server;
   config: Config;
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   /** The environment both processes were given. */
   env: Record<string, string>;
   worker: WorkerProcess | null;

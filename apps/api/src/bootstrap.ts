@@ -2,33 +2,45 @@
  * Builds the API application, initialised but not listening. main.ts and the end-to-end tests
  * (test/support/stack.ts) both call this, so the tests run what production runs.
  */
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { Config, loadConfig } from '@runbox/config';
 import { AppModule } from './app.module';
 import { loadApiKeys } from './auth/api-keys';
 import { openListenProblem } from './auth/exposure';
+import { registerBodyParsers } from './http/body';
 import { setupDocs } from './http/docs';
-import { ReplyingExpressAdapter } from './http/express.adapter';
+import { ReplyingFastifyAdapter } from './http/fastify.adapter';
 
-export async function createApi(config: Config = loadConfig()): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new ReplyingExpressAdapter(), {
+/** Longer than any URL Node accepts (16 KiB of headers): an unknown id of any length is a 404, not a 414. */
+const MAX_PARAM_LENGTH = 16_384;
+
+/**
+ * TRUST_PROXY as Fastify takes it. A hop count keeps its meaning (trust the nearest `n` peers,
+ * as Express and proxy-addr count them); Fastify alone would trust no hop for a number.
+ */
+const trustOf = (t: Config['http']['trustProxy']) => (typeof t === 'number' ? (_address: string, hop: number) => hop < t : t);
+
+export async function createApi(config: Config = loadConfig()): Promise<NestFastifyApplication> {
+  const adapter = new ReplyingFastifyAdapter({
+    bodyLimit: config.http.bodyLimitBytes,
+    // Behind a load balancer the peer is the balancer: the per-address quota must count the client.
+    trustProxy: trustOf(config.http.trustProxy),
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
-    // Waiting requests (?wait=true) must not hold a shutdown open.
+    // Waiting requests (?wait=true) and event streams must not hold a shutdown open.
     forceCloseConnections: true,
-    // JSON only, with our limit; no urlencoded parser, so a form post is not mistaken for a job.
+    // Our parsers only (http/body.ts): no form parser, so a form post is not mistaken for a job.
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
-  app.useBodyParser('json', { limit: config.http.bodyLimitBytes });
-  app.disable('x-powered-by');
-  // Behind a load balancer the peer is the balancer: the per-address quota must count the client.
-  app.set('trust proxy', config.http.trustProxy);
-  // Job views change under the same URL and are never cached: no ETag hashing of every body.
-  app.set('etag', false);
+  registerBodyParsers(app.getHttpAdapter().getInstance(), config.http.bodyLimitBytes);
   setupDocs(app);
   await app.init();
+  await app.getHttpAdapter().getInstance().ready();
   return app;
 }
 

@@ -71,9 +71,10 @@ export const COMPAT_API_NAMES = ['judge0', 'piston', 'jobe'] as const;
 export type CompatApiName = (typeof COMPAT_API_NAMES)[number];
 
 /**
- * Express's `trust proxy`: false (the peer is the client), a number of proxy hops, true (any
- * peer; only behind a proxy that overwrites X-Forwarded-For), or the proxies' addresses/CIDRs and
- * Express's names for ranges (loopback, linklocal, uniquelocal).
+ * Which peers' X-Forwarded-For is believed, as proxy-addr (Express's and Fastify's) reads it:
+ * false (the peer is the client), a number of proxy hops, true (any peer; only behind a proxy
+ * that overwrites X-Forwarded-For), or the proxies' addresses/CIDRs and proxy-addr's names for
+ * ranges (loopback, linklocal, uniquelocal).
  */
 export type TrustProxy = boolean | number | string[];
 const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];

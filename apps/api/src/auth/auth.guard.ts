@@ -50,7 +50,7 @@ export class AuthGuard implements CanActivate, OnModuleInit {
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
     const req = ctx.switchToHttp().getRequest<{ headers: Record<string, unknown>; ip?: string; method: string } & Record<symbol, Caller>>();
-    const res = ctx.switchToHttp().getResponse<{ setHeader(n: string, v: string): void }>();
+    const res = ctx.switchToHttp().getResponse<{ header(n: string, v: string): unknown }>();
 
     let caller: Caller;
     if (this.keys.length === 0) {
@@ -80,7 +80,7 @@ export class AuthGuard implements CanActivate, OnModuleInit {
       'RateLimit-Remaining': String(Math.max(0, limit - used)),
       'RateLimit-Reset': String(resetS),
     };
-    for (const [n, v] of Object.entries(headers)) res.setHeader(n, v);
+    for (const [n, v] of Object.entries(headers)) res.header(n, v);
     if (used > limit) throw new RateLimited(resetS, { ...headers, 'Retry-After': String(resetS) });
     return true;
   }

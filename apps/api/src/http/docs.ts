@@ -7,8 +7,8 @@
  * enforces. Compatibility routes (compat/) appear here as well, under their controller's tag; the
  * steps below keep the document complete for them too (test/e2e/openapi.e2e-spec.ts lints it).
  */
-import type { INestApplication } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { AuthGuard } from '../auth/auth.guard';
@@ -16,14 +16,16 @@ import { GUARD_PROBLEMS } from './problem.dto';
 import { ProblemFilter } from './problem.filter';
 
 export const DOCS_PATH = 'docs';
-const DOCS_ROUTES = [`/${DOCS_PATH}`, `/${DOCS_PATH}-json`, `/${DOCS_PATH}-yaml`];
+/**
+ * The routes `/docs`, `/docs/…` (the UI's files), `/docs-json` and `/docs-yaml`. Matched against
+ * the route the router chose, not the URL, so no spelling of the path (`/%64ocs-json`) gets past.
+ */
+const DOCS_ROUTE = new RegExp(`^/${DOCS_PATH}(?:/|-json$|-yaml$|$)`);
 const BEARER = 'bearer';
 
 /** What the guard sees as the docs routes' controller and handler: no metadata, so any valid key. */
 class DocsRoutes {}
 const serveDocs = (): void => undefined;
-
-type Next = (e?: unknown) => void;
 
 /** Descriptions of runbox's own tags; a tag a controller brings without one here is described by its name. */
 const TAGS: Record<string, string> = {
@@ -54,17 +56,20 @@ function complete(doc: OpenAPIObject): OpenAPIObject {
   return doc;
 }
 
-export function setupDocs(app: INestApplication): void {
+export function setupDocs(app: NestFastifyApplication): void {
   const guard = app.get(AuthGuard);
   const filter = new ProblemFilter(app.get(HttpAdapterHost));
-  // Registered before Swagger's routes, so it runs first.
-  app.use(DOCS_ROUTES, (req: unknown, res: unknown, next: Next) => {
-    const ctx = new ExecutionContextHost([req, res, next], DocsRoutes, serveDocs);
-    guard.canActivate(ctx).then(
-      () => next(),
-      (e: unknown) => filter.catch(e, ctx),
-    );
-  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (req, reply, next) => {
+      if (!DOCS_ROUTE.test(req.routeOptions.url ?? '')) return next();
+      const ctx = new ExecutionContextHost([req, reply, next], DocsRoutes, serveDocs);
+      guard.canActivate(ctx).then(
+        () => next(),
+        (e: unknown) => filter.catch(e, ctx),
+      );
+    });
   const config = new DocumentBuilder()
     .setTitle('runbox')
     .setDescription(

@@ -1,16 +1,11 @@
-import {
-  BadRequestException,
-  HttpException,
-  NotFoundException,
-  PayloadTooLargeException,
-  ServiceUnavailableException,
-} from '@nestjs/common';
+import { HttpException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { JobAlreadyFinished, JobNotFound, LimitAboveMaximum, RequestTooLarge, UnknownLanguage } from '../jobs/jobs.errors';
+import { BodyNotJson, BodyTooLarge } from './body';
 import { toProblem } from './problem.filter';
 import { InvalidRequest } from './validation';
 
-const parserError = (type: string, status: number, extra: object = {}) =>
-  Object.assign(new Error('raw'), { type, status, statusCode: status, expose: true, ...extra });
+/** An error as Fastify raises it for a request it refuses itself. */
+const fastifyError = (code: string, statusCode: number) => Object.assign(new Error(`${code} raised`), { code, statusCode });
 
 describe('toProblem', () => {
   it('answers validation errors with 400 and every field error', () => {
@@ -43,20 +38,18 @@ describe('toProblem', () => {
     ]);
   });
 
-  it('maps body-parser errors, raw or wrapped by Nest', () => {
-    const bad = parserError('entity.parse.failed', 400);
-    const big = parserError('entity.too.large', 413, { limit: 1024 });
-    for (const e of [bad, new BadRequestException('x', { cause: bad })]) {
-      expect(toProblem(e).body).toMatchObject({ statusCode: 400, errors: [{ field: 'body', rule: 'json' }] });
-    }
-    for (const e of [big, new PayloadTooLargeException('x', { cause: big })]) {
-      expect(toProblem(e).body).toMatchObject({
-        statusCode: 413,
-        message: expect.stringContaining('1024'),
-        errors: [{ field: 'body', rule: 'maxBytes' }],
-      });
-    }
-    expect(toProblem(parserError('encoding.unsupported', 415)).body.statusCode).toBe(415);
+  it("maps the body readers' errors and the 4xx Fastify raises itself", () => {
+    expect(toProblem(new BodyNotJson()).body).toMatchObject({ statusCode: 400, errors: [{ field: 'body', rule: 'json' }] });
+    expect(toProblem(new BodyTooLarge(1024)).body).toMatchObject({
+      statusCode: 413,
+      message: expect.stringContaining('1024'),
+      errors: [{ field: 'body', rule: 'maxBytes' }],
+    });
+    expect(toProblem(fastifyError('FST_ERR_BAD_URL', 400)).body).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'FST_ERR_BAD_URL raised',
+    });
   });
 
   it('names what is down when not ready', () => {
@@ -73,7 +66,8 @@ describe('toProblem', () => {
       new HttpException('boom', 500),
       'a string',
       null,
-      parserError('stream.encoding.set', 500),
+      fastifyError('FST_ERR_SOMETHING', 500),
+      Object.assign(new Error('not Fastify'), { code: 'EBADTHING', statusCode: 400 }),
     ]) {
       const { body, unexpected } = toProblem(e);
       expect(unexpected).toBe(true);

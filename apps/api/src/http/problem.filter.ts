@@ -10,6 +10,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { ServiceBusy, TooManyActiveJobs } from '../admission/admission.errors';
 import { Forbidden, RateLimited, Unauthenticated } from '../auth/auth.errors';
 import { JobAlreadyFinished, JobNotFound, RequestTooLarge, UnprocessableJob } from '../jobs/jobs.errors';
+import { BodyNotJson, BodyTooLarge } from './body';
 import { Reply } from './reply';
 import { InvalidRequest, type FieldError } from './validation';
 
@@ -31,12 +32,14 @@ const problem = (statusCode: number, message: string, errors?: FieldError[]): Pr
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null;
 
-/** The error body-parser (or Express) raised, if this is one: they carry `type` and a 4xx `status`. */
-function parserError(e: unknown): { type: string; status: number; limit?: unknown } | undefined {
-  const cause = e instanceof HttpException ? e.cause : e;
-  if (!isObj(cause) || typeof cause.type !== 'string') return undefined;
-  const status = Number(cause.status ?? cause.statusCode);
-  return status >= 400 && status < 500 ? { type: cause.type, status, limit: cause.limit } : undefined;
+/**
+ * A request Fastify itself refused before any handler ran (a URL that does not decode, a bad
+ * Content-Length): its errors carry an `FST_` code and a 4xx `statusCode`.
+ */
+function frameworkError(e: unknown): { status: number; message: string } | undefined {
+  if (!(e instanceof Error) || !isObj(e) || typeof e.code !== 'string' || !e.code.startsWith('FST_')) return undefined;
+  const status = Number(e.statusCode);
+  return status >= 400 && status < 500 ? { status, message: e.message } : undefined;
 }
 
 /** A 4xx HttpException's message, without echoing framework objects. */
@@ -93,19 +96,12 @@ export function toProblem(e: unknown): { body: Problem; unexpected: boolean; hea
   if (e instanceof UnprocessableJob) return expected(problem(HttpStatus.UNPROCESSABLE_ENTITY, e.message, e.errors));
   if (e instanceof RequestTooLarge) return expected(problem(HttpStatus.PAYLOAD_TOO_LARGE, e.message, e.errors));
 
-  const parser = parserError(e);
-  if (parser?.type === 'entity.parse.failed') {
-    return expected(
-      problem(HttpStatus.BAD_REQUEST, 'the request body is not valid JSON', [
-        { field: 'body', rule: 'json', message: 'body must be valid JSON' },
-      ]),
-    );
-  }
-  if (parser?.type === 'entity.too.large') {
-    const message = `the request body is larger than ${typeof parser.limit === 'number' ? `${parser.limit} bytes` : 'the server accepts'}`;
-    return expected(problem(HttpStatus.PAYLOAD_TOO_LARGE, message, [{ field: 'body', rule: 'maxBytes', message }]));
-  }
-  if (parser) return expected(problem(parser.status, `the request body could not be read (${parser.type})`));
+  if (e instanceof BodyNotJson)
+    return expected(problem(HttpStatus.BAD_REQUEST, e.message, [{ field: 'body', rule: 'json', message: 'body must be valid JSON' }]));
+  if (e instanceof BodyTooLarge)
+    return expected(problem(HttpStatus.PAYLOAD_TOO_LARGE, e.message, [{ field: 'body', rule: 'maxBytes', message: e.message }]));
+  const refused = frameworkError(e);
+  if (refused) return expected(problem(refused.status, refused.message));
 
   if (e instanceof HttpException) {
     const status: HttpStatus = e.getStatus();
@@ -129,10 +125,9 @@ export class ProblemFilter implements ExceptionFilter {
       body.message = `internal error (errorId ${body.errorId})`;
       this.logger.error({ errorId: body.errorId, err: exception }, `unexpected error ${body.errorId}`);
     }
-    const ctx = host.switchToHttp();
-    const res = ctx.getResponse<unknown>();
+    const res = host.switchToHttp().getResponse<unknown>();
     const { httpAdapter } = this.adapterHost;
-    if (isObj(res) && res.headersSent) return; // too late to answer; the log above has it
+    if (httpAdapter.isHeadersSent(res)) return; // too late to answer; the log above has it
     httpAdapter.reply(res, new Reply(body.statusCode, body, headers), body.statusCode);
   }
 }

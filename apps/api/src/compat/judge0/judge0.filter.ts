@@ -44,8 +44,9 @@ export class Judge0Filter implements ExceptionFilter {
       answer.body = { error: `internal error (errorId ${errorId})` };
       this.logger.error({ errorId, err: exception }, `unexpected error ${errorId}`);
     }
-    const res = host.switchToHttp().getResponse<{ headersSent?: boolean }>();
-    if (res.headersSent) return;
-    this.adapterHost.httpAdapter.reply(res, new Reply(answer.status, answer.body, answer.headers), answer.status);
+    const res = host.switchToHttp().getResponse<unknown>();
+    const { httpAdapter } = this.adapterHost;
+    if (httpAdapter.isHeadersSent(res)) return;
+    httpAdapter.reply(res, new Reply(answer.status, answer.body, answer.headers), answer.status);
   }
 }

@@ -23,7 +23,7 @@ import { JUDGE0_LANGUAGES, judge0Language, judge0LanguageName } from './language
 import { parseSubmission, type Judge0Errors } from './submission-request';
 import { renderSubmission } from './submission-view';
 
-/** Query parameters Judge0 reads (Express gives strings, or arrays when repeated). */
+/** Query parameters Judge0 reads (strings, or arrays when repeated). */
 export type Judge0Query = Record<string, unknown>;
 
 /** How long the installed-language list is reused: it changes when workers come and go, not per request. */

@@ -3,6 +3,8 @@
  * limits, a full queue) goes on to runbox's one filter, as on /v1.
  */
 import { Catch, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { Reply } from '../../http/reply';
 import { RunNotFinished } from '../sync-run';
 import { PistonBadRequest, PistonPackagesManaged } from './piston.errors';
 
@@ -14,8 +16,10 @@ const STATUS: [new (...args: never[]) => Error, number][] = [
 
 @Catch(PistonBadRequest, PistonPackagesManaged, RunNotFinished)
 export class PistonErrorFilter implements ExceptionFilter {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
   catch(e: Error, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<{ status(code: number): { json(body: unknown): void } }>();
-    res.status(STATUS.find(([type]) => e instanceof type)?.[1] ?? HttpStatus.BAD_REQUEST).json({ message: e.message });
+    const status = STATUS.find(([type]) => e instanceof type)?.[1] ?? HttpStatus.BAD_REQUEST;
+    this.adapterHost.httpAdapter.reply(host.switchToHttp().getResponse(), new Reply(status, { message: e.message }), status);
   }
 }

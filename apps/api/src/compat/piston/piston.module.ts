@@ -3,7 +3,7 @@ import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common
 import { JobsModule } from '../../jobs/jobs.module';
 import { LanguagesModule } from '../../languages/languages.module';
 import { SyncRunner } from '../sync-run';
-import { PistonBody } from './piston-body';
+import { PistonContentType } from './piston-body';
 import { PistonController } from './piston.controller';
 import { PistonService } from './piston.service';
 
@@ -14,6 +14,6 @@ import { PistonService } from './piston.service';
 })
 export class PistonModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(PistonBody).forRoutes(PistonController);
+    consumer.apply(PistonContentType).forRoutes(PistonController);
   }
 }

@@ -7,6 +7,7 @@ import { InvalidRequest } from '../../http/validation';
 import { RequestTooLarge, UnprocessableJob } from '../../jobs/jobs.errors';
 import { LanguagesService } from '../../languages/languages.service';
 import { SyncRunner } from '../sync-run';
+import { pistonJson } from './piston-body';
 import { PistonBadRequest } from './piston.errors';
 import { toPistonJob } from './piston-request';
 import { toPistonResult, type PistonResult } from './piston-result';
@@ -47,7 +48,7 @@ export class PistonService {
 
   /** Throws `PistonBadRequest` for what Piston (or runbox's /v1 rules) would refuse. */
   async execute(body: unknown, caller: Caller): Promise<PistonResult> {
-    const job = toPistonJob(body, await this.resolved(), (id) => this.registry.find(id), this.config);
+    const job = toPistonJob(pistonJson(body), await this.resolved(), (id) => this.registry.find(id), this.config);
     try {
       return toPistonResult(job.runtime, await this.runner.run(job.request, caller));
     } catch (e) {
