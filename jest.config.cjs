@@ -25,6 +25,9 @@ const common = {
   moduleNameMapper: { '^@runbox/(contract|config|queue|languages)$': '<rootDir>/libs/$1/src' },
 };
 module.exports = {
+  // Jest reads testTimeout from the top level only (a project's own is ignored): end-to-end tests
+  // wait for real runs, and a rate-limit test for a fresh minute.
+  testTimeout: 60_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,apps}/*/src/**/*.spec.ts'] },
     {
@@ -33,7 +36,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 60_000,
     },
   ],
 };
