@@ -29,7 +29,9 @@
 #define ATTR_RO (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
 
 /* The default system mounts: read-only, nosuid, nodev; a missing source is skipped; a source
- * that is a symlink (merged /usr: /bin -> usr/bin) is recreated as that symlink. */
+ * that is a symlink (merged /usr: /bin -> usr/bin) is recreated as that symlink. What only one
+ * language needs (/etc/java-17-openjdk, /etc/mono) is its entry's "mounts" in languages.json,
+ * which the worker passes as --bind-ro. */
 static const struct mount_row {
     const char *path;
     const char *why;
@@ -42,7 +44,6 @@ static const struct mount_row {
     {"/etc/ld.so.cache", "the dynamic loader's library index"},
     {"/etc/alternatives", "/usr/bin/java, javac, cc, ... point through here"},
     {"/etc/localtime", "time zone (a symlink into /usr/share/zoneinfo)"},
-    {"/etc/java-17-openjdk", "jvm.cfg and security config, symlinked from /usr/lib/jvm"},
     {"/etc/ssl/certs", "CA certificates (also java's cacerts)"},
     {"/etc/ssl/openssl.cnf", "OpenSSL's default configuration (node, python read it)"},
 };
