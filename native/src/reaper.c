@@ -50,13 +50,14 @@ static int exec_program(char **argv, char **env, struct rb_error *err)
         return rb_fail(err, errno, "exec %s", prog);
     }
     /* The program's PATH is owned by the language table (BASE_ENV in
-     * libs/languages/src/registry.ts), which the worker sends with every run (--env in one-shot
-     * mode). This default only serves a caller that sends none, and must say the same; the plan is
-     * to drop it and search nothing when the environment has no PATH. */
-    const char *path = "/usr/local/bin:/usr/bin:/bin";
+     * libs/languages/src/registry.ts), which the worker sends with every run. No PATH, no search:
+     * a default here would be a second copy of it. */
+    const char *path = NULL;
     for (char **e = env; *e; e++)
         if (!strncmp(*e, "PATH=", 5))
             path = *e + 5;
+    if (!path)
+        return rb_fail(err, ENOENT, "exec %s: no PATH in the environment (--env PATH=...)", prog);
     int first_err = ENOENT;
     for (const char *p = path;;) {
         const char *end = strchrnul(p, ':');

@@ -214,6 +214,12 @@ if selected "basic"; then
     expect_out via-path
     end
 
+    begin "basic: without a PATH in --env a bare name is not looked up (exit 2)"
+    sandbox --env HOME=/box -- echo via-path
+    expect_rc 2
+    [[ $(field .error) == *"exec echo: no PATH"* ]] || fail "error: $(field .error)"
+    end
+
     begin "basic: only the --env environment reaches the program"
     SECRET_HOST_VAR=1 sandbox --env A=b -- /usr/bin/env
     expect_ok_run
