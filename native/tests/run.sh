@@ -586,11 +586,12 @@ if selected "limit"; then
     [ "$wall" -ge 300 ] && [ "$wall" -lt 2000 ] 2>/dev/null || fail "wallTimeMs $wall"
     end
 
-    begin "limit: wall time defaults to 3 x CPU time"
+    begin "limit: wall time defaults to DEFAULT_LIMITS' (src/default_limits.h), whatever the CPU limit"
+    want=$(sed -n 's/^#define RB_DEFAULT_WALL_TIME_MS \([0-9]*\)ull$/\1/p' "$HERE/../src/default_limits.h")
     sandbox --cpu-time-ms 100 -- /probe/probe sleep 30
     expect .limit wall
     wall=$(field .wallTimeMs)
-    [ "$wall" -ge 300 ] && [ "$wall" -lt 2000 ] 2>/dev/null || fail "wallTimeMs $wall"
+    [ "$wall" -ge "$want" ] && [ "$wall" -lt $((want + 2000)) ] 2>/dev/null || fail "wallTimeMs $wall (default $want)"
     end
 
     begin "limit: memory bomb ends with limit memory (OOM in the run's cgroup)"
