@@ -1,13 +1,14 @@
 /** The one error body, for the OpenAPI document (problem.filter.ts builds it). */
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
+import { DEFAULT_MAX_LIMITS } from '@runbox/contract';
 import type { Problem } from './problem.filter';
 import type { FieldError } from './validation';
 
 export class FieldErrorDto implements FieldError {
   @ApiProperty({ example: 'limits.memoryMb' }) field!: string;
   @ApiProperty({ example: 'max' }) rule!: string;
-  @ApiProperty({ example: 'limits.memoryMb must not be greater than 2048' }) message!: string;
+  @ApiProperty({ example: `limits.memoryMb must not be greater than ${DEFAULT_MAX_LIMITS.memoryMb}` }) message!: string;
 }
 
 export class ProblemDto implements Problem {
