@@ -4,8 +4,9 @@
 // ships alone, so it carries this generated copy; apps/cli/src/languages.spec.ts fails when the
 // copy is stale. `--check` only says whether it is.
 'use strict';
-const { readFileSync, writeFileSync } = require('node:fs');
+const { readFileSync } = require('node:fs');
 const path = require('node:path');
+const { updateGenerated } = require('./generated-file');
 
 const target = path.resolve(__dirname, '../apps/cli/src/language-table.ts');
 
@@ -29,15 +30,5 @@ module.exports = { cliLanguageTable, target };
 
 if (require.main === module) {
   const table = JSON.parse(readFileSync(path.resolve(__dirname, '../libs/languages/languages.json'), 'utf8'));
-  const next = cliLanguageTable(table);
-  let current = '';
-  try {
-    current = readFileSync(target, 'utf8');
-  } catch {
-    // not written yet
-  }
-  if (current === next) console.log('CLI language table already up to date');
-  else if (process.argv.includes('--check'))
-    (console.error('CLI language table is stale: run npm run languages:cli'), (process.exitCode = 1));
-  else (writeFileSync(target, next), console.log('CLI language table rewritten'));
+  updateGenerated(target, cliLanguageTable(table), 'CLI language table', 'npm run languages:cli');
 }

@@ -4,8 +4,8 @@
 // Node, so it carries this generated copy; apps/worker/src/sandbox/default-limits.spec.ts fails
 // when the copy is stale. `--check` only says whether it is. Needs the contract built (npm run build).
 'use strict';
-const { readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
+const { updateGenerated } = require('./generated-file');
 
 const target = path.resolve(__dirname, '../native/src/default_limits.h');
 
@@ -35,15 +35,10 @@ function nativeLimitsHeader(limits) {
 module.exports = { nativeLimitsHeader, target };
 
 if (require.main === module) {
-  const next = nativeLimitsHeader(require('@runbox/contract').DEFAULT_LIMITS);
-  let current = '';
-  try {
-    current = readFileSync(target, 'utf8');
-  } catch {
-    // not written yet
-  }
-  if (current === next) console.log('native default limits already up to date');
-  else if (process.argv.includes('--check'))
-    (console.error('native/src/default_limits.h is stale: run npm run limits:native'), (process.exitCode = 1));
-  else (writeFileSync(target, next), console.log('native default limits rewritten'));
+  updateGenerated(
+    target,
+    nativeLimitsHeader(require('@runbox/contract').DEFAULT_LIMITS),
+    'native/src/default_limits.h',
+    'npm run limits:native',
+  );
 }
