@@ -2,6 +2,7 @@
  * Grading: compile once, many tests, checkers, scores — through the real stack.
  */
 import request from 'supertest';
+import { runJob } from '../support/jobs';
 import { startStack, type Stack } from '../support/stack';
 
 jest.setTimeout(180_000);
@@ -13,12 +14,7 @@ describe('grading with tests and checkers', () => {
   });
   afterAll(() => stack?.stop());
 
-  const grade = async (body: object) => {
-    const res = await request(stack.http).post('/v1/jobs?wait=true').send(body);
-    expect(res.status).toBe(200);
-    expect(res.body.status).toBe('completed');
-    return res.body.result;
-  };
+  const grade = async (body: object) => (await runJob(stack.http, body)).result;
 
   it('compiles once and judges 20 tests with a float checker and a score', async () => {
     // Prints 1/n for each n; test 7 expects a wrong value, test 13 gets an n that makes it crash.

@@ -4,6 +4,7 @@
  */
 import request from 'supertest';
 import { FINAL_STATUSES } from '@runbox/contract';
+import { runJob } from '../support/jobs';
 import { startStack, type Stack } from '../support/stack';
 
 jest.setTimeout(120_000);
@@ -15,12 +16,7 @@ describe('jobs through the real stack', () => {
   });
   afterAll(() => stack?.stop());
 
-  const run = async (body: object) => {
-    const res = await request(stack.http).post('/v1/jobs?wait=true').send(body);
-    expect(res.status).toBe(200);
-    expect(res.body.status).toBe('completed');
-    return res.body;
-  };
+  const run = (body: object) => runJob(stack.http, body);
 
   it('runs python with stdin and answers with the finished job', async () => {
     const job = await run({ language: 'python', source: 'print(input()[::-1])', stdin: 'olleh\n' });

@@ -4,6 +4,7 @@
  */
 import request from 'supertest';
 import { bodies } from '../support/bodies';
+import { runJob } from '../support/jobs';
 import { startStack, type Stack } from '../support/stack';
 
 jest.setTimeout(120_000);
@@ -18,12 +19,7 @@ describe('outputEncoding', () => {
   });
   afterAll(() => stack?.stop());
 
-  const run = async (body: object) => {
-    const res = await request(stack.http).post('/v1/jobs?wait=true').send(body);
-    expect(res.status).toBe(200);
-    expect(res.body.status).toBe('completed');
-    return res.body.result;
-  };
+  const run = async (body: object) => (await runJob(stack.http, body)).result;
 
   it('base64: the exact bytes of both streams', async () => {
     const result = await run({ language: 'python', source: BYTES_PROGRAM, outputEncoding: 'base64' });
