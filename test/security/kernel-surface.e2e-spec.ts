@@ -8,6 +8,7 @@
 import { availableParallelism } from 'node:os';
 import request from 'supertest';
 import { expectCleanHost, hostState, type SandboxHost } from '../support/host-state';
+import { pythonProbe, readProbe } from '../support/probes';
 import { startStack, type Stack } from '../support/stack';
 
 jest.setTimeout(120_000);
@@ -69,24 +70,14 @@ describe('the kernel surface of a sandboxed program', () => {
       ['NETLINK_GENERIC', 16, 3, 16],
     ];
     const source = [
-      'import errno, socket',
-      `for name, f, t, p in ${JSON.stringify(families)}:`,
-      '    try:',
-      '        socket.socket(f, t, p).close(); print(name, "ok")',
-      '    except OSError as e:',
-      '        print(name, errno.errorcode[e.errno])',
+      'import socket',
+      ...pythonProbe(families, 'f, t, p', ['socket.socket(f, t, p).close()']),
       'try:',
       '    socket.socketpair(40, 1, 0); print("socketpair AF_VSOCK ok")',
       'except OSError as e:',
       '    print("socketpair AF_VSOCK", errno.errorcode[e.errno])',
     ].join('\n');
-    const r = await run('python', source);
-    const got = Object.fromEntries(
-      r.stdout
-        .trim()
-        .split('\n')
-        .map((l) => [l.slice(0, l.lastIndexOf(' ')), l.slice(l.lastIndexOf(' ') + 1)]),
-    );
+    const got = readProbe((await run('python', source)).stdout);
     for (const [name] of families.slice(0, 4)) expect([name, got[name]]).toEqual([name, 'ok']);
     for (const [name] of families.slice(4)) expect([name, got[name]]).toEqual([name, 'EAFNOSUPPORT']);
     expect(got['socketpair AF_VSOCK']).toBe('EAFNOSUPPORT');
@@ -163,23 +154,17 @@ describe('the kernel surface of a sandboxed program', () => {
   });
 
   it('/proc hides what container runtimes hide, /proc/sys is read-only, /proc/1 is not writable', async () => {
-    const source = [
-      'import errno, os',
-      'for p, mode in [("/proc/keys", "r"), ("/proc/timer_list", "r"), ("/proc/interrupts", "r"), ("/proc/kallsyms", "r"), ("/proc/sys/kernel/hostname", "w"), ("/proc/1/oom_score_adj", "w"), ("/proc/1/attr/current", "w")]:',
-      '    try:',
-      '        with open(p, mode) as f:',
-      '            f.write("x") if mode == "w" else f.read(1)',
-      '        print(p, "ok")',
-      '    except OSError as e:',
-      '        print(p, errno.errorcode[e.errno])',
-    ].join('\n');
-    const r = await run('python', source);
-    const got = Object.fromEntries(
-      r.stdout
-        .trim()
-        .split('\n')
-        .map((l) => l.split(' ')),
-    );
+    const paths = [
+      ['/proc/keys', 'r'],
+      ['/proc/timer_list', 'r'],
+      ['/proc/interrupts', 'r'],
+      ['/proc/kallsyms', 'r'],
+      ['/proc/sys/kernel/hostname', 'w'],
+      ['/proc/1/oom_score_adj', 'w'],
+      ['/proc/1/attr/current', 'w'],
+    ];
+    const source = pythonProbe(paths, 'mode', ['with open(name, mode) as f:', '    f.write("x") if mode == "w" else f.read(1)']).join('\n');
+    const got = readProbe((await run('python', source)).stdout);
     for (const p of ['/proc/keys', '/proc/timer_list', '/proc/interrupts', '/proc/kallsyms']) expect([p, got[p]]).toEqual([p, 'EACCES']);
     expect(got['/proc/sys/kernel/hostname']).toBe('EROFS');
     expect(got['/proc/1/oom_score_adj']).toBe('EACCES');
