@@ -21,6 +21,7 @@ import {
 import { countJobFinished, jobKey, recordJobEnd, recordSandboxFailure, toJobView } from '@runbox/queue';
 import { bodies } from '../support/bodies';
 import { startStack, testRedisUrl, type Stack } from '../support/stack';
+import { STAND_IN_RESULT } from '../support/stand-in';
 
 jest.setTimeout(120_000);
 
@@ -713,22 +714,7 @@ describe('API with a stand-in consumer on the queue', () => {
   let consumer: Worker<JobData, JobResult>;
   const hanging = new Map<string, () => void>();
   const http = () => request(stack.http);
-  const result: JobResult = {
-    verdict: 'ok',
-    compile: null,
-    run: {
-      exitCode: 0,
-      signal: null,
-      stdout: 'hi\n',
-      stderr: '',
-      stdoutTruncated: false,
-      stderrTruncated: false,
-      cpuTimeMs: 1,
-      wallTimeMs: 2,
-      memoryKb: 3,
-      verdict: 'ok',
-    },
-  };
+  const result = STAND_IN_RESULT;
 
   /**
    * stdin says what to do: `ok` completes, `slow` a bit later, `silent` completes but its final

@@ -32,6 +32,7 @@ import { enqueueWebhook, jobKey, loadJobView, QueueModule, REDIS, WEBHOOK_KEY, w
 import { WebhooksModule } from '../../apps/api/src/webhooks/webhooks.module';
 import { WebhooksProcessor } from '../../apps/api/src/webhooks/webhooks.processor';
 import { startStack, testRedisUrl, uniquePrefix } from '../support/stack';
+import { STAND_IN_RESULT } from '../support/stand-in';
 
 const SECRET = `whsec_${Buffer.from('runbox webhook test secret 32by').toString('base64')}`;
 
@@ -123,22 +124,7 @@ async function startDelivery(env: Record<string, string>) {
     JOBS_QUEUE,
     async (job) => {
       if (job.data.stdin === 'fail') throw new Error('sandbox broke');
-      return {
-        verdict: 'ok',
-        compile: null,
-        run: {
-          exitCode: 0,
-          signal: null,
-          stdout: 'hi\n',
-          stderr: '',
-          stdoutTruncated: false,
-          stderrTruncated: false,
-          cpuTimeMs: 1,
-          wallTimeMs: 2,
-          memoryKb: 3,
-          verdict: 'ok',
-        },
-      };
+      return STAND_IN_RESULT;
     },
     { connection: jobs.opts.connection, prefix: config.redis.prefix },
   );
