@@ -51,7 +51,7 @@ struct cli {
     uint64_t disk_kb, inodes;
 };
 
-/* The command line. Returns 0, or -1 with err set (bad usage: exit 64). */
+/* The command line. Returns 0, or -1 with err set (bad usage: RB_EXIT_USAGE). */
 int args_parse_cli(int argc, char **argv, struct cli *out, struct rb_error *err);
 
 /* A prepared-mode request: buf holds NUL-terminated arguments (the terminating empty argument

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "exit_codes.h"
 #include "util.h"
 
 /* Why a match was not read; the worker's table (apps/worker/src/sandbox/collect.ts) names them. */
@@ -253,37 +254,37 @@ int collect_main(int argc, char **argv)
             ok = false;
         if (!ok) {
             fprintf(stderr, "runbox-launcher: --box-collect: bad argument '%s'\n", a);
-            return 64;
+            return RB_EXIT_USAGE;
         }
     }
     for (i++; i < argc && c.npat < MAX_PATTERNS; i++)
         if (parse_pattern(argv[i], &c.pat[c.npat++]) < 0) {
             fprintf(stderr, "runbox-launcher: --box-collect: bad pattern\n");
-            return 64;
+            return RB_EXIT_USAGE;
         }
     if (!box || !workspace || !uid || !gid || !c.max_files || !c.file_bytes || !c.total_left ||
         !c.npat || i < argc) {
         fprintf(stderr, "runbox-launcher: --box-collect needs --workspace, --uid, --gid, "
                         "--max-files, --file-bytes, --total-bytes and 1-64 patterns\n");
-        return 64;
+        return RB_EXIT_USAGE;
     }
     autofd int ws = open(workspace, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (ws < 0) {
         fprintf(stderr, "runbox-launcher: open workspace %s: %s\n", workspace, strerror(errno));
-        return 2;
+        return RB_EXIT_FAILED;
     }
     /* From here on, the rights of the program that wrote the box: nothing more. */
     if (setgroups(0, NULL) < 0 || setresgid((gid_t)gid, (gid_t)gid, (gid_t)gid) < 0 ||
         setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid) < 0) {
         fprintf(stderr, "runbox-launcher: --box-collect: drop to %lu:%lu: %s\n", (unsigned long)uid,
                 (unsigned long)gid, strerror(errno));
-        return 2;
+        return RB_EXIT_FAILED;
     }
     autofd int root = open_beneath(ws, box, O_RDONLY | O_DIRECTORY);
     struct stat st;
     if (root < 0 || fstat(root, &st) < 0) {
         fprintf(stderr, "runbox-launcher: open box %s: %s\n", box, strerror(errno));
-        return 2;
+        return RB_EXIT_FAILED;
     }
     c.dev = st.st_dev;
     c.buf = malloc(c.file_bytes);
@@ -291,11 +292,11 @@ int collect_main(int argc, char **argv)
     char path[PATH_MAX] = "";
     if (!c.buf) {
         fprintf(stderr, "runbox-launcher: --box-collect: out of memory\n");
-        return 2;
+        return RB_EXIT_FAILED;
     }
     walk(&c, root, comps, 0, path, 0);
     free(c.buf);
     fputc('E', stdout);
     put_u32((uint32_t)(c.omitted > UINT32_MAX ? UINT32_MAX : c.omitted));
-    return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 2;
+    return fflush(stdout) == 0 && !ferror(stdout) ? RB_EXIT_OK : RB_EXIT_FAILED;
 }

@@ -1,8 +1,8 @@
 /* main.c — one invocation, one run (or one workspace helper). run_box() owns the order of
  * set-up and teardown; main() alone turns an error into the report / stderr and the exit status
- * (0 report valid · 2 runbox failed · 64 bad usage). Property 5's launcher half: whatever happens
- * after the cgroup exists, the init is killed and reaped and the cgroup removed, and a cgroup that
- * cannot be removed fails the run. SIGTERM/SIGINT/SIGHUP end the run the same way. */
+ * (exit_codes.h: report valid · runbox failed · bad usage). Property 5's launcher half: whatever
+ * happens after the cgroup exists, the init is killed and reaped and the cgroup removed, and a
+ * cgroup that cannot be removed fails the run. SIGTERM/SIGINT/SIGHUP end the run the same way. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -17,6 +17,7 @@
 #include "args.h"
 #include "cgroup.h"
 #include "collect.h"
+#include "exit_codes.h"
 #include "ns.h"
 #include "report.h"
 #include "serve.h"
@@ -228,7 +229,7 @@ int main(int argc, char **argv)
      * way to forge the init's messages). */
     for (int fd = 0; fd <= 2; fd++)
         if (fcntl(fd, F_GETFD) < 0 && errno == EBADF && open("/dev/null", O_RDWR) != fd)
-            return 2;
+            return RB_EXIT_FAILED;
     for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
         if (!strcmp(argv[i], "--serve"))
             return serve_main(argc, argv, parent);
@@ -237,7 +238,7 @@ int main(int argc, char **argv)
     if (args_parse_cli(argc, argv, &c, &err) < 0) {
         fprintf(stderr, "runbox-launcher: %s\n", err.msg);
         usage_hint();
-        return 64;
+        return RB_EXIT_USAGE;
     }
     if (c.mode == MODE_WS_MOUNT || c.mode == MODE_WS_UNMOUNT || c.mode == MODE_BOX_REMOVE) {
         int r = c.mode == MODE_WS_MOUNT ? workspace_mount(c.ws_dir, c.disk_kb, c.inodes, &err)
@@ -246,14 +247,14 @@ int main(int argc, char **argv)
                     : workspace_remove_box(c.setup.workspace, c.run.box, &err);
         if (r < 0) {
             fprintf(stderr, "runbox-launcher: %s\n", err.msg);
-            return 2;
+            return RB_EXIT_FAILED;
         }
-        return 0;
+        return RB_EXIT_OK;
     }
     if (fcntl(c.setup.report_fd, F_GETFD) < 0 ||
         (c.mode == MODE_PREPARED && fcntl(c.setup.control_fd, F_GETFD) < 0)) {
         fprintf(stderr, "runbox-launcher: --report-fd/--control-fd is not an open descriptor\n");
-        return 64;
+        return RB_EXIT_USAGE;
     }
     /* Our own descriptors must not reach the program (the init closes all it does not use;
      * CLOEXEC covers the launcher's own children, if any). */
@@ -279,10 +280,10 @@ int main(int argc, char **argv)
     int r = run_box(&c, sigfd, &rep, &result, &mntns_fd, &err);
     if (result == RUN_BAD_REQUEST) {
         fprintf(stderr, "runbox-launcher: bad request: %s\n", err.msg);
-        return 64;
+        return RB_EXIT_USAGE;
     }
     if (result == RUN_NO_REQUEST && r == 0)
-        return 0;
+        return RB_EXIT_OK;
     if (r < 0) {
         rep.error = err.msg[0] ? err.msg : "unknown failure";
         rep.have_status = false;
@@ -290,6 +291,6 @@ int main(int argc, char **argv)
     int w = report_write(c.setup.report_fd, &rep);
     rb_closep(&mntns_fd); /* the run's mounts go now: nothing can reach them any more */
     if (w < 0 && r == 0)
-        return 2;
-    return r < 0 ? 2 : 0;
+        return RB_EXIT_FAILED;
+    return r < 0 ? RB_EXIT_FAILED : RB_EXIT_OK;
 }

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "exit_codes.h"
 #include "report.h"
 #include "serve.h"
 #include "util.h"
@@ -60,7 +61,7 @@ static void on_stop(int sig)
         if (live[i] > 0)
             while (waitpid(live[i], NULL, 0) < 0 && errno == EINTR)
                 ;
-    _exit(0);
+    _exit(RB_EXIT_OK);
 }
 
 static void track(pid_t pid, bool add)
@@ -116,13 +117,13 @@ static int sandbox_spawn(char **child_argv, struct sandbox_proc *s, struct rb_er
         /* The child's ends at 0-4, without CLOEXEC: they are the launcher's fds. */
         int ends[5] = {p[0][0], p[1][1], p[2][1], p[3][1], p[4][0]};
         if (place_fds(ends, 5, 0, 0) < 0)
-            _exit(2);
+            _exit(RB_EXIT_FAILED);
         signal(SIGTERM, SIG_DFL);
         signal(SIGINT, SIG_DFL);
         signal(SIGHUP, SIG_DFL);
         sigprocmask(SIG_SETMASK, &old, NULL);
         execv("/proc/self/exe", child_argv);
-        _exit(2);
+        _exit(RB_EXIT_FAILED);
     }
     if (pid > 0)
         track(pid, true);
@@ -339,14 +340,14 @@ int serve_main(int argc, char **argv, pid_t parent)
     int cargc;
     char **cargv = child_args(argc, argv, &cargc);
     if (!cargv)
-        return 2;
+        return RB_EXIT_FAILED;
     /* Checked now, once for every sandbox to come. The parser neither permutes its argv ("+")
      * nor writes into its strings, so cargv stays as it is for the exec. */
     struct cli c;
     if (args_parse_cli(cargc, cargv, &c, &err) < 0 || c.mode != MODE_PREPARED) {
         fprintf(stderr, "runbox-launcher: --serve: %s\n",
                 err.msg[0] ? err.msg : "takes set-up options only");
-        return 64;
+        return RB_EXIT_USAGE;
     }
 
     struct sigaction sa = {.sa_handler = on_stop};
@@ -362,14 +363,14 @@ int serve_main(int argc, char **argv, pid_t parent)
     for (;;) {
         if (s.pid < 0 && sandbox_spawn(cargv, &s, &err) < 0) {
             fprintf(stderr, "runbox-launcher: --serve: %s\n", err.msg);
-            return 2;
+            return RB_EXIT_FAILED;
         }
         unsigned char type;
         uint32_t id, args_len, stdin_len;
         int r = read_header(&type, &id);
         if (r == 0) { /* the worker is done with us */
             dispose(&s);
-            return 0;
+            return RB_EXIT_OK;
         }
         if (r < 0)
             goto protocol;
@@ -397,8 +398,8 @@ int serve_main(int argc, char **argv, pid_t parent)
             static char bad[] = "runbox-launcher: bad request: the arguments do not end with the "
                                 "request (each ends with a NUL, none is empty)\n";
             struct run_io refused = {.err = {.buf = bad, .len = sizeof bad - 1}};
-            if (respond(id, 64, &refused) < 0)
-                return 2;
+            if (respond(id, RB_EXIT_USAGE, &refused) < 0)
+                return RB_EXIT_FAILED;
             continue;
         }
 
@@ -412,7 +413,7 @@ int serve_main(int argc, char **argv, pid_t parent)
             int st = sandbox_wait(&s);
             if (attempt == 1 || sandbox_spawn(cargv, &s, &err) < 0) {
                 if (respond(id, st, &io) < 0)
-                    return 2;
+                    return RB_EXIT_FAILED;
                 goto next;
             }
             free(io.err.buf);
@@ -428,7 +429,7 @@ int serve_main(int argc, char **argv, pid_t parent)
         s = (struct sandbox_proc){.pid = -1}; /* the next one is spawned as the loop comes round */
         if (relayed < 0) {
             sandbox_wait(&ran);
-            return 2;
+            return RB_EXIT_FAILED;
         }
         /* The report fd carried nothing but the report after the ready line. With a report, the
          * launcher's status follows from it (main.c: 0 when the report has no error, else 2) and
@@ -437,13 +438,13 @@ int serve_main(int argc, char **argv, pid_t parent)
         int status;
         if (io.rep.len && io.rep.buf[io.rep.len - 1] == '\n') {
             io.rep.len--;
-            status = report_line_ok(io.rep.buf, io.rep.len) ? 0 : 2;
+            status = report_line_ok(io.rep.buf, io.rep.len) ? RB_EXIT_OK : RB_EXIT_FAILED;
         } else {
             status = sandbox_wait(&ran);
         }
         if (respond(id, status, &io) < 0) {
             sandbox_wait(&ran);
-            return 2;
+            return RB_EXIT_FAILED;
         }
         /* The next sandbox is spawned first: its set-up (mostly waiting, on cgroup v1, for the
          * migration's RCU grace period) overlaps the exit of this run's launcher. A failure
@@ -459,5 +460,5 @@ int serve_main(int argc, char **argv, pid_t parent)
 protocol:
     fprintf(stderr, "runbox-launcher: --serve: malformed request from the worker\n");
     dispose(&s);
-    return 64;
+    return RB_EXIT_USAGE;
 }

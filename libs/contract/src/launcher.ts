@@ -22,7 +22,7 @@ export interface LauncherReport {
   error: string | null;
 }
 
-/** Launcher exit statuses. */
+/** Launcher exit statuses: enum rb_exit in native/src/exit_codes.h. */
 export const LAUNCHER_EXIT = { ok: 0, failed: 2, usage: 64 } as const;
 
 /**
