@@ -334,22 +334,144 @@ static char **child_args(int argc, char **argv, int *cargc)
     return a;
 }
 
-int serve_main(int argc, char **argv, pid_t parent)
+/* One frame from the worker (serve.h). A run's request is NUL-terminated: args[args_len] = '\0'. */
+struct frame {
+    unsigned char type;
+    uint32_t id;
+    char *args, *in;
+    uint32_t args_len, in_len;
+};
+
+enum frame_read { FRAME_READ, FRAME_EOF, FRAME_MALFORMED };
+
+/* Reads the next frame into *f (frame_free() it whatever the result). EOF: the worker is done. */
+static enum frame_read read_frame(struct frame *f)
+{
+    *f = (struct frame){0};
+    int r = read_header(&f->type, &f->id);
+    if (r <= 0)
+        return r == 0 ? FRAME_EOF : FRAME_MALFORMED;
+    if (f->type == SERVE_CANCEL)
+        return FRAME_READ;
+    /* The launcher takes a request of at most MAX_REQUEST_BYTES with its end marker (the empty
+     * argument, our args[args_len]): a larger one is refused here, as the worker never sends one,
+     * not passed on to fail in the launcher with the sandbox spent. */
+    if (f->type != SERVE_RUN || read_u32(0, &f->args_len, false) != 1 ||
+        f->args_len >= MAX_REQUEST_BYTES || !(f->args = malloc((size_t)f->args_len + 1)) ||
+        read_all(0, f->args, f->args_len) != (ssize_t)f->args_len)
+        return FRAME_MALFORMED;
+    f->args[f->args_len] = '\0';
+    if (read_u32(0, &f->in_len, false) != 1 || f->in_len > MAX_STDIN_BYTES ||
+        !(f->in = malloc(f->in_len ? f->in_len : 1)) ||
+        read_all(0, f->in, f->in_len) != (ssize_t)f->in_len)
+        return FRAME_MALFORMED;
+    return FRAME_READ;
+}
+
+static void frame_free(struct frame *f)
+{
+    free(f->args);
+    free(f->in);
+}
+
+/* What the server keeps from one run to the next. */
+struct server {
+    char **cargv;             /* the prepared-mode launcher's arguments (child_args) */
+    struct sandbox_proc next; /* the prepared sandbox for the next request; pid -1: none yet */
+};
+
+static int spawn_next(struct server *sv, struct rb_error *err)
+{
+    return sandbox_spawn(sv->cargv, &sv->next, err);
+}
+
+/* Takes the prepared sandbox for a run, replacing it once if it died while waiting (it should
+ * not). false: none got ready; *status is the last one's exit status, `diag` what it said. */
+static bool sandbox_take(struct server *sv, struct sandbox_proc *out, struct sink *diag,
+                         int *status)
 {
     struct rb_error err = {0};
-    int cargc;
-    char **cargv = child_args(argc, argv, &cargc);
-    if (!cargv)
-        return RB_EXIT_FAILED;
-    /* Checked now, once for every sandbox to come. The parser neither permutes its argv ("+")
-     * nor writes into its strings, so cargv stays as it is for the exec. */
-    struct cli c;
-    if (args_parse_cli(cargc, cargv, &c, &err) < 0 || c.mode != MODE_PREPARED) {
-        fprintf(stderr, "runbox-launcher: --serve: %s\n",
-                err.msg[0] ? err.msg : "takes set-up options only");
-        return RB_EXIT_USAGE;
+    for (int attempt = 0; !sandbox_ready(&sv->next, diag); attempt++) {
+        sandbox_close(&sv->next);
+        *status = sandbox_wait(&sv->next);
+        if (attempt == 1 || spawn_next(sv, &err) < 0)
+            return false;
+        free(diag->buf);
+        *diag = (struct sink){.cap = OUTPUT_BYTES};
     }
+    *out = sv->next;
+    sv->next = (struct sandbox_proc){.pid = -1};
+    return true;
+}
 
+/* The status of a run's launcher, for its answer. With a report, it follows from the report
+ * (main.c: 0 when the report has no error, else 2) and the answer goes out before the launcher
+ * has finished exiting; it is reaped right after. */
+static int run_status(struct sandbox_proc *ran, struct sink *rep)
+{
+    /* The report fd carried nothing but the report after the ready line. */
+    if (rep->len && rep->buf[rep->len - 1] == '\n') {
+        rep->len--; /* the answer carries the report without its newline */
+        return report_line_ok(rep->buf, rep->len) ? RB_EXIT_OK : RB_EXIT_FAILED;
+    }
+    return sandbox_wait(ran);
+}
+
+/* A request whose bytes do not end exactly at their end marker: the launcher reads a request up
+ * to its first empty argument (our args[args_len]), so one that ends sooner would run only its
+ * first part, and one whose last argument lacks its NUL would never end (EOF: exit 0, no report,
+ * nothing ran). Answered as the launcher answers a request that does not parse; the prepared
+ * sandbox stays for the next one. */
+static int refuse(uint32_t id)
+{
+    static char bad[] = "runbox-launcher: bad request: the arguments do not end with the "
+                        "request (each ends with a NUL, none is empty)\n";
+    struct run_io refused = {.err = {.buf = bad, .len = sizeof bad - 1}};
+    return respond(id, RB_EXIT_USAGE, &refused);
+}
+
+/* Runs one request in the prepared sandbox and answers it. -1: the worker is gone or broke the
+ * protocol during the run (which has been stopped), or the answer could not be written. */
+static int run_one(struct server *sv, const struct frame *f)
+{
+    if (args_request_end(f->args, (size_t)f->args_len + 1) != (ssize_t)f->args_len)
+        return refuse(f->id);
+    struct run_io io = {.stdin_buf = f->in, .stdin_len = f->in_len};
+    io.out.cap = OUTPUT_BYTES;
+    io.err.cap = OUTPUT_BYTES;
+    io.rep.cap = REPORT_BYTES;
+    struct sandbox_proc ran;
+    int status, ret;
+    if (!sandbox_take(sv, &ran, &io.err, &status)) {
+        ret = respond(f->id, status, &io); /* no report: the status and stderr of the last one */
+    } else {
+        /* The request and its terminating empty argument (args[args_len] is its NUL). A
+         * launcher that died after its ready line still reports (or not) through the relay. */
+        (void)write_all(ran.ctl, f->args, (size_t)f->args_len + 1);
+        rb_closep(&ran.ctl);
+        ret = relay(&ran, f->id, &io);
+        sandbox_close(&ran);
+        if (ret == 0)
+            ret = respond(f->id, run_status(&ran, &io.rep), &io);
+        /* The next sandbox is spawned before this run's launcher is reaped: its set-up (mostly
+         * waiting, on cgroup v1, for the migration's RCU grace period) overlaps that exit. A
+         * failure leaves next.pid at -1, retried before the next frame (serve_main). */
+        struct rb_error err = {0};
+        if (ret == 0)
+            (void)spawn_next(sv, &err);
+        if (ran.pid > 0)
+            sandbox_wait(&ran);
+    }
+    free(io.out.buf);
+    free(io.err.buf);
+    free(io.rep.buf);
+    return ret;
+}
+
+/* A stop (SIGTERM/SIGINT/SIGHUP, or the worker's death) passes SIGTERM to our launchers and
+ * waits for them (on_stop). */
+static void stop_on_signals(pid_t parent)
+{
     struct sigaction sa = {.sa_handler = on_stop};
     sigfillset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
@@ -357,108 +479,42 @@ int serve_main(int argc, char **argv, pid_t parent)
     sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     term_with_parent(parent); /* the worker's death stops us, and our sandbox with us */
+}
 
-    /* `s`: the prepared sandbox for the next request, spawned as soon as the last run has ended. */
-    struct sandbox_proc s = {.pid = -1};
+int serve_main(int argc, char **argv, pid_t parent)
+{
+    struct rb_error err = {0};
+    int cargc;
+    struct server sv = {.cargv = child_args(argc, argv, &cargc), .next = {.pid = -1}};
+    if (!sv.cargv)
+        return RB_EXIT_FAILED;
+    /* Checked now, once for every sandbox to come. The parser neither permutes its argv ("+")
+     * nor writes into its strings, so cargv stays as it is for the exec. */
+    struct cli c;
+    if (args_parse_cli(cargc, sv.cargv, &c, &err) < 0 || c.mode != MODE_PREPARED) {
+        fprintf(stderr, "runbox-launcher: --serve: %s\n",
+                err.msg[0] ? err.msg : "takes set-up options only");
+        return RB_EXIT_USAGE;
+    }
+    stop_on_signals(parent);
+
     for (;;) {
-        if (s.pid < 0 && sandbox_spawn(cargv, &s, &err) < 0) {
+        if (sv.next.pid < 0 && spawn_next(&sv, &err) < 0) {
             fprintf(stderr, "runbox-launcher: --serve: %s\n", err.msg);
             return RB_EXIT_FAILED;
         }
-        unsigned char type;
-        uint32_t id, args_len, stdin_len;
-        int r = read_header(&type, &id);
-        if (r == 0) { /* the worker is done with us */
-            dispose(&s);
-            return RB_EXIT_OK;
+        struct frame f;
+        enum frame_read got = read_frame(&f);
+        /* A cancel between runs is for a run that has already ended. */
+        int ran = got == FRAME_READ && f.type == SERVE_RUN ? run_one(&sv, &f) : 0;
+        frame_free(&f);
+        if (got == FRAME_MALFORMED)
+            fprintf(stderr, "runbox-launcher: --serve: malformed request from the worker\n");
+        if (got != FRAME_READ) {
+            dispose(&sv.next);
+            return got == FRAME_EOF ? RB_EXIT_OK : RB_EXIT_USAGE;
         }
-        if (r < 0)
-            goto protocol;
-        if (type == SERVE_CANCEL)
-            continue; /* for a run that has already ended */
-        /* The launcher takes a request of at most MAX_REQUEST_BYTES with its end marker (the
-         * empty argument, our args[args_len]): a larger one is refused here, as the worker
-         * never sends one, not passed on to fail in the launcher with the sandbox spent. */
-        if (type != SERVE_RUN || read_u32(0, &args_len, false) != 1 ||
-            args_len >= MAX_REQUEST_BYTES)
-            goto protocol;
-        autofree char *args = malloc((size_t)args_len + 1);
-        if (!args || read_all(0, args, args_len) != (ssize_t)args_len ||
-            read_u32(0, &stdin_len, false) != 1 || stdin_len > MAX_STDIN_BYTES)
-            goto protocol;
-        args[args_len] = '\0';
-        autofree char *in = malloc(stdin_len ? stdin_len : 1);
-        if (!in || read_all(0, in, stdin_len) != (ssize_t)stdin_len)
-            goto protocol;
-        /* The launcher reads a request up to its first empty argument (our args[args_len]): one
-         * that ends sooner would run only its first part, and one whose last argument lacks its
-         * NUL would never end (EOF: exit 0, no report, nothing ran). Answered as the launcher
-         * answers a request that does not parse; the prepared sandbox stays for the next one. */
-        if (args_request_end(args, (size_t)args_len + 1) != (ssize_t)args_len) {
-            static char bad[] = "runbox-launcher: bad request: the arguments do not end with the "
-                                "request (each ends with a NUL, none is empty)\n";
-            struct run_io refused = {.err = {.buf = bad, .len = sizeof bad - 1}};
-            if (respond(id, RB_EXIT_USAGE, &refused) < 0)
-                return RB_EXIT_FAILED;
-            continue;
-        }
-
-        struct run_io io = {.stdin_buf = in, .stdin_len = stdin_len};
-        io.out.cap = OUTPUT_BYTES;
-        io.err.cap = OUTPUT_BYTES;
-        io.rep.cap = REPORT_BYTES;
-        /* A sandbox that died while waiting (it should not) is replaced once. */
-        for (int attempt = 0; !sandbox_ready(&s, &io.err); attempt++) {
-            sandbox_close(&s);
-            int st = sandbox_wait(&s);
-            if (attempt == 1 || sandbox_spawn(cargv, &s, &err) < 0) {
-                if (respond(id, st, &io) < 0)
-                    return RB_EXIT_FAILED;
-                goto next;
-            }
-            free(io.err.buf);
-            io.err = (struct sink){.cap = OUTPUT_BYTES};
-        }
-        /* The request and its terminating empty argument (args[args_len] is its NUL). A launcher
-         * that died after its ready line still reports (or not) through the relay. */
-        (void)write_all(s.ctl, args, (size_t)args_len + 1);
-        rb_closep(&s.ctl);
-        int relayed = relay(&s, id, &io);
-        sandbox_close(&s);
-        struct sandbox_proc ran = s;
-        s = (struct sandbox_proc){.pid = -1}; /* the next one is spawned as the loop comes round */
-        if (relayed < 0) {
-            sandbox_wait(&ran);
+        if (ran < 0)
             return RB_EXIT_FAILED;
-        }
-        /* The report fd carried nothing but the report after the ready line. With a report, the
-         * launcher's status follows from it (main.c: 0 when the report has no error, else 2) and
-         * the answer goes out before the launcher has finished exiting; it is reaped right after.
-         */
-        int status;
-        if (io.rep.len && io.rep.buf[io.rep.len - 1] == '\n') {
-            io.rep.len--;
-            status = report_line_ok(io.rep.buf, io.rep.len) ? RB_EXIT_OK : RB_EXIT_FAILED;
-        } else {
-            status = sandbox_wait(&ran);
-        }
-        if (respond(id, status, &io) < 0) {
-            sandbox_wait(&ran);
-            return RB_EXIT_FAILED;
-        }
-        /* The next sandbox is spawned first: its set-up (mostly waiting, on cgroup v1, for the
-         * migration's RCU grace period) overlaps the exit of this run's launcher. A failure
-         * leaves s.pid at -1: retried as the loop comes round, where a failure is reported. */
-        (void)sandbox_spawn(cargv, &s, &err);
-        if (ran.pid > 0)
-            sandbox_wait(&ran);
-    next:
-        free(io.out.buf);
-        free(io.err.buf);
-        free(io.rep.buf);
     }
-protocol:
-    fprintf(stderr, "runbox-launcher: --serve: malformed request from the worker\n");
-    dispose(&s);
-    return RB_EXIT_USAGE;
 }
