@@ -86,8 +86,59 @@ static int read_request(int control_fd, int sigfd, int status_fd, char **out, si
     }
 }
 
-/* *mntns_fd: the run's mount namespace, held open so that the init's exit does not have to tear
- * it down; the caller releases it after the report (no process is left in it by then). */
+/* The sandbox up to its ready message: the init in the run's cgroup, the root built, the
+ * program's process forked and waiting for "go". *mntns_fd: the run's mount namespace, held open
+ * so that the init's exit does not have to tear it down; the caller releases it after the report
+ * (no process is left in it by then). */
+static int box_prepare(struct cli *c, const struct cgroup_ops *ops, struct cgroup *cg,
+                       struct sandbox *sb, int *mntns_fd, struct rb_error *err)
+{
+    if (ns_spawn(c, ops->clone_fd(cg), sb, err) < 0)
+        return -1;
+    char nspath[64];
+    snprintf(nspath, sizeof nspath, "/proc/%d/ns/mnt", (int)sb->init);
+    *mntns_fd = open(nspath, O_RDONLY | O_CLOEXEC); /* an optimisation only: -1 is fine */
+    if (ops->attach(cg, sb->init, err) < 0 || ns_send_attached(sb, err) < 0)
+        return -1;
+    struct rb_msg m;
+    if (ns_read_msg(sb, &m, err) < 0)
+        return -1;
+    if (m.type != MSG_READY)
+        return rb_fail(err, m.err > 0 ? m.err : 0, "%s", m.text);
+    return 0;
+}
+
+/* A prepared-mode request: its bytes, passed on to the init, and the run options parsed from them
+ * (their strings point into buf). */
+struct request {
+    char *buf;
+    size_t len;
+    struct run_opts run;
+};
+
+/* Prepared mode: the ready line, then the request. 1 = a run to do, 0 = no request came (tear
+ * down quietly), -1 = error; *result says RUN_NO_REQUEST or RUN_BAD_REQUEST when it is one. */
+static int take_request(const struct cli *c, int sigfd, int status_fd, struct request *rq,
+                        enum run_result *result, struct rb_error *err)
+{
+    if (write_all(c->setup.report_fd, SERVE_READY_LINE, sizeof SERVE_READY_LINE - 1) < 0)
+        return rb_fail(err, errno, "write the ready line");
+    int got = read_request(c->setup.control_fd, sigfd, status_fd, &rq->buf, &rq->len, err);
+    if (got == 0)
+        *result = RUN_NO_REQUEST;
+    if (got <= 0)
+        return got;
+    if (args_parse_request(rq->buf, rq->len, &rq->run, err) < 0) {
+        *result = RUN_BAD_REQUEST;
+        return -1;
+    }
+    if (rq->run.box && !c->setup.workspace) {
+        *result = RUN_BAD_REQUEST;
+        return rb_fail(err, 0, "--box needs --workspace");
+    }
+    return 1;
+}
+
 static int run_box(struct cli *c, int sigfd, struct report *rep, enum run_result *result,
                    int *mntns_fd, struct rb_error *err)
 {
@@ -97,11 +148,9 @@ static int run_box(struct cli *c, int sigfd, struct report *rep, enum run_result
     struct rb_error cleanup = {0};
     struct outcome o = {0};
     struct cgroup_usage u = {0};
-    struct run_opts req_run;
-    const struct run_opts *run = &c->run;
-    autofree char *req = NULL;
-    size_t req_len = 0;
+    struct request rq = {0};
     bool ran = false;
+    const struct run_opts *run = &c->run;
     int ret = -1;
 
     *result = RUN_REPORT;
@@ -111,50 +160,21 @@ static int run_box(struct cli *c, int sigfd, struct report *rep, enum run_result
     if (ops->create(c->setup.cgroup_parent, c->setup.cpus, &cg, err) < 0)
         return rb_wrap(err, "cgroup");
 
-    if (ns_spawn(c, ops->clone_fd(cg), &sb, err) < 0)
+    if (box_prepare(c, ops, cg, &sb, mntns_fd, err) < 0)
         goto out;
-    char nspath[64];
-    snprintf(nspath, sizeof nspath, "/proc/%d/ns/mnt", (int)sb.init);
-    *mntns_fd = open(nspath, O_RDONLY | O_CLOEXEC); /* an optimisation only: -1 is fine */
-    if (ops->attach(cg, sb.init, err) < 0 || ns_send_attached(&sb, err) < 0)
-        goto out;
-    struct rb_msg m;
-    if (ns_read_msg(&sb, &m, err) < 0)
-        goto out;
-    if (m.type != MSG_READY) {
-        rb_fail(err, m.err > 0 ? m.err : 0, "%s", m.text);
-        goto out;
-    }
-
     if (c->mode == MODE_PREPARED) {
-        if (write_all(c->setup.report_fd, SERVE_READY_LINE, sizeof SERVE_READY_LINE - 1) < 0) {
-            rb_fail(err, errno, "write the ready line");
-            goto out;
-        }
-        int got = read_request(c->setup.control_fd, sigfd, sb.status_fd, &req, &req_len, err);
+        int got = take_request(c, sigfd, sb.status_fd, &rq, result, err);
         if (got <= 0) {
-            if (got == 0) {
-                *result = RUN_NO_REQUEST;
-                ret = 0;
-            }
+            ret = got; /* 0: no request, nothing to report */
             goto out;
         }
-        if (args_parse_request(req, req_len, &req_run, err) < 0) {
-            *result = RUN_BAD_REQUEST;
-            goto out;
-        }
-        if (req_run.box && !c->setup.workspace) {
-            rb_fail(err, 0, "--box needs --workspace");
-            *result = RUN_BAD_REQUEST;
-            goto out;
-        }
-        run = &req_run;
+        run = &rq.run;
     }
 
     if (ops->start(cg, &run->lim, err) < 0)
         goto out;
     uint64_t start = now_ns();
-    if (ns_go(&sb, req, (uint32_t)req_len, err) < 0)
+    if (ns_go(&sb, rq.buf, (uint32_t)rq.len, err) < 0)
         goto out;
     ran = true;
     if (supervise(&sb, ops, cg, &run->lim, sigfd, start, &o, err) < 0)
@@ -211,6 +231,7 @@ out:
         rb_wrap(err, "teardown");
         ret = -1;
     }
+    free(rq.buf);
     return ret;
 }
 
