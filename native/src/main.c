@@ -149,7 +149,6 @@ static int run_box(struct cli *c, int sigfd, struct report *rep, enum run_result
     struct outcome o = {0};
     struct cgroup_usage u = {0};
     struct request rq = {0};
-    bool ran = false;
     const struct run_opts *run = &c->run;
     int ret = -1;
 
@@ -176,13 +175,12 @@ static int run_box(struct cli *c, int sigfd, struct report *rep, enum run_result
     uint64_t start = now_ns();
     if (ns_go(&sb, rq.buf, (uint32_t)rq.len, err) < 0)
         goto out;
-    ran = true;
     if (supervise(&sb, ops, cg, &run->lim, sigfd, start, &o, err) < 0)
         goto out;
-    ret = 0;
     /* The program's tree is gone (the init is exiting): read the accounting meanwhile. */
     if (ops->usage(cg, &u, err) < 0)
-        ret = -1;
+        goto out;
+    ret = 0;
 out:
     if (sb.init > 0) {
         if (ret < 0 || *result != RUN_REPORT)
@@ -191,41 +189,9 @@ out:
             ;
     }
     ns_close(&sb);
-    if (ran && ret == 0) {
-        rep->cpu_us = u.cpu_time_us;
-        rep->memory_kb = u.memory_peak_kb;
-        rep->processes_limit_hit = u.pids_max_hit;
-        rep->limit = o.limit;
-        /* The OOM killer acted on the run: the memory limit ended it (or part of it). */
-        if (!rep->limit && u.oom_killed)
-            rep->limit = "memory";
-        /* Over the CPU budget without the supervisor noticing in time (RLIMIT_CPU backstop,
-         * or the program finished while overshooting). */
-        if (!rep->limit && u.cpu_time_us > run->lim.cpu_ms * 1000)
-            rep->limit = "cpu";
-        rep->have_status = o.have_status;
-        rep->status = o.status;
-        if (rep->limit && !o.have_status) { /* we killed it: the program died of SIGKILL */
-            rep->have_status = true;
-            rep->status = SIGKILL;
-        }
-        rep->wall_ns = o.wall_ns;
-        rep->stdout_bytes = o.out_bytes;
-        rep->stderr_bytes = o.err_bytes;
-        rep->stdout_truncated = o.out_truncated;
-        rep->stderr_truncated = o.err_truncated;
-        if (o.failed) {
-            *err = o.child_err;
-            ret = -1;
-        } else if (o.launcher_signal) {
-            rb_fail(err, 0, "the launcher was terminated by SIG%s",
-                    sigabbrev_np(o.launcher_signal));
-            ret = -1;
-        } else if (!o.have_status && !rep->limit) {
-            rb_fail(err, 0, "the sandbox's init ended without the program's status");
-            ret = -1;
-        }
-    }
+    /* A run supervised to its end: the report says what ended it (report.c's precedence). */
+    if (ret == 0 && *result == RUN_REPORT)
+        ret = report_assemble(&o, &u, &run->lim, rep, err);
     if (ops->destroy(cg, &cleanup) < 0 && ret == 0) {
         *err = cleanup; /* a run that leaves a cgroup behind has failed */
         rb_wrap(err, "teardown");
@@ -305,13 +271,10 @@ int main(int argc, char **argv)
     }
     if (result == RUN_NO_REQUEST && r == 0)
         return RB_EXIT_OK;
-    if (r < 0) {
-        rep.error = err.msg[0] ? err.msg : "unknown failure";
-        rep.have_status = false;
-    }
+    if (r < 0)
+        report_fail(&rep, &err);
     int w = report_write(c.setup.report_fd, &rep);
     rb_closep(&mntns_fd); /* the run's mounts go now: nothing can reach them any more */
-    if (w < 0 && r == 0)
-        return RB_EXIT_FAILED;
-    return r < 0 ? RB_EXIT_FAILED : RB_EXIT_OK;
+    /* A report cut short is none: its reader learns the status from our exit alone. */
+    return w < 0 ? RB_EXIT_FAILED : report_exit_status(&rep);
 }

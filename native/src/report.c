@@ -1,6 +1,8 @@
-/* report.c — writes the one-line JSON report on --report-fd, with exactly the field names of
- * native/README.md (the worker parses them). Property 6: the exit code or signal name, the limit
- * that ended the run, kernel accounting. Never touches fd 1/2 (the program's output). */
+/* report.c — the run's report: what ended the run (the precedence table below, the one place it
+ * is decided), the one-line JSON on --report-fd with exactly the field names of native/README.md
+ * (the worker parses them), and the exit status that goes with it. Property 6: the exit code or
+ * signal name, the limit that ended the run, kernel accounting. Never touches fd 1/2 (the
+ * program's output). */
 #include "report.h"
 
 #include <signal.h>
@@ -8,7 +10,99 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "cgroup.h"
+#include "exit_codes.h"
+#include "supervise.h"
 #include "util.h"
+
+/* The report's names of the limits: LAUNCHER_LIMITS in libs/contract/src/launcher.ts. */
+static const char *const LIMIT_NAMES[] = {
+    [LIMIT_CPU] = "cpu",
+    [LIMIT_WALL] = "wall",
+    [LIMIT_MEMORY] = "memory",
+    [LIMIT_OUTPUT] = "output",
+};
+
+/* The verdict precedence, written once: what ended a run, as its report says it. The worker reads
+ * the rows in this order — row 1 in apps/worker/src/sandbox/report.ts, rows 2-5 in
+ * apps/worker/src/run/verdict.ts — and decides none of it again.
+ *
+ *   row  when                                               the report says        verdict
+ *   1    runbox failed: the init or the program's child     "error", no status     none: a
+ *        reported an error (exec, a cgroup read), the                              SandboxError,
+ *        launcher got SIGTERM/SIGINT/SIGHUP, or the init                           retried
+ *        ended without the program's status and no limit
+ *        explains it (run_box adds: usage unreadable, a
+ *        cgroup not removed)
+ *   2    the supervisor ended the run at a limit: wall,     "limit": that one      time_limit,
+ *        cpu or output (the first it saw: it kills the                             output_limit
+ *        tree at once)
+ *   3    the OOM killer acted in the run's cgroup, and      "limit":"memory"       memory_limit
+ *        nothing in row 2 ended the run
+ *   4    more CPU time used than the limit, and nothing     "limit":"cpu"          time_limit
+ *        above (the RLIMIT_CPU backstop fired, or the run
+ *        ended in an overshoot the supervisor could not see
+ *        in time)
+ *   5    none of these: the program ended by itself         exitCode xor signal    ok (exit 0),
+ *                                                                                  runtime_error
+ *
+ * A limit outranks the program's status: a program that exits 0 over its CPU time is a time_limit.
+ * With a limit the status is the program's own when the init reported it, else SIGKILL (the
+ * supervisor killed the tree before the program ended). processesLimitHit is no row: a refused
+ * fork is for the program to handle, and the worker only mentions it.
+ */
+static enum run_limit limit_that_ended(const struct outcome *o, const struct cgroup_usage *u,
+                                       const struct run_limits *lim)
+{
+    if (o->limit != LIMIT_NONE)
+        return o->limit; /* row 2 */
+    if (u->oom_killed)
+        return LIMIT_MEMORY; /* row 3 */
+    if (u->cpu_time_us > lim->cpu_ms * 1000)
+        return LIMIT_CPU; /* row 4 */
+    return LIMIT_NONE;
+}
+
+int report_assemble(const struct outcome *o, const struct cgroup_usage *u,
+                    const struct run_limits *lim, struct report *rep, struct rb_error *err)
+{
+    rep->cpu_us = u->cpu_time_us;
+    rep->memory_kb = u->memory_peak_kb;
+    rep->processes_limit_hit = u->pids_max_hit;
+    rep->wall_ns = o->wall_ns;
+    rep->stdout_bytes = o->out_bytes;
+    rep->stderr_bytes = o->err_bytes;
+    rep->stdout_truncated = o->out_truncated;
+    rep->stderr_truncated = o->err_truncated;
+    rep->limit = limit_that_ended(o, u, lim);
+    rep->have_status = o->have_status;
+    rep->status = o->status;
+    if (rep->limit != LIMIT_NONE && !o->have_status) {
+        rep->have_status = true;
+        rep->status = SIGKILL; /* a raw wait status: killed by SIGKILL */
+    }
+    /* Row 1, which outranks the rest. */
+    if (o->failed) {
+        *err = o->child_err;
+        return -1;
+    }
+    if (o->launcher_signal)
+        return rb_fail(err, 0, "the launcher was terminated by SIG%s",
+                       sigabbrev_np(o->launcher_signal));
+    if (!o->have_status && rep->limit == LIMIT_NONE)
+        return rb_fail(err, 0, "the sandbox's init ended without the program's status");
+    return 0;
+}
+
+void report_fail(struct report *rep, const struct rb_error *err)
+{
+    rep->error = err->msg[0] ? err->msg : "unknown failure";
+    rep->have_status = false;
+}
+
+static int exit_status(bool failed) { return failed ? RB_EXIT_FAILED : RB_EXIT_OK; }
+
+int report_exit_status(const struct report *r) { return exit_status(r->error != NULL); }
 
 static void json_string(char **p, const char *end, const char *s)
 {
@@ -23,6 +117,14 @@ static void json_string(char **p, const char *end, const char *s)
             *(*p)++ = (char)ch;
     }
     *p += snprintf(*p, (size_t)(end - *p), "\"");
+}
+
+static void json_string_or_null(char **p, const char *end, const char *s)
+{
+    if (s)
+        json_string(p, end, s);
+    else
+        *p += snprintf(*p, (size_t)(end - *p), "null");
 }
 
 int report_write(int fd, const struct report *r)
@@ -41,10 +143,7 @@ int report_write(int fd, const struct report *r)
     }
     p +=
         snprintf(p, (size_t)(end - p), "{\"exitCode\":%s,\"signal\":%s,\"limit\":", exit_code, sig);
-    if (r->limit)
-        json_string(&p, end, r->limit);
-    else
-        p += snprintf(p, (size_t)(end - p), "null");
+    json_string_or_null(&p, end, LIMIT_NAMES[r->limit]);
     p +=
         snprintf(p, (size_t)(end - p),
                  ",\"cpuTimeMs\":%llu,\"wallTimeMs\":%llu,\"memoryKb\":%llu,"
@@ -56,22 +155,16 @@ int report_write(int fd, const struct report *r)
                  (unsigned long long)r->memory_kb, (unsigned long long)r->stdout_bytes,
                  (unsigned long long)r->stderr_bytes, r->stdout_truncated ? "true" : "false",
                  r->stderr_truncated ? "true" : "false", r->processes_limit_hit ? "true" : "false");
-    if (r->cgroup_mode)
-        json_string(&p, end, r->cgroup_mode);
-    else
-        p += snprintf(p, (size_t)(end - p), "null");
-    if (r->error) {
-        p += snprintf(p, (size_t)(end - p), ",\"error\":");
-        json_string(&p, end, r->error);
-        p += snprintf(p, (size_t)(end - p), "}\n");
-    } else {
-        p += snprintf(p, (size_t)(end - p), "," REPORT_OK_TAIL "\n");
-    }
+    json_string_or_null(&p, end, r->cgroup_mode);
+    p += snprintf(p, (size_t)(end - p), ",\"error\":");
+    json_string_or_null(&p, end, r->error);
+    p += snprintf(p, (size_t)(end - p), "}\n");
     return write_all(fd, buf, (size_t)(p - buf));
 }
 
 bool report_line_ok(const char *line, size_t len)
 {
-    size_t t = sizeof REPORT_OK_TAIL - 1;
-    return len >= t && !memcmp(line + len - t, REPORT_OK_TAIL, t);
+    static const char tail[] = "\"error\":null}";
+    size_t t = sizeof tail - 1;
+    return len >= t && !memcmp(line + len - t, tail, t);
 }

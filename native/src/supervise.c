@@ -30,12 +30,12 @@ struct stream {
 };
 
 static void end_run(struct sandbox *sb, const struct cgroup_ops *ops, struct cgroup *cg,
-                    struct outcome *o, const char *limit, bool *killed, uint64_t now)
+                    struct outcome *o, enum run_limit limit, bool *killed, uint64_t now)
 {
     if (*killed)
         return;
     *killed = true;
-    if (!o->limit)
+    if (o->limit == LIMIT_NONE)
         o->limit = limit;
     if (!o->have_status && !o->wall_ns)
         o->wall_ns = now;
@@ -109,20 +109,20 @@ int supervise(struct sandbox *sb, const struct cgroup_ops *ops, struct cgroup *c
         uint64_t wake = UINT64_MAX;
         if (!killed) {
             if (now >= wall_deadline) {
-                end_run(sb, ops, cg, o, "wall", &killed, now);
+                end_run(sb, ops, cg, o, LIMIT_WALL, &killed, now);
                 continue;
             }
             if (now >= next_cpu_check) {
                 uint64_t used;
                 if (ops->cpu_us(cg, &used) < 0) {
                     rb_fail(err, errno, "read the cgroup's CPU time");
-                    end_run(sb, ops, cg, o, NULL, &killed, now);
+                    end_run(sb, ops, cg, o, LIMIT_NONE, &killed, now);
                     o->failed = true;
                     o->child_err = *err;
                     continue;
                 }
                 if (used >= cpu_limit_us) {
-                    end_run(sb, ops, cg, o, "cpu", &killed, now);
+                    end_run(sb, ops, cg, o, LIMIT_CPU, &killed, now);
                     continue;
                 }
                 /* The soonest the tree could spend the rest: all CPUs busy from now on. */
@@ -154,7 +154,7 @@ int supervise(struct sandbox *sb, const struct cgroup_ops *ops, struct cgroup *c
         for (int i = 0; i < 2; i++)
             if (streams[i].fd >= 0 && pfd[i].revents &&
                 !drain(&streams[i], lim->output_bytes, buf, sizeof buf))
-                end_run(sb, ops, cg, o, "output", &killed, now);
+                end_run(sb, ops, cg, o, LIMIT_OUTPUT, &killed, now);
         if (status_fd >= 0 && pfd[2].revents) {
             struct rb_msg m;
             ssize_t r = read_all(status_fd, &m, sizeof m);
@@ -177,7 +177,7 @@ int supervise(struct sandbox *sb, const struct cgroup_ops *ops, struct cgroup *c
             struct signalfd_siginfo si;
             if (read(sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
                 o->launcher_signal = (int)si.ssi_signo;
-                end_run(sb, ops, cg, o, NULL, &killed, now);
+                end_run(sb, ops, cg, o, LIMIT_NONE, &killed, now);
             }
         }
     }

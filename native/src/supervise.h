@@ -7,11 +7,12 @@
 #include "cgroup.h"
 #include "errors.h"
 #include "ns.h"
+#include "report.h" /* enum run_limit */
 
 struct outcome {
     bool have_status;
-    int status;        /* raw wait status of the program */
-    const char *limit; /* NULL, "cpu", "wall", "memory", "output" */
+    int status;           /* raw wait status of the program */
+    enum run_limit limit; /* the one the supervisor enforced (cpu, wall, output), else NONE */
     uint64_t wall_ns;
     uint64_t out_bytes, err_bytes;
     bool out_truncated, err_truncated;

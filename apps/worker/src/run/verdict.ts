@@ -6,10 +6,14 @@ import { textOf, type RawRun } from './output';
 
 const LIMIT_VERDICT = { cpu: 'time_limit', wall: 'time_limit', memory: 'memory_limit', output: 'output_limit' } as const;
 
-/** The verdict of one run, from the report alone (no expected output involved). */
+/**
+ * The verdict of one run, from the report alone (no expected output involved). What ended the run
+ * was decided once, by the precedence table in native/src/report.c; this maps its rows 2-5 to
+ * verdicts (row 1, runbox failed, never gets here: parseReport throws it).
+ */
 export function runVerdict(report: LauncherReport): Verdict {
-  if (report.limit) return LIMIT_VERDICT[report.limit];
-  if (report.signal !== null || report.exitCode !== 0) return 'runtime_error';
+  if (report.limit) return LIMIT_VERDICT[report.limit]; // rows 2-4
+  if (report.signal !== null || report.exitCode !== 0) return 'runtime_error'; // row 5
   return 'ok';
 }
 

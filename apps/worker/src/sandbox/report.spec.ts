@@ -36,6 +36,7 @@ describe('parseReport', () => {
     ['a bad signal name', line({ ...good, exitCode: null, signal: 'segv' })],
     ['an exit code above 255', line({ ...good, exitCode: 256 })],
     ['no outcome', line({ ...good, exitCode: null })],
+    ['a limit without a status', line({ ...good, exitCode: null, limit: 'cpu' })],
     ['a missing field', line({ ...good, stdoutTruncated: undefined })],
     ['an unknown cgroup mode', line({ ...good, cgroupMode: 'v3' })],
     ['an array', '[]'],
