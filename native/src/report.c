@@ -162,9 +162,56 @@ int report_write(int fd, const struct report *r)
     return write_all(fd, buf, (size_t)(p - buf));
 }
 
-bool report_line_ok(const char *line, size_t len)
+/* Past the string that starts at p ('"'), or NULL when it does not end before `end`. */
+static const char *skip_string(const char *p, const char *end)
 {
-    static const char tail[] = "\"error\":null}";
-    size_t t = sizeof tail - 1;
-    return len >= t && !memcmp(line + len - t, tail, t);
+    for (p++; p < end; p++)
+        if (*p == '\\')
+            p++; /* the escaped character; \uXXXX's digits need no care */
+        else if (*p == '"')
+            return p + 1;
+    return NULL;
+}
+
+/* Past the number or literal (null, true, false) that starts at p, or NULL when there is none. */
+static const char *skip_scalar(const char *p, const char *end)
+{
+    const char *start = p;
+    while (p < end && (('a' <= *p && *p <= 'z') || ('0' <= *p && *p <= '9') || *p == '-' ||
+                       *p == '.' || *p == '+' || *p == 'E'))
+        p++;
+    return p > start ? p : NULL;
+}
+
+/* A scanner for what report_write() writes: one flat object of strings, numbers and literals,
+ * without spaces. Only its "error" member counts: 1 for a string, 0 for null. */
+int report_line_exit_status(const char *line, size_t len)
+{
+    const char *p = line, *end = line + len;
+    int failed = -1;
+    if (p == end || *p++ != '{')
+        return -1;
+    for (;;) {
+        const char *key = p;
+        if (p == end || *p != '"' || !(p = skip_string(p, end)) || p == end || *p++ != ':')
+            return -1;
+        bool is_error = p - key == sizeof "\"error\":" - 1 && !memcmp(key, "\"error\"", 7);
+        const char *value = p;
+        p = p < end && *p == '"' ? skip_string(p, end) : skip_scalar(p, end);
+        if (!p)
+            return -1;
+        if (is_error && *value == '"')
+            failed = 1;
+        else if (is_error && p - value == 4 && !memcmp(value, "null", 4))
+            failed = 0;
+        else if (is_error)
+            return -1;
+        if (p < end && *p == ',') {
+            p++;
+            continue;
+        }
+        if (p + 1 != end || *p != '}' || failed < 0)
+            return -1;
+        return exit_status(failed);
+    }
 }

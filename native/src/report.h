@@ -39,6 +39,7 @@ int report_write(int fd, const struct report *r);
  * RB_EXIT_FAILED (exit_codes.h). */
 int report_exit_status(const struct report *r);
 
-/* Whether a report line (its newline stripped) has no error: then the launcher exits 0, else 2.
- * For a reader of the report fd (the server) that answers before the launcher's exit. */
-bool report_line_ok(const char *line, size_t len);
+/* The same status read back from a report line (its newline stripped) by whoever answers before
+ * the launcher's exit (the server); -1 when the line is not a report as report_write() writes it.
+ */
+int report_line_exit_status(const char *line, size_t len);

@@ -404,15 +404,21 @@ static bool sandbox_take(struct server *sv, struct sandbox_proc *out, struct sin
     return true;
 }
 
-/* The status of a run's launcher, for its answer. With a report, it follows from the report
- * (main.c: 0 when the report has no error, else 2) and the answer goes out before the launcher
- * has finished exiting; it is reaped right after. */
+/* The status of a run's launcher, for its answer. waitpid would hold the answer up until that
+ * launcher has exited, and it exits only after its report: it releases the run's mount namespace
+ * in between (native/README.md, serve mode). Measured on cgroup v1 with 2 CPUs, that is a median
+ * 0.3 ms (p95 0.8 ms) on top of the 2.2 ms a /bin/true run takes from request to report. So with
+ * a report, the status is the one that launcher exits with for it: the report's "error" member,
+ * which the launcher itself wrote, mapped by the rule its main() exits by (exit_status() in
+ * report.c). Without a report, or with one that does not read as one, waitpid tells. */
 static int run_status(struct sandbox_proc *ran, struct sink *rep)
 {
     /* The report fd carried nothing but the report after the ready line. */
     if (rep->len && rep->buf[rep->len - 1] == '\n') {
         rep->len--; /* the answer carries the report without its newline */
-        return report_line_ok(rep->buf, rep->len) ? RB_EXIT_OK : RB_EXIT_FAILED;
+        int status = report_line_exit_status(rep->buf, rep->len);
+        if (status >= 0)
+            return status;
     }
     return sandbox_wait(ran);
 }
