@@ -19,6 +19,7 @@ enum {
     O_CG_PARENT, O_REPORT_FD, O_CONTROL_FD, O_CPUS, O_ROOTFS,                /* set-up */
     O_BOX, O_CPU, O_WALL, O_MEM, O_PROCS, O_OUTPUT, O_FSIZE, O_NOFILE, O_STACK, O_ENV, /* run */
     O_WS_MOUNT, O_WS_UNMOUNT, O_DISK_KB, O_INODES, O_BOX_REMOVE,             /* helpers */
+    O_CG_INFO, O_CG_SWEEP, O_REMOVE_PARENT,
 };
 /* clang-format on */
 #define IS_RUN_OPT(c) ((c) >= O_BOX && (c) <= O_ENV)
@@ -51,6 +52,9 @@ static const struct option options[] = {
     {"disk-kb", required_argument, NULL, O_DISK_KB},
     {"inodes", required_argument, NULL, O_INODES},
     {"box-remove", required_argument, NULL, O_BOX_REMOVE},
+    {"cgroup-info", no_argument, NULL, O_CG_INFO},
+    {"cgroup-sweep", no_argument, NULL, O_CG_SWEEP},
+    {"remove-parent", no_argument, NULL, O_REMOVE_PARENT},
     {NULL, 0, NULL, 0},
 };
 
@@ -308,6 +312,13 @@ static int parse(int argc, char **argv, bool request_only, struct cli *c, struct
             c->mode = MODE_BOX_REMOVE;
             c->run.box = optarg;
             break;
+        case O_CG_INFO:
+        case O_CG_SWEEP:
+            c->mode = o == O_CG_INFO ? MODE_CG_INFO : MODE_CG_SWEEP;
+            break;
+        case O_REMOVE_PARENT:
+            c->remove_parent = true;
+            break;
         case O_DISK_KB:
             if (!parse_u64(optarg, 64, 1ull << 40, &c->disk_kb))
                 return rb_fail(err, 0, "--disk-kb: bad size '%s'", optarg);
@@ -338,6 +349,10 @@ static int parse(int argc, char **argv, bool request_only, struct cli *c, struct
         return rb_fail(err, 0, "--disk-kb/--inodes go with --workspace-mount");
     if (c->mode == MODE_BOX_REMOVE)
         return c->setup.workspace ? 0 : rb_fail(err, 0, "--box-remove needs --workspace");
+    if (c->remove_parent && c->mode != MODE_CG_SWEEP)
+        return rb_fail(err, 0, "--remove-parent goes with --cgroup-sweep");
+    if (c->mode == MODE_CG_INFO || c->mode == MODE_CG_SWEEP)
+        return 0; /* they take --cgroup-parent; the rest is for runs */
     c->mode = c->setup.control_fd >= 0 ? MODE_PREPARED : MODE_ONESHOT;
     if (!have_uid || !have_gid)
         return rb_fail(err, 0, "--uid and --gid are required (unprivileged ids, not 0)");

@@ -10,7 +10,15 @@
 
 #include "errors.h"
 
-enum rb_mode { MODE_ONESHOT, MODE_PREPARED, MODE_WS_MOUNT, MODE_WS_UNMOUNT, MODE_BOX_REMOVE };
+enum rb_mode {
+    MODE_ONESHOT,
+    MODE_PREPARED,
+    MODE_WS_MOUNT,
+    MODE_WS_UNMOUNT,
+    MODE_BOX_REMOVE,
+    MODE_CG_INFO,
+    MODE_CG_SWEEP,
+};
 
 struct run_limits {
     uint64_t cpu_ms, wall_ms, memory_kb, processes, output_bytes, file_size_kb, open_files,
@@ -49,6 +57,7 @@ struct cli {
     struct run_opts run;
     const char *ws_dir; /* workspace helpers */
     uint64_t disk_kb, inodes;
+    bool remove_parent; /* --cgroup-sweep --remove-parent */
 };
 
 /* The command line. Returns 0, or -1 with err set (bad usage: RB_EXIT_USAGE). */

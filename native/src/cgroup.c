@@ -1,14 +1,19 @@
 /* cgroup.c — picks the cgroup implementation once per process from the statfs magic of
  * /sys/fs/cgroup (crun detect_cgroup_mode): cgroup2 → v2; tmpfs → v1 with separate
  * controllers. Also the parts both implementations share: naming and creating a run's group,
- * and removing it (property 5: nothing of the run remains, a group that cannot go is a failure). */
+ * and removing it (property 5: nothing of the run remains, a group that cannot go is a failure),
+ * and the helper verbs that tell the rest of runbox the layout (--cgroup-info) and remove the
+ * groups SIGKILLed launchers left (--cgroup-sweep), so nothing else writes a cgroup path. */
 #include "cgroup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,13 +70,13 @@ int cgroup_mkdir_run(int parent_fd, char *name, size_t size, struct rb_error *er
     /* Unique among live launchers by pid; a leftover of a dead launcher with the same pid is
      * skipped with the counter. */
     for (unsigned n = 0; n < 1000; n++) {
-        snprintf(name, size, "run-%d-%u", (int)getpid(), n);
+        snprintf(name, size, CGROUP_RUN_PREFIX "%d-%u", (int)getpid(), n);
         if (mkdirat(parent_fd, name, 0755) == 0)
             return 0;
         if (errno != EEXIST)
             return rb_fail(err, errno, "mkdir cgroup %s", name);
     }
-    return rb_fail(err, EEXIST, "mkdir cgroup run-%d-*", (int)getpid());
+    return rb_fail(err, EEXIST, "mkdir cgroup " CGROUP_RUN_PREFIX "%d-*", (int)getpid());
 }
 
 void cgroup_kill_procs(int procs_fd)
@@ -162,4 +167,182 @@ unsigned cgroup_online_cpus(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (unsigned)n : 1;
+}
+
+/* --- the helper verbs (native/README.md "Cgroup helpers") ---------------------------------------
+ * Their JSON needs no escaping: the parent is validated ([A-Za-z0-9._-/], args.c), run groups'
+ * names are matched digit by digit, and the reasons are ours or strerror's. */
+
+static void print_path_list(const char *const *items)
+{
+    for (size_t i = 0; items[i]; i++)
+        printf("%s\"%s\"", i ? "," : "", items[i]);
+}
+
+static int cgroup_info(const struct cgroup_ops *ops, const char *parent,
+                       const struct cgroup_layout *lay)
+{
+    printf("{\"mode\":\"%s\",\"parent\":\"%s\",\"hierarchies\":[", ops->name, parent);
+    for (unsigned i = 0; i < lay->n; i++) {
+        printf("%s{\"path\":\"%s/%s\",\"controllers\":[", i ? "," : "", lay->h[i].mount, parent);
+        print_path_list(lay->h[i].controllers);
+        printf("]}");
+    }
+    printf("],\"runGroup\":\"" CGROUP_RUN_PREFIX "{pid}-{n}\"}\n");
+    return fflush(stdout) == 0 ? 0 : -1;
+}
+
+/* The launcher pid in a run group's name (CGROUP_RUN_PREFIX <pid>-<n>); 0 for any other name. */
+static pid_t run_group_pid(const char *name)
+{
+    size_t pre = strlen(CGROUP_RUN_PREFIX);
+    if (strncmp(name, CGROUP_RUN_PREFIX, pre))
+        return 0;
+    const char *p = name + pre;
+    size_t a = strspn(p, "0123456789");
+    if (!a || a > 9 || p[a] != '-')
+        return 0;
+    size_t b = strspn(p + a + 1, "0123456789");
+    if (!b || p[a + 1 + b])
+        return 0;
+    return (pid_t)strtol(p, NULL, 10);
+}
+
+/* One JSON array being written, element by element. */
+struct json_list {
+    FILE *f;
+    char *buf;
+    size_t len;
+    bool any;
+};
+
+__attribute__((format(printf, 2, 3))) static void list_add(struct json_list *l, const char *fmt,
+                                                           ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (l->f) {
+        fputs(l->any ? "," : "", l->f);
+        vfprintf(l->f, fmt, ap);
+    }
+    va_end(ap);
+    l->any = true;
+}
+
+struct sweep {
+    struct json_list removed, kept, failed;
+};
+
+/* Why dirfd/name, a group rmdir refused (EBUSY), is not empty. */
+static const char *busy_reason(int dirfd, const char *name, char *buf, size_t size)
+{
+    char procs[4096];
+    struct rb_error ignored = {0};
+    autofd int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    ssize_t len = fd < 0 ? -1 : read_file_at(fd, "cgroup.procs", procs, sizeof procs, &ignored);
+    unsigned n = 0;
+    for (ssize_t i = 0; i < len; i++)
+        n += procs[i] == '\n';
+    if (n)
+        snprintf(buf, size, "%u%s process%s still inside", n, len == sizeof procs - 1 ? "+" : "",
+                 n == 1 && len != sizeof procs - 1 ? "" : "es");
+    else
+        snprintf(buf, size, "groups still inside");
+    return buf;
+}
+
+static void remove_dir(struct sweep *s, int dirfd, const char *name, const char *path)
+{
+    char why[64];
+    if (unlinkat(dirfd, name, AT_REMOVEDIR) == 0)
+        list_add(&s->removed, "\"%s\"", path);
+    else if (errno != ENOENT) /* ENOENT: gone meanwhile, nothing to say */
+        list_add(&s->failed, "{\"path\":\"%s\",\"reason\":\"%s\"}", path,
+                 errno == EBUSY ? busy_reason(dirfd, name, why, sizeof why) : strerror(errno));
+}
+
+/* In one hierarchy: every run group under the parent whose launcher is gone (a SIGKILLed
+ * launcher cannot remove its own), then, with remove_parent, the parent folder itself. Nothing
+ * else is touched: not the parent's other entries, not its ancestors. A group of a running
+ * launcher may be empty for a moment (v1: made before its init joins), so it is kept. */
+static void sweep_hierarchy(struct sweep *s, const char *mount, const char *parent,
+                            bool remove_parent)
+{
+    char path[PATH_MAX];
+    autofd int root = open(mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int pfd = root < 0 ? -1 : openat(root, parent, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (pfd < 0) {
+        if (errno != ENOENT) /* no parent: nothing of runbox's here */
+            list_add(&s->failed, "{\"path\":\"%s/%s\",\"reason\":\"%s\"}", mount, parent,
+                     strerror(errno));
+        return;
+    }
+    DIR *d = fdopendir(pfd);
+    if (!d) {
+        close(pfd);
+        list_add(&s->failed, "{\"path\":\"%s/%s\",\"reason\":\"%s\"}", mount, parent,
+                 strerror(errno));
+        return;
+    }
+    for (struct dirent *e; (e = readdir(d));) {
+        pid_t pid = e->d_type == DT_DIR ? run_group_pid(e->d_name) : 0;
+        if (!pid)
+            continue;
+        snprintf(path, sizeof path, "%s/%s/%s", mount, parent, e->d_name);
+        if (kill(pid, 0) == 0 || errno == EPERM)
+            list_add(&s->kept, "\"%s\"", path);
+        else
+            remove_dir(s, dirfd(d), e->d_name, path);
+    }
+    closedir(d);
+    if (remove_parent) {
+        snprintf(path, sizeof path, "%s/%s", mount, parent);
+        remove_dir(s, root, parent, path);
+    }
+}
+
+static int cgroup_sweep(const char *parent, const struct cgroup_layout *lay, bool remove_parent,
+                        struct rb_error *err)
+{
+    struct sweep s = {0};
+    struct json_list *lists[] = {&s.removed, &s.kept, &s.failed};
+    int ret = 0;
+    for (size_t i = 0; i < ARRAY_LEN(lists); i++)
+        if (!(lists[i]->f = open_memstream(&lists[i]->buf, &lists[i]->len)))
+            ret = rb_fail(err, errno, "open_memstream");
+    if (ret == 0) {
+        for (unsigned i = 0; i < lay->n; i++)
+            sweep_hierarchy(&s, lay->h[i].mount, parent, remove_parent);
+        for (size_t i = 0; i < ARRAY_LEN(lists); i++)
+            if (fclose(lists[i]->f) != 0)
+                ret = rb_fail(err, ENOMEM, "sweep output");
+        lists[0]->f = lists[1]->f = lists[2]->f = NULL;
+        if (ret == 0)
+            printf("{\"removed\":[%s],\"kept\":[%s],\"failed\":[%s]}\n", s.removed.buf, s.kept.buf,
+                   s.failed.buf);
+        if (ret == 0 && fflush(stdout) != 0)
+            ret = rb_fail(err, errno, "write the sweep's output");
+    }
+    for (size_t i = 0; i < ARRAY_LEN(lists); i++) {
+        if (lists[i]->f)
+            fclose(lists[i]->f);
+        free(lists[i]->buf);
+    }
+    return ret;
+}
+
+int cgroup_helper_main(const struct cli *c)
+{
+    struct rb_error err = {0};
+    struct cgroup_layout lay;
+    const struct cgroup_ops *ops = cgroup_detect(&err);
+    const char *parent = c->setup.cgroup_parent;
+    int r = !ops || ops->layout(&lay, &err) < 0 ? -1
+            : c->mode == MODE_CG_INFO           ? cgroup_info(ops, parent, &lay)
+                                      : cgroup_sweep(parent, &lay, c->remove_parent, &err);
+    if (r < 0) {
+        fprintf(stderr, "runbox-launcher: %s\n", err.msg[0] ? err.msg : "cannot write stdout");
+        return 2;
+    }
+    return 0;
 }

@@ -8,10 +8,23 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "args.h"   /* struct run_limits */
+#include "args.h"   /* struct run_limits, struct cli */
 #include "errors.h" /* struct rb_error */
 
 struct cgroup; /* opaque: this run's group(s) and their open directory fds */
+
+/* runbox's cgroup layout, the one definition of it: a run's groups are made in one folder per
+ * hierarchy it uses, <mount>/<parent>/run-<launcher pid>-<n> (v1: one hierarchy per controller;
+ * v2: one). --cgroup-info prints it and --cgroup-sweep walks it (native/README.md). */
+#define CGROUP_MAX_HIERARCHIES 4
+#define CGROUP_RUN_PREFIX "run-"
+struct cgroup_layout {
+    unsigned n;
+    struct cgroup_hierarchy {
+        const char *mount;                                   /* where the hierarchy is mounted */
+        const char *controllers[CGROUP_MAX_HIERARCHIES + 1]; /* runbox's there, NULL-terminated */
+    } h[CGROUP_MAX_HIERARCHIES];
+};
 
 struct cgroup_usage {
     uint64_t cpu_time_us, memory_peak_kb;
@@ -20,6 +33,8 @@ struct cgroup_usage {
 
 struct cgroup_ops {
     const char *name; /* "v1" or "v2", copied into the report */
+    /* The hierarchies a run's groups would be made in on this host, and runbox's controllers. */
+    int (*layout)(struct cgroup_layout *out, struct rb_error *err);
     /* mkdir <hierarchy>/<parent>/run-<pid>-<n> (parent created on first use), pinned to the CPU
      * list cpus (NULL: the launcher's own affinity) where the cpuset controller is there. */
     int (*create)(const char *parent, const char *cpus, struct cgroup **out, struct rb_error *err);
@@ -45,6 +60,10 @@ struct cgroup_ops {
 
 extern const struct cgroup_ops cgroup_v1, cgroup_v2;
 const struct cgroup_ops *cgroup_detect(struct rb_error *err); /* statfs once */
+
+/* The helper verbs --cgroup-info and --cgroup-sweep (c->mode): prints one JSON line on stdout,
+ * returns the exit status (0, or 2 with the reason on stderr). */
+int cgroup_helper_main(const struct cli *c);
 
 /* Shared by both implementations (cgroup.c). Knob files are opened once when the group is made,
  * so starting a run and collecting its usage cost one pread/pwrite each. */

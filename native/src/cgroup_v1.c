@@ -19,13 +19,46 @@
 
 enum { H_MEMORY, H_PIDS, H_CPUACCT, H_CPUSET, H_N };
 
-/* Hierarchy mount points, with the co-mounted spelling some distributions use. */
-static const char *const hierarchy_paths[H_N][2] = {
-    [H_MEMORY] = {"/sys/fs/cgroup/memory", NULL},
-    [H_PIDS] = {"/sys/fs/cgroup/pids", NULL},
-    [H_CPUACCT] = {"/sys/fs/cgroup/cpuacct", "/sys/fs/cgroup/cpu,cpuacct"},
-    [H_CPUSET] = {"/sys/fs/cgroup/cpuset", NULL}, /* optional: pins the run to its CPUs */
+/* The controller runbox uses in each hierarchy, and its mount points, with the co-mounted
+ * spelling some distributions use. */
+static const struct hierarchy {
+    const char *controller;
+    const char *mounts[2];
+} hierarchies[H_N] = {
+    [H_MEMORY] = {"memory", {"/sys/fs/cgroup/memory", NULL}},
+    [H_PIDS] = {"pids", {"/sys/fs/cgroup/pids", NULL}},
+    [H_CPUACCT] = {"cpuacct", {"/sys/fs/cgroup/cpuacct", "/sys/fs/cgroup/cpu,cpuacct"}},
+    /* optional: pins the run to its CPUs */
+    [H_CPUSET] = {"cpuset", {"/sys/fs/cgroup/cpuset", NULL}},
 };
+
+/* Opens hierarchy h's mount; *mount is the spelling found (or the last one tried). -1 with errno
+ * when it is not there. */
+static int open_hierarchy(int h, const char **mount)
+{
+    int fd = -1;
+    for (int alt = 0; alt < 2 && fd < 0 && hierarchies[h].mounts[alt]; alt++) {
+        *mount = hierarchies[h].mounts[alt];
+        fd = open(*mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    }
+    return fd;
+}
+
+static int v1_layout(struct cgroup_layout *out, struct rb_error *err)
+{
+    out->n = 0;
+    for (int h = 0; h < H_N; h++) {
+        const char *mount = NULL;
+        int fd = open_hierarchy(h, &mount);
+        if (fd < 0 && h == H_CPUSET && errno == ENOENT)
+            continue; /* as in create(): the runs are not pinned */
+        if (fd < 0)
+            return rb_fail(err, errno, "cgroup v1 hierarchy %s", mount);
+        close(fd);
+        out->h[out->n++] = (struct cgroup_hierarchy){mount, {hierarchies[h].controller, NULL}};
+    }
+    return 0;
+}
 
 /* The files a run reads or writes, opened when the group is made. */
 enum { K_CPU, K_MEM_LIMIT, K_MEMSW_LIMIT, K_MEM_PEAK, K_OOM, K_PIDS_MAX, K_PIDS_EVENTS, K_N };
@@ -128,12 +161,8 @@ static int v1_create(const char *parent, const char *cpus, struct cgroup **out,
         cg->knob[k] = -1;
 
     for (int h = 0; h < H_N; h++) {
-        autofd int root = -1;
         const char *path = NULL;
-        for (int alt = 0; alt < 2 && root < 0 && hierarchy_paths[h][alt]; alt++) {
-            path = hierarchy_paths[h][alt];
-            root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        }
+        autofd int root = open_hierarchy(h, &path);
         if (root < 0 && h == H_CPUSET && errno == ENOENT && !cpus)
             continue; /* no cpuset hierarchy: the tree may use every CPU (cpu_count) */
         if (root < 0) {
@@ -291,6 +320,7 @@ static int v1_destroy(struct cgroup *cg, struct rb_error *err)
 
 const struct cgroup_ops cgroup_v1 = {
     .name = "v1",
+    .layout = v1_layout,
     .create = v1_create,
     .clone_fd = v1_clone_fd,
     .attach = v1_attach,

@@ -107,6 +107,27 @@ static int cpuset_pin(struct cgroup *cg, const char *cpus, struct rb_error *err)
     return 0;
 }
 
+/* The root's subtree_control is what the first level of the parent is offered, and with it
+ * what create() enables below it (enable_controllers). */
+static int v2_layout(struct cgroup_layout *out, struct rb_error *err)
+{
+    static const char *const used[] = {"memory", "pids", "cpu", "cpuset"};
+    char have[512];
+    autofd int root = open(V2_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return rb_fail(err, errno, "open " V2_ROOT);
+    if (read_file_at(root, "cgroup.subtree_control", have, sizeof have, err) < 0)
+        return rb_wrap(err, V2_ROOT);
+    struct cgroup_hierarchy *h = &out->h[0];
+    *h = (struct cgroup_hierarchy){.mount = V2_ROOT};
+    unsigned n = 0;
+    for (size_t i = 0; i < ARRAY_LEN(used); i++)
+        if (has_word(have, used[i]))
+            h->controllers[n++] = used[i];
+    out->n = 1;
+    return 0;
+}
+
 static int v2_create(const char *parent, const char *cpus, struct cgroup **out,
                      struct rb_error *err)
 {
@@ -279,6 +300,7 @@ static int v2_destroy(struct cgroup *cg, struct rb_error *err)
 
 const struct cgroup_ops cgroup_v2 = {
     .name = "v2",
+    .layout = v2_layout,
     .create = v2_create,
     .clone_fd = v2_clone_fd,
     .attach = v2_attach,

@@ -227,6 +227,8 @@ int main(int argc, char **argv)
         usage_hint();
         return RB_EXIT_USAGE;
     }
+    if (c.mode == MODE_CG_INFO || c.mode == MODE_CG_SWEEP)
+        return cgroup_helper_main(&c);
     if (c.mode == MODE_WS_MOUNT || c.mode == MODE_WS_UNMOUNT || c.mode == MODE_BOX_REMOVE) {
         int r = c.mode == MODE_WS_MOUNT ? workspace_mount(c.ws_dir, c.disk_kb, c.inodes, &err)
                 : c.mode == MODE_WS_UNMOUNT

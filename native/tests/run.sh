@@ -25,11 +25,19 @@ for u in $U $U2; do
     if pgrep -u "$u" >/dev/null; then echo "Bail out! uid $u is in use on this host"; exit 1; fi
 done
 
-case $(stat -f -c %T /sys/fs/cgroup) in
-cgroup2fs) CGMODE=v2 CGDIRS=(/sys/fs/cgroup/$CGP) ;;
-tmpfs) CGMODE=v1 CGDIRS=(/sys/fs/cgroup/memory/$CGP /sys/fs/cgroup/pids/$CGP /sys/fs/cgroup/cpuacct/$CGP /sys/fs/cgroup/cpuset/$CGP) ;;
-*) echo "Bail out! unknown cgroup layout"; exit 1 ;;
-esac
+# Where runs' groups go is the launcher's to say (one folder per hierarchy, run-<pid>-<n> below).
+CGINFO=$("$L" --cgroup-info --cgroup-parent $CGP) || { echo "Bail out! --cgroup-info"; exit 1; }
+CGMODE=$(jq -r .mode <<<"$CGINFO")
+mapfile -t CGDIRS < <(jq -r '.hierarchies[].path' <<<"$CGINFO")
+cgdir() { jq -r --arg c "$1" '.hierarchies[] | select(.controllers | index($c)) | .path' <<<"$CGINFO"; }
+cg_has() { [ -n "$(cgdir "$1")" ]; }
+run_glob() { # run_glob [LAUNCHER_PID]: the glob of run groups (of that launcher)
+    local g
+    g=$(jq -r .runGroup <<<"$CGINFO")
+    g=${g/\{pid\}/${1:-*}}
+    echo "${g/\{n\}/*}"
+}
+cg_sweep() { "$L" --cgroup-sweep --cgroup-parent $CGP "$@"; }
 
 TMP_MOUNTS=$(awk '$5 == "/tmp"' /proc/self/mountinfo | wc -l) # the sandbox's staging point
 T=$(mktemp -d /tmp/rb-test.XXXXXX)
@@ -41,7 +49,7 @@ cleanup() {
     for p in "${HOST_PIDS[@]}"; do kill "$p" 2>/dev/null; done
     "$L" --workspace-unmount "$WS" 2>/dev/null
     "$L" --workspace-unmount "$WS_SMALL" 2>/dev/null
-    for d in "${CGDIRS[@]}"; do rmdir "$d"/run-* "$d" 2>/dev/null; done
+    cg_sweep --remove-parent >/dev/null 2>&1
     rm -rf "$T"
 }
 trap cleanup EXIT
@@ -93,14 +101,12 @@ leftovers() {
         fail "processes of the sandbox uid left: $(pgrep -a -u $U; pgrep -a -u $U2)"
         pkill -9 -u $U; pkill -9 -u $U2
     fi
-    local d left
-    for d in "${CGDIRS[@]}"; do
-        left=$(ls -d "$d"/run-* 2>/dev/null)
-        if [ -n "$left" ]; then
-            fail "cgroups left: $left"
-            rmdir $left 2>/dev/null
-        fi
-    done
+    local left
+    left=$(for d in "${CGDIRS[@]}"; do ls -d "$d"/$(run_glob) 2>/dev/null; done)
+    if [ -n "$left" ]; then
+        fail "cgroups left: $left"
+        cg_sweep >/dev/null
+    fi
     # The sandbox's mounts live in its own namespace; a leak would show up on the host as the
     # staging point (/tmp itself), its root tmpfs, or something new below our directory. (Other
     # mounts may come and go on a shared host: they are not ours to judge.)
@@ -816,7 +822,10 @@ if selected "teardown"; then
     for i in $(seq 100); do pgrep -u $U >/dev/null || break; sleep 0.02; done
     pgrep -u $U >/dev/null && fail "processes survived the launcher: $(pgrep -a -u $U)"
     # The launcher could not remove its cgroup (it was killed): that is for the worker to sweep.
-    for d in "${CGDIRS[@]}"; do rmdir "$d"/run-$lp-* 2>/dev/null; done
+    groups=$(for d in "${CGDIRS[@]}"; do ls -d "$d"/$(run_glob $lp) 2>/dev/null; done | sort)
+    [ "$(grep -c . <<<"$groups")" = ${#CGDIRS[@]} ] || fail "groups of the killed launcher: $groups"
+    sweep=$(cg_sweep)
+    [ "$(jq -r '.removed[]' <<<"$sweep" | sort)" = "$groups" ] || fail "the sweep removed: $sweep"
     end
 
     begin "teardown: if the launcher's parent (the worker) is SIGKILLed, the run is torn down completely"
@@ -831,7 +840,7 @@ if selected "teardown"; then
     for i in $(seq 200); do kill -0 "$lp" 2>/dev/null || break; sleep 0.02; done
     kill -0 "$lp" 2>/dev/null && fail "the launcher outlived its parent"
     pgrep -u $U >/dev/null && fail "processes survived the parent: $(pgrep -a -u $U)"
-    for d in "${CGDIRS[@]}"; do ls -d "$d"/run-$lp-* 2>/dev/null && fail "cgroup left behind in $d"; done
+    for d in "${CGDIRS[@]}"; do ls -d "$d"/$(run_glob $lp) 2>/dev/null && fail "cgroup left behind in $d"; done
     end
 
     begin "teardown: the next run after all that is normal"
@@ -846,7 +855,7 @@ fi
 cg_of_running() { # prints the run's cgroup dir in the first hierarchy once it holds a process
     local i d
     for i in $(seq 200); do
-        d=$(ls -d "${CGDIRS[0]}"/run-* 2>/dev/null | head -1)
+        d=$(ls -d "${CGDIRS[0]}"/$(run_glob) 2>/dev/null | head -1)
         if [ -n "$d" ] && [ -n "$(cat "$d/cgroup.procs")" ] && pgrep -u $U -x probe >/dev/null; then
             echo "$d"
             return
@@ -864,15 +873,15 @@ if selected "cgroup"; then
         if [ -z "$d" ]; then
             fail "no run cgroup appeared"
         else
-            [ "$(cat /sys/fs/cgroup/memory/$CGP/$name/memory.limit_in_bytes)" = 67108864 ] || fail "memory limit"
-            if [ -e /sys/fs/cgroup/memory/$CGP/$name/memory.memsw.limit_in_bytes ]; then
-                [ "$(cat /sys/fs/cgroup/memory/$CGP/$name/memory.memsw.limit_in_bytes)" = 67108864 ] || fail "memsw limit"
+            [ "$(cat $(cgdir memory)/$name/memory.limit_in_bytes)" = 67108864 ] || fail "memory limit"
+            if [ -e $(cgdir memory)/$name/memory.memsw.limit_in_bytes ]; then
+                [ "$(cat $(cgdir memory)/$name/memory.memsw.limit_in_bytes)" = 67108864 ] || fail "memsw limit"
             fi
-            [ "$(cat /sys/fs/cgroup/pids/$CGP/$name/pids.max)" = 8 ] || fail "pids.max (processes + init)"
-            [ -n "$(cat /sys/fs/cgroup/cpuacct/$CGP/$name/cgroup.procs)" ] || fail "not in cpuacct"
-            [ -n "$(cat /sys/fs/cgroup/pids/$CGP/$name/cgroup.procs)" ] || fail "not in pids"
-            [ "$(cat /sys/fs/cgroup/cpuset/$CGP/$name/cpuset.cpus)" = 1 ] || fail "cpuset.cpus (--cpus 1)"
-            [ -n "$(cat /sys/fs/cgroup/cpuset/$CGP/$name/cgroup.procs)" ] || fail "not in cpuset"
+            [ "$(cat $(cgdir pids)/$name/pids.max)" = 8 ] || fail "pids.max (processes + init)"
+            [ -n "$(cat $(cgdir cpuacct)/$name/cgroup.procs)" ] || fail "not in cpuacct"
+            [ -n "$(cat $(cgdir pids)/$name/cgroup.procs)" ] || fail "not in pids"
+            [ "$(cat $(cgdir cpuset)/$name/cpuset.cpus)" = 1 ] || fail "cpuset.cpus (--cpus 1)"
+            [ -n "$(cat $(cgdir cpuset)/$name/cgroup.procs)" ] || fail "not in cpuset"
         fi
         pkill -KILL -u $U -x probe
         wait $sp
@@ -892,7 +901,7 @@ if selected "cgroup"; then
                 [ "$(cat "$d/memory.swap.max")" = 0 ] || fail "memory.swap.max $(cat "$d/memory.swap.max")"
             fi
             [ "$(cat "$d/pids.max")" = 8 ] || fail "pids.max $(cat "$d/pids.max")"
-            if grep -qw cpuset /sys/fs/cgroup/cgroup.subtree_control; then
+            if cg_has cpuset; then
                 [ "$(cat "$d/cpuset.cpus")" = 1 ] || fail "cpuset.cpus $(cat "$d/cpuset.cpus" 2>&1)"
             fi
             [ "$(wc -l <"$d/cgroup.procs")" = 2 ] || fail "processes in the group: $(cat "$d/cgroup.procs" | tr '\n' ' ')"
@@ -903,6 +912,81 @@ if selected "cgroup"; then
         wait $sp
         end
     fi
+
+    # bg_launcher UID: a one-shot launcher running the probe's sleep in the background; sets LP.
+    bg_launcher() {
+        "$L" --uid $1 --gid $1 --cgroup-parent $CGP --report-fd 3 --bind-ro "$PROBES:/probe" \
+            -- /probe/probe sleep 30 3>/dev/null >/dev/null 2>&1 &
+        LP=$!
+        for i in $(seq 100); do pgrep -u $1 -x probe >/dev/null && break; sleep 0.02; done
+    }
+    groups_of() { for d in "${CGDIRS[@]}"; do ls -d "$d"/$(run_glob $1) 2>/dev/null; done | sort; }
+    lines() { printf '%s\n' "$@" | grep . | sort; }
+
+    begin "cgroup-info: one JSON line; a run has a group in each folder it lists, named for its launcher"
+    [ "$(grep -c . <<<"$CGINFO")" = 1 ] || fail "not one line: $CGINFO"
+    for c in memory pids $([ $CGMODE = v1 ] && echo cpuacct); do cg_has $c || fail "no $c in $CGINFO"; done
+    [ $CGMODE = v1 ] || [ ${#CGDIRS[@]} = 1 ] || fail "v2 has one folder: $CGINFO"
+    for d in "${CGDIRS[@]}"; do [[ $d == /*/$CGP ]] || fail "not a folder of the parent: $d"; done
+    bg_launcher $U
+    groups=$(groups_of $LP)
+    [ "$(grep -c . <<<"$groups")" = ${#CGDIRS[@]} ] || fail "groups of launcher $LP: $groups"
+    for d in $groups; do [ -n "$(cat "$d/cgroup.procs")" ] || fail "the init is not in $d"; done
+    kill -TERM $LP
+    wait $LP
+    sandbox -- /bin/true
+    expect_ok_run # .cgroupMode is the info's mode
+    RC=$("$L" --cgroup-info --cgroup-parent ../etc >/dev/null 2>&1; echo $?)
+    [ "$RC" = 64 ] || fail "--cgroup-parent ../etc: exit $RC"
+    RC=$("$L" --cgroup-info --remove-parent >/dev/null 2>&1; echo $?)
+    [ "$RC" = 64 ] || fail "--remove-parent without --cgroup-sweep: exit $RC"
+    end
+
+    begin "cgroup-sweep: removes a SIGKILLed launcher's groups, keeps a running launcher's, says which"
+    bg_launcher $U2
+    live=$LP
+    bg_launcher $U
+    dead=$LP
+    kill -KILL $dead
+    wait $dead 2>/dev/null
+    for i in $(seq 100); do pgrep -u $U >/dev/null || break; sleep 0.02; done
+    gone=$(groups_of $dead) kept=$(groups_of $live)
+    [ "$(grep -c . <<<"$gone")" = ${#CGDIRS[@]} ] || fail "groups of the killed launcher: $gone"
+    sweep=$(cg_sweep)
+    RC=$?
+    expect_rc 0
+    [ "$(jq -r '.removed[]' <<<"$sweep" | sort)" = "$gone" ] || fail "removed: $sweep"
+    [ "$(jq -r '.kept[]' <<<"$sweep" | sort)" = "$kept" ] || fail "kept: $sweep"
+    [ "$(jq -c .failed <<<"$sweep")" = "[]" ] || fail "failed: $sweep"
+    for d in $kept; do [ -d "$d" ] || fail "a running launcher's group went: $d"; done
+    kill -TERM $live
+    wait $live
+    end
+
+    begin "cgroup-sweep: a leftover with a process inside stays, with the reason; nothing else is touched"
+    sh -c 'exit 0' &
+    dp=$! # a launcher pid that is gone
+    wait $dp
+    d0=${CGDIRS[0]} sibling=${CGDIRS[0]%/*}/selftest-sibling
+    fake=$d0/$(run_glob $dp)
+    fake=${fake/\*/0}
+    mkdir -p "$fake" "$d0/not-a-run" "$sibling/${fake##*/}"
+    sleep 30 &
+    hp=$!
+    HOST_PIDS+=($hp)
+    echo $hp >"$fake/cgroup.procs" || fail "cannot move a process into $fake"
+    sweep=$(cg_sweep --remove-parent)
+    [ "$(jq -r '.failed[] | .path + ": " + .reason' <<<"$sweep" | sort)" = \
+        "$(lines "$d0: groups still inside" "$fake: 1 process still inside")" ] || fail "failed: $sweep"
+    [ "$(jq -r '.removed[]' <<<"$sweep" | sort)" = "$(lines "${CGDIRS[@]:1}")" ] ||
+        fail "removed (the other hierarchies' empty parents): $sweep"
+    [ -d "$d0/not-a-run" ] && [ -d "$sibling/${fake##*/}" ] || fail "the sweep touched what is not a run group of the parent"
+    kill $hp
+    wait $hp 2>/dev/null
+    sweep=$(cg_sweep)
+    [ "$(jq -c '[.removed, .failed]' <<<"$sweep")" = "[[\"$fake\"],[]]" ] || fail "after the process: $sweep"
+    rmdir "$d0/not-a-run" "$sibling/${fake##*/}" "$sibling" || fail "cannot remove the case's own folders"
+    end
 fi
 
 # ============================================================================ prepared mode
