@@ -3,8 +3,11 @@
  * sandbox uids (/proc), cgroups under runbox's parent, host mounts, and box directories.
  * Security and fault tests assert all of them after every hostile program.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CgroupInfo, CgroupSweep } from '@runbox/contract';
+import { parseCgroupInfo, parseCgroupSweep } from '../../apps/worker/src/sandbox/cgroups';
 
 export interface SandboxHost {
   /** The launcher binary: a prepared sandbox's program process runs it, unprivileged, until its job's go. */
@@ -42,12 +45,28 @@ function cmdline(pid: string): string {
   }
 }
 
+const layouts = new Map<string, CgroupInfo>();
+
+/** Where the launcher makes runs' cgroups under `h`'s parent (asked once per parent: it does not change). */
+export function cgroupLayout(h: Pick<SandboxHost, 'launcherPath' | 'cgroupParent'>): CgroupInfo {
+  const key = `${h.launcherPath}\0${h.cgroupParent}`;
+  let info = layouts.get(key);
+  if (!info) {
+    info = parseCgroupInfo(execFileSync(h.launcherPath, ['--cgroup-info', `--cgroup-parent=${h.cgroupParent}`], { encoding: 'utf8' }));
+    layouts.set(key, info);
+  }
+  return info;
+}
+
+/** The launcher's sweep of `h`'s parent; with `removeParent` the parent's folders go too (a stack that is done with them). */
+export function sweepCgroups(h: Pick<SandboxHost, 'launcherPath' | 'cgroupParent'>, removeParent = false): CgroupSweep {
+  const args = ['--cgroup-sweep', `--cgroup-parent=${h.cgroupParent}`, ...(removeParent ? ['--remove-parent'] : [])];
+  return parseCgroupSweep(execFileSync(h.launcherPath, args, { encoding: 'utf8' }));
+}
+
 /** Cgroups of runs (not of the runbox parent itself) in every hierarchy runbox uses. */
-function runCgroups(parent: string): string[] {
-  const roots = existsSync('/sys/fs/cgroup/cgroup.controllers')
-    ? [join('/sys/fs/cgroup', parent)]
-    : ['memory', 'pids', 'cpuacct', 'cpuset'].map((c) => join('/sys/fs/cgroup', c, parent));
-  return roots.flatMap((r) => {
+function runCgroups(h: SandboxHost): string[] {
+  return cgroupLayout(h).hierarchies.flatMap(({ path: r }) => {
     try {
       return readdirSync(r, { withFileTypes: true })
         .filter((d) => d.isDirectory())
@@ -96,7 +115,7 @@ export function hostState(h: SandboxHost): HostState {
       const source = f[f.indexOf('-') + 2];
       return !(source === 'runbox-ws' && !f[4]!.startsWith(`${h.workspaceDir}/`));
     }).length;
-  return { sandboxProcesses, prepared, runCgroups: runCgroups(h.cgroupParent), boxes, mounts };
+  return { sandboxProcesses, prepared, runCgroups: runCgroups(h), boxes, mounts };
 }
 
 /**
@@ -106,8 +125,8 @@ export function hostState(h: SandboxHost): HostState {
  */
 export async function expectCleanHost(h: SandboxHost, baselineMounts: number, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  // v1 has one directory per hierarchy (memory, pids, cpuacct, cpuset) for each prepared sandbox
-  const maxRunCgroups = h.slots * 4;
+  // a run has a directory in each hierarchy (v1: one per controller) for each prepared sandbox
+  const maxRunCgroups = h.slots * cgroupLayout(h).hierarchies.length;
   let s = hostState(h);
   const clean = () =>
     s.sandboxProcesses.length === 0 &&

@@ -5,13 +5,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Server } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Config, loadConfig } from '@runbox/config';
 import { createApi } from '../../apps/api/src/bootstrap';
-import type { SandboxHost } from './host-state';
+import { sweepCgroups, type SandboxHost } from './host-state';
 import { startWorker, type WorkerProcess } from './worker';
 
 export interface StackOptions {
@@ -50,19 +50,7 @@ function removeWorkspaces(config: Config): void {
   for (const m of mounted) execFileSync(config.worker.launcherPath, [`--workspace-unmount=${m}`]);
   rmSync(dirname(dir), { recursive: true, force: true });
   // the (now empty) cgroup folder of the stack, in whichever hierarchies it was made
-  for (const root of [
-    '/sys/fs/cgroup',
-    '/sys/fs/cgroup/memory',
-    '/sys/fs/cgroup/pids',
-    '/sys/fs/cgroup/cpuacct',
-    '/sys/fs/cgroup/cpuset',
-  ]) {
-    try {
-      rmdirSync(`${root}/${config.worker.cgroupParent}`);
-    } catch {
-      // absent in this hierarchy, or already gone
-    }
-  }
+  sweepCgroups(config.worker, true);
 }
 
 /**

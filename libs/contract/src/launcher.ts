@@ -32,3 +32,23 @@ export const LAUNCHER_EXIT = { ok: 0, failed: 2, usage: 64 } as const;
 export const LAUNCHER_REQUEST_BYTES = 1 << 20;
 /** What a job's program arguments may take of a request at most (the rest is the launcher's options, the argv template and the environment). */
 export const MAX_ARGS_REQUEST_BYTES = LAUNCHER_REQUEST_BYTES / 2;
+
+/**
+ * `runbox-launcher --cgroup-info` (native/README.md "Cgroup helpers"): where runs' cgroups go.
+ * The launcher alone knows the layout; everything else asks it.
+ */
+export interface CgroupInfo {
+  mode: 'v1' | 'v2';
+  parent: string;
+  /** Every folder a run gets exactly one group in (v1: one per controller), with the controllers runbox uses there. */
+  hierarchies: { path: string; controllers: string[] }[];
+  /** A run's group's name in each folder: `{pid}` is its launcher's pid, `{n}` a counter. */
+  runGroup: string;
+}
+
+/** `runbox-launcher --cgroup-sweep`: what it removed, left to running launchers, and could not remove (with why). */
+export interface CgroupSweep {
+  removed: string[];
+  kept: string[];
+  failed: { path: string; reason: string }[];
+}

@@ -2,7 +2,6 @@
  * Tells the API tier this worker is alive and which runtimes it really has (GET /v1/languages
  * and /health/ready read these heartbeats). The versions are measured once, at start-up.
  */
-import { statfs } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
@@ -14,15 +13,6 @@ import { versionInSandbox } from '../sandbox/launcher';
 import { SlotPool } from '../sandbox/slots';
 import { detectInstalled } from '../sandbox/versions';
 import { WORKER_ID } from './worker-id';
-
-/** The hierarchy the launcher will pick (same test: cgroup2's magic on /sys/fs/cgroup means v2). */
-async function cgroupMode(): Promise<'v1' | 'v2' | null> {
-  const CGROUP2_SUPER_MAGIC = 0x63677270;
-  return statfs('/sys/fs/cgroup').then(
-    (s) => (s.type === CGROUP2_SUPER_MAGIC ? 'v2' : 'v1'),
-    () => null,
-  );
-}
 
 @Injectable()
 export class HeartbeatService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -56,19 +46,20 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
     const installed = await detectInstalled(this.languages, runner);
     const missing = this.languages.languages.filter((l) => !installed.some((i) => i.id === l.id)).map((l) => l.id);
     if (missing.length) this.logger.warn(`runtimes not installed on this host (not offered): ${missing.join(', ')}`);
-    this.beat = {
-      id: WORKER_ID,
-      host: hostname(),
-      pid: process.pid,
-      slots: this.config.worker.slots,
-      startedAt: new Date().toISOString(),
-      cgroupMode: await cgroupMode(),
-      languages: installed,
-    };
+    const startedAt = new Date().toISOString();
     // Announce the worker only once it can run jobs. Not awaited: the slots are started by a
     // hook Nest may call only after this one returns.
     void this.slots.ready.then(async () => {
       if (this.stopped) return;
+      this.beat = {
+        id: WORKER_ID,
+        host: hostname(),
+        pid: process.pid,
+        slots: this.config.worker.slots,
+        startedAt,
+        cgroupMode: this.slots.cgroups.mode, // as the launcher told the slots when they started
+        languages: installed,
+      };
       // The timer first: a shutdown during the first send then clears it.
       this.timer = setInterval(() => void this.send(), (WORKER_HEARTBEAT_TTL_S * 1000) / 3);
       this.timer.unref();

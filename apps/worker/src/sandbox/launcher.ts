@@ -9,7 +9,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import type { Readable } from 'node:stream';
-import { LAUNCHER_EXIT, type LauncherReport } from '@runbox/contract';
+import { LAUNCHER_EXIT, type CgroupInfo, type CgroupSweep, type LauncherReport } from '@runbox/contract';
+import { parseCgroupInfo, parseCgroupSweep } from './cgroups';
 import { encodeCancel, encodeRun, ResponseReader, type ResponseFrame } from './frames';
 import { parseReport } from './report';
 import { SandboxError } from './sandbox.errors';
@@ -405,13 +406,32 @@ export async function quiesceSlot(setup: SandboxSetup, warn: (message: string) =
   }
 }
 
-function helper(launcherPath: string, args: string[]): Promise<void> {
+/** A helper's answer is one short JSON line; more than this is not one. */
+const HELPER_OUTPUT_BYTES = 1 << 20;
+
+/** Runs a launcher helper (native/README.md): its stdout once it exits 0, a SandboxError otherwise. */
+function helperOutput(launcherPath: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(launcherPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: {} });
+    const child = spawn(launcherPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: {} });
+    const out = collect(child.stdout, HELPER_OUTPUT_BYTES);
     const err = collectTail(child.stderr);
     child.once('error', (e) => reject(new SandboxError(`cannot run ${launcherPath}`, { cause: e })));
     child.once('close', (code) =>
-      code === 0 ? resolve() : reject(new SandboxError(`launcher ${args[0]} failed (exit ${code})`, { stderrTail: err().toString() })),
+      code === 0
+        ? resolve(out().toString('utf8'))
+        : reject(new SandboxError(`launcher ${args[0]} failed (exit ${code})`, { stderrTail: err().toString() })),
     );
   });
+}
+
+const helper = (launcherPath: string, args: string[]): Promise<void> => helperOutput(launcherPath, args).then(() => undefined);
+
+/** Where runs' cgroups go on this host, as the launcher makes them (`--cgroup-info`). */
+export async function cgroupInfo(launcherPath: string, cgroupParent: string): Promise<CgroupInfo> {
+  return parseCgroupInfo(await helperOutput(launcherPath, ['--cgroup-info', `--cgroup-parent=${cgroupParent}`]));
+}
+
+/** Removes the empty cgroups SIGKILLed launchers left under the parent (`--cgroup-sweep`); never one of a running launcher. */
+export async function sweepCgroups(launcherPath: string, cgroupParent: string): Promise<CgroupSweep> {
+  return parseCgroupSweep(await helperOutput(launcherPath, ['--cgroup-sweep', `--cgroup-parent=${cgroupParent}`]));
 }

@@ -3,14 +3,24 @@
  * keeps a sandbox built ahead of its run, per slot. A slot runs one sandbox at a time. Slots are claimed host-wide through
  * owner files, so several worker processes on one host never share a uid or a workspace.
  */
-import { mkdir, open, readdir, readFile, rm, rmdir } from 'node:fs/promises';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
+import type { CgroupInfo } from '@runbox/contract';
 import { Config } from '@runbox/config';
 import { LanguageRegistry } from '@runbox/languages';
 import { ownCpus, slotCpus } from './cpus';
-import { mountWorkspace, quiesceSlot, SandboxServer, stopLeftoverLaunchers, unmountWorkspace, type SandboxSetup } from './launcher';
+import {
+  cgroupInfo,
+  mountWorkspace,
+  quiesceSlot,
+  SandboxServer,
+  stopLeftoverLaunchers,
+  sweepCgroups,
+  unmountWorkspace,
+  type SandboxSetup,
+} from './launcher';
 import { removeBox, type Box } from './workspace';
 
 export interface Slot {
@@ -36,45 +46,6 @@ function alive(pid: number): boolean {
   }
 }
 
-/**
- * Where runs' cgroups live: one folder on cgroup v2, one per controller on v1 (the hierarchies of
- * native/src/cgroup_v1.c, cpuacct under either of its names, cpuset).
- */
-function cgroupParents(parent: string): string[] {
-  return [
-    '/sys/fs/cgroup',
-    '/sys/fs/cgroup/memory',
-    '/sys/fs/cgroup/pids',
-    '/sys/fs/cgroup/cpuacct',
-    '/sys/fs/cgroup/cpu,cpuacct',
-    '/sys/fs/cgroup/cpuset',
-  ].map((root) => join(root, parent));
-}
-
-/**
- * A launcher removes its run's cgroup (`run-<launcher pid>-<n>`) itself, unless it was killed
- * with SIGKILL. Such a group is empty (its pid namespace died with the launcher); remove the
- * ones whose launcher is gone. rmdir refuses a group that still has a task, so this is safe.
- */
-async function sweepDeadRunCgroups(parent: string): Promise<number> {
-  let removed = 0;
-  for (const dir of cgroupParents(parent)) {
-    const names = await readdir(dir).catch(() => [] as string[]);
-    for (const name of names) {
-      const m = /^run-(\d+)-\d+$/.exec(name);
-      if (!m || alive(Number(m[1]))) continue;
-      if (
-        await rmdir(join(dir, name)).then(
-          () => true,
-          () => false,
-        )
-      )
-        removed++;
-    }
-  }
-  return removed;
-}
-
 @Injectable()
 export class SlotPool {
   private readonly logger = new Logger(SlotPool.name);
@@ -84,6 +55,7 @@ export class SlotPool {
   private closing = false;
   private readonly cleanups = new Set<Promise<unknown>>();
   private started!: () => void;
+  private layout: CgroupInfo | null = null;
   /** Resolves once every slot is claimed and mounted: only then may the worker say it is alive. */
   readonly ready = new Promise<void>((resolve) => (this.started = resolve));
 
@@ -98,8 +70,8 @@ export class SlotPool {
     await mkdir(workspaceDir, { recursive: true, mode: 0o755 });
     await this.warnIfCoresArePiped();
     const cpus = ownCpus(await readFile('/proc/self/status', 'utf8'));
-    const swept = await sweepDeadRunCgroups(cgroupParent);
-    if (swept) this.logger.warn(`removed ${swept} empty cgroup(s) of launchers that were killed`);
+    this.layout = await cgroupInfo(launcherPath, cgroupParent);
+    await this.sweepCgroups();
     for (let index = 0; this.all.length < slots && index < MAX_SLOT_INDEX; index++) {
       if (!(await this.claim(index))) continue;
       const dir = join(workspaceDir, String(index));
@@ -133,9 +105,25 @@ export class SlotPool {
     }
     if (this.all.length < slots) throw new Error(`could claim only ${this.all.length} of ${slots} sandbox slots under ${workspaceDir}`);
     this.logger.log(
-      `${slots} sandbox slots ready (uids ${this.all.map((s) => s.setup.uid).join(', ')}; prepared sandboxes ${this.config.worker.preparedSandboxes ? 'on' : 'off'})`,
+      `${slots} sandbox slots ready (uids ${this.all.map((s) => s.setup.uid).join(', ')}; prepared sandboxes ${this.config.worker.preparedSandboxes ? 'on' : 'off'}; cgroup ${this.layout.mode} under ${this.layout.hierarchies.map((h) => h.path).join(', ')})`,
     );
     this.started();
+  }
+
+  /** The cgroup layout the launcher reported when the slots started (asked once: it does not change while the host runs). */
+  get cgroups(): CgroupInfo {
+    if (!this.layout) throw new Error('the sandbox slots have not started');
+    return this.layout;
+  }
+
+  /**
+   * A launcher removes its run's cgroups itself, unless it was killed with SIGKILL; the launcher's
+   * sweep removes such empty groups of launchers that are gone, and says what it could not remove.
+   */
+  private async sweepCgroups(): Promise<void> {
+    const { removed, failed } = await sweepCgroups(this.config.worker.launcherPath, this.config.worker.cgroupParent);
+    if (removed.length) this.logger.warn(`removed ${removed.length} empty cgroup(s) of launchers that were killed`);
+    for (const f of failed) this.logger.warn(`cgroup ${f.path} of a launcher that was killed not removed: ${f.reason}`);
   }
 
   /** Waits for a free slot. */
@@ -151,7 +139,7 @@ export class SlotPool {
    */
   abnormalEnd(slot: Slot): void {
     slot.settling ??= quiesceSlot(slot.setup, (m) => this.logger.warn(`slot ${slot.index}: ${m}`))
-      .then(() => sweepDeadRunCgroups(this.config.worker.cgroupParent))
+      .then(() => this.sweepCgroups())
       .then(
         () => undefined,
         (e: unknown) => this.logger.error(`slot ${slot.index}: waiting for its processes failed: ${(e as Error).message}`),
