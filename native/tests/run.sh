@@ -28,7 +28,8 @@ done
 # Where runs' groups go is the launcher's to say (one folder per hierarchy, run-<pid>-<n> below).
 CGINFO=$("$L" --cgroup-info --cgroup-parent $CGP) || { echo "Bail out! --cgroup-info"; exit 1; }
 CGMODE=$(jq -r .mode <<<"$CGINFO")
-mapfile -t CGDIRS < <(jq -r '.hierarchies[].path' <<<"$CGINFO")
+mapfile -t CGDIRS <<<"$(jq -r '.hierarchies[].path' <<<"$CGINFO")" # (no /dev/fd needed)
+[ -n "${CGDIRS[0]}" ] || { echo "Bail out! --cgroup-info lists no folder: $CGINFO"; exit 1; }
 cgdir() { jq -r --arg c "$1" '.hierarchies[] | select(.controllers | index($c)) | .path' <<<"$CGINFO"; }
 cg_has() { [ -n "$(cgdir "$1")" ]; }
 run_glob() { # run_glob [LAUNCHER_PID]: the glob of run groups (of that launcher)
@@ -890,7 +891,7 @@ if selected "cgroup"; then
     else
         skip "cgroup v1: the run's group exists in memory, pids, cpuacct, cpuset; swap excluded (memsw = memory)" "no cgroup v1 hierarchies here (cgroup v2 host)"
         begin "cgroup v2: memory.max, memory.swap.max = 0, pids.max, cpuset.cpus; the init is in the group"
-        sandbox --memory-kb 65536 --processes 7 --cpus 1 -- /probe/probe sleep 2 &
+        sandbox --memory-kb 65536 --processes 7 --cpus 1 -- /probe/probe sleep 10 & # killed below; long enough for a slow (emulated) host
         sp=$!
         d=$(cg_of_running)
         if [ -z "$d" ]; then
