@@ -156,17 +156,14 @@ function removeSlots(dir, cgroupParent) {
   removeCgroupParent(cgroupParent);
 }
 
-/** Removes the cgroup folder `name` (and the empty folders in it) from every hierarchy it is in. */
+/**
+ * Removes the cgroup folder `name` from every hierarchy it is in, with the groups killed launchers
+ * left in it: the launcher's sweep, which knows the layout (what it could not remove is worth seeing).
+ */
 function removeCgroupParent(name) {
-  for (const h of ['', 'memory', 'pids', 'cpuacct']) {
-    const root = path.join('/sys/fs/cgroup', h, name);
-    try {
-      for (const d of fs.readdirSync(root, { withFileTypes: true })) if (d.isDirectory()) fs.rmdirSync(path.join(root, d.name));
-      fs.rmdirSync(root);
-    } catch {
-      // absent in this hierarchy, or not empty (then it is worth seeing)
-    }
-  }
+  const r = spawnSync(LAUNCHER, ['--cgroup-sweep', '--remove-parent', `--cgroup-parent=${name}`], { encoding: 'utf8' });
+  const failed = r.status === 0 ? JSON.parse(r.stdout).failed : [{ path: name, reason: r.stderr || r.error }];
+  for (const f of failed) console.error(`cgroup ${f.path} not removed: ${f.reason}`);
 }
 
 /**

@@ -152,7 +152,7 @@ const ratio = (a, b) => (a / b).toFixed(2).padStart(6);
 function main() {
   const env = setup();
   const cs = contenders(env);
-  const cgroup = fs.statfsSync('/sys/fs/cgroup').type === 0x63677270 ? 'v2' : 'v1';
+  const cgroup = JSON.parse(execFileSync(LAUNCHER, ['--cgroup-info'], { encoding: 'utf8' })).mode; // the launcher's own choice
   console.log(`runbox launcher benchmark — kernel ${os.release()}, ${os.cpus().length} CPUs, cgroup ${cgroup}`);
   console.log('times in ms (median / p95); ratios use medians; prepared = request → report\n');
 
