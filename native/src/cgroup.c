@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exit_codes.h"
 #include "util.h"
 
 const struct cgroup_ops *cgroup_detect(struct rb_error *err)
@@ -342,7 +343,7 @@ int cgroup_helper_main(const struct cli *c)
                                       : cgroup_sweep(parent, &lay, c->remove_parent, &err);
     if (r < 0) {
         fprintf(stderr, "runbox-launcher: %s\n", err.msg[0] ? err.msg : "cannot write stdout");
-        return 2;
+        return RB_EXIT_FAILED;
     }
-    return 0;
+    return RB_EXIT_OK;
 }
