@@ -1175,8 +1175,14 @@ if selected "lang"; then
 
     begin "lang: javac + java (threads, /proc, cgroup memory)"
     mkbox "$WS" java
+    # The JDK's configuration is the Java entry's mount in the language table, not a launcher
+    # default: bind what the table says, as the worker does.
+    JAVA_MOUNTS=()
+    while IFS= read -r m; do [ -n "$m" ] && JAVA_MOUNTS+=(--bind-ro "$m"); done <<<"$(node -e \
+        'for (const m of require(process.argv[1]).languages.find((l) => l.id === "java").mounts ?? []) console.log(m)' \
+        "$HERE/../../libs/languages/languages.json")"
     printf 'public class Main { public static void main(String[] a) throws Exception { Thread t = new Thread(() -> System.out.println("hello from java")); t.start(); t.join(); } }\n' >"$WS/java/Main.java"
-    lang --box java --processes 256 --memory-kb 1048576 -- /bin/sh -c \
+    lang --box java --processes 256 --memory-kb 1048576 "${JAVA_MOUNTS[@]}" -- /bin/sh -c \
         'javac -J-XX:+UseSerialGC -J-Xmx256m -J-Xshare:auto Main.java && java -XX:+UseSerialGC -Xmx256m -cp . Main'
     expect_ok_run
     expect_out "hello from java"
