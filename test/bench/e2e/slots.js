@@ -127,6 +127,9 @@ function openSlots(prog, count, mode) {
             workspaceDir: ws,
             tmpSizeKb: 65536,
             cgroupParent,
+            // the host's own tree and the launcher's own CPUs, as the worker's defaults
+            rootfs: '/',
+            cpus: '',
             mounts: spec.mounts,
           })
         : null;
