@@ -35,8 +35,8 @@ export class SyncRunner {
    * `RunNotFinished` when the wait maximum passed first.
    */
   async run(req: JobRequest, caller: Caller): Promise<JobView> {
-    const body = (await this.pipe.transform(req, { type: 'body', metatype: CreateJobDto })) as CreateJobDto;
-    const { view, settled } = await this.jobs.submit(body, true, caller);
+    this.pipe.transform(req, { type: 'body', metatype: CreateJobDto });
+    const { view, settled } = await this.jobs.submit(req, true, caller);
     if (settled) return view;
     await this.jobs.cancel(view.id, caller).catch(() => undefined); // it may have ended meanwhile: then there is nothing to cancel
     throw new RunNotFinished(this.config.http.waitMaxMs);

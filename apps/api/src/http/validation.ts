@@ -5,8 +5,9 @@
  * before class-transformer sees it: a nesting too deep to be a job, or a prototype key, is a bad
  * request, never a stack overflow or a silently rewritten object.
  */
-import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
-import type { ValidationError } from 'class-validator';
+import type { ArgumentMetadata, PipeTransform } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { getMetadataStorage, validateSync, type ValidationError, type ValidatorOptions } from 'class-validator';
 
 export interface FieldError {
   field: string;
@@ -90,25 +91,40 @@ export function flattenValidationErrors(errors: readonly ValidationError[], path
   return out.slice(0, MAX_REPORTED_ERRORS);
 }
 
-/** `ValidationPipe({ whitelist, forbidNonWhitelisted, transform })` answering `InvalidRequest`. */
-export class RequestValidationPipe extends ValidationPipe {
-  constructor() {
-    super({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      forbidUnknownValues: true,
-      transform: true,
-      // Values stay on the errors so nested array paths can be told from object paths.
-      validationError: { target: false, value: true },
-      exceptionFactory: (errors: ValidationError[]) => new InvalidRequest(flattenValidationErrors(errors)),
-    });
-  }
+const VALIDATOR_OPTIONS: ValidatorOptions = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+  // Values stay on the errors so nested array paths can be told from object paths.
+  validationError: { target: false, value: true },
+};
 
-  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'body' && typeof metadata.metatype === 'function' && metadata.metatype !== Object) {
-      const shape = bodyShapeErrors(value);
-      if (shape.length > 0) throw new InvalidRequest(shape);
-    }
-    return super.transform(value, metadata);
+/** Whether class `metatype` carries class-validator rules, per class, asked once. */
+const ruled = new Map<unknown, boolean>();
+function hasRules(metatype: ArgumentMetadata['metatype']): metatype is new () => object {
+  let known = ruled.get(metatype);
+  if (known === undefined) {
+    known = typeof metatype === 'function' && getMetadataStorage().getTargetValidationMetadatas(metatype, '', true, false).length > 0;
+    ruled.set(metatype, known);
+  }
+  return known;
+}
+
+/**
+ * Checks a body or a query against its DTO class with class-validator (whitelist, unknown fields
+ * refused), answering `InvalidRequest`. A parameter whose type has no rules (a path parameter, a
+ * header, a compatibility route's `unknown` body) passes untouched, without class-transformer.
+ * What passes is the value as it came: the DTO instance exists only to be validated (its class
+ * is how class-validator finds the rules of each nested object), and handlers read the value
+ * through the same interface. Every rule is synchronous, so the check is too.
+ */
+export class RequestValidationPipe implements PipeTransform {
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    if (metadata.type === 'custom' || !hasRules(metadata.metatype)) return value;
+    const shape = bodyShapeErrors(value);
+    if (shape.length > 0) throw new InvalidRequest(shape);
+    const errors = validateSync(plainToInstance(metadata.metatype, value), VALIDATOR_OPTIONS);
+    if (errors.length > 0) throw new InvalidRequest(flattenValidationErrors(errors));
+    return value;
   }
 }
