@@ -23,7 +23,7 @@ export {
 } from './keys';
 export { bullmqKeys, fromRecord, stateOf, type JobRecord } from './bullmq-layout';
 export { releaseRunningEntry, takeRunningEntry } from './running';
-export { toJobView, toStatus, loadJob, loadJobView, type StoredJob, type Tombstone } from './job-view';
+export { toJobView, toStatus, loadJob, loadJobs, loadJobView, type StoredJob, type Tombstone } from './job-view';
 export {
   DURATION_BUCKETS_MS,
   readMetrics,
@@ -43,3 +43,4 @@ export {
 } from './webhooks';
 export { publishJobProgress } from './events';
 export { recordJobEnd, type JobEnd } from './job-end';
+export { LuaScript } from './script';

@@ -8,6 +8,7 @@ import { CANCELLED_REASON, type JobStatus, type JobView, type WebhookDelivery } 
 import type { Config } from '@runbox/config';
 import { bullmqKeys, fromRecord, stateOf, type JobRecord } from './bullmq-layout';
 import { tombstoneKey, webhookKey } from './keys';
+import { LuaScript } from './script';
 
 const iso = (ms: number | undefined | null) => (ms ? new Date(ms).toISOString() : null);
 
@@ -50,38 +51,36 @@ export interface StoredJob {
 export type Tombstone = JobView & { owner: string | null };
 
 /**
- * Job `id` as stored: from the queue, else from a cancelled job's tombstone; undefined when unknown.
- *
- * One transaction reads the job's state (the same sets and lists BullMQ's own state script looks
- * at, as far as the public status needs them), its record, its webhook delivery and its
- * tombstone: one round trip, and a state and a record from the same instant. (Read one after the
- * other, a job finishing in between could show `completed` with a running job's record: no result.)
+ * KEYS: BullMQ's completed and failed sets and active list, then per job its record, its webhook
+ * delivery and its tombstone. Answers per job, in order: its completed score, failed score,
+ * active position, record (field, value, …), webhook delivery, tombstone (false when absent).
+ * One script: the state and the record of each job come from the same instant. (Read one after
+ * the other, a job finishing in between could show `completed` with a running job's record: no
+ * result.) The state is read from the same sets and list BullMQ's own state script looks at, as
+ * far as the public status needs them.
  */
-export async function loadJob(queue: Queue, redis: Redis, config: Config, id: string): Promise<StoredJob | undefined> {
-  const bull = bullmqKeys(queue);
-  const replies = await redis
-    .multi()
-    .zscore(bull.completed, id)
-    .zscore(bull.failed, id)
-    .lpos(bull.active, id)
-    .hgetall(bull.job(id))
-    .get(webhookKey(config, id))
-    .get(tombstoneKey(config, id))
-    .exec();
-  if (!replies) throw new Error('the job view transaction was discarded');
-  const failedReply = replies.find(([e]) => e);
-  if (failedReply) throw failedReply[0]!;
-  const [completed, failed, active, record, webhookRaw, tombstone] = replies.map(([, v]) => v) as [
-    string | null,
-    string | null,
-    number | null,
-    Record<string, string>,
-    string | null,
-    string | null,
-  ];
-  const webhook = webhookRaw ? (JSON.parse(webhookRaw) as WebhookDelivery) : undefined;
+const LOAD = new LuaScript(`
+local out = {}
+for i = 4, #KEYS, 3 do
+  local id = ARGV[(i - 1) / 3]
+  out[#out + 1] = {
+    redis.call('ZSCORE', KEYS[1], id),
+    redis.call('ZSCORE', KEYS[2], id),
+    redis.call('LPOS', KEYS[3], id),
+    redis.call('HGETALL', KEYS[i]),
+    redis.call('GET', KEYS[i + 1]),
+    redis.call('GET', KEYS[i + 2]),
+  }
+end
+return out`);
+
+type Loaded = [string | null, string | null, number | null, string[], string | null, string | null];
+
+function storedOf(id: string, [completed, failed, active, fields, webhookRaw, tombstone]: Loaded): StoredJob | undefined {
   let stored: StoredJob;
-  if (record && Object.keys(record).length > 0) {
+  if (fields.length > 0) {
+    const record: Record<string, string> = {};
+    for (let i = 0; i + 1 < fields.length; i += 2) record[fields[i]!] = fields[i + 1]!;
     const job = fromRecord(id, record);
     stored = { view: toJobView(job, stateOf(completed, failed, active)), owner: job.data.owner ?? null };
   } else if (tombstone) {
@@ -90,8 +89,23 @@ export async function loadJob(queue: Queue, redis: Redis, config: Config, id: st
   } else {
     return undefined;
   }
-  if (webhook) stored.view.webhook = webhook;
+  if (webhookRaw) stored.view.webhook = JSON.parse(webhookRaw) as WebhookDelivery;
   return stored;
+}
+
+/** Jobs `ids` as stored, in order (see `loadJob`), in one round trip. */
+export async function loadJobs(queue: Queue, redis: Redis, config: Config, ids: readonly string[]): Promise<(StoredJob | undefined)[]> {
+  if (ids.length === 0) return [];
+  const bull = bullmqKeys(queue);
+  const keys = [bull.completed, bull.failed, bull.active];
+  for (const id of ids) keys.push(bull.job(id), webhookKey(config, id), tombstoneKey(config, id));
+  const replies = (await LOAD.run(redis, keys, ids)) as Loaded[];
+  return ids.map((id, i) => storedOf(id, replies[i]!));
+}
+
+/** Job `id` as stored: from the queue, else from a cancelled job's tombstone; undefined when unknown. */
+export async function loadJob(queue: Queue, redis: Redis, config: Config, id: string): Promise<StoredJob | undefined> {
+  return (await loadJobs(queue, redis, config, [id]))[0];
 }
 
 /** The view of job `id` (see `loadJob`); undefined when unknown. */

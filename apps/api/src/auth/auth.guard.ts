@@ -12,13 +12,18 @@ import { Inject, Injectable, Logger, type CanActivate, type ExecutionContext, ty
 import { Reflector } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import { Config } from '@runbox/config';
-import { rateKey, REDIS } from '@runbox/queue';
+import { LuaScript, rateKey, REDIS } from '@runbox/queue';
 import { findKey, loadApiKeys, presentedKey, type ApiKey, type Scope } from './api-keys';
 import { Forbidden, RateLimited, Unauthenticated } from './auth.errors';
 import { isLoopback } from './exposure';
 import { CALLER, PUBLIC, SCOPE, type Caller } from './caller';
 
 const WINDOW_S = 60;
+/** KEYS[1] the caller's counter of this window; ARGV[1] its life (s). The count, this request included. */
+const COUNT = new LuaScript(`
+local used = redis.call('INCR', KEYS[1])
+if used == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return used`);
 /** Methods that only read or wait: they do not spend the rate budget. */
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -89,12 +94,7 @@ export class AuthGuard implements CanActivate, OnModuleInit {
   private async count(quotaId: string): Promise<{ limit: number; used: number; resetS: number }> {
     const now = Math.floor(Date.now() / 1000);
     const window = Math.floor(now / WINDOW_S);
-    const key = rateKey(this.config, quotaId, window);
-    const [[, used]] = (await this.redis
-      .multi()
-      .incr(key)
-      .expire(key, WINDOW_S + 1)
-      .exec()) as [[Error | null, number], unknown];
+    const used = (await COUNT.run(this.redis, [rateKey(this.config, quotaId, window)], [WINDOW_S + 1])) as number;
     return { limit: this.config.auth.ratePerMin, used, resetS: (window + 1) * WINDOW_S - now };
   }
 }

@@ -1,14 +1,14 @@
 /**
  * `Idempotency-Key` on POST /v1/jobs: the same key and body from the same caller return the same
  * job for 24 hours; the same key with a different body is refused (422). The record is claimed
- * with SET NX before the job is queued, so two concurrent retries cannot both create a job.
+ * atomically with the job's admission, before the job is queued, so two concurrent retries cannot
+ * both create a job.
  */
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { JobData } from '@runbox/contract';
 import type { Config } from '@runbox/config';
 import { idempotencyKey } from '@runbox/queue';
-import { ServiceBusy } from '../admission/admission.errors';
+import type { Claim } from '../admission/admission.service';
 import { InvalidRequest } from '../http/validation';
 import { UnprocessableJob } from './jobs.errors';
 
@@ -35,42 +35,25 @@ function checkIdempotencyKey(key: string): void {
 }
 
 /**
- * Claims `key` for job `id`. Returns undefined when the claim is new (queue the job), or the id
- * of the job an earlier request with the same key and body created. A malformed key is refused
- * before Redis is asked anything.
+ * The claim of `key` for job `id` (AdmissionService makes it, with the admission, when no earlier
+ * request holds the key). A malformed key is refused before Redis is asked anything.
  */
-export async function claim(
-  redis: Redis,
-  config: Config,
-  quotaId: string,
-  key: string,
-  id: string,
-  fingerprint: string,
-): Promise<string | undefined> {
+export function claimFor(config: Config, quotaId: string, key: string, id: string, fingerprint: string): Claim {
   checkIdempotencyKey(key);
-  const k = idemKey(config, quotaId, key);
-  const record = JSON.stringify({ id, fingerprint });
-  for (let attempt = 0; attempt < 3; attempt++) {
-    if ((await redis.set(k, record, 'EX', IDEMPOTENCY_TTL_S, 'NX')) === 'OK') return undefined;
-    const raw = await redis.get(k);
-    // Gone between the two calls: the request that held it gave up (forget). Claim it again,
-    // rather than answer with an id nobody will queue.
-    if (raw === null) continue;
-    const existing = JSON.parse(raw) as { id: string; fingerprint: string };
-    if (existing.fingerprint !== fingerprint) {
-      throw new UnprocessableJob([
-        {
-          field: 'Idempotency-Key',
-          rule: 'sameBody',
-          message: 'this Idempotency-Key was used with a different body; use a new key for a new job',
-        },
-      ]);
-    }
-    return existing.id;
-  }
-  throw new ServiceBusy('a request with this Idempotency-Key keeps being given up; retry shortly', 1);
+  return { key: idemKey(config, quotaId, key), record: JSON.stringify({ id, fingerprint }), ttlS: IDEMPOTENCY_TTL_S };
 }
 
-export async function forget(redis: Redis, config: Config, quotaId: string, key: string): Promise<void> {
-  await redis.del(idemKey(config, quotaId, key));
+/** The job of an earlier claim's `record`, if it was made for the same body; a different body is refused. */
+export function earlierJob(record: string, fingerprint: string): string {
+  const earlier = JSON.parse(record) as { id: string; fingerprint: string };
+  if (earlier.fingerprint !== fingerprint) {
+    throw new UnprocessableJob([
+      {
+        field: 'Idempotency-Key',
+        rule: 'sameBody',
+        message: 'this Idempotency-Key was used with a different body; use a new key for a new job',
+      },
+    ]);
+  }
+  return earlier.id;
 }

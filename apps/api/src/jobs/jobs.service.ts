@@ -15,7 +15,7 @@ import {
   cancelChannel,
   cancelMarkKey,
   enqueueWebhook,
-  loadJob,
+  loadJobs,
   recordJobEnd,
   REDIS,
   tombstoneKey,
@@ -23,9 +23,9 @@ import {
   type Tombstone,
 } from '@runbox/queue';
 import { ServiceBusy } from '../admission/admission.errors';
-import { AdmissionService } from '../admission/admission.service';
+import { AdmissionService, type Claim } from '../admission/admission.service';
 import { mayAccess, type Caller } from '../auth/caller';
-import { bodyFingerprint, claim, forget } from './idempotency';
+import { bodyFingerprint, claimFor, earlierJob } from './idempotency';
 import { JobEvents, type Watch } from './job-events';
 import { JobStream } from './job-stream';
 import { toJobData, type RequestContext } from './job-request';
@@ -77,17 +77,16 @@ export class JobsService {
   async submit(req: JobRequest, wait: boolean, caller: Caller, idempotencyKey?: string): Promise<Outcome & { replayed: boolean }> {
     const data: JobData = { ...toJobData(req, this.ctx), owner: caller.quotaId };
     const id: string = randomUUID();
-    if (idempotencyKey !== undefined) {
-      const earlier = await claim(this.redis, this.config, caller.quotaId, idempotencyKey, id, bodyFingerprint(data));
-      if (earlier) return { ...(await this.replay(earlier, wait, caller)), replayed: true };
-    }
+    const fingerprint = idempotencyKey === undefined ? '' : bodyFingerprint(data);
+    const claim = idempotencyKey === undefined ? undefined : claimFor(this.config, caller.quotaId, idempotencyKey, id, fingerprint);
     const watch = wait ? this.events.watch(id) : null; // listening before the job exists
     try {
-      const job = await this.admitAndQueue(caller, [id], () => this.queue.add(JOB_NAME, data, { jobId: id })).catch(async (e: unknown) => {
-        if (idempotencyKey !== undefined) await forget(this.redis, this.config, caller.quotaId, idempotencyKey).catch(() => undefined);
-        throw e;
-      });
-      if (!watch) return { view: toJobView(job, 'waiting'), settled: false, replayed: false };
+      const queued = await this.admitAndQueue(caller, [id], () => this.queue.add(JOB_NAME, data, { jobId: id }), claim);
+      if ('earlier' in queued) {
+        watch?.stop();
+        return { ...(await this.replay(earlierJob(queued.earlier, fingerprint), wait, caller)), replayed: true };
+      }
+      if (!watch) return { view: toJobView(queued.added, 'waiting'), settled: false, replayed: false };
       return { ...(await this.waitFor(id, watch, this.config.http.waitMaxMs, caller)), replayed: false };
     } finally {
       watch?.stop();
@@ -126,13 +125,23 @@ export class JobsService {
     return ids;
   }
 
-  /** Admits jobs `ids` for `caller`, then queues them with `add`; the admission is given back if that fails. */
-  private async admitAndQueue<T>(caller: Caller, ids: readonly string[], add: () => Promise<T>): Promise<T> {
-    await this.admission.admit(caller, ids);
+  /**
+   * Admits jobs `ids` for `caller` (claiming `claim` with them), then queues them with `add`; the
+   * admission and the claim are given back if that fails. An earlier request's claim of the same
+   * key is answered instead, with nothing admitted or queued.
+   */
+  private async admitAndQueue<T>(
+    caller: Caller,
+    ids: readonly string[],
+    add: () => Promise<T>,
+    claim?: Claim,
+  ): Promise<{ added: T } | { earlier: string }> {
+    const earlier = await this.admission.admit(caller, ids, claim);
+    if (earlier !== undefined) return { earlier };
     try {
-      return await add();
+      return { added: await add() };
     } catch (e) {
-      await this.admission.release(caller.quotaId, ids).catch(() => undefined);
+      await this.admission.release(caller.quotaId, ids, claim).catch(() => undefined);
       throw e;
     }
   }
@@ -145,9 +154,18 @@ export class JobsService {
    * neither the body nor the timing tells a caller that an id exists.
    */
   private async load(id: string, caller: Caller): Promise<JobView | undefined> {
-    if (!isJobId(id)) return undefined;
-    const stored = await loadJob(this.queue, this.redis, this.config, id);
-    return stored && mayAccess(caller, stored.owner) ? stored.view : undefined;
+    return (await this.loadMany([id], caller))[0];
+  }
+
+  /** `load` of several ids, in one round trip. */
+  private async loadMany(ids: readonly string[], caller: Caller): Promise<(JobView | undefined)[]> {
+    const jobIds = ids.filter(isJobId);
+    const stored = await loadJobs(this.queue, this.redis, this.config, jobIds);
+    const byId = new Map(jobIds.map((id, i) => [id, stored[i]]));
+    return ids.map((id) => {
+      const s = byId.get(id);
+      return s && mayAccess(caller, s.owner) ? s.view : undefined;
+    });
   }
 
   async find(id: string, caller: Caller): Promise<JobView> {
@@ -167,7 +185,7 @@ export class JobsService {
       ),
     ];
     if (ids.length > this.config.requests.maxBatch) throw new RequestTooLarge('ids', this.config.requests.maxBatch, 'items');
-    const views = await Promise.all(ids.map((id) => this.load(id, caller)));
+    const views = await this.loadMany(ids, caller);
     return {
       jobs: views.filter((v): v is JobView => v !== undefined),
       notFound: ids.filter((_, i) => views[i] === undefined),
