@@ -19,10 +19,13 @@ import { isLoopback } from './exposure';
 import { CALLER, PUBLIC, SCOPE, type Caller } from './caller';
 
 const WINDOW_S = 60;
-/** KEYS[1] the caller's counter of this window; ARGV[1] its life (s). The count, this request included. */
+/**
+ * KEYS[1] the caller's counter of this window; ARGV[1] its life (s). The count, this request
+ * included. Every request does the same two commands, so none tells another caller's by its cost.
+ */
 const COUNT = new LuaScript(`
 local used = redis.call('INCR', KEYS[1])
-if used == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
 return used`);
 /** Methods that only read or wait: they do not spend the rate budget. */
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
