@@ -239,30 +239,97 @@ static bool sandbox_ready(struct sandbox_proc *s, struct sink *diag)
 }
 
 struct run_io {
-    const char *stdin_buf;
+    char *stdin_buf; /* owned; a streamed run's grows with its input frames */
     uint32_t stdin_len, stdin_off;
+    bool streamed;    /* 'S': output frames as it comes, stdin open until an empty input frame */
+    bool stdin_more;  /* input frames may still add to the program's stdin */
+    uint32_t sent[2]; /* bytes of out and err already sent in output frames */
     struct sink out, err, rep;
 };
+
+/* The rest of an input frame that has no run to go to: read and dropped. */
+static int skip_input(void)
+{
+    uint32_t n;
+    char buf[4096];
+    if (read_u32(0, &n, false) != 1)
+        return -1;
+    for (uint32_t chunk; n > 0; n -= chunk) {
+        chunk = n < sizeof buf ? n : (uint32_t)sizeof buf;
+        if (read_all(0, buf, chunk) != (ssize_t)chunk)
+            return -1;
+    }
+    return 0;
+}
+
+/* The rest of an input frame for the streamed run: its bytes are queued for the program's stdin
+ * (dropped once the program has closed it), an empty one ends it. What is queued stays within
+ * MAX_STDIN_BYTES, like a run frame's stdin: the worker bounds it, this bounds our memory. */
+static int take_input(int in_fd, struct run_io *io)
+{
+    uint32_t n;
+    if (in_fd < 0)
+        return skip_input();
+    if (read_u32(0, &n, false) != 1)
+        return -1;
+    if (n == 0) {
+        io->stdin_more = false;
+        return 0;
+    }
+    uint32_t queued = io->stdin_len - io->stdin_off;
+    if (n > MAX_STDIN_BYTES - queued)
+        return -1;
+    memmove(io->stdin_buf, io->stdin_buf + io->stdin_off, queued);
+    char *nb = realloc(io->stdin_buf, (size_t)queued + n);
+    if (!nb)
+        return -1;
+    io->stdin_buf = nb;
+    io->stdin_off = 0;
+    io->stdin_len = queued + n;
+    return read_all(0, io->stdin_buf + queued, n) == (ssize_t)n ? 0 : -1;
+}
+
+/* A streamed run's output frames: what the sinks got since the last call, as it came. */
+static int forward_output(uint32_t id, struct run_io *io)
+{
+    const struct sink *sinks[] = {&io->out, &io->err};
+    for (size_t i = 0; io->streamed && i < ARRAY_LEN(sinks); i++) {
+        uint32_t n = sinks[i]->len - io->sent[i];
+        if (n == 0)
+            continue;
+        unsigned char head[10] = {SERVE_OUTPUT};
+        put_u32(head + 1, id);
+        head[5] = (unsigned char)(i + 1);
+        put_u32(head + 6, n);
+        struct iovec iov[] = {{head, sizeof head}, {sinks[i]->buf + io->sent[i], n}};
+        if (writev_all(1, iov, ARRAY_LEN(iov)) < 0)
+            return -1;
+        io->sent[i] = sinks[i]->len;
+    }
+    return 0;
+}
 
 /* Relays one run: the program's stdin in, its output and the report out, cancel frames from the
  * worker in the meantime. Returns once the launcher closed every output (it has exited or is
  * about to), or -1 when the worker is gone or broke the protocol (the run is stopped). */
 static int relay(struct sandbox_proc *s, uint32_t id, struct run_io *io)
 {
-    if (io->stdin_len == 0)
-        rb_closep(&s->in);
     while (s->out >= 0 || s->err >= 0 || s->rep >= 0) {
+        if (io->stdin_off == io->stdin_len && !io->stdin_more)
+            rb_closep(&s->in); /* all of it written, and no more to come */
         if (io->rep.len && memchr(io->rep.buf, '\n', io->rep.len)) {
             /* The report is written after the teardown and after every byte of output: what is
              * left in the pipes is all there is. The launcher's exit (releasing the run's mount
              * namespace, which no process can reach any more) need not hold the answer up. */
             drain(&s->out, &io->out, 0);
             drain(&s->err, &io->err, 0);
-            return 0;
+            return forward_output(id, io);
         }
+        /* A streamed run's stdin may be open with nothing queued: no POLLOUT wanted then. */
         struct pollfd pfd[5] = {
-            {s->out, POLLIN, 0}, {s->err, POLLIN, 0}, {s->rep, POLLIN, 0},
-            {s->in, POLLOUT, 0}, {0, POLLIN, 0},
+            {s->out, POLLIN, 0}, {s->err, POLLIN, 0},
+            {s->rep, POLLIN, 0}, {io->stdin_off < io->stdin_len ? s->in : -1, POLLOUT, 0},
+            {0, POLLIN, 0},
         };
         if (poll(pfd, 5, -1) < 0) {
             if (errno == EINTR)
@@ -275,17 +342,29 @@ static int relay(struct sandbox_proc *s, uint32_t id, struct run_io *io)
             return -1;
         if (pfd[2].revents && sink_read(&s->rep, &io->rep) < 0)
             return -1;
+        if (forward_output(id, io) < 0) {
+            kill(s->pid, SIGTERM); /* the worker is gone */
+            return -1;
+        }
         if (pfd[3].revents) {
             ssize_t n = write(s->in, io->stdin_buf + io->stdin_off, io->stdin_len - io->stdin_off);
             if (n > 0)
                 io->stdin_off += (uint32_t)n;
-            if ((n < 0 && errno != EINTR && errno != EAGAIN) || io->stdin_off == io->stdin_len)
-                rb_closep(&s->in); /* done, or the program closed its stdin (EPIPE) */
+            if (n < 0 && errno != EINTR && errno != EAGAIN) {
+                rb_closep(&s->in); /* the program closed its stdin (EPIPE) */
+                io->stdin_more = false;
+            }
         }
         if (pfd[4].revents) {
             unsigned char type;
             uint32_t cid;
             int r = read_header(&type, &cid);
+            if (r > 0 && type == SERVE_INPUT) {
+                if ((cid == id && io->stdin_more ? take_input(s->in, io) : skip_input()) < 0)
+                    r = -1;
+                else
+                    continue;
+            }
             if (r <= 0 || type != SERVE_CANCEL) {
                 /* Worker gone or a frame that has no place here: stop the run and give up. The
                  * caller closes our ends and waits for the launcher, which tears the run down
@@ -300,14 +379,14 @@ static int relay(struct sandbox_proc *s, uint32_t id, struct run_io *io)
     return 0;
 }
 
-/* One answer frame (serve.h), written straight from the sinks. */
+/* One answer frame (serve.h), written straight from the sinks; a streamed run's tagged 'A'. */
 static int respond(uint32_t id, int status, const struct run_io *io)
 {
     const struct sink *parts[] = {&io->rep, &io->out, &io->err};
-    unsigned char head[8], lens[ARRAY_LEN(parts)][4];
+    unsigned char head[9] = {SERVE_ANSWER}, lens[ARRAY_LEN(parts)][4];
     struct iovec iov[1 + 2 * ARRAY_LEN(parts)];
-    put_u32(put_u32(head, id), (uint32_t)status);
-    iov[0] = (struct iovec){head, sizeof head};
+    put_u32(put_u32(head + 1, id), (uint32_t)status);
+    iov[0] = io->streamed ? (struct iovec){head, 9} : (struct iovec){head + 1, 8};
     for (size_t i = 0; i < ARRAY_LEN(parts); i++) {
         put_u32(lens[i], parts[i]->len);
         iov[1 + 2 * i] = (struct iovec){lens[i], sizeof lens[i]};
@@ -353,11 +432,14 @@ static enum frame_read read_frame(struct frame *f)
         return r == 0 ? FRAME_EOF : FRAME_MALFORMED;
     if (f->type == SERVE_CANCEL)
         return FRAME_READ;
+    if (f->type == SERVE_INPUT) /* an input frame outside a streamed run: for one that ended */
+        return skip_input() < 0 ? FRAME_MALFORMED : FRAME_READ;
     /* The launcher takes a request of at most MAX_REQUEST_BYTES with its end marker (the empty
      * argument, our args[args_len]): a larger one is refused here, as the worker never sends one,
      * not passed on to fail in the launcher with the sandbox spent. */
-    if (f->type != SERVE_RUN || read_u32(0, &f->args_len, false) != 1 ||
-        f->args_len >= MAX_REQUEST_BYTES || !(f->args = malloc((size_t)f->args_len + 1)) ||
+    if ((f->type != SERVE_RUN && f->type != SERVE_STREAM) ||
+        read_u32(0, &f->args_len, false) != 1 || f->args_len >= MAX_REQUEST_BYTES ||
+        !(f->args = malloc((size_t)f->args_len + 1)) ||
         read_all(0, f->args, f->args_len) != (ssize_t)f->args_len)
         return FRAME_MALFORMED;
     f->args[f->args_len] = '\0';
@@ -428,21 +510,25 @@ static int run_status(struct sandbox_proc *ran, struct sink *rep)
  * first part, and one whose last argument lacks its NUL would never end (EOF: exit 0, no report,
  * nothing ran). Answered as the launcher answers a request that does not parse; the prepared
  * sandbox stays for the next one. */
-static int refuse(uint32_t id)
+static int refuse(uint32_t id, bool streamed)
 {
     static char bad[] = "runbox-launcher: bad request: the arguments do not end with the "
                         "request (each ends with a NUL, none is empty)\n";
-    struct run_io refused = {.err = {.buf = bad, .len = sizeof bad - 1}};
+    struct run_io refused = {.streamed = streamed, .err = {.buf = bad, .len = sizeof bad - 1}};
     return respond(id, RB_EXIT_USAGE, &refused);
 }
 
-/* Runs one request in the prepared sandbox and answers it. -1: the worker is gone or broke the
- * protocol during the run (which has been stopped), or the answer could not be written. */
-static int run_one(struct server *sv, const struct frame *f)
+/* Runs one request ('R', or 'S' streamed) in the prepared sandbox and answers it. -1: the worker
+ * is gone or broke the protocol during the run (which has been stopped), or the answer could not
+ * be written. The frame's stdin becomes the run's: a streamed run's grows with its input frames. */
+static int run_one(struct server *sv, struct frame *f)
 {
+    bool streamed = f->type == SERVE_STREAM;
     if (args_request_end(f->args, (size_t)f->args_len + 1) != (ssize_t)f->args_len)
-        return refuse(f->id);
-    struct run_io io = {.stdin_buf = f->in, .stdin_len = f->in_len};
+        return refuse(f->id, streamed);
+    struct run_io io = {
+        .stdin_buf = f->in, .stdin_len = f->in_len, .streamed = streamed, .stdin_more = streamed};
+    f->in = NULL; /* io's now */
     io.out.cap = OUTPUT_BYTES;
     io.err.cap = OUTPUT_BYTES;
     io.rep.cap = REPORT_BYTES;
@@ -468,6 +554,7 @@ static int run_one(struct server *sv, const struct frame *f)
         if (ran.pid > 0)
             sandbox_wait(&ran);
     }
+    free(io.stdin_buf);
     free(io.out.buf);
     free(io.err.buf);
     free(io.rep.buf);
@@ -511,8 +598,9 @@ int serve_main(int argc, char **argv, pid_t parent)
         }
         struct frame f;
         enum frame_read got = read_frame(&f);
-        /* A cancel between runs is for a run that has already ended. */
-        int ran = got == FRAME_READ && f.type == SERVE_RUN ? run_one(&sv, &f) : 0;
+        /* A cancel or an input frame between runs is for a run that has already ended. */
+        bool run = got == FRAME_READ && (f.type == SERVE_RUN || f.type == SERVE_STREAM);
+        int ran = run ? run_one(&sv, &f) : 0;
         frame_free(&f);
         if (got == FRAME_MALFORMED)
             fprintf(stderr, "runbox-launcher: --serve: malformed request from the worker\n");

@@ -1095,6 +1095,10 @@ if selected "serve"; then
     serve max-request
     end
 
+    begin "serve: a streamed run sends its output as it comes and takes stdin while it runs"
+    serve streamed
+    end
+
     begin "serve: SIGTERM ends the server's run before the server exits"
     serve sigterm
     end

@@ -35,6 +35,30 @@ class Server:
         self.p.stdin.write(b'R' + struct.pack('<II', rid, len(a)) + a + struct.pack('<I', len(stdin)) + stdin)
         self.p.stdin.flush()
 
+    def stream(self, rid, args, stdin=b''):
+        """A streamed run frame: output frames as it runs, stdin open until an empty input frame."""
+        a = b''.join(x.encode() + b'\0' for x in args)
+        self.p.stdin.write(b'S' + struct.pack('<II', rid, len(a)) + a + struct.pack('<I', len(stdin)) + stdin)
+        self.p.stdin.flush()
+
+    def input(self, rid, data):
+        self.p.stdin.write(b'I' + struct.pack('<II', rid, len(data)) + data)
+        self.p.stdin.flush()
+
+    def streamed(self, rid):
+        """A streamed run's frames up to its answer: ([(stream, bytes, monotonic time)], answer)."""
+        chunks = []
+        while True:
+            tag = self._read(1)
+            if tag == b'A':
+                return chunks, self.response()
+            check(tag == b'O', f'streamed run {rid}: frame tag {tag!r}')
+            if tag != b'O':
+                raise EOFError('out of step')
+            cid, stream, n = struct.unpack('<IBI', self._read(9))
+            check(cid == rid and stream in (1, 2), f'output frame: id {cid}, stream {stream}')
+            chunks.append((stream, self._read(n), time.monotonic()))
+
     def cancel(self, rid):
         self.p.stdin.write(b'C' + struct.pack('<I', rid))
         self.p.stdin.flush()
@@ -182,6 +206,55 @@ elif CASE == 'sigterm-flood':
     left = [p for p in launchers if os.path.exists(f'/proc/{p}')]
     check(not left, f'launchers left after the server exited: {left}')
     # run.sh checks that nothing of the run is left (processes, cgroup, mounts).
+
+elif CASE == 'streamed':
+    s = Server()
+    # Output goes out as it comes: the first line long before the program ends; stdin stays open
+    # for input frames, which the program reads while it runs, until an empty one closes it.
+    s.stream(1, ENV + ['--', '/bin/sh', '-c', 'echo one; sleep 1; echo two >&2; cat'], b'a\n')
+    t0 = time.monotonic()
+    tag = s._read(1)
+    cid, stream, n = struct.unpack('<IBI', s._read(9))
+    first = s._read(n)
+    check(tag == b'O' and cid == 1 and stream == 1 and first == b'one\n', f'first frame {tag!r} {cid} {stream} {first!r}')
+    check(time.monotonic() - t0 < 0.8, 'the first line came only after the sleep')
+    s.input(7, b'stale\n')  # another run's input: ignored
+    s.input(1, b'b\n')
+    s.input(1, b'')
+    chunks, (rid, status, rep, out, err) = s.streamed(1)
+    live_out = first + b''.join(c for st, c, _ in chunks if st == 1)
+    live_err = b''.join(c for st, c, _ in chunks if st == 2)
+    check(rid == 1 and status == 0 and rep and rep['exitCode'] == 0, f'streamed run: status {status}, report {rep}')
+    check(live_out == b'one\na\nb\n' and out == 'one\na\nb\n', f'streamed stdout: live {live_out!r}, answer {out!r}')
+    check(live_err == b'two\n' and err == 'two\n', f'streamed stderr: live {live_err!r}, answer {err!r}')
+    # A round trip: each line is echoed before the next is sent (an interactive program).
+    s.stream(2, ENV + ['--', '/bin/cat'])
+    for word in (b'ping\n', b'pong\n'):
+        s.input(2, word)
+        tag = s._read(1)
+        cid, stream, n = struct.unpack('<IBI', s._read(9))
+        got = s._read(n)
+        check(tag == b'O' and got == word, f'echo of {word!r}: {tag!r} {got!r}')
+    s.input(2, b'')
+    chunks, (rid, status, rep, out, _) = s.streamed(2)
+    check(rid == 2 and status == 0 and out == 'ping\npong\n' and not chunks, f'echo run: status {status}, stdout {out!r}, more {chunks}')
+    # The cap holds for the live output too; the program's stdin, never closed, does not hold the
+    # run up once it ends.
+    s.stream(3, ['--output-bytes=1000', '--', '/probe/probe', 'flood'])
+    chunks, (rid, status, rep, out, _) = s.streamed(3)
+    live = sum(len(c) for st, c, _ in chunks if st == 1)
+    check(rep and rep['limit'] == 'output' and live <= 1000 and live == len(out), f'streamed flood: {live} live bytes, {len(out)} kept, report {rep}')
+    # A cancel ends a streamed run as a run; an ordinary run after it is answered untagged, and an
+    # input frame left over from the ended run is ignored.
+    s.stream(4, ['--wall-time-ms=20000', '--', '/bin/sh', '-c', 'sleep 30'])
+    time.sleep(0.3)
+    s.cancel(4)
+    _, (rid, status, rep, _, _) = s.streamed(4)
+    check(rid == 4 and status == 2 and rep and 'SIGTERM' in (rep['error'] or ''), f'cancelled streamed run: status {status}, report {rep}')
+    s.input(4, b'late\n')
+    rid, status, rep, out, _ = s.run(5, ENV + ['--', '/bin/echo', 'plain'])
+    check(rid == 5 and status == 0 and out == 'plain\n', f'the run after streamed ones: status {status}, stdout {out!r}')
+    check(s.close() == 0, 'EOF: the server did not exit 0')
 
 elif CASE == 'bad-setup':
     p = subprocess.run([L, '--serve', '--uid=0', '--gid=0'], capture_output=True)
