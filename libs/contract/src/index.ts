@@ -7,3 +7,4 @@ export * from './language-info';
 export * from './worker-heartbeat';
 export * from './launcher';
 export * from './job-data';
+export * from './live';

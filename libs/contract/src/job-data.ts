@@ -4,7 +4,7 @@
  * the worker run with wrong limits or write outside the box.
  */
 import { CHECKER_TYPES, FILE_ENCODINGS, type SourceFile } from './checker';
-import type { JobData, QueuedChecker, QueuedTest } from './job';
+import { LIVE_MODES, type JobData, type LiveMode, type QueuedChecker, type QueuedTest } from './job';
 import { LIMIT_FIELDS, OUTPUT_ENCODINGS, type OutputEncoding, type RunLimits } from './run';
 import { MIN_LIMITS } from './limits';
 
@@ -190,6 +190,11 @@ function parseOutputEncoding(v: unknown): OutputEncoding {
   return v as OutputEncoding;
 }
 
+function parseLive(v: unknown): LiveMode {
+  if (!LIVE_MODES.includes(v as never)) throw new InvalidJobData('live', `must be one of ${LIVE_MODES.join(', ')}`);
+  return v as LiveMode;
+}
+
 /** Checks a dequeued job field by field and returns a clean copy, or throws `InvalidJobData`. */
 export function parseJobData(raw: unknown, maxima: RunLimits): JobData {
   if (!isObj(raw)) throw new InvalidJobData('job', 'must be an object');
@@ -210,6 +215,7 @@ export function parseJobData(raw: unknown, maxima: RunLimits): JobData {
     callbackUrl: raw.callbackUrl === null || raw.callbackUrl === undefined ? null : str(raw.callbackUrl, 'callbackUrl'),
     outputEncoding: parseOutputEncoding(raw.outputEncoding),
     ...(raw.outputFiles === undefined || raw.outputFiles === null ? {} : { outputFiles: parseOutputFiles(raw.outputFiles) }),
+    ...(raw.live === undefined || raw.live === null ? {} : { live: parseLive(raw.live) }),
     createdAt: str(raw.createdAt, 'createdAt'),
     owner: raw.owner === null || raw.owner === undefined ? null : str(raw.owner, 'owner'),
   };

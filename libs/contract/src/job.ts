@@ -33,6 +33,8 @@ export interface JobRequest {
   outputEncoding?: OutputEncoding;
   /** Files the program writes to return with its run (each test's own): paths or globs (`*`, `?`, `[…]` within one component) relative to /box. */
   outputFiles?: string[];
+  /** Send the program's stdout and stderr as `output` events on the job's event stream while it runs (default false: only the final job has them). */
+  liveOutput?: boolean;
 }
 
 export const JOB_STATUSES = ['queued', 'running', 'completed', 'cancelled', 'failed'] as const;
@@ -139,10 +141,19 @@ export interface JobData {
   outputEncoding?: OutputEncoding;
   /** Absent: none. */
   outputFiles?: string[];
+  /**
+   * Absent: nothing live. `output`: the runs' output goes out as it comes (live.ts);
+   * `session`: that, and the program's stdin is the job's `stdin` followed by what its
+   * interactive session sends while it runs.
+   */
+  live?: LiveMode;
   createdAt: string;
   /** Quota identity of the submitter (`key:<id>`, or `ip:<address>` when the service runs open): its active-job quota counts the job. */
   owner: string | null;
 }
+
+export const LIVE_MODES = ['output', 'session'] as const;
+export type LiveMode = (typeof LIVE_MODES)[number];
 
 /** Live events of a job (`GET /v1/jobs/{id}/events`), in the order they happen. */
 export const JOB_EVENT_TYPES = ['queued', 'running', 'compiled', 'test', 'completed', 'failed', 'cancelled'] as const;

@@ -22,6 +22,10 @@ export const EVENTS_CHANNEL = 'events';
  * which only wait for ends, are not woken for every job's progress.
  */
 export const PROGRESS_CHANNEL = 'events:progress';
+/** Pub/sub channel of one live job's stages, output and run ends (`<prefix>:live:<id>`, live.ts). */
+export const LIVE_CHANNEL = 'live';
+/** List of the stdin chunks an interactive session sent its job's program (`<prefix>:session-input:<id>`), read by the worker running it. */
+export const SESSION_INPUT_KEY = 'session-input';
 /** Key of a job cancelled while still queued: `<prefix>:cancelled:<id>`. */
 export const CANCELLED_KEY = 'cancelled';
 /**

@@ -18,15 +18,19 @@
  *   <p>:webhook:<job>                     string      worker (webhooks)   the job's webhook delivery record, JSON
  *   <p>:worker:<worker id>                string      worker              heartbeat (TTL), readiness and languages
  *   <p>:metrics:<name>                    hash        worker, job end     counters and histograms (metrics-store.ts)
+ *   <p>:session-input:<job>               list        API (session)       stdin chunks for a live session's program, TTL
  *   <p>:cancel                            channel     API → workers       kill the sandbox of this job
  *   <p>:events                            channel     → every API         the end of every job
  *   <p>:events:progress                   channel     worker → API        running, compiled, each test
+ *   <p>:live:<job>                        channel     worker → API        a live job's stages, output chunks, run ends
  *
  * The names shared across processes are persistent identifiers (libs/contract/src/queue.ts):
  * renaming one strands what is already stored under it.
  */
 import {
   CANCEL_CHANNEL,
+  LIVE_CHANNEL,
+  SESSION_INPUT_KEY,
   CANCEL_REQUESTED_KEY,
   CANCELLED_KEY,
   EVENTS_CHANNEL,
@@ -97,6 +101,11 @@ export const metricsKeys = (prefix: string) => ({
 export const cancelChannel = (config: Config) => jobKey(config, CANCEL_CHANNEL);
 export const eventsChannel = (config: Config) => jobKey(config, EVENTS_CHANNEL);
 export const progressChannel = (config: Config) => jobKey(config, PROGRESS_CHANNEL);
+/** One live job's channel (libs/contract live.ts): only the API processes streaming that job subscribe it. */
+export const liveChannel = (config: Config, jobId: string) => jobKey(config, LIVE_CHANNEL, jobId);
+
+/** The stdin chunks a session sent its job's program, oldest first. */
+export const sessionInputKey = (config: Config, jobId: string) => jobKey(config, SESSION_INPUT_KEY, jobId);
 
 /** `s` matched literally in a Redis glob pattern (a prefix may contain `*`, `?`, `[`). */
 function globEscape(s: string): string {

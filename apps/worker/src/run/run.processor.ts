@@ -36,6 +36,7 @@ import {
 } from '@runbox/queue';
 import { WORKER_ID } from '../lifecycle/worker-id';
 import { SlotPool } from '../sandbox/slots';
+import { LiveJob } from './live';
 import { RunService } from './run.service';
 
 /** A job over its owner's running cap waits this long (plus up to as much again, so waiting jobs do not come back together). */
@@ -116,12 +117,15 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
       );
       this.emit(id, 'running');
       let result: JobResult;
+      const live = data.live ? new LiveJob(this.redis, this.config, id, data) : undefined;
       try {
-        result = await this.runs.run(data, controller.signal, (type, d) => this.emit(id, type, d));
+        result = await this.runs.run(data, controller.signal, (type, d) => this.emit(id, type, d), live);
       } catch (e) {
         if (controller.signal.reason === CANCELLED_REASON) throw new UnrecoverableError(CANCELLED_REASON);
         await recordSandboxFailure(this.redis, this.config.redis.prefix, data.language).catch(() => undefined);
         throw e;
+      } finally {
+        live?.close();
       }
       await marked;
       if (controller.signal.reason === CANCELLED_REASON) throw new UnrecoverableError(CANCELLED_REASON);

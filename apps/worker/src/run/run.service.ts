@@ -15,6 +15,7 @@ import { cloneBox, createBox, writeFileInBox, type Box } from '../sandbox/worksp
 import { JobBudget } from './budget';
 import type { RawRun } from './output';
 import { check } from './checkers';
+import type { LiveJob, LiveRun } from './live';
 import { ARCHIVE_CAPS, ARCHIVE_FILE, UNPACK_LIMITS, unpackArgv } from './unpack';
 import { overallVerdict, toRun } from './verdict';
 
@@ -61,7 +62,8 @@ export class RunService {
     private readonly slots: SlotPool,
   ) {}
 
-  async run(data: JobData, signal: AbortSignal, emit: EmitEvent): Promise<JobResult> {
+  /** With `live`, the compile and the program's runs are streamed (live.ts). */
+  async run(data: JobData, signal: AbortSignal, emit: EmitEvent, live?: LiveJob): Promise<JobResult> {
     const slot = await this.slots.acquire();
     const boxes: Box[] = [];
     const budget = new JobBudget(this.config.worker.jobOutputBudgetBytes, this.config.worker.jobTimeBudgetMs);
@@ -69,7 +71,7 @@ export class RunService {
     try {
       const lang = this.languages.find(data.language);
       if (!lang) throw new SandboxError(`this worker has no language "${data.language}"`);
-      const built = await this.build(slot, lang, data.files, boxes, budget, signal, data.compileArgs, data.archive);
+      const built = await this.build(slot, lang, data.files, boxes, budget, signal, data.compileArgs, data.archive, live);
       const encoding = data.outputEncoding ?? 'utf8';
       const compile = built.compile && budget.keep(built.compile, encoding);
       if (compile) emit('compiled', compile);
@@ -87,7 +89,12 @@ export class RunService {
       const command = commandOf(lang, data.limits);
       if (!data.tests) {
         const run = budget.keep(
-          await this.withFiles(slot, built.box, data, this.runIn(slot, built.box, command, data.args, data.stdin, budget, signal)),
+          await this.withFiles(
+            slot,
+            built.box,
+            data,
+            this.runIn(slot, built.box, command, data.args, data.stdin, budget, signal, live?.run('run', command.limits.outputBytes)),
+          ),
           encoding,
         );
         if (budget.timeSpent)
@@ -107,7 +114,16 @@ export class RunService {
             slot,
             box,
             data,
-            this.runIn(slot, box, command, test.args.length ? test.args : data.args, test.stdin, budget, signal),
+            this.runIn(
+              slot,
+              box,
+              command,
+              test.args.length ? test.args : data.args,
+              test.stdin,
+              budget,
+              signal,
+              live?.run('run', command.limits.outputBytes, i),
+            ),
           );
         } finally {
           await this.slots.discard(slot, box);
@@ -162,6 +178,7 @@ export class RunService {
     signal: AbortSignal,
     compileArgs: readonly string[] = [],
     archive: string | null = null,
+    live?: LiveJob,
   ): Promise<Program> {
     const box = createBox(
       slot.setup.workspaceDir,
@@ -192,7 +209,7 @@ export class RunService {
       limits,
       shown: limits,
     };
-    const run = await this.runIn(slot, box, command, compileArgs, '', budget, signal);
+    const run = await this.runIn(slot, box, command, compileArgs, '', budget, signal, live?.run('compile', limits.outputBytes));
     if (run.verdict !== 'ok' && !run.message) run.message = 'compilation failed';
     return { box, compile: run };
   }
@@ -267,7 +284,8 @@ export class RunService {
   /**
    * One sandboxed run of `command` (plus `args`) in `box`: through the slot's sandbox server
    * (prepared mode), else a one-shot launch. Its wall limit is at most what is left of the job's
-   * time, and its wall time is charged to it.
+   * time, and its wall time is charged to it. With `live`, a streamed run (one-shot: its output
+   * goes out once it has ended).
    */
   private async runIn(
     slot: Slot,
@@ -277,8 +295,12 @@ export class RunService {
     stdin: string,
     budget: JobBudget,
     signal: AbortSignal,
+    live?: LiveRun,
   ): Promise<RawRun> {
-    if (signal.aborted) throw new SandboxError(`run aborted: ${String(signal.reason)}`);
+    if (signal.aborted) {
+      live?.end(null);
+      throw new SandboxError(`run aborted: ${String(signal.reason)}`);
+    }
     const { limits } = command;
     const spec = {
       argv: [...command.argv, ...args],
@@ -294,11 +316,14 @@ export class RunService {
     };
     const server = this.slots.serverOf(slot);
     try {
-      const out = await (server ? server.run(spec, signal) : runOnce(slot.setup, spec, signal));
+      const out = await (server ? server.run(spec, signal, live) : runOnce(slot.setup, spec, signal));
+      if (live && !server) for (const stream of ['stdout', 'stderr'] as const) live.onOutput(stream, out[stream]);
       const run = toRun(out.report, out.stdout, out.stderr, command.shown);
       budget.charge(run);
+      live?.end(run);
       return run;
     } catch (e) {
+      live?.end(null);
       // No valid report: nothing says the run's processes are gone (a report does: the launcher
       // writes it after removing the run's cgroup), so no box is touched until they are.
       this.slots.abnormalEnd(slot);

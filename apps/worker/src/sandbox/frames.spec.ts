@@ -1,4 +1,4 @@
-import { encodeCancel, encodeRun, ResponseReader, type ResponseFrame } from './frames';
+import { encodeCancel, encodeInput, encodeRun, ResponseReader, type OutputFrame, type ResponseFrame } from './frames';
 
 /** A response frame as native/src/serve.c writes it. */
 function response(id: number, status: number, report: string, stdout: Buffer, stderr: Buffer): Buffer {
@@ -54,5 +54,50 @@ describe('serve-mode frames', () => {
     concat.mockRestore();
     expect(got).toHaveLength(1);
     expect(got[0]!.stdout.equals(big)).toBe(true);
+  });
+
+  it('encodes a streamed run and its input frames', () => {
+    expect(encodeRun(1, ['--', 'cat'], Buffer.alloc(0), 'S').subarray(0, 1).toString()).toBe('S');
+    expect([...encodeInput(258, Buffer.from('ab'))]).toEqual([0x49, 2, 1, 0, 0, 2, 0, 0, 0, 0x61, 0x62]);
+    expect([...encodeInput(1, Buffer.alloc(0))]).toEqual([0x49, 1, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it("reads a streamed run's output frames and tagged answer, cut at every byte, then an untagged run", () => {
+    const output = (id: number, stream: number, data: string) => {
+      const head = Buffer.alloc(10);
+      head.write('O', 0, 'latin1');
+      head.writeUInt32LE(id, 1);
+      head[5] = stream;
+      head.writeUInt32LE(Buffer.byteLength(data), 6);
+      return Buffer.concat([head, Buffer.from(data)]);
+    };
+    const streamed = Buffer.concat([
+      output(4, 1, 'one\n'),
+      output(4, 2, 'err'),
+      output(4, 1, ''),
+      Buffer.from('A'),
+      response(4, 0, '{}', Buffer.from('one\n'), Buffer.from('err')),
+    ]);
+    for (const cut of [1, 2, 9, 11, streamed.length]) {
+      const chunks: OutputFrame[] = [];
+      const reader = new ResponseReader((f) => chunks.push(f));
+      reader.expectStreamed(true);
+      const got: ResponseFrame[] = [];
+      for (let i = 0; i < streamed.length; i += cut) got.push(...reader.push(streamed.subarray(i, i + cut)));
+      expect(chunks.map((c) => [c.id, c.stream, c.data.toString()])).toEqual([
+        [4, 'stdout', 'one\n'],
+        [4, 'stderr', 'err'],
+        [4, 'stdout', ''],
+      ]);
+      expect(got.map((f) => [f.id, f.stdout.toString(), f.stderr.toString()])).toEqual([[4, 'one\n', 'err']]);
+      // The answer ends the streamed run: the next run's frames are read as untagged unless it is streamed too.
+      expect(reader.push(response(5, 0, '{}', Buffer.from('x'), Buffer.alloc(0))).map((f) => f.id)).toEqual([5]);
+    }
+  });
+
+  it('refuses a frame tag a streamed run cannot have', () => {
+    const reader = new ResponseReader();
+    reader.expectStreamed(true);
+    expect(() => reader.push(Buffer.from('X123456789'))).toThrow(/frame tag/);
   });
 });

@@ -1,7 +1,9 @@
 /**
  * The serve-mode launcher's framing (native/README.md "serve"; native/src/serve.h), integers
- * little-endian. Requests: run `'R' id n args m stdin`, cancel `'C' id`. Responses: `id status`
- * then the report, stdout and stderr, each length-prefixed. Pure code: nothing here does I/O.
+ * little-endian. Requests: run `'R' id n args m stdin`, cancel `'C' id`, streamed run `'S'` as a
+ * run, input `'I' id n bytes`. Responses: `id status` then the report, stdout and stderr, each
+ * length-prefixed; a streamed run's `'O' id stream n bytes` per chunk, then `'A'` and its answer.
+ * Pure code: nothing here does I/O.
  */
 
 /** One answer of the server: the launcher's status (exit code, or -signal) and what it wrote. */
@@ -13,11 +15,18 @@ export interface ResponseFrame {
   stderr: Buffer;
 }
 
-/** A run request: the prepared mode's NUL-terminated arguments, then the program's stdin. */
-export function encodeRun(id: number, args: readonly string[], stdin: Buffer): Buffer {
+/** One chunk of a streamed run's output, as the server read it. */
+export interface OutputFrame {
+  id: number;
+  stream: 'stdout' | 'stderr';
+  data: Buffer;
+}
+
+/** A run request: the prepared mode's NUL-terminated arguments, then the program's stdin; `S` streams it. */
+export function encodeRun(id: number, args: readonly string[], stdin: Buffer, type: 'R' | 'S' = 'R'): Buffer {
   const request = Buffer.from(args.map((a) => `${a}\0`).join(''));
   const head = Buffer.alloc(9);
-  head.write('R', 0, 'latin1');
+  head.write(type, 0, 'latin1');
   head.writeUInt32LE(id, 1);
   head.writeUInt32LE(request.length, 5);
   const stdinLength = Buffer.alloc(4);
@@ -32,6 +41,18 @@ export function encodeCancel(id: number): Buffer {
   return frame;
 }
 
+/** More stdin for streamed run `id`; an empty `data` closes it. */
+export function encodeInput(id: number, data: Buffer): Buffer {
+  const head = Buffer.alloc(9);
+  head.write('I', 0, 'latin1');
+  head.writeUInt32LE(id, 1);
+  head.writeUInt32LE(data.length, 5);
+  return Buffer.concat([head, data]);
+}
+
+/** Bytes of an output frame's head: tag, id, stream, length. */
+const OUTPUT_HEAD = 10;
+
 /**
  * Reassembles response frames from a byte stream cut anywhere. Bytes are joined only once enough
  * have arrived for the next length or part, so a large output costs a few copies, not one per chunk.
@@ -41,6 +62,16 @@ export class ResponseReader {
   private size = 0;
   /** Bytes needed before parsing can get further. */
   private need = 12;
+  /** The run being answered is streamed: its frames are tagged, and its output frames go to `onOutput`. Set only between runs. */
+  private tagged = false;
+
+  constructor(private readonly onOutput: (frame: OutputFrame) => void = () => undefined) {}
+
+  /** The next run's frames are tagged (a streamed run) or not; called before its request goes out. */
+  expectStreamed(streamed: boolean): void {
+    this.tagged = streamed;
+    this.need = streamed ? 1 : 12;
+  }
 
   push(chunk: Buffer): ResponseFrame[] {
     this.chunks.push(chunk);
@@ -49,19 +80,40 @@ export class ResponseReader {
     while (this.size >= this.need) {
       const b = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
       this.chunks = [b];
-      const parsed = parse(b);
+      const parsed = this.tagged ? parseTagged(b) : parse(b);
       if (typeof parsed === 'number') {
         this.need = parsed;
         continue;
       }
-      frames.push(parsed.frame);
+      if ('stream' in parsed.frame) {
+        this.onOutput(parsed.frame);
+      } else {
+        frames.push(parsed.frame);
+        this.tagged = false; // the run is answered: the next one says what it is
+      }
       const rest = b.subarray(parsed.length);
       this.chunks = rest.length ? [rest] : [];
       this.size = rest.length;
-      this.need = 12;
+      this.need = this.tagged ? 1 : 12;
     }
     return frames;
   }
+}
+
+/** A streamed run's frame ('O' output or 'A' answer) and its length, or how many bytes are needed. */
+function parseTagged(b: Buffer): { frame: ResponseFrame | OutputFrame; length: number } | number {
+  const tag = String.fromCharCode(b[0]!);
+  if (tag === 'A') {
+    const answer = parse(b.subarray(1));
+    return typeof answer === 'number' ? answer + 1 : { frame: answer.frame, length: answer.length + 1 };
+  }
+  if (tag !== 'O') throw new Error(`serve frame tag ${JSON.stringify(tag)}`);
+  if (b.length < OUTPUT_HEAD) return OUTPUT_HEAD;
+  const length = OUTPUT_HEAD + b.readUInt32LE(6);
+  if (b.length < length) return length;
+  const stream = b[5] === 1 ? 'stdout' : b[5] === 2 ? 'stderr' : null;
+  if (!stream) throw new Error(`serve output stream ${b[5]}`);
+  return { frame: { id: b.readUInt32LE(1), stream, data: Buffer.from(b.subarray(OUTPUT_HEAD, length)) }, length };
 }
 
 /** A frame and its length, or how many bytes are needed to get further. */

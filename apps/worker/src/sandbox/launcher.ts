@@ -11,7 +11,7 @@ import { constants as osConstants } from 'node:os';
 import type { Readable } from 'node:stream';
 import { LAUNCHER_EXIT, type CgroupInfo, type CgroupSweep, type LauncherReport } from '@runbox/contract';
 import { parseCgroupInfo, parseCgroupSweep } from './cgroups';
-import { encodeCancel, encodeRun, ResponseReader, type ResponseFrame } from './frames';
+import { encodeCancel, encodeInput, encodeRun, ResponseReader, type OutputFrame, type ResponseFrame } from './frames';
 import { parseReport } from './report';
 import { SandboxError } from './sandbox.errors';
 import type { VersionRunner } from './versions';
@@ -46,6 +46,16 @@ export interface RunSpec {
   processes: number;
   outputBytes: number;
   fileSizeKb: number;
+}
+
+/**
+ * A streamed run (serve mode): its output as the server reads it, and its stdin fed while it
+ * runs. Without `feed` the stdin is `spec.stdin` alone, closed once written.
+ */
+export interface LiveIo {
+  onOutput(stream: 'stdout' | 'stderr', chunk: Buffer): void;
+  /** Calls `write` with each further chunk of stdin, and with null at its end; returns the way to stop (at the run's end). */
+  feed?(write: (chunk: Buffer | null) => void): () => void;
 }
 
 export interface RunOutcome {
@@ -200,6 +210,7 @@ interface Pending {
   id: number;
   resolve: (frame: ResponseFrame) => void;
   reject: (e: Error) => void;
+  live?: LiveIo;
 }
 
 /**
@@ -211,7 +222,7 @@ interface Pending {
 export class SandboxServer {
   private readonly child: ChildProcess;
   private readonly stderrTail: () => Buffer;
-  private readonly responses = new ResponseReader();
+  private readonly responses = new ResponseReader((frame) => this.onOutput(frame));
   private pending: Pending | null = null;
   private nextId = 1;
   private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -221,7 +232,16 @@ export class SandboxServer {
     this.child.once('error', () => undefined); // surfaced through `exited`
     this.child.stdin!.on('error', () => undefined);
     this.stderrTail = collectTail(this.child.stderr!);
-    this.child.stdout!.on('data', (c: Buffer) => this.onFrames(this.responses.push(c)));
+    this.child.stdout!.on('data', (c: Buffer) => {
+      let frames: ResponseFrame[];
+      try {
+        frames = this.responses.push(c);
+      } catch {
+        this.child.kill('SIGKILL'); // a frame it should not send: nothing it says can be trusted
+        return;
+      }
+      this.onFrames(frames);
+    });
     this.exited = new Promise((resolve) =>
       this.child.once('close', (code, signal) => {
         const p = this.pending;
@@ -236,14 +256,19 @@ export class SandboxServer {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Runs one program in the server's prepared sandbox. */
-  async run(spec: RunSpec, signal?: AbortSignal): Promise<RunOutcome> {
+  /** Runs one program in the server's prepared sandbox; with `live`, a streamed run. */
+  async run(spec: RunSpec, signal?: AbortSignal, live?: LiveIo): Promise<RunOutcome> {
     if (this.pending) throw new SandboxError('a sandbox server runs one program at a time');
     if (!this.alive) throw new SandboxError('the sandbox server is not running', { stderrTail: this.stderrTail().toString() });
     const id = this.nextId++;
     const stdin = typeof spec.stdin === 'string' ? Buffer.from(spec.stdin) : spec.stdin;
-    const done = new Promise<ResponseFrame>((resolve, reject) => (this.pending = { id, resolve, reject }));
-    this.child.stdin!.write(encodeRun(id, runArgs(spec), stdin));
+    const done = new Promise<ResponseFrame>((resolve, reject) => (this.pending = { id, resolve, reject, live }));
+    this.responses.expectStreamed(live !== undefined);
+    this.child.stdin!.write(encodeRun(id, runArgs(spec), stdin, live ? 'S' : 'R'));
+    const write = (chunk: Buffer | null) => {
+      if (this.pending?.id === id && chunk?.length !== 0) this.child.stdin!.write(encodeInput(id, chunk ?? Buffer.alloc(0)));
+    };
+    const unfeed = live ? (live.feed?.(write) ?? (write(null), () => undefined)) : () => undefined;
     // The server passes SIGTERM to the run's launcher: it kills the run and tears it down.
     const cancel = () => this.child.stdin!.write(encodeCancel(id));
     signal?.addEventListener('abort', cancel, { once: true });
@@ -259,6 +284,7 @@ export class SandboxServer {
       // The launcher keeps outputBytes of each stream; the server adds room for its diagnostics.
       return { report, stdout: r.stdout.subarray(0, spec.outputBytes), stderr: r.stderr.subarray(0, spec.outputBytes) };
     } finally {
+      unfeed();
       clearTimeout(watchdog);
       signal?.removeEventListener('abort', cancel);
     }
@@ -270,6 +296,12 @@ export class SandboxServer {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), WATCHDOG_GRACE_MS);
     await this.exited;
     clearTimeout(timer);
+  }
+
+  private onOutput(frame: OutputFrame): void {
+    const p = this.pending;
+    if (!p || frame.id !== p.id) return void this.child.kill('SIGKILL'); // out of step with us
+    p.live?.onOutput(frame.stream, frame.data);
   }
 
   private onFrames(frames: ResponseFrame[]): void {
