@@ -156,7 +156,7 @@ export const LIVE_MODES = ['output', 'session'] as const;
 export type LiveMode = (typeof LIVE_MODES)[number];
 
 /** Live events of a job (`GET /v1/jobs/{id}/events`), in the order they happen. */
-export const JOB_EVENT_TYPES = ['queued', 'running', 'compiled', 'test', 'completed', 'failed', 'cancelled'] as const;
+export const JOB_EVENT_TYPES = ['queued', 'running', 'compiled', 'test', 'output', 'completed', 'failed', 'cancelled'] as const;
 export type JobEventType = (typeof JOB_EVENT_TYPES)[number];
 /** The events between a job's start and its end, published on the progress channel (its end goes out with the job's record, libs/queue job-end.ts). */
 export type JobProgressType = Extract<JobEventType, 'running' | 'compiled' | 'test'>;

@@ -194,6 +194,7 @@ export function toJobData(req: JobRequest, ctx: RequestContext, at = '', now = n
     callbackUrl: req.callbackUrl ?? null,
     outputEncoding: req.outputEncoding ?? 'utf8',
     ...(req.outputFiles ? { outputFiles: [...req.outputFiles] } : {}),
+    ...(req.liveOutput ? { live: 'output' as const } : {}),
     createdAt: now.toISOString(),
     owner: null,
   };

@@ -1,8 +1,9 @@
 /**
  * Server-Sent Events of one job: its current state first (so a stream opened late, even after
- * the job ended, starts right), then what the workers publish (running, compiled, each test),
- * and finally completed | failed | cancelled carrying the final job view, after which the stream
- * ends. The process's one subscription (JobEvents) feeds every open stream.
+ * the job ended, starts right), then what the workers publish (running, compiled, each test,
+ * and for a job queued with `liveOutput` its program's `output` as it comes), and finally
+ * completed | failed | cancelled carrying the final job view, after which the stream ends. The
+ * process's one subscription (JobEvents, LiveEvents) feeds every open stream.
  */
 import { Inject, Injectable, type MessageEvent, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
@@ -13,6 +14,7 @@ import { isFinalStatus, JOBS_QUEUE, type JobEvent, type JobStatus, type JobView 
 import { Config } from '@runbox/config';
 import { loadJobView, REDIS } from '@runbox/queue';
 import { finalViewOf, JobEvents } from './job-events';
+import { LiveEvents } from './live-events';
 
 /** Proxies close idle connections; a comment-like event every so often keeps the stream open. */
 export const KEEPALIVE_MS = 15_000;
@@ -26,6 +28,7 @@ export class JobStream implements OnApplicationShutdown {
     @InjectQueue(JOBS_QUEUE) private readonly queue: Queue,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly events: JobEvents,
+    private readonly live: LiveEvents,
   ) {}
 
   /** Ends every open stream, so a shutdown is not held open by clients: an open SSE response keeps
@@ -40,7 +43,7 @@ export class JobStream implements OnApplicationShutdown {
       this.open.add(out);
       let started = false;
       let ended = false;
-      const early: JobEvent[] = [];
+      const early: (JobEvent | MessageEvent)[] = [];
       /** Ends the stream with the final view: `known` if the caller has it, else read now. */
       const finish = async (type: string, known?: JobView) => {
         if (ended) return;
@@ -49,16 +52,18 @@ export class JobStream implements OnApplicationShutdown {
         out.next({ type, data: view ?? { id, status: type } });
         out.complete();
       };
-      const deliver = (e: JobEvent) => {
+      const deliver = (e: JobEvent | MessageEvent) => {
         if (ended) return;
+        if (!('jobId' in e)) return out.next(e); // an output event, as it goes out
         if (isFinalStatus(e.type)) return void finish(e.type, finalViewOf(e));
         out.next({ type: e.type, data: e.data ?? {} });
       };
-      const listener = (e: JobEvent) => (started ? deliver(e) : early.push(e));
-      // Listen, and follow progress, before reading the state: an event between the two is
-      // queued, never lost.
+      const listener = (e: JobEvent | MessageEvent) => (started ? deliver(e) : early.push(e));
+      // Listen, and follow progress and output, before reading the state: an event between the
+      // two is queued, never lost.
       const unlisten = this.events.listen(id, listener);
-      const following = this.events.followProgress();
+      const unlive = this.live.listen(id, ({ type, ...data }) => type === 'output' && listener({ type, data }));
+      const following = Promise.all([this.events.followProgress(), unlive]).then(([release]) => release);
 
       void following
         .then(() => loadJobView(this.queue, this.redis, this.config, id))
@@ -76,6 +81,7 @@ export class JobStream implements OnApplicationShutdown {
       return () => {
         clearInterval(keepalive);
         unlisten();
+        void unlive.then((off) => off());
         void following.then((release) => release());
         this.open.delete(out);
       };

@@ -4,6 +4,7 @@ import { LanguagesModule } from '../languages/languages.module';
 import { JobAnnex } from './job-annex';
 import { JobEvents } from './job-events';
 import { JobStream } from './job-stream';
+import { LiveEvents } from './live-events';
 import { JobsController } from './jobs.controller';
 import { JobsService } from './jobs.service';
 import { SupportFiles } from './support-files';
@@ -11,8 +12,8 @@ import { SupportFiles } from './support-files';
 @Module({
   imports: [AdmissionModule, LanguagesModule],
   controllers: [JobsController],
-  providers: [JobsService, JobEvents, JobStream, JobAnnex, SupportFiles],
+  providers: [JobsService, JobEvents, JobStream, LiveEvents, JobAnnex, SupportFiles],
   // The compatibility APIs (apps/api/src/compat) queue and read jobs through these, as /v1 does.
-  exports: [JobsService, JobEvents, JobAnnex, SupportFiles],
+  exports: [JobsService, JobEvents, LiveEvents, JobAnnex, SupportFiles],
 })
 export class JobsModule {}

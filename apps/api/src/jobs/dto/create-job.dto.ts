@@ -136,4 +136,13 @@ export class CreateJobDto implements JobRequest {
   @ArrayMaxSize(MAX_OUTPUT_FILE_PATTERNS)
   @IsString({ each: true })
   outputFiles?: string[];
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      "send the program's stdout and stderr as `output` events on GET /v1/jobs/{id}/events while it runs (joined, at most one event per stream every 50 ms, at most `limits.outputBytes` of each per run)",
+  })
+  @IsOptional()
+  @IsBoolean()
+  liveOutput?: boolean;
 }
