@@ -4,6 +4,7 @@
  */
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NestFactory } from '@nestjs/core';
+import { WsAdapter } from '@nestjs/platform-ws';
 import { Logger } from 'nestjs-pino';
 import { Config, loadConfig } from '@runbox/config';
 import { AppModule } from './app.module';
@@ -39,6 +40,8 @@ export async function createApi(config: Config = loadConfig()): Promise<NestFast
   app.useLogger(app.get(Logger));
   registerBodyParsers(app.getHttpAdapter().getInstance(), config.http.bodyLimitBytes);
   setupDocs(app);
+  // WebSocket routes (Piston's /api/v2/connect) on the same HTTP server, through `ws`.
+  app.useWebSocketAdapter(new WsAdapter(app));
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

@@ -13,8 +13,9 @@ import { Reflector } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import { Config } from '@runbox/config';
 import { LuaScript, rateKey, REDIS } from '@runbox/queue';
-import { findKey, loadApiKeys, presentedKey, type ApiKey, type Scope } from './api-keys';
-import { Forbidden, RateLimited, Unauthenticated } from './auth.errors';
+import { loadApiKeys, type ApiKey, type Scope } from './api-keys';
+import { Forbidden, RateLimited } from './auth.errors';
+import { authenticate } from './authenticate';
 import { isLoopback } from './exposure';
 import { CALLER, PUBLIC, SCOPE, type Caller } from './caller';
 
@@ -60,18 +61,9 @@ export class AuthGuard implements CanActivate, OnModuleInit {
     const req = ctx.switchToHttp().getRequest<{ headers: Record<string, unknown>; ip?: string; method: string } & Record<symbol, Caller>>();
     const res = ctx.switchToHttp().getResponse<{ header(n: string, v: string): unknown }>();
 
-    let caller: Caller;
-    if (this.keys.length === 0) {
-      caller = { quotaId: `ip:${req.ip ?? 'unknown'}`, tenant: null };
-    } else {
-      const token = presentedKey(req.headers);
-      const key = token === undefined ? undefined : findKey(this.keys, token);
-      if (!key) throw new Unauthenticated(token === undefined ? undefined : 'the API key is not valid');
-      const needs = this.reflector.getAllAndOverride<Scope | undefined>(SCOPE, targets);
-      if (needs === 'admin' && key.scope !== 'admin') throw new Forbidden(key.id, needs);
-      const quotaId = `key:${key.id}`;
-      caller = { quotaId, tenant: key.scope === 'admin' ? null : quotaId };
-    }
+    const { caller, key } = authenticate(this.keys, req.headers, req.ip);
+    const needs = this.reflector.getAllAndOverride<Scope | undefined>(SCOPE, targets);
+    if (key && needs === 'admin' && key.scope !== 'admin') throw new Forbidden(key.id, needs);
     req[CALLER] = caller;
     if (READ_METHODS.has(req.method)) return true;
     // Open (no keys) and called from this host: the API then listens on loopback unless

@@ -114,6 +114,17 @@ export class JobsService {
     }
   }
 
+  /**
+   * Queues the job of a live session (JobData.live `session`, live-session.ts). `before(id)` runs
+   * first, so the session follows the job's channel and its end before anything can be published.
+   */
+  async submitSession(req: JobRequest, caller: Caller, before: (id: string) => Promise<void>): Promise<JobView> {
+    const data: JobData = { ...toJobData(req, this.ctx), live: 'session', owner: caller.quotaId };
+    const id: string = randomUUID();
+    await before(id);
+    return toJobView(await this.admitAndQueue(caller, [id], () => this.queue.add(JOB_NAME, data, { jobId: id })), 'waiting');
+  }
+
   /** Checks every job first, so a batch is queued whole or not at all. */
   async submitBatch(reqs: readonly JobRequest[], caller: Caller): Promise<string[]> {
     if (reqs.length > this.config.requests.maxBatch) throw new RequestTooLarge('jobs', this.config.requests.maxBatch, 'items');

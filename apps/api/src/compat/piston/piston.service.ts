@@ -9,7 +9,7 @@ import { LanguagesService } from '../../languages/languages.service';
 import { SyncRunner } from '../sync-run';
 import { pistonJson } from './piston-body';
 import { PistonBadRequest } from './piston.errors';
-import { toPistonJob } from './piston-request';
+import { toPistonJob, type PistonJob } from './piston-request';
 import { toPistonResult, type PistonResult } from './piston-result';
 import { pistonRuntimes, runtimeView, type PistonRuntime, type ResolvedRuntime } from './piston-runtimes';
 
@@ -44,6 +44,12 @@ export class PistonService {
       if (!seen.has(language)) seen.set(language, { language, language_version: rt.version, installed: true });
     }
     return [...seen.values()];
+  }
+
+  /** The job of a `/connect` init message, checked as an execute body; its stdin is what the session sends (Piston ignores the message's). */
+  async connectJob(init: unknown): Promise<PistonJob> {
+    const job = toPistonJob(init, await this.resolved(), (id) => this.registry.find(id), this.config);
+    return { ...job, request: { ...job.request, stdin: '' } };
   }
 
   /** Throws `PistonBadRequest` for what Piston (or runbox's /v1 rules) would refuse. */
