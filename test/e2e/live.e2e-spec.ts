@@ -152,7 +152,10 @@ describe('live output and input', () => {
       ws.on('message', (raw: Buffer) => {
         const m = JSON.parse(raw.toString());
         messages.push(m);
-        for (const w of waiters.splice(0)) w.pred(m) ? w.resolve(m) : waiters.push(w);
+        for (const w of waiters.splice(0)) {
+          if (w.pred(m)) w.resolve(m);
+          else waiters.push(w);
+        }
       });
       const closed = new Promise<{ code: number; reason: string }>((resolve) =>
         ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
@@ -289,7 +292,11 @@ describe('live output and input', () => {
         await app.listen(0, '127.0.0.1');
         const url = `ws://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}/api/v2/connect`;
         const ws = new WebSocket(url, { headers: auth(ALICE) });
-        await expect(new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)))).rejects.toThrow();
+        const opened = new Promise((resolve, reject) => {
+          ws.once('open', resolve);
+          ws.once('error', reject);
+        });
+        await expect(opened).rejects.toThrow();
       } finally {
         await app.close();
       }
