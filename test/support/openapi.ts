@@ -631,6 +631,11 @@ export interface components {
        *     ]
        */
       outputFiles?: string[];
+      /**
+       * @description send the program's stdout and stderr as `output` events on GET /v1/jobs/{id}/events while it runs (joined, at most one event per stream every 50 ms, at most `limits.outputBytes` of each per run)
+       * @default false
+       */
+      liveOutput?: boolean;
     };
     OutputFileDto: {
       /**
