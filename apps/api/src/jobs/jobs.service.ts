@@ -122,7 +122,10 @@ export class JobsService {
     const data: JobData = { ...toJobData(req, this.ctx), live: 'session', owner: caller.quotaId };
     const id: string = randomUUID();
     await before(id);
-    return toJobView(await this.admitAndQueue(caller, [id], () => this.queue.add(JOB_NAME, data, { jobId: id })), 'waiting');
+    const queued = await this.admitAndQueue(caller, [id], () => this.queue.add(JOB_NAME, data, { jobId: id }));
+    // Only a claimed Idempotency-Key can answer with an earlier job, and a session makes no claim.
+    if ('earlier' in queued) throw new Error('a live session was answered with an earlier job');
+    return toJobView(queued.added, 'waiting');
   }
 
   /** Checks every job first, so a batch is queued whole or not at all. */
