@@ -1,7 +1,8 @@
 /**
  * Runs one job: compile once (in the sandbox, with the language's compile limits), then the
- * program once, or once per test, each in a fresh sandbox over the same compiled box, judged by
- * the job's checker. A crashing program is a result; only runbox's own trouble throws.
+ * program once, or once per test, each in a fresh sandbox over a fresh copy of the compiled box,
+ * judged by the job's checker. Tests run on every slot the job may use (lanes.ts says which),
+ * and count in their order. A crashing program is a result; only runbox's own trouble throws.
  */
 import { Injectable } from '@nestjs/common';
 import type { JobData, JobProgressType, JobResult, QueuedChecker, Run, RunLimits, SourceFile, TestResult, Verdict } from '@runbox/contract';
@@ -13,6 +14,7 @@ import { SandboxError } from '../sandbox/sandbox.errors';
 import { SlotPool, type Slot } from '../sandbox/slots';
 import { cloneBox, createBox, writeFileInBox, type Box } from '../sandbox/workspace';
 import { JobBudget } from './budget';
+import { runLanes } from './lanes';
 import type { RawRun } from './output';
 import { check } from './checkers';
 import type { LiveJob, LiveRun } from './live';
@@ -51,8 +53,23 @@ function commandOf(lang: Language, limits: RunLimits): Command {
   };
 }
 
-/** Judges one test's output: a built-in checker, the custom checker, or a checker that cannot judge. */
-type Judge = (index: number, input: string, output: string, answer: string) => Promise<{ verdict: Verdict; message?: string }>;
+/** Judges one test's output, on the slot the test ran on: a built-in checker, the custom checker, or a checker that cannot judge. */
+type Judge = (
+  slot: Slot,
+  index: number,
+  input: string,
+  output: string,
+  answer: string,
+  signal: AbortSignal,
+) => Promise<{ verdict: Verdict; message?: string }>;
+
+/** One test as it ended, before it counts: judged, its run still whole. */
+interface TestEnd {
+  result: Omit<TestResult, 'run'>;
+  run: RawRun;
+  /** The job's time was spent when its run ended: it is not judged, and nothing after it counts. */
+  spent: boolean;
+}
 
 @Injectable()
 export class RunService {
@@ -102,53 +119,29 @@ export class RunService {
         return ends({ verdict: run.verdict, compile, run });
       }
       const judge = await this.judgeFor(slot, data.checker, boxes, budget, signal);
+      const cases = data.tests;
       const tests: TestResult[] = [];
       let stopped: JobResult['stopped'];
-      for (const [i, test] of data.tests.entries()) {
-        // Every test starts from the compiled workspace as it was: nothing one test writes
-        // (a cache of answers, a patched binary) reaches the next.
-        const box = cloneBox(built.box);
-        let run: RawRun;
-        try {
-          run = await this.withFiles(
-            slot,
-            box,
-            data,
-            this.runIn(
-              slot,
-              box,
-              command,
-              test.args.length ? test.args : data.args,
-              test.stdin,
-              budget,
-              signal,
-              live?.run('run', command.limits.outputBytes, i),
-            ),
-          );
-        } finally {
-          await this.slots.discard(slot, box);
-        }
-        const result: TestResult = { name: test.name, verdict: run.verdict, points: 0, run };
-        if (run.verdict === 'ok' && test.expectedOutput !== undefined && !budget.timeSpent) {
-          const outcome = await judge(i, test.stdin, run.stdout, test.expectedOutput);
-          result.verdict = outcome.verdict;
-          if (outcome.message) result.message = outcome.message;
-          if (outcome.verdict === 'wrong_answer') result.expectedOutput = capped(test.expectedOutput, data.limits.outputBytes);
-        } else if (run.message) {
-          result.message = run.message;
-        }
-        // Judged on the whole output; kept only within the job's output budget.
-        result.run = budget.keep(run, encoding);
-        if (budget.timeSpent) {
-          result.verdict = 'time_limit';
-          result.message = spentMessage(budget);
-          stopped = { reason: 'job_time_budget', test: i };
-        }
-        if (result.verdict === 'ok') result.points = test.points;
-        tests.push(result);
-        emit('test', { index: i, ...result });
-        if (stopped || (data.stopOnFirstFailure && result.verdict !== 'ok')) break;
-      }
+      await runLanes<Slot, TestEnd>({
+        count: cases.length,
+        home: slot,
+        pool: this.slots,
+        signal,
+        run: (i, on, testSignal) => this.runTest(on, built.box, data, i, command, judge, budget, testSignal, live),
+        stopsAfter: (_i, end) => end.spent || (data.stopOnFirstFailure === true && end.result.verdict !== 'ok'),
+        settle: (i, end) => {
+          // Judged on the whole output; kept only within the job's output budget, in test order.
+          const result: TestResult = { ...end.result, run: budget.keep(end.run, encoding) };
+          if (end.spent) {
+            result.verdict = 'time_limit';
+            result.message = spentMessage(budget);
+            stopped = { reason: 'job_time_budget', test: i };
+          }
+          if (result.verdict === 'ok') result.points = cases[i]!.points;
+          tests.push(result);
+          emit('test', { index: i, ...result });
+        },
+      });
       const points = tests.reduce((sum, t) => sum + t.points, 0);
       return ends({
         verdict: overallVerdict(tests),
@@ -180,10 +173,8 @@ export class RunService {
     archive: string | null = null,
     live?: LiveJob,
   ): Promise<Program> {
-    const box = createBox(
-      slot.setup.workspaceDir,
-      slot.setup.uid,
-      slot.setup.gid,
+    const box = await createBox(
+      slot.setup,
       archive === null ? files : [...files, { path: ARCHIVE_FILE, content: archive, encoding: 'base64' }],
     );
     boxes.push(box);
@@ -216,7 +207,7 @@ export class RunService {
 
   /** The job's judge. A custom checker is built now; one that does not compile fails every test it would judge. */
   private async judgeFor(slot: Slot, checker: QueuedChecker, boxes: Box[], budget: JobBudget, signal: AbortSignal): Promise<Judge> {
-    if (checker.type !== 'custom') return (_index, _input, output, answer) => Promise.resolve(check(checker, output, answer));
+    if (checker.type !== 'custom') return (_slot, _index, _input, output, answer) => Promise.resolve(check(checker, output, answer));
     const lang = this.languages.find(checker.language);
     if (!lang) throw new SandboxError(`this worker has no checker language "${checker.language}"`);
     const program = await this.build(slot, lang, checker.files, boxes, budget, signal);
@@ -228,7 +219,8 @@ export class RunService {
       return () => Promise.resolve(problem);
     }
     const command = commandOf(lang, CHECKER_LIMITS);
-    return (index, input, output, answer) => this.runChecker(slot, program.box, command, index, input, output, answer, budget, signal);
+    return (on, index, input, output, answer, testSignal) =>
+      this.runChecker(on, program.box, command, index, input, output, answer, budget, testSignal);
   }
 
   /**
@@ -249,13 +241,13 @@ export class RunService {
     // A fresh copy of the compiled checker for every call, its inputs written before anything runs
     // in it: the root side never writes into a box a program (this checker's last call, fed the
     // contestant's output) has already run in.
-    const call = cloneBox(box);
+    const call = await cloneBox(box, slot.setup);
     const names = [`input.${index}`, `output.${index}`, `answer.${index}`];
     let run: RawRun;
     try {
-      for (const [i, content] of [input, output, answer].entries()) {
-        writeFileInBox(call.path, { path: names[i]!, content, encoding: 'utf8' });
-      }
+      await Promise.all(
+        [input, output, answer].map((content, i) => writeFileInBox(call.path, { path: names[i]!, content, encoding: 'utf8' })),
+      );
       run = await this.runIn(slot, call, command, names, '', budget, signal);
     } finally {
       await this.slots.discard(slot, call);
@@ -268,6 +260,57 @@ export class RunService {
       verdict: 'internal_error' as Verdict,
       message: `checker failed (${run.message ?? run.signal ?? `exit ${run.exitCode}`})${message ? `: ${message}` : ''}`,
     };
+  }
+
+  /**
+   * Test `index` on `slot` (the job's own or one it borrowed), judged there. Every test starts
+   * from the compiled workspace as it was: nothing one test writes (a cache of answers, a patched
+   * binary) reaches another.
+   */
+  private async runTest(
+    slot: Slot,
+    compiled: Box,
+    data: JobData,
+    index: number,
+    command: Command,
+    judge: Judge,
+    budget: JobBudget,
+    signal: AbortSignal,
+    live?: LiveJob,
+  ): Promise<TestEnd> {
+    const test = data.tests![index]!;
+    const box = await cloneBox(compiled, slot.setup);
+    let run: RawRun;
+    try {
+      run = await this.withFiles(
+        slot,
+        box,
+        data,
+        this.runIn(
+          slot,
+          box,
+          command,
+          test.args.length ? test.args : data.args,
+          test.stdin,
+          budget,
+          signal,
+          live?.run('run', command.limits.outputBytes, index),
+        ),
+      );
+    } finally {
+      await this.slots.discard(slot, box);
+    }
+    const spent = budget.timeSpent;
+    const result: TestEnd['result'] = { name: test.name, verdict: run.verdict, points: 0 };
+    if (run.verdict === 'ok' && test.expectedOutput !== undefined && !spent) {
+      const outcome = await judge(slot, index, test.stdin, run.stdout, test.expectedOutput, signal);
+      result.verdict = outcome.verdict;
+      if (outcome.message) result.message = outcome.message;
+      if (outcome.verdict === 'wrong_answer') result.expectedOutput = capped(test.expectedOutput, data.limits.outputBytes);
+    } else if (run.message) {
+      result.message = run.message;
+    }
+    return { result, run, spent };
   }
 
   /**

@@ -74,7 +74,7 @@ describe('SlotPool', () => {
 
   it('mounts a fresh workspace before the next job when a box cannot be removed', async () => {
     const slot = await pool.acquire();
-    const box = { name: 'box-1', path: join(slot.setup.workspaceDir, 'box-1') };
+    const box = { name: 'box-1', path: join(slot.setup.workspaceDir, 'box-1'), uid: slot.setup.uid, gid: slot.setup.gid };
     mkdirSync(join(box.path, 'd'), { recursive: true }); // a directory: removed by the launcher
     writeFileSync(log, '');
 
@@ -88,5 +88,35 @@ describe('SlotPool', () => {
       `--workspace-mount=${slot.setup.workspaceDir}`,
     ]);
     expect(slot.spoiled).toBe(false);
+  });
+
+  it('gives a freed slot to a job waiting for its first before one that could use another, and a spare only when none waits', async () => {
+    const launcher = join(dir, 'launcher');
+    writeFileSync(launcher, '#!/bin/sh\nexit 0\n');
+    chmodSync(launcher, 0o755);
+    const config = loadConfig({
+      WORKER_SLOTS: '2',
+      WORKSPACE_DIR: join(dir, 'slots'),
+      LAUNCHER_PATH: launcher,
+      PREPARED_SANDBOXES: 'false',
+      CGROUP_PARENT: 'runbox-slots-spec',
+    });
+    const pool = new SlotPool(config, { allMounts: () => [] } as unknown as LanguageRegistry);
+    await pool.start();
+    const first = await pool.acquire();
+    const spares: number[] = [];
+    pool.offerSpare((s) => spares.push(s.index)); // free now: taken at once
+    expect(spares).toEqual([1]);
+    const order: string[] = [];
+    pool.offerSpare(() => order.push('spare'));
+    const waiting = pool.acquire().then(() => order.push('first'));
+    expect(pool.contended).toBe(true);
+    pool.giveBack(first);
+    await waiting;
+    expect(order).toEqual(['first']);
+    pool.releaseAfter(first, []);
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual(['first', 'spare']);
+    await pool.close();
   });
 });

@@ -52,6 +52,8 @@ export class SlotPool {
   private readonly free: Slot[] = [];
   private readonly all: Slot[] = [];
   private readonly waiters: ((s: Slot) => void)[] = [];
+  /** Jobs that could use another slot for their tests (`offerSpare`): served only when no job waits for its first. */
+  private readonly borrowers: ((s: Slot) => void)[] = [];
   private closing = false;
   private readonly cleanups = new Set<Promise<unknown>>();
   private started!: () => void;
@@ -126,11 +128,39 @@ export class SlotPool {
     for (const f of failed) this.logger.warn(`cgroup ${f.path} of a launcher that was killed not removed: ${f.reason}`);
   }
 
-  /** Waits for a free slot. */
+  /** Waits for a free slot: a job's first (its own, for its whole run). */
   acquire(): Promise<Slot> {
     const slot = this.free.shift();
     if (slot) return Promise.resolve(slot);
     return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /**
+   * A job whose tests could use another slot: `take` gets a free slot now or the next one freed,
+   * unless a job waits for its first (those always come first). Returns the withdrawal, for when
+   * the job no longer needs it; a slot taken goes back through `releaseAfter`.
+   */
+  offerSpare(take: (slot: Slot) => void): () => void {
+    const slot = this.waiters.length === 0 ? this.free.shift() : undefined;
+    if (slot) {
+      take(slot);
+      return () => undefined;
+    }
+    this.borrowers.push(take);
+    return () => {
+      const i = this.borrowers.indexOf(take);
+      if (i >= 0) this.borrowers.splice(i, 1);
+    };
+  }
+
+  /** A job waits for its first slot: one holding more than its own gives them back between tests. */
+  get contended(): boolean {
+    return this.waiters.length > 0;
+  }
+
+  /** A slot taken through `offerSpare` goes back (the boxes of its tests are gone already). */
+  giveBack(slot: Slot): void {
+    this.releaseAfter(slot, []);
   }
 
   /**
@@ -164,7 +194,7 @@ export class SlotPool {
   /**
    * Removes the job's boxes and gives the slot back: with a fresh workspace if anything of them
    * stayed (a program's tree no removal got through), so nothing a program leaves costs the
-   * slot's next job its disk. The usual box goes synchronously, now, before the result goes out.
+   * slot's next job its disk. The job's result goes out meanwhile: removal is not on its path.
    */
   releaseAfter(slot: Slot, boxes: readonly Box[]): void {
     const done = Promise.all(boxes.map((b) => this.discard(slot, b)))
@@ -190,8 +220,8 @@ export class SlotPool {
   }
 
   private release(slot: Slot): void {
-    const waiter = this.waiters.shift();
-    if (waiter) waiter(slot);
+    const next = this.waiters.shift() ?? this.borrowers.shift();
+    if (next) next(slot);
     else this.free.push(slot);
   }
 

@@ -6,26 +6,16 @@
  * - Once a program has run in a box, the worker never writes, follows or chowns anything in it.
  *   It reads a compiled box only to copy it (cloneBox), after every process of the compile has
  *   ended, taking regular files and directories and following no link; the owners it sets are
- *   on the fresh copy's entries, which it has just made itself. Output files are read by the
+ *   on the fresh copy's entries, which it has just made itself. A copy may go to another slot's
+ *   workspace (a job's tests run on every slot it may use): the source slot's ids become that
+ *   slot's, so no run ever owns a file of another slot's uid. Output files are read by the
  *   launcher as the slot's uid (collect.ts), never here.
  * - It removes a box only once no process of its run lives, which unlinks symlinks, hardlinks
  *   and FIFOs without following them (Judge0 CVE-2024-28185/28189).
  */
 import { randomBytes } from 'node:crypto';
-import {
-  chownSync,
-  closeSync,
-  constants,
-  cpSync,
-  lchownSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-  type Dirent,
-} from 'node:fs';
+import { constants, type Dirent, type Stats } from 'node:fs';
+import { chmod, chown, copyFile, lchown, lstat, mkdir, open, readdir, rm, rmdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { filePathProblem, type SourceFile } from '@runbox/contract';
 import { removeBoxTree } from './launcher';
@@ -36,7 +26,23 @@ export interface Box {
   name: string;
   /** Host path of the box. */
   path: string;
+  /** The slot ids the box was made for: what a program run in it owns. */
+  uid: number;
+  gid: number;
 }
+
+/** Where a box goes and whose it is: a slot's workspace and ids (SandboxSetup has them). */
+export interface BoxHome {
+  workspaceDir: string;
+  uid: number;
+  gid: number;
+}
+
+// Every call here is asynchronous: a slot's box work (a compiled binary of megabytes copied for
+// each test) must not stall the event loop that every other slot's runs and the queue's lock
+// renewals are served from.
+
+const newName = () => `box-${randomBytes(8).toString('hex')}`;
 
 function decode(file: SourceFile): Buffer {
   return file.encoding === 'base64' ? Buffer.from(file.content, 'base64') : Buffer.from(file.content, 'utf8');
@@ -46,85 +52,95 @@ function decode(file: SourceFile): Buffer {
  * Creates a fresh, empty box owned by the slot's uid, and writes `files` into it (root-owned,
  * read-only to the program: a program may add files, not rewrite its inputs).
  */
-export function createBox(workspaceDir: string, uid: number, gid: number, files: readonly SourceFile[]): Box {
-  const name = `box-${randomBytes(8).toString('hex')}`;
-  const path = join(workspaceDir, name);
-  // Synchronous on purpose: a few small writes to a tmpfs cost microseconds, while each await
-  // would cost an event-loop turn on the job's critical path.
-  mkdirSync(path, { mode: 0o755 });
-  for (const file of files) writeFileInBox(path, file);
-  chownSync(path, uid, gid);
-  return { name, path };
+export async function createBox(home: BoxHome, files: readonly SourceFile[]): Promise<Box> {
+  const name = newName();
+  const path = join(home.workspaceDir, name);
+  await mkdir(path, { mode: 0o755 });
+  await Promise.all(files.map((file) => writeFileInBox(path, file)));
+  await chown(path, home.uid, home.gid);
+  return { name, path, uid: home.uid, gid: home.gid };
 }
 
 /** Writes one file. Its path was validated by the API and again by `parseJobData`; check once more here, where it matters. */
-export function writeFileInBox(boxPath: string, file: SourceFile): void {
+export async function writeFileInBox(boxPath: string, file: SourceFile): Promise<void> {
   const problem = filePathProblem(file.path);
   if (problem) throw new SandboxError(`file path ${JSON.stringify(file.path)} ${problem}`);
   const target = join(boxPath, file.path);
   if (!target.startsWith(boxPath + '/')) throw new SandboxError(`file path ${JSON.stringify(file.path)} leaves the box`);
-  mkdirSync(dirname(target), { recursive: true, mode: 0o755 });
+  if (dirname(target) !== boxPath) await mkdir(dirname(target), { recursive: true, mode: 0o755 });
   // O_EXCL|O_NOFOLLOW: never write through something already there.
-  const fd = openSync(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+  const fh = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
   try {
-    writeFileSync(fd, decode(file));
+    await fh.writeFile(decode(file));
   } finally {
-    closeSync(fd);
+    await fh.close();
   }
 }
 
 /**
- * A fresh copy of a compiled box for one test, next to it on the slot's tmpfs. Only regular files
- * and directories are copied (a compiler may run code of the job's, so the source box may hold
- * anything): no symlink is followed or copied, no FIFO or device opened. Every copy keeps its
- * original's owner, so the test's program gets what a single run gets: the box and what the
- * compiler made are the slot's, the inputs stay root's and read-only to it.
+ * A fresh copy of a compiled box for one test or checker call, in the workspace of the slot that
+ * runs it (`into`: the box's own slot or another one the job uses). Only regular files and
+ * directories are copied (a compiler may run code of the job's, so the source box may hold
+ * anything): no symlink is followed or copied, no FIFO or device opened; each entry's type comes
+ * from lstat, and the source box does not change meanwhile (no process of its compile lives).
+ * Every copy keeps its original's mode and owner, the source slot's ids becoming `into`'s, so the
+ * program gets what a single run gets: the box and what the compiler made are the slot's, the
+ * inputs stay root's and read-only to it.
  */
-export function cloneBox(source: Box): Box {
-  const name = `box-${randomBytes(8).toString('hex')}`;
-  const path = join(dirname(source.path), name);
-  cpSync(source.path, path, {
-    recursive: true,
-    dereference: false,
-    errorOnExist: true,
-    force: false,
-    filter: (src) => {
-      const st = lstatSync(src);
-      return st.isDirectory() || st.isFile();
-    },
-  });
-  // The copy holds only what the filter let through, and nothing has run in it yet.
-  const sameOwner = (src: string, dst: string): void => {
-    const st = lstatSync(src);
-    lchownSync(dst, st.uid, st.gid);
-    if (st.isDirectory()) for (const entry of readdirSync(dst)) sameOwner(join(src, entry), join(dst, entry));
+export async function cloneBox(source: Box, into: BoxHome): Promise<Box> {
+  const name = newName();
+  const path = join(into.workspaceDir, name);
+  const owner = (st: Stats): [number, number] => [st.uid === source.uid ? into.uid : st.uid, st.gid === source.gid ? into.gid : st.gid];
+  // The copy is ours alone until its run starts: nothing a program made is written through.
+  const copy = async (src: string, dst: string, st: Stats): Promise<void> => {
+    if (st.isDirectory()) {
+      await mkdir(dst, { mode: 0o700 });
+      await Promise.all(
+        (await readdir(src)).map(async (entry) => {
+          const from = join(src, entry);
+          const est = await lstat(from);
+          if (est.isDirectory() || est.isFile()) await copy(from, join(dst, entry), est);
+        }),
+      );
+      await chmod(dst, st.mode & 0o7777);
+    } else {
+      await copyFile(src, dst, constants.COPYFILE_EXCL);
+    }
+    await lchown(dst, ...owner(st));
   };
-  sameOwner(source.path, path);
-  return { name, path };
+  try {
+    await copy(source.path, path, await lstat(source.path));
+  } catch (e) {
+    // Nothing ran in the part made: it goes now, or it would hold the slot's disk for good.
+    await rm(path, { recursive: true, force: true }).catch(() => undefined);
+    throw e;
+  }
+  return { name, path, uid: into.uid, gid: into.gid };
 }
 
-/** Entries a box may hold at its top level to be removed here, synchronously. */
-const SYNC_REMOVE_ENTRIES = 64;
+/** Entries a box may hold at its top level to be removed here rather than by the launcher. */
+const DIRECT_REMOVE_ENTRIES = 64;
 
 /**
  * Removes a box and everything a program left in it, following nothing; called only once no
  * process of its run lives (SlotPool). The usual box (the sources, a binary, a few outputs, no
- * directory) goes here and synchronously: each entry is one name in the box, unlinked without
- * being followed, some tens of microseconds in all, where a launcher would cost a fork of this
- * large process on every job. Anything else — a directory, many entries — is removed by the
- * launcher's `--box-remove`, which walks the tree by directory descriptors, so no depth a program
- * builds (past PATH_MAX) and no symlink it plants can stop or redirect it. Rejects when something
- * of the box cannot be removed: the slot then gets a fresh workspace.
+ * directory) goes here: each entry is one name in the box, unlinked without being followed, some
+ * tens of microseconds in all, where a launcher would cost a fork of this large process on every
+ * job. Anything else — a directory, many entries — is removed by the launcher's `--box-remove`,
+ * which walks the tree by directory descriptors, so no depth a program builds (past PATH_MAX) and
+ * no symlink it plants can stop or redirect it. Rejects when something of the box cannot be
+ * removed: the slot then gets a fresh workspace.
  */
 export async function removeBox(box: Box, launcherPath: string): Promise<void> {
   let entries: Dirent[] | null = null;
   try {
-    entries = readdirSync(box.path, { withFileTypes: true });
+    entries = await readdir(box.path, { withFileTypes: true });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
   }
-  if (entries && entries.length <= SYNC_REMOVE_ENTRIES && entries.every((e) => !e.isDirectory())) {
-    rmSync(box.path, { recursive: true, force: true });
+  if (entries && entries.length <= DIRECT_REMOVE_ENTRIES && entries.every((e) => !e.isDirectory())) {
+    await Promise.all(entries.map((e) => unlink(join(box.path, e.name))));
+    await rmdir(box.path);
     return;
   }
   await removeBoxTree(launcherPath, dirname(box.path), box.name);
