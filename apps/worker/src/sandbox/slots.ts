@@ -194,10 +194,12 @@ export class SlotPool {
   /**
    * Removes the job's boxes and gives the slot back: with a fresh workspace if anything of them
    * stayed (a program's tree no removal got through), so nothing a program leaves costs the
-   * slot's next job its disk. The job's result goes out meanwhile: removal is not on its path.
+   * slot's next job its disk. Removal starts on the next turn of the event loop, once the job's
+   * result (returned meanwhile) has been sent to Redis: it is not on the result's path.
    */
   releaseAfter(slot: Slot, boxes: readonly Box[]): void {
-    const done = Promise.all(boxes.map((b) => this.discard(slot, b)))
+    const done = new Promise((r) => setImmediate(r))
+      .then(() => Promise.all(boxes.map((b) => this.discard(slot, b))))
       .then(() => (slot.spoiled ? this.renew(slot) : undefined))
       .catch((e: unknown) => this.logger.error(`slot ${slot.index}: cleanup failed: ${(e as Error).message}`))
       .finally(() => {

@@ -14,8 +14,8 @@
  *   and FIFOs without following them (Judge0 CVE-2024-28185/28189).
  */
 import { randomBytes } from 'node:crypto';
-import { constants, type Dirent, type Stats } from 'node:fs';
-import { chmod, chown, copyFile, lchown, lstat, mkdir, open, readdir, rm, rmdir, unlink } from 'node:fs/promises';
+import { chownSync, closeSync, constants, mkdirSync, openSync, rmdirSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { chmod, chown, copyFile, lchown, lstat, mkdir, open, readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { filePathProblem, type SourceFile } from '@runbox/contract';
 import { removeBoxTree } from './launcher';
@@ -38,14 +38,33 @@ export interface BoxHome {
   gid: number;
 }
 
-// Every call here is asynchronous: a slot's box work (a compiled binary of megabytes copied for
-// each test) must not stall the event loop that every other slot's runs and the queue's lock
-// renewals are served from.
+// Box work is asynchronous wherever its cost grows with what a job sent or a program made (a
+// compiled binary of megabytes copied for every test, a large source, a tree to walk): done
+// synchronously, it would stall the event loop that every slot's runs and the queue's lock
+// renewals are served from (cpSync of a 2 MiB binary held it 2–4 ms). The usual job's box, a few
+// small sources and a few entries to unlink, is made and unlinked synchronously: measured on
+// tmpfs, that is ~50 µs of CPU per job against ~170 µs for the same calls through the thread
+// pool, and it holds the loop for less time than the thread pool's round trips would take.
+const SMALL_BOX_BYTES = 64 * 1024;
+const SMALL_BOX_FILES = 16;
+/** Entries a box may hold at its top level to be unlinked here rather than removed by the launcher. */
+const DIRECT_REMOVE_ENTRIES = 64;
+/** O_EXCL|O_NOFOLLOW: never write through something already there. */
+const EXCLUSIVE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 const newName = () => `box-${randomBytes(8).toString('hex')}`;
 
 function decode(file: SourceFile): Buffer {
   return file.encoding === 'base64' ? Buffer.from(file.content, 'base64') : Buffer.from(file.content, 'utf8');
+}
+
+/** Where `file` goes in the box. Its path was validated by the API and again by `parseJobData`; check once more here, where it matters. */
+function targetOf(boxPath: string, file: SourceFile): string {
+  const problem = filePathProblem(file.path);
+  if (problem) throw new SandboxError(`file path ${JSON.stringify(file.path)} ${problem}`);
+  const target = join(boxPath, file.path);
+  if (!target.startsWith(boxPath + '/')) throw new SandboxError(`file path ${JSON.stringify(file.path)} leaves the box`);
+  return target;
 }
 
 /**
@@ -55,23 +74,37 @@ function decode(file: SourceFile): Buffer {
 export async function createBox(home: BoxHome, files: readonly SourceFile[]): Promise<Box> {
   const name = newName();
   const path = join(home.workspaceDir, name);
-  await mkdir(path, { mode: 0o755 });
-  await Promise.all(files.map((file) => writeFileInBox(path, file)));
-  await chown(path, home.uid, home.gid);
+  const contents = files.map((file) => ({ target: targetOf(path, file), bytes: decode(file) }));
+  if (contents.length <= SMALL_BOX_FILES && contents.reduce((n, c) => n + c.bytes.length, 0) <= SMALL_BOX_BYTES) {
+    mkdirSync(path, { mode: 0o755 });
+    for (const { target, bytes } of contents) {
+      if (dirname(target) !== path) mkdirSync(dirname(target), { recursive: true, mode: 0o755 });
+      const fd = openSync(target, EXCLUSIVE, 0o644);
+      try {
+        writeSync(fd, bytes);
+      } finally {
+        closeSync(fd);
+      }
+    }
+    chownSync(path, home.uid, home.gid);
+  } else {
+    await mkdir(path, { mode: 0o755 });
+    await Promise.all(contents.map(({ target, bytes }) => writeExclusive(path, target, bytes)));
+    await chown(path, home.uid, home.gid);
+  }
   return { name, path, uid: home.uid, gid: home.gid };
 }
 
-/** Writes one file. Its path was validated by the API and again by `parseJobData`; check once more here, where it matters. */
-export async function writeFileInBox(boxPath: string, file: SourceFile): Promise<void> {
-  const problem = filePathProblem(file.path);
-  if (problem) throw new SandboxError(`file path ${JSON.stringify(file.path)} ${problem}`);
-  const target = join(boxPath, file.path);
-  if (!target.startsWith(boxPath + '/')) throw new SandboxError(`file path ${JSON.stringify(file.path)} leaves the box`);
+/** Writes one file into a box nothing has run in yet. */
+export function writeFileInBox(boxPath: string, file: SourceFile): Promise<void> {
+  return writeExclusive(boxPath, targetOf(boxPath, file), decode(file));
+}
+
+async function writeExclusive(boxPath: string, target: string, bytes: Buffer): Promise<void> {
   if (dirname(target) !== boxPath) await mkdir(dirname(target), { recursive: true, mode: 0o755 });
-  // O_EXCL|O_NOFOLLOW: never write through something already there.
-  const fh = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+  const fh = await open(target, EXCLUSIVE, 0o644);
   try {
-    await fh.writeFile(decode(file));
+    await fh.writeFile(bytes);
   } finally {
     await fh.close();
   }
@@ -118,9 +151,6 @@ export async function cloneBox(source: Box, into: BoxHome): Promise<Box> {
   return { name, path, uid: into.uid, gid: into.gid };
 }
 
-/** Entries a box may hold at its top level to be removed here rather than by the launcher. */
-const DIRECT_REMOVE_ENTRIES = 64;
-
 /**
  * Removes a box and everything a program left in it, following nothing; called only once no
  * process of its run lives (SlotPool). The usual box (the sources, a binary, a few outputs, no
@@ -132,15 +162,17 @@ const DIRECT_REMOVE_ENTRIES = 64;
  * removed: the slot then gets a fresh workspace.
  */
 export async function removeBox(box: Box, launcherPath: string): Promise<void> {
-  let entries: Dirent[] | null = null;
+  let names: string[] | null = null;
   try {
-    entries = await readdir(box.path, { withFileTypes: true });
+    // Listed through the thread pool: how many names there are is the program's choice.
+    const entries = await readdir(box.path, { withFileTypes: true });
+    if (entries.length <= DIRECT_REMOVE_ENTRIES && entries.every((e) => !e.isDirectory())) names = entries.map((e) => e.name);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
   }
-  if (entries && entries.length <= DIRECT_REMOVE_ENTRIES && entries.every((e) => !e.isDirectory())) {
-    await Promise.all(entries.map((e) => unlink(join(box.path, e.name))));
-    await rmdir(box.path);
+  if (names) {
+    for (const name of names) unlinkSync(join(box.path, name));
+    rmdirSync(box.path);
     return;
   }
   await removeBoxTree(launcherPath, dirname(box.path), box.name);
