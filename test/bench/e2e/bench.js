@@ -20,7 +20,9 @@
 // launcher alone. Issue 13's phases (./measured.js): the worker pinned to a CPU of its own against
 // the launcher alone there (≥ 90% bash echo, ≥ 95% Python hello), Redis commands per job by
 // process, and the latency the service adds to the launcher alone's (p50 ≤ 4 ms, ≤ 1.5 ms added).
-// Usage (root): npm run bench:e2e [-- --quick] [--rounds=N] [--phases=service,latency,pinned,commands]
+// Two more phases run only when named: grading (./grading.js: a 20-test job on 2 slots against
+// serial) and drain (./drain.js: 10,000 queued jobs, jobs/s and memory).
+// Usage (root): npm run bench:e2e [-- --quick] [--rounds=N] [--phases=service,latency,pinned,commands,grading,drain]
 'use strict';
 
 const fs = require('node:fs');
@@ -30,6 +32,8 @@ const p = require('./processes');
 const { openSlots } = require('./slots');
 
 const m = require('./measured');
+const grading = require('./grading');
+const drain = require('./drain');
 
 const QUICK = process.argv.includes('--quick');
 const option = (name, fallback) => {
@@ -577,6 +581,8 @@ async function main() {
         slots,
       );
     }
+    if (PHASES.has('grading')) grading.printGrading(await grading.gradingPhase(redis.url, ROUNDS));
+    if (PHASES.has('drain')) drain.printDrain(await drain.drainPhase(call, { api: api.pid, worker: worker.pid, redis: redis.pid }));
   } finally {
     await stopAll();
   }
