@@ -48,7 +48,8 @@ export interface LanePlan<S, R> {
  * failure of a counted test, once every run of the job has ended (no sandbox of it lives on).
  */
 export async function runLanes<S, R>(plan: LanePlan<S, R>): Promise<void> {
-  const results: (R | undefined)[] = new Array<R | undefined>(plan.count);
+  /** Ended, not yet settled: dropped once settled, so the job holds a whole run only until it counts. */
+  const ended = new Map<number, R>();
   const inFlight = new Map<number, AbortController>();
   const lanes = new Set<Promise<void>>();
   let next = 0; // the lowest test not started
@@ -61,13 +62,14 @@ export async function runLanes<S, R>(plan: LanePlan<S, R>): Promise<void> {
 
   const cut = (end: number) => {
     limit = Math.min(limit, end);
+    for (const i of ended.keys()) if (i >= limit) ended.delete(i);
     for (const [i, c] of inFlight) if (i >= limit || failure) c.abort(failure ? 'the job failed' : 'cut');
     if (next >= limit || failure) withdraw();
   };
   const flush = () => {
-    while (settled < limit && results[settled] !== undefined) {
-      plan.settle(settled, results[settled]!);
-      settled++;
+    for (let r = ended.get(settled); settled < limit && r !== undefined; r = ended.get(settled)) {
+      ended.delete(settled);
+      plan.settle(settled++, r);
     }
   };
   const lane = async (slot: S, borrowed: boolean): Promise<void> => {
@@ -83,7 +85,7 @@ export async function runLanes<S, R>(plan: LanePlan<S, R>): Promise<void> {
         try {
           const r = await plan.run(i, slot, controller.signal);
           if (i < limit) {
-            results[i] = r;
+            ended.set(i, r);
             if (plan.stopsAfter(i, r)) cut(i + 1);
             flush();
           }
