@@ -91,32 +91,29 @@ describe('SlotPool', () => {
   });
 
   it('gives a freed slot to a job waiting for its first before one that could use another, and a spare only when none waits', async () => {
-    const launcher = join(dir, 'launcher');
-    writeFileSync(launcher, '#!/bin/sh\nexit 0\n');
-    chmodSync(launcher, 0o755);
     const config = loadConfig({
       WORKER_SLOTS: '2',
-      WORKSPACE_DIR: join(dir, 'slots'),
-      LAUNCHER_PATH: launcher,
+      WORKSPACE_DIR: join(dir, 'two-slots'),
+      LAUNCHER_PATH: join(dir, 'launcher'),
       PREPARED_SANDBOXES: 'false',
       CGROUP_PARENT: 'runbox-slots-spec',
     });
-    const pool = new SlotPool(config, { allMounts: () => [] } as unknown as LanguageRegistry);
-    await pool.start();
-    const first = await pool.acquire();
+    const two = new SlotPool(config, { allMounts: () => [] } as unknown as LanguageRegistry);
+    await two.start();
+    const first = await two.acquire();
     const spares: number[] = [];
-    pool.offerSpare((s) => spares.push(s.index)); // free now: taken at once
+    two.offerSpare((s) => spares.push(s.index)); // free now: taken at once
     expect(spares).toEqual([1]);
     const order: string[] = [];
-    pool.offerSpare(() => order.push('spare'));
-    const waiting = pool.acquire().then(() => order.push('first'));
-    expect(pool.contended).toBe(true);
-    pool.giveBack(first);
+    two.offerSpare(() => order.push('spare'));
+    const waiting = two.acquire().then(() => order.push('first'));
+    expect(two.contended).toBe(true);
+    two.giveBack(first);
     await waiting;
     expect(order).toEqual(['first']);
-    pool.releaseAfter(first, []);
+    two.releaseAfter(first, []);
     await new Promise((r) => setImmediate(r));
     expect(order).toEqual(['first', 'spare']);
-    await pool.close();
+    await two.close();
   });
 });
