@@ -16,7 +16,7 @@
 /* clang-format off */
 enum {
     O_UID = 0x100, O_GID, O_WORKSPACE, O_BIND_RO, O_NO_DEFAULT_MOUNTS, O_TMP_KB, O_HOSTNAME,
-    O_CG_PARENT, O_REPORT_FD, O_CONTROL_FD, O_CPUS, O_ROOTFS,                /* set-up */
+    O_CG_PARENT, O_REPORT_FD, O_CONTROL_FD, O_CPUS, O_ROOTFS, O_STDIO_PIPES, /* set-up */
     O_BOX, O_CPU, O_WALL, O_MEM, O_PROCS, O_OUTPUT, O_FSIZE, O_NOFILE, O_STACK, O_ENV, /* run */
     O_WS_MOUNT, O_WS_UNMOUNT, O_DISK_KB, O_INODES, O_BOX_REMOVE,             /* helpers */
     O_CG_INFO, O_CG_SWEEP, O_REMOVE_PARENT,
@@ -37,6 +37,7 @@ static const struct option options[] = {
     {"report-fd", required_argument, NULL, O_REPORT_FD},
     {"control-fd", required_argument, NULL, O_CONTROL_FD},
     {"cpus", required_argument, NULL, O_CPUS},
+    {"stdio-pipes", no_argument, NULL, O_STDIO_PIPES},
     {"box", required_argument, NULL, O_BOX},
     {"cpu-time-ms", required_argument, NULL, O_CPU},
     {"wall-time-ms", required_argument, NULL, O_WALL},
@@ -276,6 +277,9 @@ static int parse(int argc, char **argv, bool request_only, struct cli *c, struct
                 return rb_fail(err, 0, "--cpus: expected a CPU list like 0-3,6, got '%s'", optarg);
             c->setup.cpus = optarg;
             break;
+        case O_STDIO_PIPES:
+            c->setup.stdio_pipes = true;
+            break;
         case O_REPORT_FD:
             if (parse_fd(name, optarg, &c->setup.report_fd, err) < 0)
                 return -1;
@@ -365,6 +369,9 @@ static int parse(int argc, char **argv, bool request_only, struct cli *c, struct
             return rb_fail(err, 0,
                            "prepared mode (--control-fd): run options and the program "
                            "come in the request, not on the command line");
+        /* A prepared launcher's fds 0 and 1 are its server's pipes (serve.c). */
+        if (c->setup.stdio_pipes)
+            return rb_fail(err, 0, "--stdio-pipes is for one-shot runs only");
         if (c->setup.control_fd == c->setup.report_fd || c->setup.control_fd <= 2)
             return rb_fail(err, 0, "--control-fd must differ from --report-fd and 0, 1, 2");
         return 0;

@@ -41,6 +41,7 @@ struct setup_opts {
     const char *rootfs; /* NULL: bind sources come from the host's / (--rootfs) */
     const char *cgroup_parent;
     const char *cpus; /* the run's CPUs (cpuset); NULL: the launcher's own affinity */
+    bool stdio_pipes; /* --stdio-pipes: fds 0 and 1 are the program's own, not captured */
     int report_fd, control_fd;
 };
 

@@ -24,9 +24,32 @@ _Noreturn void init_main(const struct cli *c); /* reaper.c */
 
 #define NS_FLAGS (CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWUTS)
 
+/* --stdio-pipes: fds 0 and 1 are the worker's channels to another sandbox (an interactor), and
+ * the program's own stdin and stdout. Made one-way, as pipes are, where they are stream sockets
+ * (what the worker's runtime makes for a child's stdio): the program reads only from fd 0 and
+ * writes only to fd 1. ENOTSOCK (real pipes) is fine. */
+static void stdio_one_way(void)
+{
+    (void)shutdown(0, SHUT_WR);
+    (void)shutdown(1, SHUT_RD);
+}
+
+void ns_drop_stdio(void)
+{
+    /* A copy held anywhere but in the program would hide the program's EOF from the reader at the
+     * other end: fds 0 and 1 become /dev/null (they must stay taken, see main()). */
+    int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0)
+        close(0), close(1);
+    if (fd > 1)
+        close(fd);
+}
+
 int ns_spawn(const struct cli *c, int cgroup_fd, struct sandbox *sb, struct rb_error *err)
 {
     int go[2], st[2], out[2], er[2];
+    if (c->setup.stdio_pipes)
+        stdio_one_way();
     if (pipe2(go, O_CLOEXEC) < 0 || pipe2(st, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
         pipe2(er, O_CLOEXEC) < 0)
         return rb_fail(err, errno, "pipe");
@@ -55,6 +78,8 @@ int ns_spawn(const struct cli *c, int cgroup_fd, struct sandbox *sb, struct rb_e
         init_main(c);
     }
     close(go[0]), close(st[1]), close(out[1]), close(er[1]);
+    if (c->setup.stdio_pipes) /* the init has them now, for the program */
+        ns_drop_stdio();
     *sb = (struct sandbox){
         .init = pid, .go_fd = go[1], .status_fd = st[0], .out_fd = out[0], .err_fd = er[0]};
     return 0;

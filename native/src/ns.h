@@ -36,6 +36,8 @@ int ns_send_attached(struct sandbox *sb, struct rb_error *err);
 int ns_read_msg(struct sandbox *sb, struct rb_msg *m, struct rb_error *err);
 int ns_go(struct sandbox *sb, const char *req, uint32_t len, struct rb_error *err);
 void ns_close(struct sandbox *sb);
+/* --stdio-pipes: lets go of fds 0 and 1 (launcher and init), which only the program may hold. */
+void ns_drop_stdio(void);
 
 /* Init side: hostname of its own and the loopback interface up (the only one there is). */
 int ns_setup_uts_net(const char *hostname, struct rb_error *err);

@@ -88,7 +88,8 @@ _Noreturn static void program_child(const struct cli *c, const struct sock_fprog
         rb_fail(&err, errno, "setsid");
         goto fail;
     }
-    if (dup2(INIT_OUT_FD, 1) < 0 || dup2(INIT_ERR_FD, 2) < 0) {
+    /* --stdio-pipes: fd 1 is already the program's own (a pipe to another sandbox). */
+    if ((!c->setup.stdio_pipes && dup2(INIT_OUT_FD, 1) < 0) || dup2(INIT_ERR_FD, 2) < 0) {
         rb_fail(&err, errno, "dup2 stdout/stderr");
         goto fail;
     }
@@ -275,6 +276,8 @@ _Noreturn void init_main(const struct cli *c)
     pid_t prog = fork_program_child(c, &filter, &exec_fd, &err);
     if (prog < 0)
         die(&err);
+    if (c->setup.stdio_pipes)
+        ns_drop_stdio();
     struct rb_msg ready = {.type = MSG_READY};
     if (write_all(INIT_STATUS_FD, &ready, sizeof ready) < 0)
         _exit(1);

@@ -4,7 +4,7 @@
 # sandbox uid left, no cgroup left under the test's cgroup parent, no mount left on the host.
 # Hierarchy-specific cases are skipped (with the reason) where that hierarchy is absent.
 # Usage: tests/run.sh [GROUP]   (only the groups matching the extended regex GROUP: workspace basic
-#        isolation seccomp limit core cpu teardown cgroup prepared serve parallel lang)
+#        isolation seccomp limit core cpu teardown cgroup prepared serve stdio parallel lang)
 set -u
 export LC_ALL=C
 
@@ -1109,6 +1109,65 @@ if selected "serve"; then
 
     begin "serve: set-up options are checked at start (exit 64)"
     serve bad-setup
+    end
+fi
+
+# ============================================================================ stdio pipes
+# --stdio-pipes (native/README.md): fds 0 and 1 are the program's own, how the worker wires a
+# program to its interactor. Nothing of stdout passes through the launcher, and no copy of it
+# outside the program keeps the reader from seeing the program's EOF.
+if selected "stdio"; then
+    begin "stdio-pipes: stdin and stdout are the caller's pipes, not captured, EOF as the program closes"
+    t0=$(date +%s%N)
+    "$L" --uid $U --gid $G --cgroup-parent $CGP --report-fd 3 --stdio-pipes --output-bytes 10 -- \
+        /bin/sh -c 'read -r l; echo "got $l"; head -c 100000 /dev/zero; exec >&-; sleep 2' \
+        3>"$T/rep" 2>"$T/err" < <(echo ping) | { read -r l; echo "$l"; wc -c; echo "$(( ($(date +%s%N) - t0) / 1000000 ))"; } >"$T/out"
+    RC=${PIPESTATUS[0]} REP=$(cat "$T/rep") OUT=$(cat "$T/out") ERR=$(cat "$T/err")
+    expect_ok_run
+    expect .limit null
+    expect .stdoutBytes 0
+    expect .stdoutTruncated false
+    [ "$(sed -n 1p <<<"$OUT")" = "got ping" ] || fail "stdin/stdout: '$OUT'"
+    [ "$(sed -n 2p <<<"$OUT")" = 100000 ] || fail "bytes past --output-bytes: $(sed -n 2p <<<"$OUT")"
+    eof_ms=$(sed -n 3p <<<"$OUT")
+    [ "$eof_ms" -lt 1500 ] || fail "the reader saw EOF only after ${eof_ms} ms (the program slept 2 s after closing)"
+    end
+
+    # The worker's runtime hands out stream socketpairs, not pipes: each end is one-way all the same.
+    begin "stdio-pipes: socket ends become one-way (no writing to stdin, no reading from stdout)"
+    OUT=$(python3 - "$L" $U $CGP 3>"$T/rep" <<'PY' 2>&1
+import socket, subprocess, sys
+L, uid, cgp = sys.argv[1:]
+to_prog, prog_in = socket.socketpair()
+prog_out, from_prog = socket.socketpair()
+code = ("import os\n"
+        "try: os.write(0, b'x'); print('wrote stdin')\n"
+        "except OSError as e: print('stdin', e.errno)\n"
+        "print('stdout read', os.read(1, 1))\n")
+p = subprocess.Popen([L, "--uid", uid, "--gid", uid, "--cgroup-parent", cgp, "--report-fd", "3",
+                      "--stdio-pipes", "--", "/usr/bin/python3", "-c", code],
+                     stdin=prog_in, stdout=prog_out, stderr=subprocess.DEVNULL, pass_fds=(3,))
+prog_in.close(); prog_out.close()
+to_prog.settimeout(10); from_prog.settimeout(10)
+got = b""
+while True:
+    c = from_prog.recv(4096)
+    if not c: break
+    got += c
+p.wait(20)
+print(got.decode().strip())
+PY
+)
+    REP=$(cat "$T/rep")
+    [[ $OUT == *"stdin 32"* ]] || fail "writing to stdin: $OUT"
+    [[ $OUT == *"stdout read b''"* ]] || fail "reading from stdout: $OUT"
+    end
+
+    begin "stdio-pipes: refused in prepared mode (exit 64)"
+    "$L" --uid $U --gid $G --report-fd 3 --control-fd 4 --stdio-pipes 3>/dev/null 4</dev/null 2>"$T/err"
+    RC=$? ERR=$(cat "$T/err") REP=""
+    expect_rc 64
+    [[ $ERR == *one-shot* ]] || fail "stderr: $ERR"
     end
 fi
 
