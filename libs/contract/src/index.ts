@@ -1,6 +1,7 @@
 export * from './run';
 export * from './limits';
 export * from './checker';
+export * from './interactor';
 export * from './job';
 export * from './queue';
 export * from './language-info';

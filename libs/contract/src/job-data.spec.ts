@@ -55,7 +55,28 @@ describe('parseJobData', () => {
     [{ outputFiles: ['a\0b'] }, /^outputFiles\[0\]: .*NUL/],
     [{ outputFiles: Array.from({ length: 17 }, () => 'x') }, /^outputFiles: .*16/],
     [{ outputEncoding: 'latin1' }, /^outputEncoding: /],
+    [
+      { interactor: { language: 'python', files: [{ path: 'i.py', content: '' }], limits: { ...DEFAULT_LIMITS } } },
+      /^interactor: needs tests/,
+    ],
+    [
+      {
+        tests: [],
+        interactor: { language: 'python', files: [{ path: 'i.py', content: '' }], limits: { ...DEFAULT_LIMITS, memoryMb: 1e6 } },
+      },
+      /^interactor\.limits\.memoryMb: /,
+    ],
+    [
+      { tests: [], interactor: { language: 'python', files: [{ path: '-i.py', content: '' }], limits: { ...DEFAULT_LIMITS } } },
+      /^interactor\.files\[0\]\.path: /,
+    ],
   ])('refuses %j', (over, why) => expect(refusal(job(over))).toMatch(why));
+
+  it('keeps an interactor with every limit, and none when absent', () => {
+    const interactor = { language: 'python', files: [{ path: 'i.py', content: 'x', encoding: 'utf8' }], limits: { ...DEFAULT_LIMITS } };
+    expect(parseJobData(job({ tests: [], interactor }), DEFAULT_MAX_LIMITS).interactor).toEqual(interactor);
+    expect(parseJobData(job(), DEFAULT_MAX_LIMITS)).not.toHaveProperty('interactor');
+  });
 
   it('keeps output patterns and the encoding; fills utf8 for a job queued before them', () => {
     expect(parseJobData(job({ outputFiles: ['plots/*.png'], outputEncoding: 'base64' }), DEFAULT_MAX_LIMITS)).toMatchObject({

@@ -4,6 +4,7 @@
  * the worker run with wrong limits or write outside the box.
  */
 import { CHECKER_TYPES, FILE_ENCODINGS, type SourceFile } from './checker';
+import { INTERACTOR_FILES, type QueuedInteractor } from './interactor';
 import { LIVE_MODES, type JobData, type LiveMode, type QueuedChecker, type QueuedTest } from './job';
 import { LIMIT_FIELDS, OUTPUT_ENCODINGS, type OutputEncoding, type RunLimits } from './run';
 import { MIN_LIMITS } from './limits';
@@ -111,11 +112,24 @@ function parseFiles(v: unknown, field: string): SourceFile[] {
   });
 }
 
-function parseLimits(v: unknown, maxima: RunLimits): RunLimits {
-  if (!isObj(v)) throw new InvalidJobData('limits', 'must be an object');
+function parseLimits(v: unknown, maxima: RunLimits, field = 'limits'): RunLimits {
+  if (!isObj(v)) throw new InvalidJobData(field, 'must be an object');
   const out = {} as RunLimits;
-  for (const f of LIMIT_FIELDS) out[f] = int(v[f], `limits.${f}`, MIN_LIMITS[f], maxima[f]);
+  for (const f of LIMIT_FIELDS) out[f] = int(v[f], `${field}.${f}`, MIN_LIMITS[f], maxima[f]);
   return out;
+}
+
+function parseInteractor(v: unknown, maxima: RunLimits, tests: QueuedTest[] | null): QueuedInteractor {
+  if (!isObj(v)) throw new InvalidJobData('interactor', 'must be an object');
+  if (!tests) throw new InvalidJobData('interactor', 'needs tests');
+  const files = parseFiles(v.files, 'interactor.files');
+  const reserved = files.findIndex((f) => (INTERACTOR_FILES as readonly string[]).includes(f.path));
+  if (reserved >= 0) throw new InvalidJobData(`interactor.files[${reserved}].path`, "is one of the test's files");
+  return {
+    language: cstr(v.language, 'interactor.language'),
+    files,
+    limits: parseLimits(v.limits, maxima, 'interactor.limits'),
+  };
 }
 
 function parseChecker(v: unknown): QueuedChecker {
@@ -199,6 +213,7 @@ function parseLive(v: unknown): LiveMode {
 export function parseJobData(raw: unknown, maxima: RunLimits): JobData {
   if (!isObj(raw)) throw new InvalidJobData('job', 'must be an object');
   if (raw.v !== 1) throw new InvalidJobData('v', 'must be 1');
+  const tests = parseTests(raw.tests);
   return {
     v: 1,
     language: cstr(raw.language, 'language'),
@@ -209,8 +224,9 @@ export function parseJobData(raw: unknown, maxima: RunLimits): JobData {
     compileArgs: cstrArray(raw.compileArgs ?? [], 'compileArgs'),
     archive: raw.archive === null || raw.archive === undefined ? null : str(raw.archive, 'archive'),
     limits: parseLimits(raw.limits, maxima),
-    tests: parseTests(raw.tests),
+    tests,
     checker: parseChecker(raw.checker),
+    ...(raw.interactor === undefined || raw.interactor === null ? {} : { interactor: parseInteractor(raw.interactor, maxima, tests) }),
     stopOnFirstFailure: raw.stopOnFirstFailure === true,
     callbackUrl: raw.callbackUrl === null || raw.callbackUrl === undefined ? null : str(raw.callbackUrl, 'callbackUrl'),
     outputEncoding: parseOutputEncoding(raw.outputEncoding),

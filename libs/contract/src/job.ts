@@ -3,6 +3,7 @@
  * back; `JobData` is what travels through the queue. There is no other definition of a job.
  */
 import type { Checker, SourceFile } from './checker';
+import type { Interactor, QueuedInteractor } from './interactor';
 import type { OutputEncoding, Run, RunLimits, Verdict } from './run';
 
 export interface TestCase {
@@ -27,6 +28,8 @@ export interface JobRequest {
   limits?: Partial<RunLimits>;
   tests?: TestCase[];
   checker?: Checker;
+  /** Makes every test interactive (needs `tests`, excludes `checker`): see interactor.ts. */
+  interactor?: Interactor;
   stopOnFirstFailure?: boolean;
   callbackUrl?: string;
   /** How stdout, stderr and output files come back; default `utf8`. */
@@ -135,6 +138,8 @@ export interface JobData {
   limits: RunLimits;
   tests: QueuedTest[] | null;
   checker: QueuedChecker;
+  /** Absent: no interactor (every job queued before it existed). */
+  interactor?: QueuedInteractor;
   stopOnFirstFailure: boolean;
   callbackUrl: string | null;
   /** Absent (as in jobs queued before it existed): `utf8`. */

@@ -6,14 +6,17 @@
  */
 import {
   DEFAULT_CHECKER,
+  INTERACTOR_FILES,
   LIMIT_FIELDS,
   nulProblem,
   outputPatternProblem,
   unrunnablePathProblem,
   type Checker,
+  type Interactor,
   type JobData,
   type JobRequest,
   type QueuedChecker,
+  type QueuedInteractor,
   type QueuedTest,
   type RunLimits,
   type SourceFile,
@@ -109,12 +112,13 @@ function unrunnableFields(req: JobRequest, at: string): FieldError[] {
   });
   paths(req.files ?? undefined, `${at}files`);
   if (req.checker?.type === 'custom') paths(req.checker.files ?? undefined, `${at}checker.files`);
+  paths(req.interactor?.files ?? undefined, `${at}interactor.files`);
   return errors;
 }
 
-/** The request's limits, each checked against the server's maximum and filled from its default. */
-function limitsOf(requested: Partial<RunLimits> | undefined, at: string, config: Config): RunLimits {
-  const limits = { ...config.limits.defaults };
+/** The request's limits, each checked against the server's maximum and filled from `defaults` (the server's). */
+function limitsOf(requested: Partial<RunLimits> | undefined, at: string, config: Config, defaults = config.limits.defaults): RunLimits {
+  const limits = { ...defaults };
   for (const f of LIMIT_FIELDS) {
     const v = requested?.[f];
     if (v === undefined || v === null) continue;
@@ -148,6 +152,38 @@ function toChecker(checker: Checker | undefined, at: string, ctx: RequestContext
   }
 }
 
+/**
+ * The job's interactor: only with tests (it judges them) and without a checker (it is the
+ * checker). Its limits default to the job's.
+ */
+function toInteractor(
+  req: JobRequest & { interactor: Interactor },
+  jobLimits: RunLimits,
+  at: string,
+  ctx: RequestContext,
+): QueuedInteractor {
+  const field = `${at}interactor`;
+  if (!req.tests) throw new UnprocessableJob([{ field, rule: 'needsTests', message: `${field} needs tests: it judges each one` }]);
+  if (req.checker)
+    throw new UnprocessableJob([
+      { field: `${at}checker`, rule: 'notWithInteractor', message: `${at}checker must not be given with ${field}: the interactor judges` },
+    ]);
+  const { interactor } = req;
+  const lang = resolveLanguage(interactor.language, `${field}.language`, ctx.languages);
+  checkProgram(interactor.source, interactor.files, `${field}.`, ctx.config);
+  const reserved = (interactor.files ?? []).flatMap((f, i) =>
+    (INTERACTOR_FILES as readonly string[]).includes(f.path)
+      ? [{ field: `${field}.files[${i}].path`, rule: 'reserved', message: `${field}.files[${i}].path ${f.path} is the test's file` }]
+      : [],
+  );
+  if (reserved.length) throw new UnprocessableJob(reserved);
+  return {
+    language: lang.id,
+    files: toFiles(interactor.source, interactor.files, lang),
+    limits: limitsOf(interactor.limits ?? undefined, `${field}.`, ctx.config, jobLimits),
+  };
+}
+
 const toTest = (t: TestCase, i: number): QueuedTest => ({
   name: t.name ?? `test ${i + 1}`,
   stdin: t.stdin ?? '',
@@ -179,6 +215,7 @@ export function toJobData(req: JobRequest, ctx: RequestContext, at = '', now = n
   req.tests?.forEach((t, i) => checkRun(t.stdin, t.args, `${at}tests[${i}].`, config));
   const unrunnable = unrunnableFields(req, at);
   if (unrunnable.length > 0) throw new UnprocessableJob(unrunnable);
+  const interactor = req.interactor ? toInteractor({ ...req, interactor: req.interactor }, limits, at, ctx) : undefined;
   return {
     v: 1,
     language: lang.id,
@@ -190,6 +227,7 @@ export function toJobData(req: JobRequest, ctx: RequestContext, at = '', now = n
     limits,
     tests: req.tests ? req.tests.map(toTest) : null,
     checker: toChecker(req.checker ?? undefined, at, ctx),
+    ...(interactor ? { interactor } : {}),
     stopOnFirstFailure: req.stopOnFirstFailure ?? false,
     callbackUrl: req.callbackUrl ?? null,
     outputEncoding: req.outputEncoding ?? 'utf8',

@@ -18,12 +18,12 @@ import {
 } from 'class-validator';
 import { MAX_OUTPUT_FILE_PATTERNS, OUTPUT_ENCODINGS, type Checker, type JobRequest, type OutputEncoding } from '@runbox/contract';
 import { CheckerDto } from './checker.dto';
+import { InteractorDto } from './interactor.dto';
 import { LimitsDto } from './limits.dto';
-import { ExactlyOneOf, IsStringIfPresent } from './rules';
+import { ExactlyOneOf, IsStringIfPresent, MAX_LANGUAGE_LENGTH } from './rules';
 import { SourceFileDto, SourceFilesField } from './source-file.dto';
 import { TestCaseDto } from './test-case.dto';
 
-export const MAX_LANGUAGE_LENGTH = 64;
 export const MAX_CALLBACK_URL_LENGTH = 2048;
 
 /**
@@ -97,6 +97,17 @@ export class CreateJobDto implements JobRequest {
   @ValidateNested()
   @Type(() => CheckerDto)
   checker?: Checker;
+
+  @ApiPropertyOptional({
+    type: InteractorDto,
+    description:
+      "makes every test interactive: the program and the interactor run at once, each in its own sandbox, the program's stdout piped to the interactor's stdin and back; the interactor judges (needs tests; not with checker)",
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => InteractorDto)
+  interactor?: InteractorDto;
 
   @ApiPropertyOptional({ default: false })
   @IsOptional()

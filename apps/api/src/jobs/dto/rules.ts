@@ -6,6 +6,9 @@
 import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
 import { filePathProblem, unrunnablePathProblem } from '@runbox/contract';
 
+/** The longest language id or alias a request may name (a job's, an interactor's). */
+export const MAX_LANGUAGE_LENGTH = 64;
+
 type Obj = Record<string, unknown>;
 const present = (v: unknown) => v !== undefined && v !== null;
 
