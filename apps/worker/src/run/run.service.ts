@@ -5,7 +5,18 @@
  * and count in their order. A crashing program is a result; only runbox's own trouble throws.
  */
 import { Injectable } from '@nestjs/common';
-import type { JobData, JobProgressType, JobResult, QueuedChecker, Run, RunLimits, SourceFile, TestResult, Verdict } from '@runbox/contract';
+import type {
+  JobData,
+  JobProgressType,
+  JobResult,
+  QueuedChecker,
+  QueuedInteractor,
+  Run,
+  RunLimits,
+  SourceFile,
+  TestResult,
+  Verdict,
+} from '@runbox/contract';
 import { Config } from '@runbox/config';
 import { adjustLimits, BASE_ENV, expandArgv, languageEnv, LanguageRegistry, type Language } from '@runbox/languages';
 import { collectFiles } from '../sandbox/collect';
@@ -17,6 +28,7 @@ import { JobBudget } from './budget';
 import { runLanes } from './lanes';
 import type { RawRun } from './output';
 import { check } from './checkers';
+import { InteractiveTests, type Judged } from './interactive';
 import type { LiveJob, LiveRun } from './live';
 import { ARCHIVE_CAPS, ARCHIVE_FILE, UNPACK_LIMITS, unpackArgv } from './unpack';
 import { overallVerdict, toRun } from './verdict';
@@ -34,7 +46,7 @@ interface Program {
 }
 
 /** What one kind of run executes, fixed once per job: the same for every test. */
-interface Command {
+export interface Command {
   argv: readonly string[];
   env: Record<string, string>;
   /** What the sandbox enforces (adjusted for the language). */
@@ -119,6 +131,23 @@ export class RunService {
         return ends({ verdict: run.verdict, compile, run });
       }
       const judge = await this.judgeFor(slot, data.checker, boxes, budget, signal);
+      const interactive = data.interactor ? await this.interactiveFor(slot, data.interactor, boxes, budget, signal) : null;
+      if (typeof interactive === 'string') {
+        const failed = (t: { name: string }): TestResult => ({
+          name: t.name,
+          verdict: 'internal_error',
+          points: 0,
+          run: null,
+          message: interactive,
+        });
+        return ends({
+          verdict: 'internal_error',
+          compile,
+          run: null,
+          tests: data.tests.map(failed),
+          score: { points: 0, maxPoints: maxPoints(data) },
+        });
+      }
       const cases = data.tests;
       const tests: TestResult[] = [];
       let stopped: JobResult['stopped'];
@@ -127,7 +156,7 @@ export class RunService {
         home: slot,
         pool: this.slots,
         signal,
-        run: (i, on, testSignal) => this.runTest(on, built.box, data, i, command, judge, budget, testSignal, live),
+        run: (i, on, testSignal) => this.runTest(on, built.box, data, i, command, judge, interactive, budget, testSignal, live),
         stopsAfter: (_i, end) => end.spent || (data.stopOnFirstFailure === true && end.result.verdict !== 'ok'),
         settle: (i, end) => {
           // Judged on the whole output; kept only within the job's output budget, in test order.
@@ -224,6 +253,29 @@ export class RunService {
   }
 
   /**
+   * The job's interactor, built now in its own box; for one that does not compile, why (each
+   * test is then an internal_error, as with a checker that does not compile).
+   */
+  private async interactiveFor(
+    slot: Slot,
+    interactor: QueuedInteractor,
+    boxes: Box[],
+    budget: JobBudget,
+    signal: AbortSignal,
+  ): Promise<InteractiveTests | string> {
+    const lang = this.languages.find(interactor.language);
+    if (!lang) throw new SandboxError(`this worker has no interactor language "${interactor.language}"`);
+    const program = await this.build(slot, lang, interactor.files, boxes, budget, signal);
+    if (program.compile && program.compile.verdict !== 'ok')
+      return `the interactor did not compile: ${program.compile.stderr.slice(0, 2000)}`;
+    return new InteractiveTests(
+      this.slots,
+      { box: program.box, command: commandOf(lang, interactor.limits) },
+      this.config.worker.boxDiskMb * 1024,
+    );
+  }
+
+  /**
    * Runs the custom checker as `checker INPUT OUTPUT ANSWER` (testlib order). Exit 0 = ok,
    * 1 or 2 = wrong answer, anything else (a crash, a limit) = the checker failed.
    */
@@ -274,35 +326,35 @@ export class RunService {
     index: number,
     command: Command,
     judge: Judge,
+    interactive: InteractiveTests | null,
     budget: JobBudget,
     signal: AbortSignal,
     live?: LiveJob,
   ): Promise<TestEnd> {
     const test = data.tests![index]!;
     const box = await cloneBox(compiled, slot.setup);
+    const args = test.args.length ? test.args : data.args;
     let run: RawRun;
+    let judged: Judged | undefined;
     try {
-      run = await this.withFiles(
-        slot,
-        box,
-        data,
-        this.runIn(
-          slot,
-          box,
-          command,
-          test.args.length ? test.args : data.args,
-          test.stdin,
-          budget,
-          signal,
-          live?.run('run', command.limits.outputBytes, index),
-        ),
-      );
+      if (interactive) {
+        const played = await interactive.run(slot, box, test, command, args, budget, signal);
+        judged = played.judged;
+        run = await this.withFiles(slot, box, data, Promise.resolve(played.run));
+      } else {
+        const streamed = live?.run('run', command.limits.outputBytes, index);
+        run = await this.withFiles(slot, box, data, this.runIn(slot, box, command, args, test.stdin, budget, signal, streamed));
+      }
     } finally {
       await this.slots.discard(slot, box);
     }
     const spent = budget.timeSpent;
     const result: TestEnd['result'] = { name: test.name, verdict: run.verdict, points: 0 };
-    if (run.verdict === 'ok' && test.expectedOutput !== undefined && !spent) {
+    if (judged) {
+      // The interactor judged the test while it ran (interactive.ts).
+      result.verdict = judged.verdict;
+      if (judged.message) result.message = judged.message;
+    } else if (run.verdict === 'ok' && test.expectedOutput !== undefined && !spent) {
       const outcome = await judge(slot, index, test.stdin, run.stdout, test.expectedOutput, signal);
       result.verdict = outcome.verdict;
       if (outcome.message) result.message = outcome.message;

@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { LAUNCHER_EXIT, type CgroupInfo, type CgroupSweep, type LauncherReport } from '@runbox/contract';
 import { parseCgroupInfo, parseCgroupSweep } from './cgroups';
 import { encodeCancel, encodeInput, encodeRun, ResponseReader, type OutputFrame, type ResponseFrame } from './frames';
@@ -142,11 +142,33 @@ function outcome(
 }
 
 /** Runs one program in a sandbox built now (one-shot mode: no server, no preparation). */
-export async function runOnce(setup: SandboxSetup, spec: RunSpec, signal?: AbortSignal): Promise<RunOutcome> {
-  const child = spawn(setup.launcherPath, [...setupArgs(setup), `--report-fd=${REPORT_FD}`, ...runArgs(spec)], {
-    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-    env: {},
-  });
+export function runOnce(setup: SandboxSetup, spec: RunSpec, signal?: AbortSignal): Promise<RunOutcome> {
+  return startOnce(setup, spec, signal).outcome;
+}
+
+/**
+ * The program's own stdin and stdout (`--stdio-pipes`), for an interactive run: `'pipe'` makes one
+ * the caller hands on (to another launcher), or a stream of another child is passed as it is.
+ * Then the launcher captures neither: `spec.stdin` is not sent and `stdout` comes back empty.
+ */
+export type ProgramStdio = [stdin: 'pipe' | Readable | Writable, stdout: 'pipe' | Readable | Writable];
+
+/** Starts a one-shot launcher: its process (for the caller to wire) and the outcome of its run. */
+export function startOnce(
+  setup: SandboxSetup,
+  spec: RunSpec,
+  signal?: AbortSignal,
+  stdio?: ProgramStdio,
+): { child: ChildProcess; outcome: Promise<RunOutcome> } {
+  const child = spawn(
+    setup.launcherPath,
+    [...setupArgs(setup), ...(stdio ? ['--stdio-pipes'] : []), `--report-fd=${REPORT_FD}`, ...runArgs(spec)],
+    { stdio: [...(stdio ?? ['pipe', 'pipe']), 'pipe', 'pipe'], env: {} },
+  );
+  return { child, outcome: outcomeOf(child, spec, signal, !stdio) };
+}
+
+async function outcomeOf(child: ChildProcess, spec: RunSpec, signal: AbortSignal | undefined, captured: boolean): Promise<RunOutcome> {
   // 'close' comes once the launcher has exited and all its stdio, the report fd included, has closed.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('close', (code, sig) => resolve({ code, signal: sig })),
@@ -155,11 +177,14 @@ export async function runOnce(setup: SandboxSetup, spec: RunSpec, signal?: Abort
   const reportFd = child.stdio[REPORT_FD] as Readable;
   reportFd.on('error', () => undefined); // surfaced as the missing report
   const report = collect(reportFd, REPORT_BYTES);
-  const stdin = child.stdin;
-  stdin.on('error', () => undefined); // a program that never reads its input is not our failure
-  stdin.end(spec.stdin);
-  const stdout = collect(child.stdout, spec.outputBytes);
-  const stderr = collect(child.stderr, spec.outputBytes);
+  let stdout: () => Buffer = () => Buffer.alloc(0);
+  if (captured) {
+    const stdin = child.stdin!;
+    stdin.on('error', () => undefined); // a program that never reads its input is not our failure
+    stdin.end(spec.stdin);
+    stdout = collect(child.stdout!, spec.outputBytes);
+  }
+  const stderr = collect(child.stderr!, spec.outputBytes);
   // SIGTERM: the launcher kills the run, removes the cgroup and exits; SIGKILL only if it hangs.
   const stop = () => child.kill('SIGTERM');
   signal?.addEventListener('abort', stop, { once: true });
