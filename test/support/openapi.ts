@@ -573,6 +573,19 @@ export interface components {
       /** @description custom only: the checker program as files */
       files?: components['schemas']['SourceFileDto'][];
     };
+    InteractorDto: {
+      /**
+       * @description the language of the interactor program, an id or alias from GET /v1/languages
+       * @example python
+       */
+      language: string;
+      /** @description the interactor as one file; exactly one of source and files. Run as `interactor input.txt output.txt answer.txt` (testlib order: the test's stdin, a file it may write, the expected output); exit 0 ok, 1 wrong answer, 2 presentation error (wrong answer), anything else internal_error */
+      source?: string;
+      /** @description the interactor as several files; exactly one of source and files */
+      files?: components['schemas']['SourceFileDto'][];
+      /** @description the interactor's own limits (outputBytes: of its stderr, the test's message); each omitted one takes the job's. Its wall clock runs at least 1 s past the program's */
+      limits?: components['schemas']['LimitsDto'];
+    };
     CreateJobDto: {
       /**
        * @description an id or alias from GET /v1/languages
@@ -610,6 +623,8 @@ export interface components {
       tests?: components['schemas']['TestCaseDto'][];
       /** @description how test outputs are judged; default lines */
       checker?: components['schemas']['CheckerDto'];
+      /** @description makes every test interactive: the program and the interactor run at once, each in its own sandbox, the program's stdout piped to the interactor's stdin and back; the interactor judges (needs tests; not with checker) */
+      interactor?: components['schemas']['InteractorDto'];
       /** @default false */
       stopOnFirstFailure?: boolean;
       /**

@@ -7,7 +7,11 @@ import { ExactlyOneOf, IsStringIfPresent, MAX_LANGUAGE_LENGTH } from './rules';
 import { SourceFileDto, SourceFilesField } from './source-file.dto';
 
 export class InteractorDto implements Interactor {
-  @ApiProperty({ description: 'the language of the interactor program, an id or alias from GET /v1/languages', example: 'python' })
+  @ApiProperty({
+    description: 'the language of the interactor program, an id or alias from GET /v1/languages',
+    example: 'python',
+    maxLength: MAX_LANGUAGE_LENGTH,
+  })
   @IsDefined({ message: '$property is required' })
   @IsString()
   @IsNotEmpty()
