@@ -15,8 +15,8 @@ import { SandboxError } from '../sandbox/sandbox.errors';
 import type { SlotPool, Slot } from '../sandbox/slots';
 import { cloneBox, writeFileInBox, type Box } from '../sandbox/workspace';
 import type { JobBudget } from './budget';
+import type { Command } from './command';
 import type { RawRun } from './output';
-import type { Command } from './run.service';
 import { toRun } from './verdict';
 
 /** What the client reads of the interactor: its stderr, this much of it. */

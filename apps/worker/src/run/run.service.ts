@@ -28,6 +28,7 @@ import { JobBudget } from './budget';
 import { runLanes } from './lanes';
 import type { RawRun } from './output';
 import { check } from './checkers';
+import type { Command } from './command';
 import { InteractiveTests, type Judged } from './interactive';
 import type { LiveJob, LiveRun } from './live';
 import { ARCHIVE_CAPS, ARCHIVE_FILE, UNPACK_LIMITS, unpackArgv } from './unpack';
@@ -43,16 +44,6 @@ const CHECKER_LIMITS: RunLimits = { cpuTimeMs: 5_000, wallTimeMs: 10_000, memory
 interface Program {
   box: Box;
   compile: RawRun | null;
-}
-
-/** What one kind of run executes, fixed once per job: the same for every test. */
-export interface Command {
-  argv: readonly string[];
-  env: Record<string, string>;
-  /** What the sandbox enforces (adjusted for the language). */
-  limits: RunLimits;
-  /** What the run's limit messages report (the limits as asked). */
-  shown: RunLimits;
 }
 
 /** Running a program of `lang` under `limits`, adjusted for the language. */
