@@ -16,7 +16,7 @@
 /* clang-format off */
 enum {
     O_UID = 0x100, O_GID, O_WORKSPACE, O_BIND_RO, O_NO_DEFAULT_MOUNTS, O_TMP_KB, O_HOSTNAME,
-    O_CG_PARENT, O_REPORT_FD, O_CONTROL_FD, O_CPUS, O_ROOTFS, O_STDIO_PIPES, /* set-up */
+    O_CG_PARENT, O_REPORT_FD, O_CONTROL_FD, O_CPUS, O_ROOTFS, O_STDIO_PIPES, O_USERNS, /* set-up */
     O_BOX, O_CPU, O_WALL, O_MEM, O_PROCS, O_OUTPUT, O_FSIZE, O_NOFILE, O_STACK, O_ENV, /* run */
     O_WS_MOUNT, O_WS_UNMOUNT, O_DISK_KB, O_INODES, O_BOX_REMOVE,             /* helpers */
     O_CG_INFO, O_CG_SWEEP, O_REMOVE_PARENT,
@@ -33,6 +33,7 @@ static const struct option options[] = {
     {"tmp-size-kb", required_argument, NULL, O_TMP_KB},
     {"hostname", required_argument, NULL, O_HOSTNAME},
     {"rootfs", required_argument, NULL, O_ROOTFS},
+    {"userns", no_argument, NULL, O_USERNS},
     {"cgroup-parent", required_argument, NULL, O_CG_PARENT},
     {"report-fd", required_argument, NULL, O_REPORT_FD},
     {"control-fd", required_argument, NULL, O_CONTROL_FD},
@@ -257,6 +258,9 @@ static int parse(int argc, char **argv, bool request_only, struct cli *c, struct
             if (optarg[0] != '/' || strlen(optarg) >= PATH_MAX / 2)
                 return rb_fail(err, 0, "--rootfs: not an absolute path '%s'", optarg);
             c->setup.rootfs = strcmp(optarg, "/") ? optarg : NULL;
+            break;
+        case O_USERNS:
+            c->setup.userns = true;
             break;
         case O_HOSTNAME:
             if (!*optarg || strlen(optarg) > 64 ||

@@ -39,6 +39,7 @@ struct setup_opts {
     uint64_t tmp_kb;
     const char *hostname;
     const char *rootfs; /* NULL: bind sources come from the host's / (--rootfs) */
+    bool userns;        /* --userns: the sandbox gets a user namespace of its own (userns.c) */
     const char *cgroup_parent;
     const char *cpus; /* the run's CPUs (cpuset); NULL: the launcher's own affinity */
     bool stdio_pipes; /* --stdio-pipes: fds 0 and 1 are the program's own, not captured */

@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "userns.h"
 #include "util.h"
 
 _Noreturn void init_main(const struct cli *c); /* reaper.c */
@@ -47,28 +48,34 @@ void ns_drop_stdio(void)
 
 int ns_spawn(const struct cli *c, int cgroup_fd, struct sandbox *sb, struct rb_error *err)
 {
-    int go[2], st[2], out[2], er[2];
+    int go[2], st[2], out[2], er[2], mapped[2] = {-1, -1};
+    bool userns = c->setup.userns;
     if (c->setup.stdio_pipes)
         stdio_one_way();
     if (pipe2(go, O_CLOEXEC) < 0 || pipe2(st, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
-        pipe2(er, O_CLOEXEC) < 0)
+        pipe2(er, O_CLOEXEC) < 0 || (userns && pipe2(mapped, O_CLOEXEC) < 0))
         return rb_fail(err, errno, "pipe");
 
     struct clone_args ca = {
-        .flags = NS_FLAGS | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0),
+        .flags = NS_FLAGS | (userns ? CLONE_NEWUSER : 0) | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0),
         .exit_signal = SIGCHLD,
         .cgroup = cgroup_fd >= 0 ? (uint64_t)cgroup_fd : 0,
     };
     pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
     if (pid < 0 && errno == ENOSYS && cgroup_fd < 0) /* pre-5.3 kernel: plain clone */
-        pid = (pid_t)syscall(SYS_clone, NS_FLAGS | SIGCHLD, 0, 0, 0, 0);
+        pid = (pid_t)syscall(SYS_clone, ca.flags | SIGCHLD, 0, 0, 0, 0);
     if (pid < 0) {
         int e = errno;
         close(go[0]), close(go[1]), close(st[0]), close(st[1]);
         close(out[0]), close(out[1]), close(er[0]), close(er[1]);
+        rb_closep(&mapped[0]), rb_closep(&mapped[1]);
         return rb_fail(err, e, "clone3 (namespaces)");
     }
     if (pid == 0) {
+        if (userns) {
+            close(mapped[1]);
+            userns_wait_mapped(mapped[0]);
+        }
         /* The init's four pipe ends at INIT_*_FD, every other descriptor ≥ 3 the launcher had
          * (report fd, control fd, ...) closed. fd 0 stays: it is the program's stdin. */
         int fds[4] = {go[0], st[1], out[1], er[1]};
@@ -82,6 +89,15 @@ int ns_spawn(const struct cli *c, int cgroup_fd, struct sandbox *sb, struct rb_e
         ns_drop_stdio();
     *sb = (struct sandbox){
         .init = pid, .go_fd = go[1], .status_fd = st[0], .out_fd = out[0], .err_fd = er[0]};
+    if (userns) {
+        /* The caller kills and reaps the init on failure; closing the pipe unmapped ends it too. */
+        rb_closep(&mapped[0]);
+        int r = userns_map(pid, &c->setup, err);
+        if (r == 0 && write_all(mapped[1], "m", 1) < 0)
+            r = rb_fail(err, errno, "release the sandbox's init (user namespace)");
+        rb_closep(&mapped[1]);
+        return r;
+    }
     return 0;
 }
 
