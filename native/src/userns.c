@@ -2,9 +2,10 @@
  * With it every namespace of the run (pid, net, ipc, mnt, uts, cgroup) is owned by a user
  * namespace of its own: the init's capabilities reach only the run's namespaces, and a mount or a
  * file of the host is never the init's to change beyond what the ids mapped below allow. The map
- * holds two ids each: 0 inside for the init (the launcher's own id outside: the init is not host
- * root, even when the launcher is) and the slot's uid/gid, the same number inside and outside, so
- * a slot's files and processes look on the host as they do without the mode. */
+ * holds two ids each: 0 inside for the init (the launcher's own id outside: a launcher that is not
+ * root never has more than its own id and its subordinate ones) and the slot's uid/gid, the same
+ * number inside and outside, so a slot's files and processes look on the host as they do without
+ * the mode. */
 #include "userns.h"
 
 #include <errno.h>
