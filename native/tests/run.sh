@@ -3,15 +3,21 @@
 # sandbox property (native/README.md "Properties"), limit and hostile program; after every case: no process of the
 # sandbox uid left, no cgroup left under the test's cgroup parent, no mount left on the host.
 # Hierarchy-specific cases are skipped (with the reason) where that hierarchy is absent.
-# Usage: tests/run.sh [GROUP]   (only the groups matching the extended regex GROUP: workspace basic
-#        isolation seccomp limit core cpu teardown cgroup prepared serve stdio parallel lang)
+# Usage: tests/run.sh [--userns] [GROUP]   (only the groups matching the extended regex GROUP:
+#        workspace basic isolation seccomp limit core cpu teardown cgroup prepared serve stdio parallel
+#        lang)
+#        --userns: every sandbox of the suite gets the launcher's user namespace (--userns), through
+#        a wrapper that adds the option to each invocation, so every case runs unchanged.
 set -u
 export LC_ALL=C
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=$(cd "$HERE/../build" && pwd)
-L=$BUILD/runbox-launcher
+LBIN=$BUILD/runbox-launcher
+L=$LBIN
 PROBES=$BUILD/tests # holds the static probe, bound read-only at /probe
+USERNS=""
+if [ "${1:-}" = --userns ]; then USERNS="userns: " && shift; fi
 FILTER=${1:-}
 
 U=61000 G=61000     # slot A
@@ -43,6 +49,11 @@ cg_sweep() { "$L" --cgroup-sweep --cgroup-parent $CGP "$@"; }
 TMP_MOUNTS=$(awk '$5 == "/tmp"' /proc/self/mountinfo | wc -l) # the sandbox's staging point
 T=$(mktemp -d /tmp/rb-test.XXXXXX)
 chmod 755 "$T"
+if [ -n "$USERNS" ]; then # exec: the wrapper's pid is the launcher's (the teardown cases kill it)
+    L=$T/launcher-userns
+    printf '#!/bin/sh\nexec %q --userns "$@"\n' "$LBIN" >"$L"
+    chmod 755 "$L"
+fi
 WS=$T/ws          # a workspace tmpfs (the helper's), boxes below it
 WS_SMALL=$T/wss   # a 2 MiB one for the disk-fill case
 HOST_PIDS=()
@@ -62,7 +73,7 @@ begin() { CASE=$1; FAILS=(); }
 fail() { FAILS+=("$*"); }
 skip() {
     N=$((N + 1)) NSKIP=$((NSKIP + 1))
-    echo "ok $N - $1 # SKIP $2"
+    echo "ok $N - $USERNS$1 # SKIP $2"
 }
 
 # sandbox [LAUNCHER OPTIONS] -- PROGRAM ARGS: one-shot run as slot A. Sets RC, REP, OUT, ERR.
@@ -121,10 +132,10 @@ end() {
     leftovers
     N=$((N + 1))
     if [ ${#FAILS[@]} -eq 0 ]; then
-        echo "ok $N - $CASE"
+        echo "ok $N - $USERNS$CASE"
     else
         NFAIL=$((NFAIL + 1))
-        echo "not ok $N - $CASE"
+        echo "not ok $N - $USERNS$CASE"
         local f
         for f in "${FAILS[@]}"; do echo "#   $f"; done
         echo "#   report: ${REP:-}"
@@ -140,7 +151,7 @@ mkbox() { # mkbox WORKSPACE NAME [UID]
 }
 REP="" OUT="" ERR=""
 
-echo "# launcher: $L, cgroup $CGMODE, kernel $(uname -r)"
+echo "# launcher: $L, cgroup $CGMODE, kernel $(uname -r)${USERNS:+, user namespace mode}"
 
 # ============================================================================ workspace helpers
 if selected "workspace"; then
@@ -436,7 +447,7 @@ if selected "isolation"; then
 
     begin "isolation: --rootfs takes every read-only bind from that tree, none from the host's /"
     mkdir -p "$T/rootfs/usr/bin"
-    cp "$L" "$T/rootfs/usr/bin/only-in-rootfs" # static: runs without a libc in the tree
+    cp "$LBIN" "$T/rootfs/usr/bin/only-in-rootfs" # static: runs without a libc in the tree
     sandbox --rootfs "$T/rootfs" -- /usr/bin/only-in-rootfs --workspace-unmount=/nonexistent
     expect_ok_run
     sandbox --rootfs "$T/rootfs" -- /bin/sh -c true # the host has it; the tree does not
