@@ -6,6 +6,8 @@
 //              on the control fd to reading the report (the sandbox was prepared beforehand:
 //              during the gap, or just before when back to back). Its "cycle" column is the
 //              whole spawn → exit of that launcher minus the gap, i.e. what preparing costs.
+//   rootless   prepared, with the launcher's user namespace (--userns): the per-run cost of the
+//              rootless mode's namespace, measured as root (the id maps written directly)
 //   one-shot   runbox-launcher doing everything on the spot (cgroup, namespaces, mounts, run,
 //              teardown), full isolation (seccomp + cgroups)
 //   bwrap      bubblewrap --unshare-all with a minimal read-only root
@@ -88,15 +90,14 @@ function contenders({ bwrap, ws }) {
       .split('\n')
       .map((l) => l.split(' ').map(Number));
   };
+  const prepared = (extra) => (n, gap, argv) => {
+    const [samples, cycle] = rb(['prepared', n, gap, LAUNCHER, ...setupArgs, ...extra, '--', ...runArgs, '--', ...argv]);
+    return { samples, cycle };
+  };
   return [
     { name: 'bare', run: (n, gap, argv) => ({ samples: rb(['exec', n, gap, '--', ...argv])[0] }) },
-    {
-      name: 'prepared',
-      run: (n, gap, argv) => {
-        const [samples, cycle] = rb(['prepared', n, gap, LAUNCHER, ...setupArgs, '--', ...runArgs, '--', ...argv]);
-        return { samples, cycle };
-      },
-    },
+    { name: 'prepared', run: prepared([]) },
+    { name: 'rootless', run: prepared(['--userns']) },
     {
       name: 'one-shot',
       run: (n, gap, argv) => ({
@@ -173,6 +174,7 @@ function main() {
       }
       const st = Object.fromEntries(cs.map((c) => [c.name, stats(acc[c.name].samples)]));
       const cyc = stats(acc.prepared.cycle);
+      const cycU = stats(acc.rootless.cycle);
       console.log(`${prog.name} — ${pat.name} (${st.bare.n} runs each)`);
       console.log('  contender        median       p95   /bwrap   /bare');
       for (const c of cs) {
@@ -181,10 +183,13 @@ function main() {
           `  ${c.name.padEnd(12)} ${ms(s.median)}  ${ms(s.p95)}  ${ratio(s.median, st.bwrap.median)}  ${ratio(s.median, st.bare.median)}`,
         );
       }
-      console.log(`  (prepared cycle, spawn → exit minus the gap: ${ms(cyc.median).trim()} / ${ms(cyc.p95).trim()})\n`);
+      console.log(`  (prepared cycle, spawn → exit minus the gap: ${ms(cyc.median).trim()} / ${ms(cyc.p95).trim()};`);
+      console.log(`   rootless cycle: ${ms(cycU.median).trim()} / ${ms(cycU.p95).trim()})\n`);
       if (prog.argv[0] === '/bin/true') {
         const r = st.prepared.median / st.bwrap.median;
         verdicts.push([`/bin/true ${pat.name}: prepared ≤ 0.6 × bwrap`, r, r <= 0.6]);
+        const u = st.rootless.median / st.prepared.median;
+        verdicts.push([`/bin/true ${pat.name}: rootless ≤ 1.2 × prepared`, u, u <= 1.2]);
       } else {
         const r = st.prepared.median / st.bare.median;
         verdicts.push([`python3 -c pass ${pat.name}: prepared ≤ 1.10 × bare`, r, r <= 1.1]);
