@@ -157,6 +157,11 @@ export const SETTINGS = {
     "tree the sandboxes' read-only system binds (/usr, /lib, …) come from; the worker image keeps the runtimes in /opt/runbox/rootfs, apart from the files the root worker runs",
   ),
   CGROUP_PARENT: setting('runbox', text, 'cgroup folder (under each hierarchy) holding the runs'),
+  SANDBOX_MODE: setting(
+    'root',
+    oneOf('root', 'rootless'),
+    "rootless: every sandbox gets a user namespace of its own (the launcher's --userns); the worker's own steps still need root",
+  ),
   PREPARED_SANDBOXES: setting(
     true,
     bool,

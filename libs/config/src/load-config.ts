@@ -53,6 +53,8 @@ export class Config {
     cgroupParent: string;
     /** Where the sandboxes' read-only binds come from (SANDBOX_ROOTFS); `/` is the host's own tree. */
     sandboxRootfs: string;
+    /** SANDBOX_MODE: `rootless` gives every sandbox a user namespace of its own. */
+    sandboxMode: 'root' | 'rootless';
     preparedSandboxes: boolean;
     shutdownGraceMs: number;
     jobOutputBudgetBytes: number;
@@ -151,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       launcherPath: r.LAUNCHER_PATH ?? resolve(root, 'native/build/runbox-launcher'),
       cgroupParent: r.CGROUP_PARENT,
       sandboxRootfs: r.SANDBOX_ROOTFS,
+      sandboxMode: r.SANDBOX_MODE,
       preparedSandboxes: r.PREPARED_SANDBOXES,
       shutdownGraceMs: r.SHUTDOWN_GRACE_MS,
       jobOutputBudgetBytes: r.JOB_OUTPUT_BUDGET_BYTES,

@@ -42,6 +42,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
             cgroupParent: w.cgroupParent,
             rootfs: w.sandboxRootfs,
             mounts: this.languages.allMounts(),
+            userns: w.sandboxMode === 'rootless',
           });
     const installed = await detectInstalled(this.languages, runner);
     const missing = this.languages.languages.filter((l) => !installed.some((i) => i.id === l.id)).map((l) => l.id);

@@ -31,6 +31,8 @@ export interface SandboxSetup {
   rootfs: string;
   /** Extra read-only host paths (the languages' mounts). */
   mounts: readonly string[];
+  /** A user namespace of its own for every sandbox (SANDBOX_MODE=rootless). */
+  userns: boolean;
 }
 
 /** One run inside a sandbox. */
@@ -76,6 +78,7 @@ function setupArgs(s: SandboxSetup): string[] {
   if (s.cpus) args.push(`--cpus=${s.cpus}`);
   if (s.workspaceDir) args.push(`--workspace=${s.workspaceDir}`);
   if (s.rootfs !== '/') args.push(`--rootfs=${s.rootfs}`);
+  if (s.userns) args.push('--userns');
   for (const m of s.mounts) args.push(`--bind-ro=${m}`);
   return args;
 }
@@ -209,7 +212,9 @@ const PROBE_ID = 65_534;
  * sandboxes' tree, and the root worker must not execute a file of that tree itself: a program
  * that could corrupt one (a kernel page-cache bug) would then run code as root.
  */
-export function versionInSandbox(setup: Pick<SandboxSetup, 'launcherPath' | 'cgroupParent' | 'rootfs' | 'mounts'>): VersionRunner {
+export function versionInSandbox(
+  setup: Pick<SandboxSetup, 'launcherPath' | 'cgroupParent' | 'rootfs' | 'mounts' | 'userns'>,
+): VersionRunner {
   return async (argv, env) => {
     const { report, stdout, stderr } = await runOnce(
       { ...setup, uid: PROBE_ID, gid: PROBE_ID, workspaceDir: '', tmpSizeKb: 16 * 1024, cpus: '' },

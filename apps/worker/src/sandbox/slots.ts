@@ -96,6 +96,7 @@ export class SlotPool {
           cpus: slotCpus(cpus, slots, index),
           rootfs: this.config.worker.sandboxRootfs,
           mounts: this.languages.allMounts(),
+          userns: this.config.worker.sandboxMode === 'rootless',
         },
         server: null,
         settling: null,
