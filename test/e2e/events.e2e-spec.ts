@@ -5,28 +5,8 @@ import { Redis } from 'ioredis';
 import request from 'supertest';
 import { progressChannel } from '@runbox/queue';
 import { createApi } from '../../apps/api/src/bootstrap';
+import { parseSse } from '../support/sse';
 import { startStack, type Stack } from '../support/stack';
-
-interface Sse {
-  type: string;
-  data: any;
-}
-
-function parseSse(text: string): Sse[] {
-  return text
-    .split('\n\n')
-    .filter((block) => block.trim())
-    .map((block) => {
-      const type = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
-      const data = block
-        .split('\n')
-        .filter((l) => l.startsWith('data: '))
-        .map((l) => l.slice(6))
-        .join('\n');
-      return { type, data: data ? JSON.parse(data) : null };
-    })
-    .filter((e) => e.type !== 'keepalive');
-}
 
 describe('job events (SSE)', () => {
   let stack: Stack;

@@ -12,6 +12,7 @@ import WebSocket from 'ws';
 import { JOBS_QUEUE } from '@runbox/contract';
 import { loadConfig } from '@runbox/config';
 import { createApi } from '../../apps/api/src/bootstrap';
+import { parseSseBlock, type SseEvent } from '../support/sse';
 import { startStack, type Stack } from '../support/stack';
 
 jest.setTimeout(120_000);
@@ -21,9 +22,7 @@ const ALICE = 'alice-secret-0123456789abcdef';
 const BOB = 'bob-secret-0123456789abcdef';
 const auth = (k: string) => ({ Authorization: `Bearer ${k}` });
 
-interface Sse {
-  type: string;
-  data: any;
+interface Sse extends SseEvent {
   /** ms since the stream opened, when the event came in */
   at: number;
 }
@@ -39,13 +38,8 @@ function sseParser(events: Sse[]) {
       while ((end = buf.indexOf('\n\n')) >= 0) {
         const block = buf.slice(0, end);
         buf = buf.slice(end + 2);
-        const type = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
-        const data = block
-          .split('\n')
-          .filter((l) => l.startsWith('data: '))
-          .map((l) => l.slice(6))
-          .join('\n');
-        if (type !== 'keepalive') events.push({ type, data: data ? JSON.parse(data) : null, at: Date.now() - opened });
+        const event = parseSseBlock(block);
+        if (event) events.push({ ...event, at: Date.now() - opened });
       }
     });
     res.on('end', () => cb(null, events));
@@ -114,6 +108,8 @@ describe('live output and input', () => {
       const source = '#include <stdio.h>\nint main(){int n; scanf("%d",&n); printf("%d\\n", n*2);}';
       const id = await submit({ language: 'c', source, liveOutput: true, tests: [{ stdin: '1\n' }, { stdin: '2\n' }] });
       const out = (await events(id)).filter((e) => e.type === 'output' && e.data.stage === 'run').map((e) => e.data);
+      // Tests run side by side on free slots, so their output may interleave: each names its test.
+      out.sort((a, b) => a.test - b.test);
       expect(out).toEqual([
         { stage: 'run', test: 0, stream: 'stdout', data: '2\n', encoding: 'utf8' },
         { stage: 'run', test: 1, stream: 'stdout', data: '4\n', encoding: 'utf8' },

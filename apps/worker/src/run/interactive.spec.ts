@@ -1,30 +1,11 @@
 import type { LauncherReport } from '@runbox/contract';
 import { judgeInteraction } from './interactive';
+import { reportOf } from '../sandbox/report.test-helper';
 import { toRun } from './verdict';
 
 const limits = { cpuTimeMs: 1000, wallTimeMs: 3000, memoryMb: 64, outputBytes: 1000 };
 const run = (r: Partial<LauncherReport>, stderr = '') =>
-  toRun(
-    {
-      exitCode: 0,
-      signal: null,
-      limit: null,
-      cpuTimeMs: 5,
-      wallTimeMs: 7,
-      memoryKb: 900,
-      stdoutBytes: 0,
-      stderrBytes: stderr.length,
-      stdoutTruncated: false,
-      stderrTruncated: false,
-      processesLimitHit: false,
-      cgroupMode: 'v1',
-      error: null,
-      ...r,
-    },
-    Buffer.alloc(0),
-    Buffer.from(stderr),
-    limits,
-  );
+  toRun(reportOf({ stderrBytes: stderr.length, ...r }), Buffer.alloc(0), Buffer.from(stderr), limits);
 const killed = (signal: string, limit: LauncherReport['limit'] = null) => run({ exitCode: null, signal, limit });
 
 describe('judgeInteraction', () => {

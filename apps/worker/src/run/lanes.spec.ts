@@ -1,4 +1,4 @@
-import { runLanes, type SparePool } from './lanes';
+import { runLanes, type LanePlan, type SparePool } from './lanes';
 
 /** A pool of named slots; `waiting` says a job waits for its first slot. */
 class Pool implements SparePool<string> {
@@ -59,20 +59,25 @@ function controlled() {
 
 const tick = () => new Promise((r) => setImmediate(r));
 
+/** `count` tests from home slot `a` over `pool`; nothing stops them and nothing is kept unless `plan` says. */
+const lanes = (pool: Pool, run: LanePlan<string, string>['run'], count: number, plan: Partial<LanePlan<string, string>> = {}) =>
+  runLanes<string, string>({
+    count,
+    home: 'a',
+    pool,
+    run,
+    stopsAfter: () => false,
+    settle: () => undefined,
+    signal: new AbortController().signal,
+    ...plan,
+  });
+
 describe('runLanes', () => {
   it('runs tests on every spare slot, at most one lane per test, and settles them in order', async () => {
     const pool = new Pool('b', 'c', 'd');
     const { run, ends, started } = controlled();
     const settled: [number, string][] = [];
-    const done = runLanes({
-      count: 3,
-      home: 'a',
-      pool,
-      run,
-      stopsAfter: () => false,
-      settle: (i, r) => settled.push([i, r]),
-      signal: new AbortController().signal,
-    });
+    const done = lanes(pool, run, 3, { settle: (i, r) => settled.push([i, r]) });
     await tick();
     expect(started.map((s) => [s.index, s.slot])).toEqual([
       [0, 'a'],
@@ -98,15 +103,7 @@ describe('runLanes', () => {
   it('takes a slot freed later while tests are left, and none once every test has started', async () => {
     const pool = new Pool();
     const { run, ends, started } = controlled();
-    const done = runLanes({
-      count: 3,
-      home: 'a',
-      pool,
-      run,
-      stopsAfter: () => false,
-      settle: () => undefined,
-      signal: new AbortController().signal,
-    });
+    const done = lanes(pool, run, 3);
     await tick();
     expect(started).toHaveLength(1);
     expect(pool.offering).toBe(1);
@@ -129,15 +126,7 @@ describe('runLanes', () => {
   it('gives a borrowed slot back after its test while a job waits for its first', async () => {
     const pool = new Pool('b');
     const { run, ends, started } = controlled();
-    const done = runLanes({
-      count: 4,
-      home: 'a',
-      pool,
-      run,
-      stopsAfter: () => false,
-      settle: () => undefined,
-      signal: new AbortController().signal,
-    });
+    const done = lanes(pool, run, 4);
     await tick();
     pool.waiting = true;
     ends[1]!('r1'); // on b
@@ -155,15 +144,7 @@ describe('runLanes', () => {
     const pool = new Pool('b', 'c');
     const { run, ends, started } = controlled();
     const settled: number[] = [];
-    const done = runLanes({
-      count: 5,
-      home: 'a',
-      pool,
-      run,
-      stopsAfter: (_i, r) => r === 'fail',
-      settle: (i) => settled.push(i),
-      signal: new AbortController().signal,
-    });
+    const done = lanes(pool, run, 5, { stopsAfter: (_i, r) => r === 'fail', settle: (i) => settled.push(i) });
     await tick();
     ends[1]!('fail');
     await tick();
@@ -178,15 +159,7 @@ describe('runLanes', () => {
   it("rejects with a run's failure once every run has ended, cancelling the others", async () => {
     const pool = new Pool('b');
     const { run, fails, started } = controlled();
-    const done = runLanes({
-      count: 3,
-      home: 'a',
-      pool,
-      run,
-      stopsAfter: () => false,
-      settle: () => undefined,
-      signal: new AbortController().signal,
-    });
+    const done = lanes(pool, run, 3);
     await tick();
     fails[0]!(new Error('launcher died'));
     await expect(done).rejects.toThrow('launcher died');
@@ -199,7 +172,7 @@ describe('runLanes', () => {
     const pool = new Pool('b');
     const { run, started } = controlled();
     const job = new AbortController();
-    const done = runLanes({ count: 2, home: 'a', pool, run, stopsAfter: () => false, settle: () => undefined, signal: job.signal });
+    const done = lanes(pool, run, 2, { signal: job.signal });
     await tick();
     job.abort('cancelled');
     await expect(done).rejects.toThrow('aborted');

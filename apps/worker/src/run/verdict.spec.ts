@@ -1,22 +1,8 @@
 import type { LauncherReport } from '@runbox/contract';
+import { reportOf } from '../sandbox/report.test-helper';
 import { overallVerdict, runVerdict, toRun } from './verdict';
 
-const report = (r: Partial<LauncherReport>): LauncherReport => ({
-  exitCode: 0,
-  signal: null,
-  limit: null,
-  cpuTimeMs: 5,
-  wallTimeMs: 7,
-  memoryKb: 900,
-  stdoutBytes: 0,
-  stderrBytes: 0,
-  stdoutTruncated: false,
-  stderrTruncated: false,
-  processesLimitHit: false,
-  cgroupMode: 'v1',
-  error: null,
-  ...r,
-});
+const report = reportOf;
 const limits = { cpuTimeMs: 1000, wallTimeMs: 3000, memoryMb: 64, outputBytes: 10 };
 
 describe('runVerdict', () => {

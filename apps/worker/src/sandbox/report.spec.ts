@@ -1,21 +1,8 @@
 import { parseReport } from './report';
+import { reportOf } from './report.test-helper';
 import { SandboxError } from './sandbox.errors';
 
-const good = {
-  exitCode: 0,
-  signal: null,
-  limit: null,
-  cpuTimeMs: 1,
-  wallTimeMs: 2,
-  memoryKb: 812,
-  stdoutBytes: 3,
-  stderrBytes: 0,
-  stdoutTruncated: false,
-  stderrTruncated: false,
-  processesLimitHit: false,
-  cgroupMode: 'v1',
-  error: null,
-};
+const good = reportOf({ cpuTimeMs: 1, wallTimeMs: 2, memoryKb: 812, stdoutBytes: 3 });
 const line = (o: object) => JSON.stringify(o);
 
 describe('parseReport', () => {
