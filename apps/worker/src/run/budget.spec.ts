@@ -62,4 +62,30 @@ describe('JobBudget', () => {
     expect(b.timeSpent).toBe(true);
     expect(b.wallTimeMs(5000)).toBe(1);
   });
+
+  it('holds the wall limits of runs side by side within what is left, the later one waiting', async () => {
+    const b = new JobBudget(0, 2500);
+    const job = new AbortController();
+    const first = await b.hold(1000, job.signal);
+    const second = await b.hold(1000, job.signal);
+    expect([first, second]).toEqual([1000, 1000]);
+    let third: number | undefined;
+    const waiting = b.hold(1000, job.signal).then((ms) => (third = ms));
+    await new Promise((r) => setImmediate(r));
+    expect(third).toBeUndefined(); // only 500 ms are not held: it waits rather than run short
+    b.charge(run('', '', 500));
+    b.release(first);
+    await waiting;
+    expect(third).toBe(1000); // 2000 left, 1000 held by the second
+    const cut = new AbortController();
+    const fourth = b.hold(1000, cut.signal);
+    cut.abort('cut');
+    await expect(fourth).rejects.toThrow('run aborted: cut');
+    b.charge(run('', '', 1000));
+    b.release(second);
+    b.charge(run('', '', 1000));
+    b.release(third!);
+    expect(b.timeSpent).toBe(true);
+    expect(await b.hold(1000, job.signal)).toBe(1); // alone, with nothing left: as serially
+  });
 });

@@ -11,6 +11,9 @@ import { encodeOutput, utf8Prefix, type RawRun } from './output';
 export class JobBudget {
   private outputLeftBytes: number;
   private timeLeftMs: number;
+  /** The wall limits of the runs going on now (hold), not yet charged. */
+  private heldMs = 0;
+  private wake: (() => void)[] = [];
   /** Some output was cut because the budget was spent. */
   outputSpent = false;
 
@@ -30,6 +33,33 @@ export class JobBudget {
   /** Counts a finished run's wall time against the job's. */
   charge(run: Pick<Run, 'wallTimeMs'>): void {
     this.timeLeftMs -= run.wallTimeMs;
+  }
+
+  /**
+   * The wall limit of a run that starts now beside others of the job (tests side by side,
+   * lanes.ts), held until `release`: its own, or what is left of the job's time less what the
+   * runs going on hold. So runs side by side never get more than is left between them. A run that
+   * would get less than its own limit because of the others waits for them instead, and gets the
+   * rest when it is alone, as it would have in a serial run. Rejects once `signal` aborts.
+   */
+  async hold(limitMs: number, signal: AbortSignal): Promise<number> {
+    while (this.heldMs > 0 && this.timeLeftMs - this.heldMs < limitMs) {
+      if (signal.aborted) break;
+      await new Promise<void>((resolve) => {
+        this.wake.push(resolve);
+        signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    }
+    if (signal.aborted) throw new Error(`run aborted: ${String(signal.reason)}`);
+    const ms = Math.max(1, Math.min(limitMs, this.timeLeftMs - this.heldMs));
+    this.heldMs += ms;
+    return ms;
+  }
+
+  /** The run that held `ms` has ended (charged, or failed): the runs waiting may start. */
+  release(ms: number): void {
+    this.heldMs -= ms;
+    for (const resolve of this.wake.splice(0)) resolve();
   }
 
   /** The job's time is spent: the run that got here crossed the line, and no further one starts. */

@@ -122,16 +122,23 @@ export class InteractiveTests {
       // Written before anything runs in the copy: the root side never writes where a program ran.
       await writeFileInBox(own.path, { path: INTERACTOR_FILES[0], content: test.stdin, encoding: 'utf8' });
       await writeFileInBox(own.path, { path: INTERACTOR_FILES[2], content: test.expectedOutput ?? '', encoding: 'utf8' });
-      const wallTimeMs = budget.wallTimeMs(program.limits.wallTimeMs);
-      const interactorWallMs = budget.wallTimeMs(
-        Math.max(this.interactor.command.limits.wallTimeMs, wallTimeMs + INTERACTOR_WALL_GRACE_MS),
-      );
-      const [mine, theirs] = await interact(
-        slot,
-        specOf(program, box, args, wallTimeMs, this.fileSizeKb),
-        specOf(this.interactor.command, own, INTERACTOR_FILES, interactorWallMs, this.fileSizeKb),
-        signal,
-      );
+      // The interactor's clock is the longer one, and the job's time is held for it.
+      const interactorWallMs = await budget
+        .hold(Math.max(this.interactor.command.limits.wallTimeMs, program.limits.wallTimeMs + INTERACTOR_WALL_GRACE_MS), signal)
+        .catch((e: Error) => Promise.reject(new SandboxError(e.message)));
+      const wallTimeMs = Math.min(program.limits.wallTimeMs, interactorWallMs);
+      let played;
+      try {
+        played = await interact(
+          slot,
+          specOf(program, box, args, wallTimeMs, this.fileSizeKb),
+          specOf(this.interactor.command, own, INTERACTOR_FILES, interactorWallMs, this.fileSizeKb),
+          signal,
+        );
+      } finally {
+        budget.release(interactorWallMs);
+      }
+      const [mine, theirs] = played;
       if (mine!.status === 'rejected' || theirs!.status === 'rejected') {
         // No valid report from one side: nothing says its processes are gone.
         this.slots.abnormalEnd(slot);

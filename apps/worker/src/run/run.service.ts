@@ -388,13 +388,20 @@ export class RunService {
       throw new SandboxError(`run aborted: ${String(signal.reason)}`);
     }
     const { limits } = command;
+    let held: number;
+    try {
+      held = await budget.hold(limits.wallTimeMs, signal);
+    } catch (e) {
+      live?.end(null);
+      throw new SandboxError((e as Error).message);
+    }
     const spec = {
       argv: [...command.argv, ...args],
       env: command.env,
       box: box.name,
       stdin,
       cpuTimeMs: limits.cpuTimeMs,
-      wallTimeMs: budget.wallTimeMs(limits.wallTimeMs),
+      wallTimeMs: held,
       memoryKb: limits.memoryMb * 1024,
       processes: limits.processes,
       outputBytes: limits.outputBytes,
@@ -414,6 +421,8 @@ export class RunService {
       // writes it after removing the run's cgroup), so no box is touched until they are.
       this.slots.abnormalEnd(slot);
       throw e;
+    } finally {
+      budget.release(held);
     }
   }
 }
