@@ -15,7 +15,7 @@ import { SandboxError } from '../sandbox/sandbox.errors';
 import type { SlotPool, Slot } from '../sandbox/slots';
 import { cloneBox, writeFileInBox, type Box } from '../sandbox/workspace';
 import type { JobBudget } from './budget';
-import type { Command } from './command';
+import { specOf, type Command } from './command';
 import type { RawRun } from './output';
 import { toRun } from './verdict';
 
@@ -62,22 +62,6 @@ export function judgeInteraction(program: RawRun, interactor: RawRun): Judged {
   if (program.verdict === 'runtime_error')
     return { verdict: 'runtime_error', message: program.message ?? (pipe ? 'killed by SIGPIPE' : `exit code ${program.exitCode}`) };
   return said ? { verdict: 'ok', message: said } : { verdict: 'ok' };
-}
-
-function specOf(command: Command, box: Box, args: readonly string[], wallTimeMs: number, fileSizeKb: number): RunSpec {
-  const { limits } = command;
-  return {
-    argv: [...command.argv, ...args],
-    env: command.env,
-    box: box.name,
-    stdin: '',
-    cpuTimeMs: limits.cpuTimeMs,
-    wallTimeMs,
-    memoryKb: limits.memoryMb * 1024,
-    processes: limits.processes,
-    outputBytes: limits.outputBytes,
-    fileSizeKb,
-  };
 }
 
 /**
@@ -131,8 +115,12 @@ export class InteractiveTests {
       try {
         played = await interact(
           slot,
-          specOf(program, box, args, wallTimeMs, this.fileSizeKb),
-          specOf(this.interactor.command, own, INTERACTOR_FILES, interactorWallMs, this.fileSizeKb),
+          specOf(program, box.name, args, { stdin: '', wallTimeMs, fileSizeKb: this.fileSizeKb }),
+          specOf(this.interactor.command, own.name, INTERACTOR_FILES, {
+            stdin: '',
+            wallTimeMs: interactorWallMs,
+            fileSizeKb: this.fileSizeKb,
+          }),
           signal,
         );
       } finally {

@@ -28,7 +28,7 @@ import { JobBudget } from './budget';
 import { runLanes } from './lanes';
 import type { RawRun } from './output';
 import { check } from './checkers';
-import type { Command } from './command';
+import { specOf, type Command } from './command';
 import { InteractiveTests, type Judged } from './interactive';
 import type { LiveJob, LiveRun } from './live';
 import { ARCHIVE_CAPS, ARCHIVE_FILE, UNPACK_LIMITS, unpackArgv } from './unpack';
@@ -395,18 +395,7 @@ export class RunService {
       live?.end(null);
       throw new SandboxError((e as Error).message);
     }
-    const spec = {
-      argv: [...command.argv, ...args],
-      env: command.env,
-      box: box.name,
-      stdin,
-      cpuTimeMs: limits.cpuTimeMs,
-      wallTimeMs: held,
-      memoryKb: limits.memoryMb * 1024,
-      processes: limits.processes,
-      outputBytes: limits.outputBytes,
-      fileSizeKb: this.config.worker.boxDiskMb * 1024,
-    };
+    const spec = specOf(command, box.name, args, { stdin, wallTimeMs: held, fileSizeKb: this.config.worker.boxDiskMb * 1024 });
     const server = this.slots.serverOf(slot);
     try {
       const out = await (server ? server.run(spec, signal, live) : runOnce(slot.setup, spec, signal));
