@@ -65,12 +65,13 @@ function terminate(child) {
 
 async function main() {
   ensureBuilt();
-  if (process.getuid && process.getuid() !== 0) {
-    console.error('[runbox] the worker must run as root (it builds namespaces, cgroups and mounts); run `sudo npm start`');
-    process.exit(1);
-  }
   const redisUrl = process.env.REDIS_URL || (await startRedis());
   const env = { REDIS_URL: redisUrl };
+  if (process.getuid && process.getuid() !== 0) {
+    // Not root: the worker is rootless (README "Rootless worker"), its slots in this checkout.
+    say('not root: the worker runs rootless (a delegated cgroup and subordinate ids: README "Rootless worker")');
+    env.WORKSPACE_DIR = process.env.WORKSPACE_DIR || path.join(root, '.runbox', 'slots');
+  }
   start('worker', process.execPath, [...NODE_ARGS, path.join(root, 'apps/worker/dist/main.js')], env);
   start('api', process.execPath, [...NODE_ARGS, path.join(root, 'apps/api/dist/main.js')], env);
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => stop(0));

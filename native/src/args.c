@@ -19,7 +19,7 @@ enum {
     O_CG_PARENT, O_REPORT_FD, O_CONTROL_FD, O_CPUS, O_ROOTFS, O_STDIO_PIPES, O_USERNS, /* set-up */
     O_BOX, O_CPU, O_WALL, O_MEM, O_PROCS, O_OUTPUT, O_FSIZE, O_NOFILE, O_STACK, O_ENV, /* run */
     O_WS_MOUNT, O_WS_UNMOUNT, O_DISK_KB, O_INODES, O_BOX_REMOVE,             /* helpers */
-    O_CG_INFO, O_CG_SWEEP, O_REMOVE_PARENT,
+    O_CG_INFO, O_CG_SWEEP, O_CG_ADOPT, O_REMOVE_PARENT,
 };
 /* clang-format on */
 #define IS_RUN_OPT(c) ((c) >= O_BOX && (c) <= O_ENV)
@@ -56,6 +56,7 @@ static const struct option options[] = {
     {"box-remove", required_argument, NULL, O_BOX_REMOVE},
     {"cgroup-info", no_argument, NULL, O_CG_INFO},
     {"cgroup-sweep", no_argument, NULL, O_CG_SWEEP},
+    {"cgroup-adopt", no_argument, NULL, O_CG_ADOPT},
     {"remove-parent", no_argument, NULL, O_REMOVE_PARENT},
     {NULL, 0, NULL, 0},
 };
@@ -322,7 +323,10 @@ static int parse(int argc, char **argv, bool request_only, struct cli *c, struct
             break;
         case O_CG_INFO:
         case O_CG_SWEEP:
-            c->mode = o == O_CG_INFO ? MODE_CG_INFO : MODE_CG_SWEEP;
+        case O_CG_ADOPT:
+            c->mode = o == O_CG_INFO    ? MODE_CG_INFO
+                      : o == O_CG_SWEEP ? MODE_CG_SWEEP
+                                        : MODE_CG_ADOPT;
             break;
         case O_REMOVE_PARENT:
             c->remove_parent = true;
@@ -359,7 +363,7 @@ static int parse(int argc, char **argv, bool request_only, struct cli *c, struct
         return c->setup.workspace ? 0 : rb_fail(err, 0, "--box-remove needs --workspace");
     if (c->remove_parent && c->mode != MODE_CG_SWEEP)
         return rb_fail(err, 0, "--remove-parent goes with --cgroup-sweep");
-    if (c->mode == MODE_CG_INFO || c->mode == MODE_CG_SWEEP)
+    if (c->mode == MODE_CG_INFO || c->mode == MODE_CG_SWEEP || c->mode == MODE_CG_ADOPT)
         return 0; /* they take --cgroup-parent; the rest is for runs */
     c->mode = c->setup.control_fd >= 0 ? MODE_PREPARED : MODE_ONESHOT;
     if (!have_uid || !have_gid)

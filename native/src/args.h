@@ -18,6 +18,7 @@ enum rb_mode {
     MODE_BOX_REMOVE,
     MODE_CG_INFO,
     MODE_CG_SWEEP,
+    MODE_CG_ADOPT,
 };
 
 struct run_limits {

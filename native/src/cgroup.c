@@ -332,6 +332,25 @@ static int cgroup_sweep(const char *parent, const struct cgroup_layout *lay, boo
     return ret;
 }
 
+/* --cgroup-adopt: the parent made usable (cgroup_ops.adopt), and what it gives the runs. */
+static int cgroup_adopt(const struct cgroup_ops *ops, const char *parent, struct rb_error *err)
+{
+    struct cgroup_adopted a;
+    if (ops->adopt(parent, &a, err) < 0)
+        return -1;
+    printf("{\"mode\":\"%s\",\"parent\":\"%s\",\"leaf\":\"%s\",\"moved\":%u,"
+           "\"controllers\":[",
+           ops->name, parent, ops == &cgroup_v2 ? CGROUP_WORKER_LEAF : "", a.moved);
+    const char *sep = "";
+    for (char *p = a.controllers, *w; (w = strsep(&p, " "));)
+        if (*w) {
+            printf("%s\"%s\"", sep, w);
+            sep = ",";
+        }
+    printf("]}\n");
+    return fflush(stdout) == 0 ? 0 : rb_fail(err, errno, "write stdout");
+}
+
 int cgroup_helper_main(const struct cli *c)
 {
     struct rb_error err = {0};
@@ -340,7 +359,8 @@ int cgroup_helper_main(const struct cli *c)
     const char *parent = c->setup.cgroup_parent;
     int r = !ops || ops->layout(&lay, &err) < 0 ? -1
             : c->mode == MODE_CG_INFO           ? cgroup_info(ops, parent, &lay)
-                                      : cgroup_sweep(parent, &lay, c->remove_parent, &err);
+            : c->mode == MODE_CG_ADOPT          ? cgroup_adopt(ops, parent, &err)
+                                       : cgroup_sweep(parent, &lay, c->remove_parent, &err);
     if (r < 0) {
         fprintf(stderr, "runbox-launcher: %s\n", err.msg[0] ? err.msg : "cannot write stdout");
         return RB_EXIT_FAILED;

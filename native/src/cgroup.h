@@ -26,6 +26,13 @@ struct cgroup_layout {
     } h[CGROUP_MAX_HIERARCHIES];
 };
 
+/* What --cgroup-adopt made of a delegated parent. */
+struct cgroup_adopted {
+    unsigned moved;       /* processes moved from the parent itself into its leaf (v2) */
+    char controllers[96]; /* those the parent's children get, space-separated */
+};
+#define CGROUP_WORKER_LEAF "worker"
+
 struct cgroup_usage {
     uint64_t cpu_time_us, memory_peak_kb;
     bool oom_killed, pids_max_hit;
@@ -35,6 +42,12 @@ struct cgroup_ops {
     const char *name; /* "v1" or "v2", copied into the report */
     /* The hierarchies a run's groups would be made in on this host, and runbox's controllers. */
     int (*layout)(struct cgroup_layout *out, struct rb_error *err);
+    /* A parent delegated to a worker without host root (--cgroup-adopt): one the launchers of
+     * this process's tree can make their runs' groups in. v2: the caller must be inside it; every
+     * process of the parent itself moves to its leaf CGROUP_WORKER_LEAF (a group that hands
+     * controllers to its children holds no process), and the parent enables runbox's controllers
+     * for them. v1: the parent is there, or made, and writable in every hierarchy. */
+    int (*adopt)(const char *parent, struct cgroup_adopted *out, struct rb_error *err);
     /* mkdir <hierarchy>/<parent>/run-<pid>-<n> (parent created on first use), pinned to the CPU
      * list cpus (NULL: the launcher's own affinity) where the cpuset controller is there. */
     int (*create)(const char *parent, const char *cpus, struct cgroup **out, struct rb_error *err);
@@ -61,8 +74,8 @@ struct cgroup_ops {
 extern const struct cgroup_ops cgroup_v1, cgroup_v2;
 const struct cgroup_ops *cgroup_detect(struct rb_error *err); /* statfs once */
 
-/* The helper verbs --cgroup-info and --cgroup-sweep (c->mode): prints one JSON line on stdout,
- * returns the exit status (0, or 2 with the reason on stderr). */
+/* The helper verbs --cgroup-info, --cgroup-sweep and --cgroup-adopt (c->mode): prints one JSON line
+ * on stdout, returns the exit status (0, or 2 with the reason on stderr). */
 int cgroup_helper_main(const struct cli *c);
 
 /* Shared by both implementations (cgroup.c). Knob files are opened once when the group is made,

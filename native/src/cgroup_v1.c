@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -318,9 +319,35 @@ static int v1_destroy(struct cgroup *cg, struct rb_error *err)
     return ret;
 }
 
+/* v1 has no rule against processes next to groups: a parent is usable once a run's groups can be
+ * made in it, which one made and removed here proves (the cpuset levels filled on the way). */
+static int v1_adopt(const char *parent, struct cgroup_adopted *out, struct rb_error *err)
+{
+    struct cgroup *cg = NULL;
+    struct cgroup_layout lay;
+    if (v1_layout(&lay, err) < 0)
+        return -1;
+    if (v1_create(parent, NULL, &cg, err) < 0)
+        return rb_wrap(err,
+                       "cgroup v1 parent %s is not usable by this user (chown it in every "
+                       "hierarchy to the worker's user)",
+                       parent);
+    if (v1_destroy(cg, err) < 0)
+        return -1;
+    out->moved = 0;
+    out->controllers[0] = '\0';
+    for (unsigned i = 0; i < lay.n; i++) {
+        size_t len = strlen(out->controllers);
+        snprintf(out->controllers + len, sizeof out->controllers - len, "%s%s", len ? " " : "",
+                 lay.h[i].controllers[0]);
+    }
+    return 0;
+}
+
 const struct cgroup_ops cgroup_v1 = {
     .name = "v1",
     .layout = v1_layout,
+    .adopt = v1_adopt,
     .create = v1_create,
     .clone_fd = v1_clone_fd,
     .attach = v1_attach,

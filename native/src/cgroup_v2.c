@@ -128,6 +128,97 @@ static int v2_layout(struct cgroup_layout *out, struct rb_error *err)
     return 0;
 }
 
+/* The caller's group, relative to the root ("" for the root itself), from /proc/self/cgroup. */
+static int own_group(char *buf, size_t size, struct rb_error *err)
+{
+    char text[PATH_MAX + 64];
+    autofd int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return rb_fail(err, errno, "open /proc/self/cgroup");
+    ssize_t n = read_all(fd, text, sizeof text - 1);
+    if (n < 0)
+        return rb_fail(err, errno, "read /proc/self/cgroup");
+    text[n] = '\0';
+    for (char *p = text, *line; (line = strsep(&p, "\n"));)
+        if (!strncmp(line, "0::/", 4)) {
+            snprintf(buf, size, "%s", line + 4);
+            return 0;
+        }
+    return rb_fail(err, ENOENT, "/proc/self/cgroup has no cgroup v2 line");
+}
+
+/* Moves every process of the group at pfd itself into its leaf (leaf_procs: the leaf's
+ * cgroup.procs). One that forks meanwhile leaves its child behind, so this goes on until none
+ * is left, a few rounds at most. */
+static int move_all(int pfd, int leaf_procs, const char *parent, unsigned *moved,
+                    struct rb_error *err)
+{
+    char procs[16384];
+    for (int round = 0; round < 8; round++) {
+        ssize_t n = read_file_at(pfd, "cgroup.procs", procs, sizeof procs, err);
+        if (n < 0)
+            return rb_wrap(err, V2_ROOT "/%s", parent);
+        if (n == 0)
+            return 0;
+        for (char *p = procs, *pid; (pid = strsep(&p, "\n"));) {
+            if (!*pid)
+                continue;
+            if (pwrite(leaf_procs, pid, strlen(pid), 0) < 0 && errno != ESRCH)
+                return rb_fail(err, errno,
+                               "move process %s into " V2_ROOT "/%s/" CGROUP_WORKER_LEAF, pid,
+                               parent);
+            (*moved)++;
+        }
+    }
+    return rb_fail(err, EAGAIN, V2_ROOT "/%s: its processes keep forking", parent);
+}
+
+static int v2_adopt(const char *parent, struct cgroup_adopted *out, struct rb_error *err)
+{
+    char own[PATH_MAX];
+    size_t n = strlen(parent);
+    if (own_group(own, sizeof own, err) < 0)
+        return -1;
+    if (strncmp(own, parent, n) || (own[n] != '\0' && own[n] != '/'))
+        return rb_fail(err, 0,
+                       "this process is in /%s, outside " V2_ROOT "/%s: start the worker inside "
+                       "the delegated group (systemd Delegate=yes, or as root: echo PID > " V2_ROOT
+                       "/%s/cgroup.procs)",
+                       own, parent, parent);
+    autofd int root = open(V2_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    autofd int pfd =
+        root < 0 ? -1 : openat(root, parent, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (pfd < 0)
+        return rb_fail(err, errno, "open " V2_ROOT "/%s", parent);
+    static const char *const delegated[] = {"cgroup.procs", "cgroup.subtree_control", "."};
+    for (size_t i = 0; i < ARRAY_LEN(delegated); i++)
+        if (faccessat(pfd, delegated[i], W_OK, AT_EACCESS) < 0)
+            return rb_fail(err, errno,
+                           V2_ROOT
+                           "/%s is not delegated to this user: chown it and its "
+                           "cgroup.procs, cgroup.subtree_control, cgroup.threads to the worker's "
+                           "user, or start the worker with systemd Delegate=yes",
+                           parent);
+    if (mkdirat(pfd, CGROUP_WORKER_LEAF, 0755) < 0 && errno != EEXIST)
+        return rb_fail(err, errno, "mkdir " V2_ROOT "/%s/" CGROUP_WORKER_LEAF, parent);
+    autofd int leaf =
+        openat(pfd, CGROUP_WORKER_LEAF, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    autofd int leaf_procs = leaf < 0 ? -1 : openat(leaf, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+    if (leaf_procs < 0)
+        return rb_fail(err, errno, "open " V2_ROOT "/%s/" CGROUP_WORKER_LEAF "/cgroup.procs",
+                       parent);
+    out->moved = 0;
+    if (move_all(pfd, leaf_procs, parent, &out->moved, err) < 0 ||
+        enable_controllers(pfd, parent, err) < 0)
+        return -1;
+    ssize_t len =
+        read_file_at(pfd, "cgroup.subtree_control", out->controllers, sizeof out->controllers, err);
+    if (len < 0)
+        return rb_wrap(err, V2_ROOT "/%s", parent);
+    out->controllers[strcspn(out->controllers, "\n")] = '\0';
+    return 0;
+}
+
 static int v2_create(const char *parent, const char *cpus, struct cgroup **out,
                      struct rb_error *err)
 {
@@ -301,6 +392,7 @@ static int v2_destroy(struct cgroup *cg, struct rb_error *err)
 const struct cgroup_ops cgroup_v2 = {
     .name = "v2",
     .layout = v2_layout,
+    .adopt = v2_adopt,
     .create = v2_create,
     .clone_fd = v2_clone_fd,
     .attach = v2_attach,

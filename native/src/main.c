@@ -22,6 +22,7 @@
 #include "report.h"
 #include "serve.h"
 #include "supervise.h"
+#include "userns.h"
 #include "util.h"
 #include "workspace.h"
 
@@ -222,12 +223,14 @@ int main(int argc, char **argv)
             return serve_main(argc, argv, parent);
         else if (!strncmp(argv[i], "--box-collect=", 14))
             return collect_main(argc, argv);
+        else if (!strcmp(argv[i], "--enter-userns"))
+            return userns_enter_main(argc, argv);
     if (args_parse_cli(argc, argv, &c, &err) < 0) {
         fprintf(stderr, "runbox-launcher: %s\n", err.msg);
         usage_hint();
         return RB_EXIT_USAGE;
     }
-    if (c.mode == MODE_CG_INFO || c.mode == MODE_CG_SWEEP)
+    if (c.mode == MODE_CG_INFO || c.mode == MODE_CG_SWEEP || c.mode == MODE_CG_ADOPT)
         return cgroup_helper_main(&c);
     if (c.mode == MODE_WS_MOUNT || c.mode == MODE_WS_UNMOUNT || c.mode == MODE_BOX_REMOVE) {
         int r = c.mode == MODE_WS_MOUNT ? workspace_mount(c.ws_dir, c.disk_kb, c.inodes, &err)

@@ -15,3 +15,8 @@ int userns_map(pid_t init, const struct setup_opts *s, struct rb_error *err);
 /* Init side, first thing after the clone: waits until the launcher has written the maps (one byte
  * on fd); EOF (the launcher failed or died) ends the init. */
 void userns_wait_mapped(int fd);
+
+/* --enter-userns -- PROGRAM [ARG...]: the worker's own user and mount namespace, for a worker
+ * without host root (native/README.md "Rootless worker"). As root of that namespace it execs
+ * PROGRAM; returns only on failure (the exit status, the reason on stderr). */
+int userns_enter_main(int argc, char **argv);

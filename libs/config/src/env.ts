@@ -158,9 +158,9 @@ export const SETTINGS = {
   ),
   CGROUP_PARENT: setting('runbox', text, 'cgroup folder (under each hierarchy) holding the runs'),
   SANDBOX_MODE: setting(
-    'root',
-    oneOf('root', 'rootless'),
-    "rootless: every sandbox gets a user namespace of its own (the launcher's --userns); the worker's own steps still need root",
+    'auto',
+    oneOf('auto', 'root', 'rootless'),
+    'rootless: the worker needs no host root: it runs in a user namespace of its own, with a delegated cgroup and subordinate ids (README "Rootless worker"), and every sandbox gets one too; auto: rootless when the worker is not root, or in a user namespace already',
   ),
   PREPARED_SANDBOXES: setting(
     true,

@@ -2,7 +2,7 @@
  * Reads the environment through the SETTINGS table into one frozen, nested, typed `Config`.
  * Every bad variable is named in one error, so an operator fixes them in one go.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MAX_ARGS_REQUEST_BYTES, type RunLimits } from '@runbox/contract';
 import { BadValue, SETTINGS, type CompatApiName, type SettingName, type TrustProxy } from './env';
@@ -53,7 +53,7 @@ export class Config {
     cgroupParent: string;
     /** Where the sandboxes' read-only binds come from (SANDBOX_ROOTFS); `/` is the host's own tree. */
     sandboxRootfs: string;
-    /** SANDBOX_MODE: `rootless` gives every sandbox a user namespace of its own. */
+    /** SANDBOX_MODE, `auto` resolved (sandboxModeOf): `rootless` is a worker without host root. */
     sandboxMode: 'root' | 'rootless';
     preparedSandboxes: boolean;
     shutdownGraceMs: number;
@@ -73,6 +73,21 @@ export class Config {
   };
   readonly compat!: { apis: CompatApiName[]; judge0: { base64Default: boolean } };
   readonly jobe!: { fileRetentionS: number; fileMaxBytes: number; filesMaxTotalBytes: number };
+}
+
+/**
+ * `auto` is rootless where the process is not root, or is root only of a user namespace (a pod
+ * with `hostUsers: false`, a worker already in its own): /proc/self/uid_map maps less than the
+ * host's whole id space.
+ */
+export function sandboxModeOf(setting: 'auto' | 'root' | 'rootless'): 'root' | 'rootless' {
+  if (setting !== 'auto') return setting;
+  if (process.getuid?.() !== 0) return 'rootless';
+  try {
+    return /^\s*0\s+0\s+4294967295\s*$/.test(readFileSync('/proc/self/uid_map', 'utf8')) ? 'root' : 'rootless';
+  } catch {
+    return 'root';
+  }
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -153,7 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       launcherPath: r.LAUNCHER_PATH ?? resolve(root, 'native/build/runbox-launcher'),
       cgroupParent: r.CGROUP_PARENT,
       sandboxRootfs: r.SANDBOX_ROOTFS,
-      sandboxMode: r.SANDBOX_MODE,
+      sandboxMode: sandboxModeOf(r.SANDBOX_MODE),
       preparedSandboxes: r.PREPARED_SANDBOXES,
       shutdownGraceMs: r.SHUTDOWN_GRACE_MS,
       jobOutputBudgetBytes: r.JOB_OUTPUT_BUDGET_BYTES,

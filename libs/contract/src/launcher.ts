@@ -46,6 +46,19 @@ export interface CgroupInfo {
   runGroup: string;
 }
 
+/**
+ * `runbox-launcher --cgroup-adopt`: the delegated parent a worker without host root makes its
+ * runs' groups in. v2: `moved` processes of the parent itself went to its `leaf`.
+ */
+export interface CgroupAdopted {
+  mode: 'v1' | 'v2';
+  parent: string;
+  leaf: string;
+  moved: number;
+  /** What the runs' groups get (v2: the parent's subtree_control). */
+  controllers: string[];
+}
+
 /** `runbox-launcher --cgroup-sweep`: what it removed, left to running launchers, and could not remove (with why). */
 export interface CgroupSweep {
   removed: string[];

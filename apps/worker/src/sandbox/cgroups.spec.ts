@@ -1,5 +1,5 @@
 /** The cgroup helpers' answers are checked like a report: a misread layout would sweep or count the wrong folders. */
-import { parseCgroupInfo, parseCgroupSweep } from './cgroups';
+import { parseCgroupAdopted, parseCgroupInfo, parseCgroupSweep } from './cgroups';
 import { SandboxError } from './sandbox.errors';
 
 const V1 = {
@@ -43,5 +43,22 @@ describe('parseCgroupSweep', () => {
     ['a failure without its reason', JSON.stringify({ ...sweep, failed: [{ path: '/a' }] })],
   ])('refuses %s', (_what, text) => {
     expect(() => parseCgroupSweep(text)).toThrow(SandboxError);
+  });
+});
+
+describe('parseCgroupAdopted', () => {
+  const V2 = { mode: 'v2', parent: 'runbox', leaf: 'worker', moved: 2, controllers: ['cpuset', 'cpu', 'memory', 'pids'] };
+
+  it('reads what the launcher made of a delegated parent', () => {
+    expect(parseCgroupAdopted(`${JSON.stringify(V2)}\n`)).toEqual(V2);
+  });
+
+  it.each([
+    ['an unknown mode', { ...V2, mode: 'v3' }],
+    ['no parent', { ...V2, parent: '' }],
+    ['a negative count', { ...V2, moved: -1 }],
+    ['controllers that are not strings', { ...V2, controllers: [1] }],
+  ])('refuses %s', (_what, v) => {
+    expect(() => parseCgroupAdopted(JSON.stringify(v))).toThrow(SandboxError);
   });
 });

@@ -3,7 +3,7 @@
  * layout (v1 or v2, the hierarchies, the parent's folders, how run groups are named) is the
  * launcher's alone: the worker and the tests ask it rather than keep a copy that drifts.
  */
-import type { CgroupInfo, CgroupSweep } from '@runbox/contract';
+import type { CgroupAdopted, CgroupInfo, CgroupSweep } from '@runbox/contract';
 import { SandboxError } from './sandbox.errors';
 
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
@@ -60,4 +60,15 @@ export function parseCgroupSweep(text: string): CgroupSweep {
     kept: r.kept,
     failed: (failed as CgroupSweep['failed']).map(({ path, reason }) => ({ path, reason })),
   };
+}
+
+export function parseCgroupAdopted(text: string): CgroupAdopted {
+  const r = parseLine('--cgroup-adopt', text);
+  const bad = (field: string) => new SandboxError(`launcher --cgroup-adopt has a bad ${field}: ${JSON.stringify(text.slice(0, 300))}`);
+  if (r.mode !== 'v1' && r.mode !== 'v2') throw bad('mode');
+  if (typeof r.parent !== 'string' || !r.parent) throw bad('parent');
+  if (typeof r.leaf !== 'string') throw bad('leaf');
+  if (typeof r.moved !== 'number' || !Number.isInteger(r.moved) || r.moved < 0) throw bad('moved');
+  if (!isStringArray(r.controllers)) throw bad('controllers');
+  return { mode: r.mode, parent: r.parent, leaf: r.leaf, moved: r.moved, controllers: r.controllers };
 }
