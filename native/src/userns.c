@@ -242,6 +242,7 @@ static int enter(char **argv, struct rb_error *err)
                                "--add-subgids FIRST-LAST %s)",
                                name, self[0], i ? "/etc/subgid" : "/etc/subuid", name);
     }
+    pid_t parent = getppid();
     int go[2];
     if (pipe2(go, O_CLOEXEC) < 0)
         return rb_fail(err, errno, "pipe");
@@ -285,6 +286,9 @@ static int enter(char **argv, struct rb_error *err)
         return rb_fail(err, errno, "setgroups");
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
         return rb_fail(err, errno, "make the worker's mounts private");
+    /* PROGRAM outlives no parent (a SIGKILLed one cannot pass signals on): set after the
+     * credentials changed, which resets it, and kept across the exec, which changes none. */
+    term_with_parent(parent);
     execvp(argv[0], argv);
     return rb_fail(err, errno, "exec %s", argv[0]);
 }

@@ -3,11 +3,16 @@
 # sandbox property (native/README.md "Properties"), limit and hostile program; after every case: no process of the
 # sandbox uid left, no cgroup left under the test's cgroup parent, no mount left on the host.
 # Hierarchy-specific cases are skipped (with the reason) where that hierarchy is absent.
-# Usage: tests/run.sh [--userns] [GROUP]   (only the groups matching the extended regex GROUP:
+# Usage: tests/run.sh [--userns | --rootless] [GROUP]   (only the groups matching the extended regex GROUP:
 #        workspace basic isolation seccomp limit core cpu teardown cgroup prepared serve stdio parallel
 #        lang)
 #        --userns: every sandbox of the suite gets the launcher's user namespace (--userns), through
 #        a wrapper that adds the option to each invocation, so every case runs unchanged.
+#        --rootless: as a normal user, the way a rootless worker runs the launcher: the suite runs
+#        itself again as root of a user namespace of its own (--enter-userns), with --userns, the
+#        slot ids the first two of the user's /etc/subuid range, and the cgroup parent below the
+#        one delegated to the user (RUNBOX_TEST_DELEGATED, default runbox), adopted first. Cases
+#        that need host root are skipped with the reason.
 set -u
 export LC_ALL=C
 
@@ -16,8 +21,17 @@ BUILD=$(cd "$HERE/../build" && pwd)
 LBIN=$BUILD/runbox-launcher
 L=$LBIN
 PROBES=$BUILD/tests # holds the static probe, bound read-only at /probe
-USERNS=""
+USERNS="" ROOTLESS=""
 if [ "${1:-}" = --userns ]; then USERNS="userns: " && shift; fi
+if [ "${1:-}" = --rootless ]; then
+    shift
+    if [ "$(id -u)" != 0 ] || [ -z "${RUNBOX_TEST_ROOTLESS_INSIDE:-}" ]; then
+        [ "$(id -u)" != 0 ] || { echo "Bail out! --rootless is for a normal user"; exit 1; }
+        export RUNBOX_TEST_ROOTLESS_INSIDE=1
+        exec "$LBIN" --enter-userns -- "$0" --rootless "$@"
+    fi
+    USERNS="rootless: " ROOTLESS=1
+fi
 FILTER=${1:-}
 
 U=61000 G=61000     # slot A
@@ -25,7 +39,23 @@ U2=61001 G2=61001   # slot B (parallel-slot case)
 CGP=runbox/selftest # our own parent under runbox/, so leftovers are unambiguous
 ENV=(--env PATH=/usr/local/bin:/usr/bin:/bin --env HOME=/box --env LANG=C.UTF-8)
 
-if [ "$(id -u)" != 0 ]; then echo "1..0 # SKIP the launcher needs root"; exit 0; fi
+if [ -n "$ROOTLESS" ]; then
+    # The slot ids: the first two of the subordinate range (the namespace's second map line).
+    U=$(awk '$1 != 0 { print $1; exit }' /proc/self/uid_map) G=$(awk '$1 != 0 { print $1; exit }' /proc/self/gid_map)
+    [ -n "$U" ] && [ -n "$G" ] || { echo "Bail out! no subordinate ids mapped: $(cat /proc/self/uid_map)"; exit 1; }
+    U2=$((U + 1)) G2=$((G + 1))
+    DELEGATED=${RUNBOX_TEST_DELEGATED:-runbox}
+    CGP=$DELEGATED/selftest
+    ADOPTED=$("$LBIN" --cgroup-adopt --cgroup-parent "$DELEGATED") || { echo "Bail out! --cgroup-adopt $DELEGATED"; exit 1; }
+    echo "# rootless: uid $U/$U2 gid $G/$G2, delegated cgroup: $ADOPTED"
+fi
+# needs_root NAME: true (and the case skipped with why) when the suite is rootless.
+needs_root() {
+    [ -n "$ROOTLESS" ] || return 1
+    skip "$1" "needs host root: ${2:-it changes the host itself}"
+}
+
+if [ "$(id -u)" != 0 ]; then echo "1..0 # SKIP the launcher needs root (or tests/run.sh --rootless, as a user with a delegated cgroup and /etc/subuid)"; exit 0; fi
 [ -x "$L" ] && [ -x "$PROBES/probe" ] || { echo "Bail out! build first (make -C native)"; exit 1; }
 for u in $U $U2; do
     if pgrep -u "$u" >/dev/null; then echo "Bail out! uid $u is in use on this host"; exit 1; fi

@@ -16,6 +16,8 @@ export interface SandboxHost {
   slots: number;
   workspaceDir: string;
   cgroupParent: string;
+  /** The pid whose mount namespace holds the slots' workspaces: a rootless worker's own namespace (the host's when absent). */
+  mountView?: number;
 }
 
 export interface HostState {
@@ -66,10 +68,12 @@ export function sweepCgroups(h: Pick<SandboxHost, 'launcherPath' | 'cgroupParent
 
 /** Cgroups of runs (not of the runbox parent itself) in every hierarchy runbox uses. */
 function runCgroups(h: SandboxHost): string[] {
-  return cgroupLayout(h).hierarchies.flatMap(({ path: r }) => {
+  const layout = cgroupLayout(h);
+  const [prefix] = layout.runGroup.split('{');
+  return layout.hierarchies.flatMap(({ path: r }) => {
     try {
       return readdirSync(r, { withFileTypes: true })
-        .filter((d) => d.isDirectory())
+        .filter((d) => d.isDirectory() && d.name.startsWith(prefix!))
         .map((d) => join(r, d.name));
     } catch {
       return [];
@@ -96,10 +100,11 @@ export function hostState(h: SandboxHost): HostState {
   const isPrepared = (p: string) => exeOf(p) === h.launcherPath;
   const sandboxProcesses = ofSandboxUids.filter((p) => !isPrepared(p)).map((p) => `${p}: ${cmdline(p)}`);
   const prepared = ofSandboxUids.filter(isPrepared).length;
-  const boxes = existsSync(h.workspaceDir)
-    ? readdirSync(h.workspaceDir).flatMap((slot) => {
+  const workspaces = h.mountView ? `/proc/${h.mountView}/root${h.workspaceDir}` : h.workspaceDir;
+  const boxes = existsSync(workspaces)
+    ? readdirSync(workspaces).flatMap((slot) => {
         try {
-          return readdirSync(join(h.workspaceDir, slot)).map((b) => join(slot, b));
+          return readdirSync(join(workspaces, slot)).map((b) => join(slot, b));
         } catch {
           return [];
         }
@@ -107,7 +112,7 @@ export function hostState(h: SandboxHost): HostState {
     : [];
   // Other runbox instances on this host (a developer's `npm start`, other test stacks) mount and
   // unmount their own slot workspaces meanwhile: those are not ours to count.
-  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+  const mounts = readFileSync(`/proc/${h.mountView ?? 'self'}/mountinfo`, 'utf8')
     .trim()
     .split('\n')
     .filter((l) => {

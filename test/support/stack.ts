@@ -5,13 +5,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Server } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Config, loadConfig } from '@runbox/config';
 import { createApi } from '../../apps/api/src/bootstrap';
-import { sweepCgroups, type SandboxHost } from './host-state';
+import { cgroupLayout, sweepCgroups, type SandboxHost } from './host-state';
+import { delegateCgroup, workerUser } from './rootless';
 import { startWorker, type WorkerProcess } from './worker';
 
 export interface StackOptions {
@@ -49,6 +50,8 @@ function removeWorkspaces(config: Config): void {
     .filter((m): m is string => !!m && m.startsWith(`${dir}/`));
   for (const m of mounted) execFileSync(config.worker.launcherPath, [`--workspace-unmount=${m}`]);
   rmSync(dirname(dir), { recursive: true, force: true });
+  // a rootless v2 worker's leaf (native/README.md "Rootless worker"), empty once it has exited
+  for (const { path } of cgroupLayout(config.worker).hierarchies) if (existsSync(`${path}/worker`)) rmdirSync(`${path}/worker`);
   // the (now empty) cgroup folder of the stack, in whichever hierarchies it was made
   sweepCgroups(config.worker, true);
 }
@@ -59,9 +62,11 @@ function removeWorkspaces(config: Config): void {
  */
 function workerEnv(): Record<string, string> {
   const n = stacks++;
+  // A rootless worker's slots take ids of its user's subordinate range.
+  const base = workerUser()?.subFirst ?? 61_000;
   return {
     WORKER_SLOTS: '2',
-    WORKER_UID_BASE: String(61_000 + (((process.pid % 500) * 8 + n * 2) % 4000)),
+    WORKER_UID_BASE: String(base + (((process.pid % 500) * 8 + n * 2) % 4000)),
     WORKSPACE_DIR: `/tmp/runbox-test-${process.pid}-${n}/slots`,
     // its own cgroup folder too, so host-state checks count only this stack's sandboxes
     CGROUP_PARENT: `runbox-test-${process.pid}-${n}`,
@@ -89,9 +94,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   };
   const config = loadConfig(env);
   const app = await createApi(config);
+  const user = opts.worker ? workerUser() : null;
   let worker: WorkerProcess | null = null;
   try {
-    if (opts.worker) worker = await startWorker(env);
+    if (user) {
+      delegateCgroup(config.worker.launcherPath, config.worker.cgroupParent, user);
+      worker = await startWorker(env, { user, mode: cgroupLayout(config.worker).mode });
+    } else if (opts.worker) worker = await startWorker(env);
   } catch (e) {
     await app.close();
     throw e;
@@ -102,7 +111,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     app,
     env,
     worker,
-    sandboxHost: config.worker,
+    // a rootless worker's workspaces are mounted in its own namespace
+    sandboxHost: user && worker ? { ...config.worker, mountView: worker.pid } : config.worker,
     async stop() {
       await worker?.stop();
       await app.close();

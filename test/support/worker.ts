@@ -6,8 +6,11 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
+import { asWorkerUser, type WorkerUser } from './rootless';
 
 export interface WorkerProcess {
+  /** The worker's own pid (a rootless worker's: inside its namespace, the heartbeat's). */
+  pid: number;
   /** SIGTERM and wait for the drain to finish. */
   stop(): Promise<void>;
   /** SIGKILL: a crash. */
@@ -16,8 +19,11 @@ export interface WorkerProcess {
 
 const ROOT = resolve(__dirname, '../..');
 
-export async function startWorker(env: Record<string, string>): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [resolve(ROOT, 'apps/worker/dist/main.js')], {
+/** `as`: run it as that user inside its delegated cgroup (test/support/rootless.ts). */
+export async function startWorker(env: Record<string, string>, as?: { user: WorkerUser; mode: 'v1' | 'v2' }): Promise<WorkerProcess> {
+  const argv = [process.execPath, resolve(ROOT, 'apps/worker/dist/main.js')];
+  const [cmd, args] = as ? asWorkerUser(argv, as.user, env.CGROUP_PARENT!, as.mode) : [argv[0]!, argv.slice(1)];
+  const child = spawn(cmd, args, {
     env: { ...process.env, ...env, NODE_ENV: 'test' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -30,12 +36,20 @@ export async function startWorker(env: Record<string, string>): Promise<WorkerPr
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
 
   const redis = new Redis(env.REDIS_URL!, { maxRetriesPerRequest: 1 });
+  let pid = child.pid!;
   try {
     const deadline = Date.now() + 60_000;
-    const pattern = `${env.QUEUE_PREFIX}:worker:*:${child.pid}`;
+    // A rootless worker heartbeats from its second process, inside its namespace: any pid then,
+    // but only a heartbeat that was not there before it started.
+    const pattern = `${env.QUEUE_PREFIX}:worker:*:${as ? '*' : child.pid}`;
+    const before = new Set(await redis.keys(pattern));
     for (;;) {
       if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}:\n${out}`);
-      if ((await redis.keys(pattern)).length > 0) break;
+      const fresh = (await redis.keys(pattern)).find((k) => !before.has(k));
+      if (fresh) {
+        pid = Number(fresh.split(':').pop());
+        break;
+      }
       if (Date.now() > deadline) throw new Error(`worker not ready after 60 s:\n${out}`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -47,5 +61,5 @@ export async function startWorker(env: Record<string, string>): Promise<WorkerPr
     if (child.exitCode === null && child.signalCode === null) child.kill(sig);
     await exited;
   };
-  return { stop: () => signal('SIGTERM'), kill: () => signal('SIGKILL') };
+  return { pid, stop: () => signal('SIGTERM'), kill: () => signal('SIGKILL') };
 }
