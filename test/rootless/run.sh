@@ -73,7 +73,11 @@ say "cgroup $MODE: $PARENT delegated ($(jq -c '[.hierarchies[].path]' <<<"$INFO"
 # elsewhere). as_user: the same in a child, waited for.
 as_user_exec() {
     local enter=":"
-    [ "$MODE" = v2 ] && enter="echo \$\$ > /sys/fs/cgroup/$PARENT/cgroup.procs"
+    # (once a worker has adopted the parent, its processes live in its leaf: none may join the
+    # parent itself, which now hands controllers to its children)
+    local group=/sys/fs/cgroup/$PARENT
+    [ -d "$group/worker" ] && group=$group/worker
+    [ "$MODE" = v2 ] && enter="echo \$\$ > $group/cgroup.procs"
     exec sh -c "$enter && exec setpriv --reuid=$UID_ --regid=$GID_ --init-groups env HOME=/home/$NAME USER=$NAME \"\$@\"" sh "$@"
 }
 as_user() { (as_user_exec "$@"); }
