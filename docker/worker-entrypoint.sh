@@ -21,6 +21,13 @@ delegate() {
   remount "$1" ro
 }
 
+# CAP_SYS_ADMIN in this container's user namespace: without it (a rootless pod,
+# deploy/kubernetes/overlays/rootless) nothing here can be remounted or bound.
+can_mount() {
+  caps=$(awk '/^CapEff:/ { print $2 }' /proc/self/status)
+  [ $((0x$caps >> 21 & 1)) = 1 ]
+}
+
 if [ -f $CG/cgroup.controllers ]; then
   # cgroup v2. The container must have its own cgroup namespace (compose `cgroup: private`,
   # the default on v2 hosts; Kubernetes does so on v2): then / here is the container's cgroup, and
@@ -28,6 +35,27 @@ if [ -f $CG/cgroup.controllers ]; then
   if [ "$(cat /proc/self/cgroup)" != "0::/" ]; then
     echo "runbox worker: cgroup v2 without a private cgroup namespace (/proc/self/cgroup: $(cat /proc/self/cgroup))" >&2
     exit 1
+  fi
+  if ! can_mount; then
+    # A worker without root (README "Rootless worker"): the runtime hands the container's cgroup
+    # to its root (delegation: cgroup.procs, cgroup.subtree_control, cgroup.threads; never its own
+    # limits). Every process goes to $PARENT/, whose children get the controllers, and the worker
+    # adopts $PARENT itself (runbox-launcher --cgroup-adopt).
+    if ! [ -w $CG/cgroup.procs ] || ! [ -w $CG/cgroup.subtree_control ]; then
+      echo "runbox worker (rootless): the container's cgroup is read-only: the node must give the pod a writable cgroup (deploy/kubernetes/overlays/rootless says how)" >&2
+      exit 1
+    fi
+    mkdir -p "$CG/$PARENT"
+    for _ in 1 2 3; do
+      while read -r pid; do echo "$pid" >"$CG/$PARENT/cgroup.procs" 2>/dev/null || true; done <$CG/cgroup.procs
+      [ -s $CG/cgroup.procs ] || break
+    done
+    controllers=""
+    for c in memory pids cpu cpuset; do
+      grep -qw $c $CG/cgroup.controllers && controllers="$controllers +$c"
+    done
+    echo "$controllers" >$CG/cgroup.subtree_control
+    exec "$@"
   fi
   remount $CG rw
   # "No internal processes": a cgroup that hands controllers to its children holds no process
@@ -44,6 +72,9 @@ if [ -f $CG/cgroup.controllers ]; then
   done
   echo "$controllers" >$CG/cgroup.subtree_control
   delegate $CG
+elif ! can_mount; then
+  echo "runbox worker (rootless): a container without CAP_SYS_ADMIN needs cgroup v2 (this host has v1)" >&2
+  exit 1
 else
   # cgroup v1: the runtime binds each controller's hierarchy at the container's own cgroup, so a
   # folder made here is a child of the container's cgroup and inherits its limits. Only the

@@ -112,12 +112,46 @@ for (const overlay of readdirSync(OVERLAYS)) {
   const pod = worker.spec.template.spec;
   const ctr = pod.containers[0];
   const env = Object.fromEntries(ctr.env.filter((e) => 'value' in e).map((e) => [e.name, e.value]));
+  const rootless = pod.hostUsers === false;
+  const privileges = rootless
+    ? {
+        // Pod Security "baseline": no privileged, no host namespace, only capabilities it allows
+        // (https://kubernetes.io/docs/concepts/security/pod-security-standards/)
+        'the rootless worker: its own user namespace, baseline capabilities only, SANDBOX_MODE=rootless': () => {
+          const baseline = [
+            'AUDIT_WRITE',
+            'CHOWN',
+            'DAC_OVERRIDE',
+            'FOWNER',
+            'FSETID',
+            'KILL',
+            'MKNOD',
+            'NET_BIND_SERVICE',
+            'SETFCAP',
+            'SETGID',
+            'SETPCAP',
+            'SETUID',
+            'SYS_CHROOT',
+          ];
+          const sc = ctr.securityContext;
+          assert.equal(sc.privileged, false);
+          assert.equal(sc.allowPrivilegeEscalation, false);
+          assert.deepEqual(sc.capabilities.drop, ['ALL']);
+          for (const cap of sc.capabilities.add) assert.ok(baseline.includes(cap), `${cap} is not allowed by baseline`);
+          assert.equal(sc.procMount, 'Unmasked'); // allowed only with hostUsers: false
+          assert.ok(!pod.hostPID && !pod.hostIPC && !pod.hostNetwork);
+          assert.equal(env.SANDBOX_MODE, 'rootless');
+        },
+      }
+    : {
+        "the worker's capabilities are compose's": () => {
+          assert.deepEqual(ctr.securityContext.capabilities.drop, compose.capDrop);
+          assert.deepEqual(ctr.securityContext.capabilities.add, compose.capAdd);
+          assert.equal(ctr.securityContext.privileged, false);
+        },
+      };
   const checks = {
-    "the worker's capabilities are compose's": () => {
-      assert.deepEqual(ctr.securityContext.capabilities.drop, compose.capDrop);
-      assert.deepEqual(ctr.securityContext.capabilities.add, compose.capAdd);
-      assert.equal(ctr.securityContext.privileged, false);
-    },
+    ...privileges,
     'the worker runs under our seccomp profile, installed where it names it': () => {
       const profile = pod.securityContext.seccompProfile;
       assert.equal(profile.type, 'Localhost');
