@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm run setup`: once, as root, on a fresh Debian/Ubuntu machine. Installs with apt-get only
-# what is missing (Redis, build tools, libseccomp, bubblewrap for the benchmark, the language
-# runtimes, clang-format for `npm run lint`), then `npm ci` and the builds (native launcher +
+# what is missing (Redis, build tools, libseccomp, bubblewrap for the benchmark, uidmap for a
+# rootless worker, the language runtimes, clang-format for `npm run lint`), then `npm ci` and the builds (native launcher +
 # TypeScript apps). Idempotent.
 # Languages: a default set that is cheap to install; `--languages all` (or RUNBOX_LANGUAGES=all)
 # adds the heavy ones but Octave, `--languages go,rust` only those, `all,octave` everything. A language whose runtime is missing is
@@ -33,6 +33,11 @@ declare -A NEED=(
   [javac]=openjdk-17-jdk-headless
   [bash]=bash
   [clang-format]=clang-format
+  # the launcher's TAP suite reads its JSON with jq; test/rootless/run.sh talks HTTP with curl
+  [jq]=jq
+  [curl]=curl
+  # a worker without host root maps its subordinate ids with these (README "Rootless worker")
+  [newuidmap]=uidmap
 )
 
 # The default set's cheap additions (a few MB at most; Debian always has perl).
