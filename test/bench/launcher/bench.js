@@ -8,6 +8,9 @@
 //              whole spawn → exit of that launcher minus the gap, i.e. what preparing costs.
 //   rootless   prepared, with the launcher's user namespace (--userns): the per-run cost of the
 //              rootless mode's namespace, measured as root (the id maps written directly)
+//   worker-ns  rootless as a rootless worker runs it: the launcher started from inside a user
+//              namespace of the worker's own (--enter-userns), so each sandbox's namespace is the
+//              second level (as root here, that outer namespace maps every id to itself)
 //   one-shot   runbox-launcher doing everything on the spot (cgroup, namespaces, mounts, run,
 //              teardown), full isolation (seccomp + cgroups)
 //   bwrap      bubblewrap --unshare-all with a minimal read-only root
@@ -82,22 +85,26 @@ function setup() {
 function contenders({ bwrap, ws }) {
   const setupArgs = ['--uid', String(UID), '--gid', String(UID), '--workspace', ws];
   const runArgs = ['--box', 'box', ...ENV];
-  const rb = (args) => {
-    const r = spawnSync(RB_BENCH, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const rb = (args, outer = /** @type {string[]} */ ([])) => {
+    const [cmd, ...rest] = [...outer, RB_BENCH, ...args];
+    const r = spawnSync(/** @type {string} */ (cmd), rest, { encoding: 'utf8', maxBuffer: 1 << 26 });
     if (r.status !== 0) die(`rb-bench ${args.slice(0, 3).join(' ')} failed: ${r.stderr}`);
     return r.stdout
       .trim()
       .split('\n')
       .map((l) => l.split(' ').map(Number));
   };
-  const prepared = (extra) => (n, gap, argv) => {
-    const [samples, cycle] = rb(['prepared', n, gap, LAUNCHER, ...setupArgs, ...extra, '--', ...runArgs, '--', ...argv]);
-    return { samples, cycle };
-  };
+  const prepared =
+    (extra, outer = /** @type {string[]} */ ([])) =>
+    (n, gap, argv) => {
+      const [samples, cycle] = rb(['prepared', n, gap, LAUNCHER, ...setupArgs, ...extra, '--', ...runArgs, '--', ...argv], outer);
+      return { samples, cycle };
+    };
   return [
     { name: 'bare', run: (n, gap, argv) => ({ samples: rb(['exec', n, gap, '--', ...argv])[0] }) },
     { name: 'prepared', run: prepared([]) },
     { name: 'rootless', run: prepared(['--userns']) },
+    { name: 'worker-ns', run: prepared(['--userns'], [LAUNCHER, '--enter-userns', '--']) },
     {
       name: 'one-shot',
       run: (n, gap, argv) => ({
@@ -190,6 +197,8 @@ function main() {
         verdicts.push([`/bin/true ${pat.name}: prepared ≤ 0.6 × bwrap`, r, r <= 0.6]);
         const u = st.rootless.median / st.prepared.median;
         verdicts.push([`/bin/true ${pat.name}: rootless ≤ 1.2 × prepared`, u, u <= 1.2]);
+        const w = st['worker-ns'].median / st.prepared.median;
+        verdicts.push([`/bin/true ${pat.name}: worker-ns ≤ 1.2 × prepared`, w, w <= 1.2]);
       } else {
         const r = st.prepared.median / st.bare.median;
         verdicts.push([`python3 -c pass ${pat.name}: prepared ≤ 1.10 × bare`, r, r <= 1.1]);
