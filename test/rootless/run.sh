@@ -8,7 +8,7 @@
 #   3. the launcher's TAP suite as that user (native/tests/run.sh --rootless);
 #   4. the service with its worker as that user, started inside the delegated group: smoke jobs
 #      through the HTTP API, the worker's own uid and the slots' uids checked on the host;
-#   5. with --e2e, the hostile-program and slot suites against that worker
+#   5. with --e2e, the hostile-program, slot and start-up suites against that worker
 #      (RUNBOX_TEST_WORKER_USER, test/support/rootless.ts);
 #   and after each step nothing of the user's is left: no process, no run cgroup.
 # Usage: test/rootless/run.sh [--e2e] [--no-tap] [--tap-filter REGEX]
@@ -93,6 +93,12 @@ nothing_left() { # no process of the user or of its subordinate ids, no run grou
     [ -z "$procs$groups" ] || { echo "#   left: $procs $groups"; return 1; }
 }
 
+# A user without a range: the worker refuses, and says what is weaker and what to do.
+no_range=$(cd /tmp && setpriv --reuid=65534 --regid=65534 --clear-groups env REDIS_URL=redis://127.0.0.1:1 \
+    node "$ROOT/apps/worker/dist/main.js" 2>&1 || true)
+check "a worker whose user has no subordinate range refuses to start" \
+    grep -q "has no range in /etc/subuid: every sandbox would share the worker's own id" <<<"$no_range"
+
 # --- 3. the launcher's suite -------------------------------------------------------------------
 if [ -n "$TAP" ]; then
     say "native/tests/run.sh --rootless ${TAP_FILTER}"
@@ -171,9 +177,10 @@ check "the service stopped, nothing of the user's left" nothing_left
 
 # --- 5. the hostile suites against a rootless worker -------------------------------------------
 if [ -n "$E2E" ]; then
-    say "the hostile-program, slot and kernel-surface suites, the worker as $NAME"
+    say "the hostile-program, slot, kernel-surface and start-up suites, the worker as $NAME"
     if RUNBOX_TEST_WORKER_USER=$NAME npx jest -c jest.config.cjs --selectProjects e2e --runInBand -- \
-        test/security/hostile.e2e-spec.ts test/security/slots.e2e-spec.ts test/security/kernel-surface.e2e-spec.ts; then
+        test/security/hostile.e2e-spec.ts test/security/slots.e2e-spec.ts test/security/kernel-surface.e2e-spec.ts \
+        test/e2e/rootless-start.e2e-spec.ts; then
         echo "ok - hostile programs confined by a rootless worker"
     else
         echo "not ok - hostile programs confined by a rootless worker" && FAILED=1
