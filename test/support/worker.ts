@@ -36,7 +36,7 @@ export async function startWorker(env: Record<string, string>, as?: { user: Work
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
 
   const redis = new Redis(env.REDIS_URL!, { maxRetriesPerRequest: 1 });
-  let pid = child.pid!;
+  let pid: number;
   try {
     const deadline = Date.now() + 60_000;
     // A rootless worker heartbeats from its second process, inside its namespace: any pid then,
