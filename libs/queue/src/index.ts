@@ -24,7 +24,8 @@ export {
   WEBHOOK_KEY,
 } from './keys';
 export { bullmqKeys, fromRecord, stateOf, type JobRecord } from './bullmq-layout';
-export { releaseRunningEntry, takeRunningEntry } from './running';
+export { releaseRunningEntry } from './running';
+export { startJob, type JobStart } from './job-start';
 export { toJobView, toStatus, loadJob, loadJobs, loadJobView, type StoredJob, type Tombstone } from './job-view';
 export {
   DURATION_BUCKETS_MS,

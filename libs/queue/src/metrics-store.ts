@@ -61,25 +61,32 @@ const languageLabel = (language: string): string => (LANGUAGE.test(language) ? l
 
 const durationMs = (ms: number): number => (Number.isFinite(ms) && ms > 0 ? Math.round(ms) : 0);
 
+/** One counter to add to: hash `key`, field `field`, by `by`. */
+export type Increment = readonly [key: string, field: string, by: number];
+
 /**
- * Counts a job that reached a final status, as commands added to transaction `tx`. Durations
- * only mean something for jobs that ran to completion, so cancelled and failed jobs count in
- * `jobs` but not in the histograms.
+ * What a job that reached a final status adds to the counters. Durations only mean something for
+ * jobs that ran to completion, so cancelled and failed jobs count in `jobs` but not in the
+ * histograms.
  */
-export function countJobFinished(tx: ChainableCommander, prefix: string, e: JobFinished): ChainableCommander {
+export function jobFinishedIncrements(prefix: string, e: JobFinished): Increment[] {
   const keys = metricsKeys(prefix);
   const lang = languageLabel(e.language);
-  tx.hincrby(keys.jobs, `${e.status}|${e.verdict ?? NO_VERDICT}`, 1);
+  const out: Increment[] = [[keys.jobs, `${e.status}|${e.verdict ?? NO_VERDICT}`, 1]];
   if (e.status === 'completed') {
     for (const [key, ms] of [
       [keys.queueWait, durationMs(e.queueWaitMs ?? 0)],
       [keys.runDuration, durationMs(e.runMs ?? 0)],
     ] as const) {
-      tx.hincrby(key, `${lang}|${bucketOf(ms)}`, 1)
-        .hincrby(key, `${lang}|sum`, ms)
-        .hincrby(key, `${lang}|count`, 1);
+      out.push([key, `${lang}|${bucketOf(ms)}`, 1], [key, `${lang}|sum`, ms], [key, `${lang}|count`, 1]);
     }
   }
+  return out;
+}
+
+/** Counts a job that reached a final status (`jobFinishedIncrements`), as commands added to transaction `tx`. */
+export function countJobFinished(tx: ChainableCommander, prefix: string, e: JobFinished): ChainableCommander {
+  for (const [key, field, by] of jobFinishedIncrements(prefix, e)) tx.hincrby(key, field, by);
   return tx;
 }
 

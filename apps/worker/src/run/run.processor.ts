@@ -22,7 +22,6 @@ import { Config } from '@runbox/config';
 import {
   bullConnection,
   cancelChannel,
-  cancelMarkKey,
   enqueueWebhook,
   publishJobProgress,
   recordJobEnd,
@@ -30,7 +29,7 @@ import {
   releaseRunningEntry,
   REDIS,
   REDIS_SUBSCRIBER,
-  takeRunningEntry,
+  startJob,
   toJobView,
   type JobEnd,
 } from '@runbox/queue';
@@ -98,10 +97,12 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
       if (e instanceof InvalidJobData) throw new UnrecoverableError(`rejected by the worker: ${e.message}`);
       throw e;
     }
-    const owner = data.owner;
-    if (owner && !(await takeRunningEntry(this.redis, this.config, owner, id, this.runningLeaseMs()))) {
-      // Its owner runs as many jobs as it may: back to the queue for a while, so the slot goes
-      // to another owner's job meanwhile. Not an attempt: nothing ran.
+    const owner = data.owner ?? undefined;
+    // One call takes the owner's running entry, announces the start and reads the cancel mark
+    // (job-start.ts). With an owner it is awaited: at its cap, the job goes back to the queue for
+    // a while, so the slot goes to another owner's job meanwhile (not an attempt: nothing ran).
+    const started = startJob(this.redis, this.config, id, owner, this.runningLeaseMs());
+    if (owner && (await started) === 'at-cap') {
       await job.moveToDelayed(Date.now() + RUNNING_CAP_RETRY_MS + Math.floor(Math.random() * RUNNING_CAP_RETRY_MS), token);
       throw new DelayedError();
     }
@@ -109,13 +110,13 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     this.active.set(id, controller);
     try {
       // A cancel published before this worker subscribed the job's controller leaves a mark.
-      // Checked alongside the start of the run, not before it: a hit aborts the run at once, and
-      // the answer is awaited before the result counts, so a run faster than it is cancelled too.
-      const marked = this.redis.exists(cancelMarkKey(this.config, id)).then(
-        (n) => n > 0 && controller.abort(CANCELLED_REASON),
+      // Without an owner the mark is read alongside the start of the run, not before it: a hit
+      // aborts the run at once, and the answer is awaited before the result counts, so a run
+      // faster than it is cancelled too.
+      const marked = started.then(
+        (s) => s === 'cancelled' && controller.abort(CANCELLED_REASON),
         () => undefined,
       );
-      this.emit(id, 'running');
       let result: JobResult;
       const live = data.live ? new LiveJob(this.redis, this.config, id, data) : undefined;
       try {
@@ -131,8 +132,8 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
       if (controller.signal.reason === CANCELLED_REASON) throw new UnrecoverableError(CANCELLED_REASON);
       return result;
     } finally {
+      // The running entry is given back once BullMQ has recorded the attempt's end (`finished`, `finishedIfFailed`).
       this.active.delete(id);
-      if (owner) await releaseRunningEntry(this.redis, this.config, owner, id).catch(() => undefined); // else it lapses with its lease
     }
   }
 
@@ -141,9 +142,15 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     return this.config.worker.jobTimeBudgetMs + 60_000;
   }
 
-  /** A failed attempt ends the job only if BullMQ will not try it again. */
+  /**
+   * A failed attempt ends the job only if BullMQ will not try it again; else the attempt gives
+   * its running entry back (if it took one) on its own, and the entry of an attempt that never
+   * ran is absent, which is no matter. (A final end gives it back with the rest, job-end.ts.)
+   */
   private async finishedIfFailed(job: Job<JobData, JobResult>): Promise<void> {
-    if ((await job.getState().catch(() => undefined)) === 'failed') await this.finished(job, 'failed');
+    if ((await job.getState().catch(() => undefined)) === 'failed') return this.finished(job, 'failed');
+    const owner = ownerOf(job);
+    if (owner) await releaseRunningEntry(this.redis, this.config, owner, job.id!).catch(() => undefined); // else it lapses with its lease
   }
 
   /**
@@ -171,7 +178,7 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
         id,
         status: view.status as JobEnd['status'],
         language: typeof data?.language === 'string' ? data.language : 'other',
-        owner: typeof data?.owner === 'string' ? data.owner : undefined,
+        owner: ownerOf(job),
         completed,
         view: url ? undefined : view,
       }),
@@ -206,4 +213,10 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     await this.slots.close(); // no sandbox is left behind
     this.logger.log('worker drained');
   }
+}
+
+/** The owner of `job` as stored (the worker may have refused its data). */
+function ownerOf(job: Job<JobData, JobResult>): string | undefined {
+  const owner = (job.data as Partial<JobData> | undefined)?.owner;
+  return typeof owner === 'string' ? owner : undefined;
 }
