@@ -10,7 +10,7 @@ import { SlotPool } from './sandbox/slots';
 @Module({
   // No webhooks here: this process runs as root, so it speaks only to Redis and the launcher;
   // the API (as `node`) delivers callbacks (apps/api/src/webhooks).
-  imports: [ConfigModule, QueueModule],
+  imports: [ConfigModule, QueueModule.forWorker()],
   providers: [
     { provide: LanguageRegistry, inject: [Config], useFactory: (c: Config) => LanguageRegistry.fromFile(c.languagesFile) },
     SlotPool,
