@@ -35,19 +35,27 @@ static const struct map_row {
     {"gid_map", "/usr/bin/newgidmap"},
 };
 
-static int write_map(pid_t init, const char *file, unsigned self, unsigned slot,
-                     struct rb_error *err)
+/* Writes a whole map (text) to /proc/PID/<file>, as a root caller may. */
+static int write_map_text(pid_t pid, const char *file, const char *text, struct rb_error *err)
 {
-    char path[64], text[64];
-    snprintf(path, sizeof path, "/proc/%d/%s", (int)init, file);
-    int n = snprintf(text, sizeof text, "0 %u 1\n%u %u 1\n", self, slot, slot);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
     autofd int fd = open(path, O_WRONLY | O_CLOEXEC);
     if (fd < 0)
         return rb_fail(err, errno, "open %s", path);
     /* The kernel takes a map in one write only. */
-    if (write(fd, text, (size_t)n) != n)
+    size_t len = strlen(text);
+    if (write(fd, text, len) != (ssize_t)len)
         return rb_fail(err, errno, "write %s", path);
     return 0;
+}
+
+static int write_map(pid_t init, const char *file, unsigned self, unsigned slot,
+                     struct rb_error *err)
+{
+    char text[64];
+    snprintf(text, sizeof text, "0 %u 1\n%u %u 1\n", self, slot, slot);
+    return write_map_text(init, file, text, err);
 }
 
 /* Runs argv (a setuid helper of uidmap) with no signal blocked (ours blocks SIGTERM for the
@@ -178,14 +186,8 @@ static int map_worker(pid_t pid, unsigned self, const struct ranges *r, unsigned
     for (unsigned i = 0; i < r->n; i++)
         len += (size_t)snprintf(text + len, sizeof text - len, "%lu %lu %lu\n", r->first[i],
                                 r->first[i], r->count[i]);
-    if (self == 0) {
-        char path[64];
-        snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, maps[idx].file);
-        autofd int fd = open(path, O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || write(fd, text, len) != (ssize_t)len)
-            return rb_fail(err, errno, "write %s", path);
-        return 0;
-    }
+    if (self == 0)
+        return write_map_text(pid, maps[idx].file, text, err);
     /* newuidmap PID 0 SELF 1 FIRST FIRST COUNT ... */
     char words[3 * MAX_RANGES + 4][24], *argv[3 * MAX_RANGES + 6];
     unsigned n = 0;
