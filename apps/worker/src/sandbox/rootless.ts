@@ -10,6 +10,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import type { CgroupAdopted } from '@runbox/contract';
 import type { Config } from '@runbox/config';
 import { parseCgroupAdopted } from './cgroups';
@@ -52,7 +53,7 @@ export function enterOwnNamespace(launcherPath: string): void {
     console.error(`runbox worker: cannot start ${launcherPath} --enter-userns: ${e.message}`);
     process.exit(1);
   });
-  child.on('exit', (code, signal) => process.exit(code ?? 128 + (signal === 'SIGKILL' ? 9 : 15)));
+  child.on('exit', (code, signal) => process.exit(code ?? 128 + (signal ? constants.signals[signal] : 0)));
 }
 
 /** Ranges `[first, first + count)` of ids this namespace has (the inside column of a map). */
