@@ -28,6 +28,23 @@ can_mount() {
   [ $((0x$caps >> 21 & 1)) = 1 ]
 }
 
+# hand_down LEAF CONTROLLER...: "no internal processes": a cgroup that hands controllers to its
+# children holds no process itself. Every process of $CG (this shell, soon the worker) moves into
+# $CG/LEAF, then $CG's children get those of the CONTROLLERs $CG is offered.
+hand_down() {
+  leaf=$1 && shift
+  mkdir -p "$CG/$leaf"
+  for _ in 1 2 3; do
+    while read -r pid; do echo "$pid" >"$CG/$leaf/cgroup.procs" 2>/dev/null || true; done <$CG/cgroup.procs
+    [ -s $CG/cgroup.procs ] || break
+  done
+  controllers=""
+  for c in "$@"; do
+    grep -qw "$c" $CG/cgroup.controllers && controllers="$controllers +$c"
+  done
+  echo "$controllers" >$CG/cgroup.subtree_control
+}
+
 if [ -f $CG/cgroup.controllers ]; then
   # cgroup v2. The container must have its own cgroup namespace (compose `cgroup: private`,
   # the default on v2 hosts; Kubernetes does so on v2): then / here is the container's cgroup, and
@@ -45,32 +62,12 @@ if [ -f $CG/cgroup.controllers ]; then
       echo "runbox worker (rootless): the container's cgroup is read-only: the node must give the pod a writable cgroup (deploy/kubernetes/overlays/rootless says how)" >&2
       exit 1
     fi
-    mkdir -p "$CG/$PARENT"
-    for _ in 1 2 3; do
-      while read -r pid; do echo "$pid" >"$CG/$PARENT/cgroup.procs" 2>/dev/null || true; done <$CG/cgroup.procs
-      [ -s $CG/cgroup.procs ] || break
-    done
-    controllers=""
-    for c in memory pids cpu cpuset; do
-      grep -qw $c $CG/cgroup.controllers && controllers="$controllers +$c"
-    done
-    echo "$controllers" >$CG/cgroup.subtree_control
+    hand_down "$PARENT" memory pids cpu cpuset
     exec "$@"
   fi
   remount $CG rw
-  # "No internal processes": a cgroup that hands controllers to its children holds no process
-  # itself. Move every process (this shell, soon the worker) into the leaf worker/, then let the
-  # root's children use memory, pids and cpu.
-  mkdir -p $CG/worker
-  for _ in 1 2 3; do
-    while read -r pid; do echo "$pid" >$CG/worker/cgroup.procs 2>/dev/null || true; done <$CG/cgroup.procs
-    [ -s $CG/cgroup.procs ] || break
-  done
-  controllers=""
-  for c in memory pids cpu; do
-    grep -qw $c $CG/cgroup.controllers && controllers="$controllers +$c"
-  done
-  echo "$controllers" >$CG/cgroup.subtree_control
+  # The leaf worker/ holds the processes; the root's children get memory, pids and cpu.
+  hand_down worker memory pids cpu
   delegate $CG
 elif ! can_mount; then
   echo "runbox worker (rootless): a container without CAP_SYS_ADMIN needs cgroup v2 (this host has v1)" >&2
