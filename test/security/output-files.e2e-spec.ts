@@ -82,7 +82,9 @@ describe.each([
   });
 
   it('a huge file is cut at the per-file cap, and a writer left in the background cannot grow it (it died with the run)', async () => {
-    const source = 'head -c 3000000 /dev/zero > big.txt; (while :; do echo x >> grow.txt; done) & sleep 0.2';
+    // The writer pauses between lines so that grow.txt stays under the per-file cap on any
+    // machine: read whole, its content matching its size shows that nothing wrote to it any more.
+    const source = 'head -c 3000000 /dev/zero > big.txt; (while :; do echo x >> grow.txt; sleep 0.005; done) & sleep 0.2';
     const result = await run(source, ['big.txt', 'grow.txt']);
     const big = result.run.files.find((f: { path: string }) => f.path === 'big.txt');
     expect(big).toMatchObject({ size: 3_000_000, truncated: true, encoding: 'utf8' });
