@@ -2,11 +2,14 @@
  * The parts of BullMQ's Redis layout runbox reads directly (libs/queue/src/bullmq-layout.ts),
  * checked against the installed BullMQ on a real Redis: where each state of a job lives, how the
  * queue's length is counted, and the fields of a job's record. A BullMQ upgrade that moves any of
- * them fails here, not silently in job views and admission.
+ * them fails here, not silently in job views and admission. So does one that changes its add
+ * script or the arguments it takes (libs/queue/src/bullmq-add.ts): the API runs that script
+ * inside its admission script.
  */
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { bullmqKeys, fromRecord, stateOf } from '@runbox/queue';
+import { bullmqAddCall, BULLMQ_ADD_FUNCTION, bullmqKeys, fromRecord, LuaScript, stateOf } from '@runbox/queue';
 import { testRedisUrl, uniquePrefix } from '../support/stack';
 
 const NAME = 'layout';
@@ -103,6 +106,55 @@ describe("BullMQ's Redis layout, as runbox reads it", () => {
     }
     expect(fromRecord(waiting.id!, await redis.hgetall(bullmqKeys(queue).job(waiting.id!))).returnvalue).toEqual({ verdict: 'ok', n: 1 });
     expect(fromRecord(fail.id!, await redis.hgetall(bullmqKeys(queue).job(fail.id!))).failedReason).toBe('boom');
+  });
+});
+
+describe("BullMQ's own add, inside a script of runbox's", () => {
+  const prefix = uniquePrefix();
+  let redis: Redis;
+  let queue: Queue;
+  beforeAll(() => {
+    redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+    queue = new Queue('add', {
+      connection: redis,
+      prefix,
+      defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: { age: 60 } },
+    });
+  });
+  afterAll(async () => {
+    await queue.obliterate({ force: true });
+    await queue.close();
+    redis.disconnect();
+  });
+
+  it('adds the job queue.add adds: the same record, list, marker and event, and BullMQ reads it back', async () => {
+    const ADD = new LuaScript(`${BULLMQ_ADD_FUNCTION}return bullmq_add(KEYS, ARGV)`);
+    const data = { language: 'python', source: 'print(1)', limits: { wallTimeMs: 5000 } };
+    const timestamp = Date.now();
+    const [plainId, scriptedId] = [randomUUID(), randomUUID()];
+    await queue.add('run', data, { jobId: plainId, timestamp });
+    const job = new Job(queue, 'run', data, { ...queue.defaultJobOptions, jobId: scriptedId, timestamp }, scriptedId);
+    const call = await bullmqAddCall(job);
+    expect(await ADD.run(redis, call.keys, call.args)).toBe(scriptedId);
+
+    const bull = bullmqKeys(queue);
+    const record = async (id: string) => JSON.parse(JSON.stringify(await redis.hgetall(bull.job(id))).replaceAll(id, 'ID')) as unknown;
+    expect(await record(scriptedId)).toEqual(await record(plainId));
+    expect(await redis.lrange(bull.wait, 0, -1)).toEqual([scriptedId, plainId]);
+    expect(await redis.zcard(queue.toKey('marker'))).toBe(1);
+    const events = await redis.xrange(queue.toKey('events'), '-', '+');
+    const eventsOf = (id: string) =>
+      events.flatMap(([, fields]) => (fields.includes(id) ? [fields.map((f) => (f === id ? 'ID' : f))] : []));
+    expect(eventsOf(plainId)).toContainEqual(['event', 'added', 'jobId', 'ID', 'name', 'run']);
+    expect(eventsOf(scriptedId)).toEqual(eventsOf(plainId));
+    const [plain, scripted] = await Promise.all([queue.getJob(plainId), queue.getJob(scriptedId)]);
+    expect([scripted?.name, scripted?.data, scripted?.timestamp]).toEqual([plain?.name, plain?.data, plain?.timestamp]);
+    expect(scripted?.opts).toEqual({ ...plain?.opts, jobId: scriptedId });
+  });
+
+  it('refuses to stand in for an add BullMQ makes with another script', async () => {
+    const id = randomUUID();
+    await expect(bullmqAddCall(new Job(queue, 'run', {}, { jobId: id, delay: 1000 }, id))).rejects.toThrow(/addDelayedJob/);
   });
 });
 

@@ -24,6 +24,7 @@ export {
   WEBHOOK_KEY,
 } from './keys';
 export { bullmqKeys, fromRecord, stateOf, type JobRecord } from './bullmq-layout';
+export { bullmqAddCall, BULLMQ_ADD_FUNCTION, BULLMQ_ADD_KEYS, type BullmqAddCall } from './bullmq-add';
 export { releaseRunningEntry } from './running';
 export { startJob, type JobStart } from './job-start';
 export { toJobView, toStatus, loadJob, loadJobs, loadJobView, type StoredJob, type Tombstone } from './job-view';

@@ -23,7 +23,7 @@ import {
   type Tombstone,
 } from '@runbox/queue';
 import { ServiceBusy } from '../admission/admission.errors';
-import { AdmissionService, type Claim } from '../admission/admission.service';
+import { AdmissionService } from '../admission/admission.service';
 import { mayAccess, type Caller } from '../auth/caller';
 import { bodyFingerprint, claimFor, earlierJob } from './idempotency';
 import { JobEvents, type Watch } from './job-events';
@@ -81,12 +81,12 @@ export class JobsService {
     const claim = idempotencyKey === undefined ? undefined : claimFor(this.config, caller.quotaId, idempotencyKey, id, fingerprint);
     const watch = wait ? this.events.watch(id) : null; // listening before the job exists
     try {
-      const queued = await this.admitAndQueue(caller, [id], () => this.queue.add(JOB_NAME, data, { jobId: id }), claim);
+      const queued = await this.admission.admitAndQueue(caller, JOB_NAME, data, id, claim);
       if ('earlier' in queued) {
         watch?.stop();
         return { ...(await this.replay(earlierJob(queued.earlier, fingerprint), wait, caller)), replayed: true };
       }
-      if (!watch) return { view: toJobView(queued.added, 'waiting'), settled: false, replayed: false };
+      if (!watch) return { view: toJobView(queued.job, 'waiting'), settled: false, replayed: false };
       return { ...(await this.waitFor(id, watch, this.config.http.waitMaxMs, caller)), replayed: false };
     } finally {
       watch?.stop();
@@ -122,42 +122,25 @@ export class JobsService {
     const data: JobData = { ...toJobData(req, this.ctx), live: 'session', owner: caller.quotaId };
     const id: string = randomUUID();
     await before(id);
-    const queued = await this.admitAndQueue(caller, [id], () => this.queue.add(JOB_NAME, data, { jobId: id }));
+    const queued = await this.admission.admitAndQueue(caller, JOB_NAME, data, id);
     // Only a claimed Idempotency-Key can answer with an earlier job, and a session makes no claim.
     if ('earlier' in queued) throw new Error('a live session was answered with an earlier job');
-    return toJobView(queued.added, 'waiting');
+    return toJobView(queued.job, 'waiting');
   }
 
-  /** Checks every job first, so a batch is queued whole or not at all. */
+  /** Checks every job first, so a batch is queued whole or not at all; its admission is given back if it cannot be queued. */
   async submitBatch(reqs: readonly JobRequest[], caller: Caller): Promise<string[]> {
     if (reqs.length > this.config.requests.maxBatch) throw new RequestTooLarge('jobs', this.config.requests.maxBatch, 'items');
     const data = reqs.map((req, i): JobData => ({ ...toJobData(req, this.ctx, `jobs[${i}].`), owner: caller.quotaId }));
     const ids = data.map(() => randomUUID());
-    await this.admitAndQueue(caller, ids, () =>
-      this.queue.addBulk(data.map((d, i) => ({ name: JOB_NAME, data: d, opts: { jobId: ids[i] } }))),
-    );
-    return ids;
-  }
-
-  /**
-   * Admits jobs `ids` for `caller` (claiming `claim` with them), then queues them with `add`; the
-   * admission and the claim are given back if that fails. An earlier request's claim of the same
-   * key is answered instead, with nothing admitted or queued.
-   */
-  private async admitAndQueue<T>(
-    caller: Caller,
-    ids: readonly string[],
-    add: () => Promise<T>,
-    claim?: Claim,
-  ): Promise<{ added: T } | { earlier: string }> {
-    const earlier = await this.admission.admit(caller, ids, claim);
-    if (earlier !== undefined) return { earlier };
+    await this.admission.admit(caller, ids);
     try {
-      return { added: await add() };
+      await this.queue.addBulk(data.map((d, i) => ({ name: JOB_NAME, data: d, opts: { jobId: ids[i] } })));
     } catch (e) {
-      await this.admission.release(caller.quotaId, ids, claim).catch(() => undefined);
+      await this.admission.release(caller.quotaId, ids).catch(() => undefined);
       throw e;
     }
+    return ids;
   }
 
   /**
