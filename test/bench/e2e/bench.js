@@ -56,6 +56,9 @@ const scale = (n) => (QUICK ? Math.max(20, Math.round(n / 4)) : n);
  * @property {string} source
  * @property {string} stdout what every run must print
  * @property {Record<number, number>} runs jobs measured, by number of clients
+ * @property {number} warmWindow jobs per window of the warm-up (./measured.js warmUp)
+ * @property {number} warmJobs the fewest jobs the warm-up runs
+ * @property {number} warmWindows the most windows the warm-up runs
  */
 /** @type {Program[]} */
 const PROGRAMS = [
@@ -67,6 +70,9 @@ const PROGRAMS = [
     source: 'echo hi',
     stdout: 'hi\n',
     runs: { 1: scale(400), 16: scale(1200) },
+    warmWindow: 300,
+    warmJobs: 3000,
+    warmWindows: 25,
   },
   {
     name: 'python hello',
@@ -76,6 +82,9 @@ const PROGRAMS = [
     source: 'print("hello, world")',
     stdout: 'hello, world\n',
     runs: { 1: scale(200), 16: scale(600) },
+    warmWindow: 100,
+    warmJobs: 1500,
+    warmWindows: 30,
   },
   // A program that computes for ~0.1 s: how the ratio looks once the program, not the service, is the work.
   {
@@ -84,6 +93,9 @@ const PROGRAMS = [
     source: 'print(sum(i * i for i in range(1_500_000)))',
     stdout: '1124998875000250000\n',
     runs: { 1: scale(40), 16: scale(160) },
+    warmWindow: 32,
+    warmJobs: 96,
+    warmWindows: 6,
   },
 ];
 /** Jobs per POST /v1/jobs/batch (the server's default MAX_BATCH). */
@@ -287,10 +299,11 @@ async function measureBullmqAlone(prog, slots, runs, redisUrl) {
 /**
  * The floor of the service's architecture (./floor.js): a bare node:http API process and a bare
  * BullMQ worker process on the same Redis and the same serve-mode slots, driven like the service
- * (16 clients, one POST per job answered at the job's end). Resolves with jobs/s and the CPU time
- * per job of the two processes themselves (ms; sandboxes not counted).
+ * (16 clients, one POST per job answered at the job's end). Started once per program and warmed
+ * as the service is (./measured.js warmUp), so both are compared warm. `measure(runs)` resolves
+ * with jobs/s and the CPU time per job of the two processes themselves (ms; sandboxes not counted).
  */
-async function measureFloor(prog, slots, runs, redisUrl, redisPid) {
+async function openFloor(prog, slots, redisUrl, redisPid) {
   const port = await p.freePort();
   const env = {
     REDIS_URL: redisUrl,
@@ -303,18 +316,24 @@ async function measureFloor(prog, slots, runs, redisUrl, redisPid) {
   const file = path.join(__dirname, 'floor.js');
   const worker = p.startNode('floor worker', file, ['worker'], env);
   const api = p.startNode('floor api', file, ['api'], env);
+  const stop = () => Promise.all([api.stop(), worker.stop()]);
   try {
     await p.waitForPort(port, 15000);
     const call = p.client(`http://127.0.0.1:${port}`, 64);
-    await measureApi(call, prog, 16, 40); // warm
+    const warm = await m.warmUp((n) => measureApi(call, prog, 16, n), [api.pid, worker.pid], prog);
     const now = () => [cpuMs(api.pid).self, cpuMs(worker.pid).self, cpuMs(redisPid).self];
-    const before = now();
-    const { jobsPerS } = await measureApi(call, prog, 16, runs);
-    const after = now();
-    const per = (i) => (after[i] - before[i]) / runs;
-    return { jobsPerS, cpu: { api: per(0), worker: per(1), redis: per(2) } };
-  } finally {
-    await Promise.all([api.stop(), worker.stop()]);
+    /** @param {number} runs */
+    const measure = async (runs) => {
+      const before = now();
+      const { jobsPerS } = await measureApi(call, prog, 16, runs);
+      const after = now();
+      const per = (i) => (after[i] - before[i]) / runs;
+      return { jobsPerS, cpu: { api: per(0), worker: per(1), redis: per(2) } };
+    };
+    return { warm, measure, stop };
+  } catch (e) {
+    await stop();
+    throw e;
   }
 }
 
@@ -340,6 +359,7 @@ async function measureFloor(prog, slots, runs, redisUrl, redisPid) {
  * @property {number} bullmq
  * @property {number} floor
  * @property {number} prepared
+ * @property {{ jobs: number, firstMs: number, lastMs: number, settled: boolean }} floorWarm the floor's warm-up
  * @property {{ api: number, worker: number }} floorCpu
  * @property {{ api: number, batch: number, bullmq: number, floor: number }} ratio
  */
@@ -386,19 +406,25 @@ async function servicePhase(call, { api, worker, redis }, slots) {
   for (const s of saturation) {
     const runs = s.prog.runs[16];
     s.rounds = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      const before = serviceCpu();
-      const apiJobsPerS = (await measureApi(call, s.prog, 16, runs)).jobsPerS;
-      const after = serviceCpu();
-      const per = (i) => (after[i] - before[i]) / runs;
-      s.rounds.push({
-        api: apiJobsPerS,
-        cpu: { api: per(0), worker: per(1), redis: per(2) },
-        batch: await measureBatch(call, s.prog, runs),
-        launcher: await measureLauncher(s.prog, slots, runs, 'serve'),
-        bullmq: await measureBullmqAlone(s.prog, slots, runs, redis.url),
-        floor: await measureFloor(s.prog, slots, runs, redis.url, redis.pid),
-      });
+    const floor = await openFloor(s.prog, slots, redis.url, redis.pid);
+    s.floorWarm = floor.warm;
+    try {
+      for (let r = 0; r < ROUNDS; r++) {
+        const before = serviceCpu();
+        const apiJobsPerS = (await measureApi(call, s.prog, 16, runs)).jobsPerS;
+        const after = serviceCpu();
+        const per = (i) => (after[i] - before[i]) / runs;
+        s.rounds.push({
+          api: apiJobsPerS,
+          cpu: { api: per(0), worker: per(1), redis: per(2) },
+          batch: await measureBatch(call, s.prog, runs),
+          launcher: await measureLauncher(s.prog, slots, runs, 'serve'),
+          bullmq: await measureBullmqAlone(s.prog, slots, runs, redis.url),
+          floor: await floor.measure(runs),
+        });
+      }
+    } finally {
+      await floor.stop();
     }
     s.prepared = await measureLauncher(s.prog, slots, runs, 'prepared');
     const mean = (f) => s.rounds.reduce((sum, round) => sum + f(round), 0) / s.rounds.length;
@@ -469,7 +495,8 @@ async function servicePhase(call, { api, worker, redis }, slots) {
   console.log(
     `CPU time per job of the floor's own processes, ms:${saturation.map((s) => ` ${s.prog.name} api ${f1(s.floorCpu.api)} · worker ${f1(s.floorCpu.worker)}`).join(';')}`,
   );
-  console.log('\nCPU per job at saturation, ms, service against the floor in the same round (mean, min–max over rounds):');
+  console.log('\nCPU per job at saturation, ms, service against the floor in the same round (mean, min–max over rounds), both warm:');
+  for (const s of saturation) console.log(`  warm-up of the floor (API and worker), ${m.warmedLine(s.prog.name, s.floorWarm)}`);
   const sum = (c) => c.api + c.worker + c.redis;
   for (const s of saturation) {
     const spreadOf = (f) => m.spread(s.rounds.map(f), m.f2);
@@ -560,10 +587,11 @@ async function main() {
     console.log(
       `runbox e2e bench — ${os.cpus().length} CPUs (${os.cpus()[0].model.trim()}), ${slots} worker slots, node ${process.version}${QUICK ? ', --quick' : ''}`,
     );
-    console.log('warming up ...');
+    console.log('warming up until the CPU per job settles (./measured.js warmUp) ...');
     for (const prog of PROGRAMS) {
       await measureApi(call, prog, 1, 20);
-      await measureApi(call, prog, 16, 64);
+      const warm = await m.warmUp((n) => measureApi(call, prog, 16, n), [api.pid, worker.pid], prog);
+      console.log(`  warm-up of the service (API and worker), ${m.warmedLine(prog.name, warm)}`);
       await measureLauncher(prog, slots, 20, 'serve');
     }
 

@@ -18,7 +18,7 @@ const { randomUUID } = require('node:crypto');
 const { Queue, Worker } = require('bullmq');
 const { Redis } = require('ioredis');
 
-/** A setting bench.js passes (measureFloor); the process is useless without it. */
+/** A setting bench.js passes (openFloor); the process is useless without it. */
 const setting = (name) => {
   const value = process.env[name];
   if (value === undefined) throw new Error(`floor.js: ${name} is not set (run by bench.js)`);

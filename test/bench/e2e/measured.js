@@ -28,6 +28,59 @@ function spread(values, fmt = f1) {
 }
 const meanOf = (values) => values.reduce((a, b) => a + b, 0) / values.length;
 
+// ---- warm-up -----------------------------------------------------------------------------------
+
+/** CPU time (ms) process `pid` has used itself. */
+function selfCpuMs(pid) {
+  const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const [utime, stime] = text
+    .slice(text.lastIndexOf(')') + 2)
+    .split(' ')
+    .slice(11, 13)
+    .map(Number);
+  return (utime + stime) * 10; // USER_HZ
+}
+
+/**
+ * Runs jobs until what they cost processes `pids` has settled, and says how it went. V8 compiles
+ * a Node process's hot path in tiers over its first few thousand calls: on this VM a fresh
+ * service spends about twice the CPU per job of a warm one for its first ~3,000 jobs, and so does
+ * the floor, with plateaus on the way down. A service runs warm in production, so every figure is
+ * taken warm, the floor's too. `run(n)` runs n jobs, in windows of `prog.warmWindow`: at least
+ * `prog.warmJobs` jobs, then until the last three windows are within 5% of their mean, or
+ * `prog.warmWindows` windows have run.
+ * @param {(n: number) => Promise<unknown>} run
+ * @param {(number | undefined)[]} pids processes' ids (a child process's pid is typed as possibly unknown)
+ * @param {{ warmWindow: number, warmJobs: number, warmWindows: number }} prog
+ * @returns {Promise<{ jobs: number, firstMs: number, lastMs: number, settled: boolean }>} CPU per job (ms) of the first and last windows
+ */
+async function warmUp(run, pids, prog) {
+  const cpu = () => {
+    let total = 0;
+    for (const pid of pids) total += selfCpuMs(Number(pid));
+    return total;
+  };
+  /** @type {number[]} */
+  const perJob = [];
+  /** @param {boolean} settled */
+  const result = (settled) => ({ jobs: perJob.length * prog.warmWindow, firstMs: perJob[0] ?? NaN, lastMs: perJob.at(-1) ?? NaN, settled });
+  while (perJob.length < prog.warmWindows) {
+    const before = cpu();
+    await run(prog.warmWindow);
+    perJob.push((cpu() - before) / prog.warmWindow);
+    const last = perJob.slice(-3);
+    const mean = meanOf(last);
+    if (perJob.length * prog.warmWindow >= prog.warmJobs && last.length === 3 && last.every((x) => Math.abs(x - mean) <= 0.05 * mean)) {
+      return result(true);
+    }
+  }
+  return result(false);
+}
+
+/** A warm-up's line: what the first and the last window cost, over how many jobs. */
+const warmedLine = (what, w) =>
+  `${what}: ${f2(w.firstMs)} → ${f2(w.lastMs)} ms CPU per job over ${w.jobs} jobs${w.settled ? '' : ' (not settled: figures may still fall)'}`;
+
 // ---- pinned ------------------------------------------------------------------------------------
 
 /**
@@ -55,8 +108,8 @@ async function pinnedPhase(m, programs, slots, rounds) {
     await p.waitReady(call);
     for (const prog of programs) {
       const runs = prog.runs[16];
-      await m.measureApi(call, prog, 16, 64); // warm
-      const r = { prog, rounds: /** @type {{ api: number, launcher: number, workerMs: number, sandboxMs: number }[]} */ ([]) };
+      const warm = await warmUp((n) => m.measureApi(call, prog, 16, n), [api.pid, worker.pid], prog);
+      const r = { prog, warm, rounds: /** @type {{ api: number, launcher: number, workerMs: number, sandboxMs: number }[]} */ ([]) };
       for (let i = 0; i < rounds; i++) {
         const before = { self: m.cpuMs(worker.pid), servers: m.serversCpuMs(worker.pid) };
         const { jobsPerS } = await m.measureApi(call, prog, 16, runs);
@@ -92,6 +145,7 @@ function printPinned(results, slots) {
   );
   console.log('driven on CPU 1 with the same slots. jobs/s at 16 clients; CPU per job of the worker process itself and of its sandboxes');
   console.log('(means of the rounds, min–max in parentheses; the ratio is taken within each round)');
+  for (const { prog, warm } of results) console.log(`  warm-up of the pinned service (API and worker), ${warmedLine(prog.name, warm)}`);
   for (const { prog, rounds } of results) {
     const ratios = rounds.map((x) => x.api / x.launcher);
     const target = prog.pinnedTarget;
@@ -244,4 +298,4 @@ function printCommands(results) {
   }
 }
 
-module.exports = { spread, meanOf, pct, f1, f2, pinnedPhase, printPinned, countCommands, printCommands };
+module.exports = { spread, meanOf, pct, f1, f2, warmUp, warmedLine, pinnedPhase, printPinned, countCommands, printCommands };
