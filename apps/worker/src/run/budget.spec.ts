@@ -88,4 +88,20 @@ describe('JobBudget', () => {
     expect(b.timeSpent).toBe(true);
     expect(await b.hold(1000, job.signal)).toBe(1); // alone, with nothing left: as serially
   });
+
+  it("holds no run's time before the job's start is confirmed, and none once the start is refused", async () => {
+    let confirm!: () => void;
+    const b = new JobBudget(0, 1000, new Promise<void>((resolve) => (confirm = resolve)));
+    const job = new AbortController();
+    let held: number | undefined;
+    const waiting = b.hold(300, job.signal).then((ms) => (held = ms));
+    await new Promise((r) => setImmediate(r));
+    expect(held).toBeUndefined();
+    confirm();
+    await waiting;
+    expect(held).toBe(300);
+
+    const refused = new JobBudget(0, 1000, Promise.reject(new Error('the owner is at its running cap')));
+    await expect(refused.hold(300, job.signal)).rejects.toThrow('the owner is at its running cap');
+  });
 });

@@ -17,9 +17,14 @@ export class JobBudget {
   /** Some output was cut because the budget was spent. */
   outputSpent = false;
 
+  /**
+   * `start`: the job's start as Redis confirms it (job-start.ts). No run's time is held before it
+   * resolves, and none once it rejects, so the job's first box is built while it is on its way.
+   */
   constructor(
     outputBytes: number,
     readonly timeMs: number,
+    private readonly start: Promise<void> = Promise.resolve(),
   ) {
     this.outputLeftBytes = outputBytes;
     this.timeLeftMs = timeMs;
@@ -40,9 +45,11 @@ export class JobBudget {
    * lanes.ts), held until `release`: its own, or what is left of the job's time less what the
    * runs going on hold. So runs side by side never get more than is left between them. A run that
    * would get less than its own limit because of the others waits for them instead, and gets the
-   * rest when it is alone, as it would have in a serial run. Rejects once `signal` aborts.
+   * rest when it is alone, as it would have in a serial run. Waits for the job's start first.
+   * Rejects once `signal` aborts, or with the start's error.
    */
   async hold(limitMs: number, signal: AbortSignal): Promise<number> {
+    await this.start;
     while (this.heldMs > 0 && this.timeLeftMs - this.heldMs < limitMs) {
       if (signal.aborted) break;
       await new Promise<void>((resolve) => {

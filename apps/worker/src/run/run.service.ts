@@ -82,11 +82,14 @@ export class RunService {
     private readonly slots: SlotPool,
   ) {}
 
-  /** With `live`, the compile and the program's runs are streamed (live.ts). */
-  async run(data: JobData, signal: AbortSignal, emit: EmitEvent, live?: LiveJob): Promise<JobResult> {
+  /**
+   * With `live`, the compile and the program's runs are streamed (live.ts). Nothing runs before
+   * `start` resolves (JobBudget): the job's boxes are built meanwhile; if it rejects, so does this.
+   */
+  async run(data: JobData, signal: AbortSignal, emit: EmitEvent, live?: LiveJob, start?: Promise<void>): Promise<JobResult> {
     const slot = await this.slots.acquire();
     const boxes: Box[] = [];
-    const budget = new JobBudget(this.config.worker.jobOutputBudgetBytes, this.config.worker.jobTimeBudgetMs);
+    const budget = new JobBudget(this.config.worker.jobOutputBudgetBytes, this.config.worker.jobTimeBudgetMs, start);
     const ends = (result: JobResult): JobResult => (budget.outputSpent ? { ...result, outputBudgetSpent: true } : result);
     try {
       const lang = this.languages.find(data.language);
