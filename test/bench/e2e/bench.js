@@ -320,7 +320,11 @@ async function openFloor(prog, slots, redisUrl, redisPid) {
   try {
     await p.waitForPort(port, 15000);
     const call = p.client(`http://127.0.0.1:${port}`, 64);
-    const warm = await m.warmUp((n) => measureApi(call, prog, 16, n), [api.pid, worker.pid], prog);
+    const warm = await m.warmUp(
+      (n) => measureApi(call, prog, 16, n),
+      () => cpuMs(api.pid).self + cpuMs(worker.pid).self,
+      prog,
+    );
     const now = () => [cpuMs(api.pid).self, cpuMs(worker.pid).self, cpuMs(redisPid).self];
     /** @param {number} runs */
     const measure = async (runs) => {
@@ -590,7 +594,11 @@ async function main() {
     console.log('warming up until the CPU per job settles (./measured.js warmUp) ...');
     for (const prog of PROGRAMS) {
       await measureApi(call, prog, 1, 20);
-      const warm = await m.warmUp((n) => measureApi(call, prog, 16, n), [api.pid, worker.pid], prog);
+      const warm = await m.warmUp(
+        (n) => measureApi(call, prog, 16, n),
+        () => cpuMs(api.pid).self + cpuMs(worker.pid).self,
+        prog,
+      );
       console.log(`  warm-up of the service (API and worker), ${m.warmedLine(prog.name, warm)}`);
       await measureLauncher(prog, slots, 20, 'serve');
     }

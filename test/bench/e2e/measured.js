@@ -30,36 +30,19 @@ const meanOf = (values) => values.reduce((a, b) => a + b, 0) / values.length;
 
 // ---- warm-up -----------------------------------------------------------------------------------
 
-/** CPU time (ms) process `pid` has used itself. */
-function selfCpuMs(pid) {
-  const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const [utime, stime] = text
-    .slice(text.lastIndexOf(')') + 2)
-    .split(' ')
-    .slice(11, 13)
-    .map(Number);
-  return (utime + stime) * 10; // USER_HZ
-}
-
 /**
- * Runs jobs until what they cost processes `pids` has settled, and says how it went. V8 compiles
- * a Node process's hot path in tiers over its first few thousand calls: on this VM a fresh
- * service spends about twice the CPU per job of a warm one for its first ~3,000 jobs, and so does
+ * Runs jobs until what they cost has settled, and says how it went. V8 compiles a Node process's
+ * hot path in tiers over its first few thousand calls: on this VM a fresh service spends about twice the CPU per job of a warm one for its first ~3,000 jobs, and so does
  * the floor, with plateaus on the way down. A service runs warm in production, so every figure is
  * taken warm, the floor's too. `run(n)` runs n jobs, in windows of `prog.warmWindow`: at least
  * `prog.warmJobs` jobs, then until the last three windows are within 5% of their mean, or
  * `prog.warmWindows` windows have run.
  * @param {(n: number) => Promise<unknown>} run
- * @param {(number | undefined)[]} pids processes' ids (a child process's pid is typed as possibly unknown)
+ * @param {() => number} cpu the CPU time (ms) the processes measured have used so far
  * @param {{ warmWindow: number, warmJobs: number, warmWindows: number }} prog
  * @returns {Promise<{ jobs: number, firstMs: number, lastMs: number, settled: boolean }>} CPU per job (ms) of the first and last windows
  */
-async function warmUp(run, pids, prog) {
-  const cpu = () => {
-    let total = 0;
-    for (const pid of pids) total += selfCpuMs(Number(pid));
-    return total;
-  };
+async function warmUp(run, cpu, prog) {
   /** @type {number[]} */
   const perJob = [];
   /** @param {boolean} settled */
@@ -108,7 +91,8 @@ async function pinnedPhase(m, programs, slots, rounds) {
     await p.waitReady(call);
     for (const prog of programs) {
       const runs = prog.runs[16];
-      const warm = await warmUp((n) => m.measureApi(call, prog, 16, n), [api.pid, worker.pid], prog);
+      const cpu = () => m.cpuMs(api.pid).self + m.cpuMs(worker.pid).self;
+      const warm = await warmUp((n) => m.measureApi(call, prog, 16, n), cpu, prog);
       const r = { prog, warm, rounds: /** @type {{ api: number, launcher: number, workerMs: number, sandboxMs: number }[]} */ ([]) };
       for (let i = 0; i < rounds; i++) {
         const before = { self: m.cpuMs(worker.pid), servers: m.serversCpuMs(worker.pid) };

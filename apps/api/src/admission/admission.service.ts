@@ -68,18 +68,17 @@ return {'ok'}`);
  * One job's admission and BullMQ's add of it, in one call (libs/queue bullmq-add.ts): a refused
  * job is not added, and the admission is recorded once BullMQ's add has answered with the job's
  * id. KEYS: BullMQ's add's keys, then K above. ARGV: A above, the job id,
- * then BullMQ's add's arguments. Answers a refusal, or { 'ok', what BullMQ's add answered }.
+ * then BullMQ's add's arguments. Answers a refusal or { 'ok', id }; an error if BullMQ answered
+ * anything but the id.
  */
 const ADMIT_AND_ADD = new LuaScript(`${ADMISSION}${BULLMQ_ADD_FUNCTION}
 local K, A = {unpack(KEYS, ${BULLMQ_ADD_KEYS} + 1)}, {unpack(ARGV, 1, 6)}
 local refused = refusal(K, A, 1)
 if refused then return refused end
 local added = bullmq_add({unpack(KEYS, 1, ${BULLMQ_ADD_KEYS})}, {unpack(ARGV, 8)})
-if added ~= ARGV[7] then return {'not-added', tostring(added)} end
+if added ~= ARGV[7] then return redis.error_reply('BullMQ did not add job ' .. ARGV[7] .. ': ' .. tostring(added)) end
 admit(K, A, {ARGV[7]})
 return {'ok', added}`);
-
-type Answer = [string, string | number | undefined];
 
 @Injectable()
 export class AdmissionService {
@@ -108,13 +107,13 @@ export class AdmissionService {
   ): Promise<{ job: Job<JobData, JobResult> } | { earlier: string }> {
     const job = new Job<JobData, JobResult>(this.queue, name, data, { ...this.queue.defaultJobOptions, jobId: id }, id);
     const add = await bullmqAddCall(job);
-    const answer = await ADMIT_AND_ADD.run(
-      this.redis,
-      [...add.keys, ...this.admissionKeys(caller, claim)],
-      [...this.admissionArgs(claim), id, ...add.args],
+    const earlier = this.answer(
+      await ADMIT_AND_ADD.run(
+        this.redis,
+        [...add.keys, ...this.admissionKeys(caller, claim)],
+        [...this.admissionArgs(claim), id, ...add.args],
+      ),
     );
-    if ((answer as Answer)[0] === 'not-added') throw new Error(`BullMQ did not add job ${id}: ${(answer as Answer)[1]}`);
-    const earlier = this.answer(answer);
     return earlier === undefined ? { job } : { earlier };
   }
 
@@ -130,7 +129,7 @@ export class AdmissionService {
 
   /** An admission script's answer: the earlier claim's record, nothing (admitted), or the refusal thrown. */
   private answer(reply: unknown): string | undefined {
-    const [answer, detail] = reply as Answer;
+    const [answer, detail] = reply as [string, string | number | undefined];
     if (answer === 'earlier') return String(detail);
     if (answer === 'full') throw new ServiceBusy(`the queue is full (${detail} jobs waiting); try again shortly`, 5);
     if (answer === 'busy') throw new TooManyActiveJobs(this.config.auth.maxActiveJobsPerKey);

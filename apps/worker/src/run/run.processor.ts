@@ -102,14 +102,10 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     // (job-start.ts). With an owner, nothing runs before it answers (the job's box is built
     // meanwhile): at its cap, the job goes back to the queue for a while, so the slot goes to
     // another owner's job meanwhile (not an attempt: nothing ran).
-    const started = startJob(this.redis, this.config, id, owner, this.runningLeaseMs()).then(
-      (start) => ({ start }),
-      (error: unknown) => ({ error }),
-    );
+    const started = startJob(this.redis, this.config, id, owner, this.runningLeaseMs());
     const mayRun = owner
       ? started.then((s) => {
-          if ('error' in s) throw s.error;
-          if (s.start === 'at-cap') throw new Error('the owner is at its running cap');
+          if (s === 'at-cap') throw new Error('the owner is at its running cap');
         })
       : undefined;
     mayRun?.catch(() => undefined); // awaited by the job's runs, or answered below
@@ -119,16 +115,19 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
       // A cancel published before this worker subscribed the job's controller leaves a mark. It
       // is read alongside the start of the run, not before it: a hit aborts the run at once, and
       // the answer is awaited before the result counts, so a run faster than it is cancelled too.
-      const marked = started.then((s) => 'start' in s && s.start === 'cancelled' && controller.abort(CANCELLED_REASON));
+      const marked = started.then(
+        (s) => s === 'cancelled' && controller.abort(CANCELLED_REASON),
+        () => undefined,
+      );
       let result: JobResult;
       const live = data.live ? new LiveJob(this.redis, this.config, id, data) : undefined;
       try {
         result = await this.runs.run(data, controller.signal, (type, d) => this.emit(id, type, d), live, mayRun);
       } catch (e) {
         if (controller.signal.reason === CANCELLED_REASON) throw new UnrecoverableError(CANCELLED_REASON);
-        const s = await started;
-        if (owner && 'error' in s) throw s.error; // Redis, not the sandbox: retried
-        if (owner && 'start' in s && s.start === 'at-cap') {
+        // With an owner the start's answer decides: a Redis error is rethrown here (retried, not a
+        // sandbox failure), and at the cap nothing ran.
+        if (owner && (await started) === 'at-cap') {
           await job.moveToDelayed(Date.now() + RUNNING_CAP_RETRY_MS + Math.floor(Math.random() * RUNNING_CAP_RETRY_MS), token);
           throw new DelayedError();
         }
